@@ -1,0 +1,116 @@
+//! The command line, as clap definitions only: no logic here. `main.rs` turns these into the
+//! library's options.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// piiscan: find personal data (GDPR / AVG) in files, exports, logs and datasets.
+#[derive(Debug, Parser)]
+#[command(name = "piiscan", version, about, long_about = None)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories for personal data.
+    Scan(ScanArgs),
+    /// List, explain and test the detection rules.
+    Rules {
+        /// What to do with the rules.
+        #[command(subcommand)]
+        action: RulesAction,
+    },
+}
+
+/// Options of `piiscan scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, default_value = "table", value_parser = ["table", "json", "ndjson", "csv"])]
+    pub format: String,
+    /// Exit with status 1 when a finding at or above this confidence is reported.
+    #[arg(long, value_parser = ["low", "medium", "high"])]
+    pub fail_on: Option<String>,
+    /// Report findings at or above this confidence.
+    #[arg(long, default_value = "medium", value_parser = ["low", "medium", "high"])]
+    pub min_confidence: String,
+    /// Print detected values in full (they are masked by default).
+    #[arg(long)]
+    pub show_values: bool,
+    /// Add to each finding the pattern, the validator's verdict and the context word that counted.
+    #[arg(long)]
+    pub explain: bool,
+    /// Add a rule pack: a TOML rule file or a directory of them (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Run only these rule ids (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub only: Vec<String>,
+    /// Do not run these rule ids (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub disable: Vec<String>,
+    /// Only scan files matching this glob (repeatable), e.g. '*.log'.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files and directories matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Also scan hidden files and directories.
+    #[arg(long)]
+    pub hidden: bool,
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// Skip files larger than this (e.g. 500K, 20M, 2G).
+    #[arg(long, value_name = "SIZE")]
+    pub max_filesize: Option<String>,
+    /// Number of worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `piiscan rules …`
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// List the rules: id, pack, category, validator.
+    List {
+        /// Include a user pack (file or directory).
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+    },
+    /// Show a rule's documentation, patterns, context words and examples.
+    Explain {
+        /// The rule id, e.g. nl.bsn.
+        id: String,
+        /// Include a user pack (file or directory).
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+    },
+    /// Run every rule's examples against the full rule set (built-in packs, or the pack at PATH).
+    Test {
+        /// A user pack (file or directory) whose examples to run; default: the built-in packs.
+        path: Option<PathBuf>,
+    },
+}
+
+/// Parses sizes such as `500`, `500K`, `20M`, `2G` (powers of 1024).
+pub fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last()? {
+        (i, 'k' | 'K') => (&s[..i], 1024),
+        (i, 'm' | 'M') => (&s[..i], 1024 * 1024),
+        (i, 'g' | 'G') => (&s[..i], 1024 * 1024 * 1024),
+        _ => (s, 1),
+    };
+    num.trim().parse::<u64>().ok()?.checked_mul(mult)
+}

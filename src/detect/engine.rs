@@ -1,0 +1,257 @@
+//! The hot loop. One leftmost-first search over all patterns at once (a lazy DFA over bytes);
+//! each candidate is validated, then context words in a byte window around it set its
+//! confidence. When a candidate fails, the other patterns that can start with the same byte are
+//! tried at the same position (anchored), so a failed BSN does not hide a Belgian phone number
+//! that starts at the same digit. Nothing is allocated per line or per rejected candidate; an
+//! accepted hit is handed to the caller's closure.
+
+use crate::finding::{Confidence, Explanation};
+use crate::rules::compile::{ContextWord, RuleSet};
+use crate::rules::validate::{self, Candidate, Verdict};
+use regex_automata::{meta, Anchored, Input, PatternID};
+
+/// Per-thread reusable state.
+#[derive(Debug)]
+pub struct Scratch {
+    cache: Option<meta::Cache>,
+}
+
+/// An accepted match, in buffer coordinates.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Index of the rule in the rule set.
+    pub rule: usize,
+    /// Start of the value.
+    pub start: usize,
+    /// End of the value.
+    pub end: usize,
+    /// Confidence after validation and context.
+    pub confidence: Confidence,
+    /// Why, when explanations were asked for.
+    pub explanation: Option<Box<Explanation>>,
+}
+
+/// The engine: a rule set plus scanning options. Cheap to copy, shared by reference.
+#[derive(Debug, Clone, Copy)]
+pub struct Engine<'r> {
+    rules: &'r RuleSet,
+    min_confidence: Confidence,
+    explain: bool,
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+impl<'r> Engine<'r> {
+    /// An engine that reports hits at or above `min_confidence`.
+    pub fn new(rules: &'r RuleSet, min_confidence: Confidence, explain: bool) -> Self {
+        Engine {
+            rules,
+            min_confidence,
+            explain,
+        }
+    }
+
+    /// The rule set.
+    pub fn rules(&self) -> &'r RuleSet {
+        self.rules
+    }
+
+    /// Fresh per-thread scratch space.
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            cache: self.rules.regex.as_ref().map(|r| r.create_cache()),
+        }
+    }
+
+    /// Scans `hay[from..]` and calls `on_hit` for each accepted hit that starts before `limit`.
+    /// Returns the position where a following scan of the same stream must resume: past the
+    /// last accepted hit, and never before `limit`.
+    pub fn scan(
+        &self,
+        scratch: &mut Scratch,
+        hay: &[u8],
+        from: usize,
+        limit: usize,
+        mut on_hit: impl FnMut(Hit),
+    ) -> usize {
+        let (Some(re), Some(cache)) = (self.rules.regex.as_ref(), scratch.cache.as_mut()) else {
+            return limit;
+        };
+        let mut resume = limit;
+        let mut input = Input::new(hay).span(from..hay.len());
+        while let Some(m) = re.search_with(cache, &input) {
+            if m.start() >= limit {
+                break;
+            }
+            let pid = m.pattern().as_usize();
+            let mut accepted = self.evaluate(hay, pid, m.start(), m.end());
+            let mut end = m.end();
+            if accepted.is_none() {
+                let first = hay[m.start()];
+                for (q, p) in self.rules.patterns.iter().enumerate() {
+                    if q == pid || !p.starts[first as usize] {
+                        continue;
+                    }
+                    let anchored = Input::new(hay)
+                        .span(m.start()..hay.len())
+                        .anchored(Anchored::Pattern(PatternID::new_unchecked(q)));
+                    if let Some(m2) = re.search_with(cache, &anchored) {
+                        if let Some(hit) = self.evaluate(hay, q, m2.start(), m2.end()) {
+                            accepted = Some(hit);
+                            end = m2.end();
+                            break;
+                        }
+                    }
+                }
+            }
+            match accepted {
+                Some(hit) => {
+                    if hit.confidence >= self.min_confidence {
+                        on_hit(hit);
+                    }
+                    resume = resume.max(end);
+                    input.set_start(end);
+                }
+                None => input.set_start(m.start() + 1),
+            }
+            if input.start() >= hay.len() {
+                break;
+            }
+        }
+        resume
+    }
+
+    /// Validates one candidate and sets its confidence; `None` when it is dropped.
+    fn evaluate(&self, hay: &[u8], pid: usize, start: usize, end: usize) -> Option<Hit> {
+        let pattern = &self.rules.patterns[pid];
+        let rule = &self.rules.rules[pattern.rule];
+        let (vstart, vend) = match &pattern.value_group {
+            Some((re, group)) => {
+                let caps = re.captures(&hay[start..end])?;
+                let g = caps.name(group)?;
+                (start + g.start(), start + g.end())
+            }
+            None => (start, end),
+        };
+        let mut level = pattern.confidence.unwrap_or(rule.confidence);
+        let mut note = "none";
+        if let Some(v) = pattern.validator {
+            let candidate = Candidate {
+                hay,
+                start: vstart,
+                end: vend,
+            };
+            match validate::validate(v, &candidate, &self.rules.lexicons) {
+                Verdict::Fail(_) => return None,
+                Verdict::Pass { note: n, set, cap } => {
+                    note = n;
+                    if let Some(s) = set {
+                        level = level.max(s);
+                    }
+                    if let Some(c) = cap {
+                        level = level.min(c);
+                    }
+                }
+            }
+        }
+        let base = level;
+        let (positive, negative) = self.context(
+            hay,
+            pattern.rule,
+            vstart,
+            vend,
+            rule.window_before,
+            rule.window_after,
+        );
+        if rule.requires_context && positive.is_none() {
+            return None;
+        }
+        if positive.is_some() {
+            level = Confidence::High;
+        } else {
+            if let Some(cap) = rule.max_without_context {
+                level = level.min(cap);
+            }
+            if negative.is_some() {
+                level = level.lowered();
+            }
+        }
+        let explanation = self.explain.then(|| {
+            let word = |r: Option<(usize, usize)>| {
+                r.map(|(s, e)| String::from_utf8_lossy(&hay[s..e]).into_owned())
+            };
+            Box::new(Explanation {
+                pattern: pattern.name.clone(),
+                validator: match pattern.validator {
+                    Some(v) => format!("{}: passed ({note})", v.name()),
+                    None => "none".into(),
+                },
+                context: word(positive),
+                negative_context: word(negative),
+                base_confidence: base,
+            })
+        });
+        Some(Hit {
+            rule: pattern.rule,
+            start: vstart,
+            end: vend,
+            confidence: level,
+            explanation,
+        })
+    }
+
+    /// The nearest positive and negative context words of `rule` in the window around a value.
+    #[allow(clippy::type_complexity)]
+    fn context(
+        &self,
+        hay: &[u8],
+        rule: usize,
+        vstart: usize,
+        vend: usize,
+        before: usize,
+        after: usize,
+    ) -> (Option<(usize, usize)>, Option<(usize, usize)>) {
+        let Some(ac) = self.rules.context.as_ref() else {
+            return (None, None);
+        };
+        let wstart = vstart.saturating_sub(before);
+        let wend = (vend + after).min(hay.len());
+        let mut positive = None;
+        let mut negative = None;
+        let input = aho_corasick::Input::new(hay).span(wstart..wend);
+        for m in ac.find_overlapping_iter(input) {
+            let ContextWord {
+                rule: r,
+                positive: pos,
+            } = self.rules.context_words[m.pattern().as_usize()];
+            if r != rule || (m.start() < vend && m.end() > vstart) {
+                continue;
+            }
+            let bounded_left = m.start() == 0
+                || !is_word_byte(hay[m.start() - 1])
+                || !is_word_byte(hay[m.start()]);
+            let bounded_right = m.end() >= hay.len()
+                || !is_word_byte(hay[m.end()])
+                || !is_word_byte(hay[m.end() - 1]);
+            if !(bounded_left && bounded_right) {
+                continue;
+            }
+            let slot = if pos { &mut positive } else { &mut negative };
+            // Keep the word nearest to the value.
+            let dist = |s: usize, e: usize| {
+                if e <= vstart {
+                    vstart - e
+                } else {
+                    s.saturating_sub(vend)
+                }
+            };
+            match slot {
+                Some((s, e)) if dist(*s, *e) <= dist(m.start(), m.end()) => {}
+                _ => *slot = Some((m.start(), m.end())),
+            }
+        }
+        (positive, negative)
+    }
+}

@@ -1,0 +1,129 @@
+//! The output data model: a [`Finding`] is one occurrence of personal data, with its location,
+//! confidence and (held privately) the matched value. Reports mask the value unless asked.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+
+/// How sure the engine is that a match is personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// The format alone matched.
+    Low,
+    /// A checksum passed or the format is unmistakable.
+    Medium,
+    /// A context word (or a column hint) confirms it.
+    High,
+}
+
+impl Confidence {
+    /// Parses `low`, `medium` or `high` (case-insensitive).
+    pub fn parse(s: &str) -> Option<Confidence> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Some(Confidence::Low),
+            "medium" => Some(Confidence::Medium),
+            "high" => Some(Confidence::High),
+            _ => None,
+        }
+    }
+
+    /// The lowercase name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// One level lower, never below `low`.
+    pub fn lowered(self) -> Confidence {
+        match self {
+            Confidence::High => Confidence::Medium,
+            _ => Confidence::Low,
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a finding is. Text-like inputs have a line and byte offsets in the decoded text;
+/// structured inputs (tables) have a table, a column and a 1-based data row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A position in decoded text.
+    Text {
+        /// 1-based line number.
+        line: u64,
+        /// Byte offset of the first byte of the match in the decoded text.
+        byte_start: u64,
+        /// Byte offset one past the last byte of the match.
+        byte_end: u64,
+    },
+    /// A cell of a table.
+    Cell {
+        /// Table name (the file stem for flat files).
+        table: String,
+        /// Column or key name.
+        column: String,
+        /// 1-based data row.
+        row: u64,
+    },
+}
+
+impl Location {
+    /// The key used to order findings inside one input: line/offset or row/column.
+    pub fn sort_key(&self) -> (u64, u64, &str, &str) {
+        match self {
+            Location::Text {
+                byte_start,
+                byte_end,
+                ..
+            } => (*byte_start, *byte_end, "", ""),
+            Location::Cell { table, column, row } => (*row, 0, table.as_str(), column.as_str()),
+        }
+    }
+}
+
+/// Why a finding got its confidence: shown with `--explain`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// Name of the pattern that matched.
+    pub pattern: String,
+    /// The validator and its verdict, e.g. `nl_bsn: passed (11-proef)`; `none` without one.
+    pub validator: String,
+    /// The context word that raised the confidence, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// The context word that lowered the confidence, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_context: Option<String>,
+    /// The confidence before context was applied.
+    pub base_confidence: Confidence,
+}
+
+/// One occurrence of personal data.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The input, as reached from the path given (`-` for standard input).
+    pub path: Arc<str>,
+    /// The rule id, e.g. `nl.bsn`.
+    pub rule: Arc<str>,
+    /// The taxonomy category, e.g. `user.contact.email`.
+    pub category: Arc<str>,
+    /// How sure the engine is.
+    pub confidence: Confidence,
+    /// Where it is.
+    pub location: Location,
+    /// The matched value. Never printed unless the user asks for values.
+    pub value: String,
+    /// Stable keyed id for baselines (see [`crate::fingerprint`]).
+    pub fingerprint: String,
+    /// Why, when `--explain` was asked for.
+    pub explanation: Option<Box<Explanation>>,
+}

@@ -1,0 +1,274 @@
+//! The `piiscan` binary: parses arguments, calls the library, prints, and maps the outcome to
+//! the exit codes of the contract (0 ran, 1 findings at or above `--fail-on`, 2 usage error or
+//! inputs that could not be scanned).
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use piiscan::cli::{parse_size, Cli, Command, RulesAction, ScanArgs};
+use piiscan::finding::{Confidence, Finding};
+use piiscan::fingerprint::Fingerprinter;
+use piiscan::report::{self, Format, ReportOptions};
+use piiscan::rules::{self, selftest, RuleSet, Selection, SourcedRule};
+use piiscan::scan::{self, InputReport, ScanOptions, Sink};
+use piiscan::source::walk::{globs, WalkOptions};
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Rules { action } => run_rules(action),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            if e.chain().any(|c| {
+                c.downcast_ref::<io::Error>()
+                    .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("piiscan: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn load_rules(packs: &[std::path::PathBuf]) -> Result<Vec<SourcedRule>> {
+    let mut defs = rules::builtin_rules()?;
+    for p in packs {
+        defs.extend(rules::load_user_rules(p)?);
+    }
+    Ok(defs)
+}
+
+/// Prints each input that could not be scanned to stderr as it completes, and remembers it.
+struct ErrorEcho<'a> {
+    inner: &'a mut dyn report::Reporter,
+    failed: Vec<(String, String)>,
+    max_level: Option<Confidence>,
+}
+
+impl Sink for ErrorEcho<'_> {
+    fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
+        for f in batch {
+            self.max_level = self.max_level.max(Some(f.confidence));
+        }
+        self.inner.findings(batch)
+    }
+    fn input_done(&mut self, r: &InputReport) -> io::Result<()> {
+        match &r.status {
+            scan::InputStatus::Failed(why) => {
+                eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(&r.path));
+                self.failed.push((r.path.to_string(), why.clone()));
+            }
+            scan::InputStatus::Partial(why) => {
+                eprintln!(
+                    "piiscan: {}: scanned in part: {why}",
+                    report::sanitize::sanitize(&r.path)
+                );
+                self.failed.push((r.path.to_string(), why.clone()));
+            }
+            _ => {}
+        }
+        self.inner.input_done(r)
+    }
+}
+
+fn run_scan(args: ScanArgs) -> Result<ExitCode> {
+    let level = |s: &str| Confidence::parse(s).with_context(|| format!("unknown confidence {s:?}"));
+    let selection = Selection {
+        only: args.only.clone(),
+        disable: args.disable.clone(),
+    };
+    let rules = RuleSet::compile(load_rules(&args.rules)?, &selection)?;
+    let max_filesize = match &args.max_filesize {
+        Some(s) => Some(
+            parse_size(s)
+                .with_context(|| format!("--max-filesize {s:?}: use a number with K, M or G"))?,
+        ),
+        None => None,
+    };
+    let mut opts = ScanOptions {
+        min_confidence: level(&args.min_confidence)?,
+        explain: args.explain,
+        walk: WalkOptions {
+            hidden: args.hidden,
+            follow_symlinks: args.follow_symlinks,
+            include: globs(&args.include)?,
+            exclude: globs(&args.exclude)?,
+            max_filesize,
+        },
+        ..ScanOptions::default()
+    };
+    if let Some(n) = args.threads {
+        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        opts.threads = n;
+    }
+    let fail_on = args.fail_on.as_deref().map(level).transpose()?;
+    let format =
+        Format::parse(&args.format).with_context(|| format!("unknown format {:?}", args.format))?;
+    let (fingerprints, warning) = Fingerprinter::from_environment();
+    if let Some(w) = warning {
+        eprintln!("piiscan: warning: {w}");
+    }
+    let stdout = io::stdout();
+    let mut reporter = report::reporter(
+        format,
+        Box::new(stdout.lock()),
+        ReportOptions {
+            show_values: args.show_values,
+        },
+    );
+    let mut echo = ErrorEcho {
+        inner: reporter.as_mut(),
+        failed: Vec::new(),
+        max_level: None,
+    };
+    let stats = scan::scan(
+        &args.paths,
+        &rules,
+        &opts,
+        &fingerprints,
+        &mut echo,
+        args.quiet,
+    )?;
+    let (failed, max_level) = (std::mem::take(&mut echo.failed), echo.max_level);
+    reporter.finish(&stats, &failed)?;
+    if !failed.is_empty() {
+        eprintln!(
+            "piiscan: {} input(s) could not be scanned completely",
+            failed.len()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    match (fail_on, max_level) {
+        (Some(threshold), Some(seen)) if seen >= threshold => Ok(ExitCode::from(1)),
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+fn run_rules(action: RulesAction) -> Result<ExitCode> {
+    let mut out = io::stdout().lock();
+    match action {
+        RulesAction::List { rules } => {
+            let set = RuleSet::compile(load_rules(&rules)?, &Selection::default())?;
+            writeln!(
+                out,
+                "{:<20} {:<8} {:<20} {:<64} name",
+                "id", "pack", "validator", "category"
+            )?;
+            for r in &set.rules {
+                let v = r.validator.map(|v| v.name()).unwrap_or("-");
+                writeln!(
+                    out,
+                    "{:<20} {:<8} {:<20} {:<64} {}",
+                    r.id, r.pack, v, r.category, r.def.name
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesAction::Explain { id, rules } => {
+            let set = RuleSet::compile(load_rules(&rules)?, &Selection::default())?;
+            let r = set
+                .rule(&id)
+                .with_context(|| format!("no rule has the id {id:?} (see `piiscan rules list`)"))?;
+            explain(&mut out, r)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesAction::Test { path } => {
+            let packs: Vec<_> = path.iter().cloned().collect();
+            let set = RuleSet::compile(load_rules(&packs)?, &Selection::default())?;
+            let user_files: Vec<String> = match &path {
+                Some(p) => rules::load_user_rules(p)?
+                    .into_iter()
+                    .map(|r| r.file)
+                    .collect(),
+                None => Vec::new(),
+            };
+            let (checked, failures) = selftest::run_examples(&set, |r| {
+                user_files.is_empty() || user_files.contains(&r.file)
+            });
+            for f in &failures {
+                writeln!(out, "FAIL {f}")?;
+            }
+            writeln!(
+                out,
+                "rules test: {} passed, {} failed",
+                checked - failures.len(),
+                failures.len()
+            )?;
+            Ok(if failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+fn explain(out: &mut dyn Write, r: &rules::CompiledRule) -> io::Result<()> {
+    let d = &r.def;
+    writeln!(out, "{} ({})", d.name, r.id)?;
+    writeln!(out, "category:   {}", r.category)?;
+    writeln!(out, "pack:       {} ({})", r.pack, r.file)?;
+    writeln!(
+        out,
+        "validator:  {}",
+        r.validator.map(|v| v.name()).unwrap_or("none")
+    )?;
+    let cap = r
+        .max_without_context
+        .map(|c| format!(", at most {c} without context"))
+        .unwrap_or_default();
+    let req = if r.requires_context {
+        ", only with a context word"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "confidence: {} when the pattern and validator hold{cap}{req}; high with a context word",
+        r.confidence
+    )?;
+    writeln!(out, "\nWhat it finds\n  {}", d.what.trim())?;
+    writeln!(out, "\nWhy it matters\n  {}", d.why.trim())?;
+    writeln!(out, "\nReferences")?;
+    for rf in &d.references {
+        writeln!(out, "  - {rf}")?;
+    }
+    writeln!(out, "\nPatterns")?;
+    for p in &d.patterns {
+        let c = p
+            .confidence
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        writeln!(out, "  {}{c}: {}", p.name, p.regex)?;
+    }
+    if !d.context.positive.is_empty() {
+        writeln!(
+            out,
+            "\nContext words that raise confidence (within {} bytes before, {} after)",
+            r.window_before, r.window_after
+        )?;
+        writeln!(out, "  {}", d.context.positive.join(", "))?;
+    }
+    if !d.context.negative.is_empty() {
+        writeln!(
+            out,
+            "Context words that lower it\n  {}",
+            d.context.negative.join(", ")
+        )?;
+    }
+    writeln!(out, "\nExamples that must match")?;
+    for e in &d.examples.must_match {
+        writeln!(out, "  {:?}  ({})", e.text, e.reason)?;
+    }
+    writeln!(out, "Examples that must not match")?;
+    for e in &d.examples.no_match {
+        writeln!(out, "  {:?}  ({})", e.text, e.reason)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,296 @@
+//! Writing findings: one module per output format behind the [`Reporter`] trait. Values are
+//! masked once, in [`Record::new`], before any format sees them (unless values were asked for),
+//! and text for terminals is sanitised ([`sanitize`]).
+
+pub mod csv;
+pub mod json;
+pub mod ndjson;
+pub mod sanitize;
+pub mod table;
+
+use crate::finding::{Confidence, Explanation, Finding, Location};
+use crate::scan::{InputReport, ScanStats, Sink};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// The output formats of `piiscan scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable, grouped by file, with a summary.
+    Table,
+    /// One JSON document: findings, inventory, stats.
+    Json,
+    /// One JSON object per finding per line.
+    Ndjson,
+    /// Comma-separated values with a header.
+    Csv,
+}
+
+impl Format {
+    /// Parses a format name.
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "table" => Some(Format::Table),
+            "json" => Some(Format::Json),
+            "ndjson" => Some(Format::Ndjson),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+}
+
+/// Options every reporter shares.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportOptions {
+    /// Print values in full instead of masked.
+    pub show_values: bool,
+}
+
+/// A finding as every format prints it: the fields of the finding contract.
+#[derive(Debug, Serialize)]
+pub struct Record<'a> {
+    /// Input path.
+    pub path: &'a str,
+    /// Rule id.
+    pub rule: &'a str,
+    /// Taxonomy category.
+    pub category: &'a str,
+    /// Confidence.
+    pub confidence: Confidence,
+    /// 1-based line (text inputs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// Byte offset of the start (text inputs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byte_start: Option<u64>,
+    /// Byte offset of the end (text inputs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byte_end: Option<u64>,
+    /// Table (structured inputs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<&'a str>,
+    /// Column (structured inputs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<&'a str>,
+    /// 1-based data row (structured inputs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    /// The value, masked unless values were asked for.
+    pub evidence: String,
+    /// Keyed fingerprint.
+    pub fingerprint: &'a str,
+    /// Why, with `--explain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<&'a Explanation>,
+}
+
+impl<'a> Record<'a> {
+    /// The record of a finding; masks the value unless `opts.show_values`.
+    pub fn new(f: &'a Finding, opts: ReportOptions) -> Record<'a> {
+        let evidence = if opts.show_values {
+            f.value.clone()
+        } else {
+            crate::mask::mask(&f.rule, &f.value)
+        };
+        let (mut line, mut byte_start, mut byte_end, mut table, mut column, mut row) =
+            (None, None, None, None, None, None);
+        match &f.location {
+            Location::Text {
+                line: l,
+                byte_start: s,
+                byte_end: e,
+            } => {
+                line = Some(*l);
+                byte_start = Some(*s);
+                byte_end = Some(*e);
+            }
+            Location::Cell {
+                table: t,
+                column: c,
+                row: r,
+            } => {
+                table = Some(t.as_str());
+                column = Some(c.as_str());
+                row = Some(*r);
+            }
+        }
+        Record {
+            path: &f.path,
+            rule: &f.rule,
+            category: &f.category,
+            confidence: f.confidence,
+            line,
+            byte_start,
+            byte_end,
+            table,
+            column,
+            row,
+            evidence,
+            fingerprint: &f.fingerprint,
+            explanation: f.explanation.as_deref(),
+        }
+    }
+}
+
+/// The statistics block of the JSON format and the summary of the table.
+#[derive(Debug, Serialize)]
+pub struct StatsRecord<'a> {
+    /// Inputs scanned.
+    pub files: u64,
+    /// Inputs skipped (binary or too large).
+    pub skipped: u64,
+    /// Inputs skipped as binary.
+    pub skipped_binary: u64,
+    /// Inputs skipped for their size.
+    pub skipped_too_large: u64,
+    /// Inputs that could not be scanned (completely or in part).
+    pub errors: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Findings.
+    pub findings: u64,
+    /// Seconds.
+    pub elapsed: f64,
+    /// MB/s.
+    pub mb_per_s: f64,
+    /// Findings per rule.
+    pub per_rule: BTreeMap<&'a str, u64>,
+    /// Findings per category.
+    pub per_category: BTreeMap<&'a str, u64>,
+    /// The inputs that failed, with the reason.
+    pub failed_inputs: &'a [(String, String)],
+}
+
+impl<'a> StatsRecord<'a> {
+    /// Summarises scan statistics.
+    pub fn new(s: &'a ScanStats, failed_inputs: &'a [(String, String)]) -> StatsRecord<'a> {
+        let mut per_category: BTreeMap<&str, u64> = BTreeMap::new();
+        for (cat, n) in s.per_rule.values() {
+            *per_category.entry(cat.as_str()).or_default() += n;
+        }
+        StatsRecord {
+            files: s.files_scanned,
+            skipped: s.skipped_binary + s.skipped_too_large,
+            skipped_binary: s.skipped_binary,
+            skipped_too_large: s.skipped_too_large,
+            errors: s.failed,
+            bytes: s.bytes,
+            findings: s.findings,
+            elapsed: (s.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+            mb_per_s: (s.mb_per_s() * 10.0).round() / 10.0,
+            per_rule: s
+                .per_rule
+                .iter()
+                .map(|(k, (_, n))| (k.as_str(), *n))
+                .collect(),
+            per_category,
+            failed_inputs,
+        }
+    }
+}
+
+/// One line of the inventory: what kinds of personal data an input holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct InventoryEntry {
+    /// The dataset (the input path).
+    pub dataset: String,
+    /// The field (column) for structured inputs; absent for text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Taxonomy category.
+    pub category: String,
+    /// Rule id.
+    pub rule: String,
+    /// Number of findings.
+    pub count: u64,
+    /// Highest confidence seen.
+    pub confidence: Confidence,
+}
+
+/// Aggregates findings into inventory entries per input and rule.
+#[derive(Debug, Default)]
+pub struct InventoryBuilder {
+    current: BTreeMap<String, InventoryEntry>,
+    done: Vec<InventoryEntry>,
+}
+
+impl InventoryBuilder {
+    /// Adds findings (of the input being reported).
+    pub fn add(&mut self, batch: &[Finding]) {
+        for f in batch {
+            let e = self
+                .current
+                .entry(f.rule.to_string())
+                .or_insert_with(|| InventoryEntry {
+                    dataset: f.path.to_string(),
+                    field: None,
+                    category: f.category.to_string(),
+                    rule: f.rule.to_string(),
+                    count: 0,
+                    confidence: f.confidence,
+                });
+            e.count += 1;
+            e.confidence = e.confidence.max(f.confidence);
+        }
+    }
+
+    /// Closes the current input.
+    pub fn input_done(&mut self) {
+        let current = std::mem::take(&mut self.current);
+        self.done.extend(current.into_values());
+    }
+
+    /// The entries, in input order, then by rule id.
+    pub fn entries(&self) -> &[InventoryEntry] {
+        &self.done
+    }
+}
+
+/// A reporter receives findings in order, then the statistics.
+pub trait Reporter: Sink {
+    /// Writes the end of the report.
+    ///
+    /// # Errors
+    /// Writing the output failed.
+    fn finish(&mut self, stats: &ScanStats, failed_inputs: &[(String, String)]) -> io::Result<()>;
+}
+
+/// Creates the reporter for a format.
+pub fn reporter<'w>(
+    format: Format,
+    out: Box<dyn Write + 'w>,
+    opts: ReportOptions,
+) -> Box<dyn Reporter + 'w> {
+    match format {
+        Format::Table => Box::new(table::TableReporter::new(out, opts)),
+        Format::Json => Box::new(json::JsonReporter::new(out, opts)),
+        Format::Ndjson => Box::new(ndjson::NdjsonReporter::new(out, opts)),
+        Format::Csv => Box::new(csv::CsvReporter::new(out, opts)),
+    }
+}
+
+/// Counts what a sink would print (for benchmarks and tests).
+#[derive(Debug, Default)]
+pub struct CountingSink {
+    /// Findings seen.
+    pub findings: u64,
+    /// Inputs seen.
+    pub inputs: u64,
+    /// Inputs with errors.
+    pub errors: u64,
+}
+
+impl Sink for CountingSink {
+    fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
+        self.findings += batch.len() as u64;
+        Ok(())
+    }
+    fn input_done(&mut self, report: &InputReport) -> io::Result<()> {
+        self.inputs += 1;
+        if report.status.is_error() {
+            self.errors += 1;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,124 @@
+//! `--format table`: findings grouped by file with masked evidence, then a summary with counts
+//! per rule and category, files scanned, skipped and failed, bytes, time and MB/s.
+
+use super::sanitize::sanitize;
+use super::{Record, ReportOptions, Reporter, StatsRecord};
+use crate::finding::Finding;
+use crate::scan::{InputReport, ScanStats, Sink};
+use std::io::{self, Write};
+
+/// Writes the human-readable table.
+pub struct TableReporter<'w> {
+    out: io::BufWriter<Box<dyn Write + 'w>>,
+    opts: ReportOptions,
+    current: Option<String>,
+}
+
+impl<'w> TableReporter<'w> {
+    /// A reporter writing to `out`.
+    pub fn new(out: Box<dyn Write + 'w>, opts: ReportOptions) -> Self {
+        TableReporter {
+            out: io::BufWriter::new(out),
+            opts,
+            current: None,
+        }
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000_000 => format!("{:.2} GB", n as f64 / 1e9),
+        n if n >= 1_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        n if n >= 1_000 => format!("{:.1} kB", n as f64 / 1e3),
+        n => format!("{n} B"),
+    }
+}
+
+impl Sink for TableReporter<'_> {
+    fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
+        for f in batch {
+            if self.current.as_deref() != Some(&*f.path) {
+                if self.current.is_some() {
+                    writeln!(self.out)?;
+                }
+                writeln!(self.out, "{}", sanitize(&f.path))?;
+                self.current = Some(f.path.to_string());
+            }
+            let r = Record::new(f, self.opts);
+            let place = match (r.line, r.byte_start, r.table, r.column, r.row) {
+                (Some(l), Some(b), ..) => format!("{l}:{b}"),
+                (_, _, Some(t), Some(c), Some(row)) => format!("{t}.{c}[{row}]"),
+                _ => String::new(),
+            };
+            write!(
+                self.out,
+                "  {:<12} {:<20} {:<7} {:<28} {}",
+                place,
+                r.rule,
+                r.confidence.as_str(),
+                sanitize(&r.evidence),
+                r.category
+            )?;
+            if let Some(e) = r.explanation {
+                write!(
+                    self.out,
+                    "  [pattern {}; validator {}",
+                    e.pattern, e.validator
+                )?;
+                if let Some(c) = &e.context {
+                    write!(self.out, "; context {:?}", sanitize(c))?;
+                }
+                if let Some(c) = &e.negative_context {
+                    write!(self.out, "; lowered by {:?}", sanitize(c))?;
+                }
+                write!(self.out, "]")?;
+            }
+            writeln!(self.out)?;
+        }
+        Ok(())
+    }
+    fn input_done(&mut self, _report: &InputReport) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Reporter for TableReporter<'_> {
+    fn finish(&mut self, stats: &ScanStats, failed: &[(String, String)]) -> io::Result<()> {
+        let s = StatsRecord::new(stats, failed);
+        if self.current.is_some() {
+            writeln!(self.out)?;
+        }
+        if s.findings == 0 {
+            writeln!(self.out, "No personal data found at the chosen confidence.")?;
+        } else {
+            writeln!(self.out, "Findings by rule:")?;
+            for (rule, (cat, n)) in &stats.per_rule {
+                writeln!(self.out, "  {rule:<20} {n:>8}  {cat}")?;
+            }
+            writeln!(self.out, "Findings by category:")?;
+            for (cat, n) in &s.per_category {
+                writeln!(self.out, "  {cat:<60} {n:>8}")?;
+            }
+        }
+        writeln!(
+            self.out,
+            "{} findings · {} files scanned, {} skipped ({} binary, {} too large), {} failed · {} in {:.2} s ({:.1} MB/s)",
+            s.findings,
+            s.files,
+            s.skipped,
+            s.skipped_binary,
+            s.skipped_too_large,
+            s.errors,
+            human_bytes(s.bytes),
+            stats.elapsed.as_secs_f64(),
+            s.mb_per_s
+        )?;
+        if !self.opts.show_values && s.findings > 0 {
+            writeln!(
+                self.out,
+                "Values are masked; --show-values prints them in full."
+            )?;
+        }
+        self.out.flush()
+    }
+}

@@ -1,0 +1,390 @@
+//! Compiles rule definitions into a [`RuleSet`]: one multi-pattern regex over bytes (ASCII
+//! classes and word boundaries, so the lazy DFA keeps its fast path on accented text), a table of
+//! the bytes each pattern can start with (to retry other patterns where a candidate fails), per
+//! pattern value-group regexes, and one case-insensitive Aho-Corasick automaton of all context
+//! words. Invalid rules are refused with the file, the rule and the problem.
+
+use super::lexicon::Lexicons;
+use super::schema::RuleDef;
+use super::validate::Validator;
+use super::SourcedRule;
+use crate::error::{Error, Result};
+use crate::finding::Confidence;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex_automata::meta;
+use regex_automata::util::syntax;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Which rules to run.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Only these ids (empty: every rule that is not in preview).
+    pub only: Vec<String>,
+    /// Not these ids.
+    pub disable: Vec<String>,
+}
+
+/// One compiled rule.
+#[derive(Debug)]
+pub struct CompiledRule {
+    /// Id, e.g. `nl.bsn`.
+    pub id: Arc<str>,
+    /// Category, e.g. `user.contact.email`.
+    pub category: Arc<str>,
+    /// The file it came from.
+    pub file: String,
+    /// The pack it belongs to.
+    pub pack: String,
+    /// The definition as written (docs, examples).
+    pub def: RuleDef,
+    /// Its validator.
+    pub validator: Option<Validator>,
+    /// Confidence after a pattern matched and the validator passed.
+    pub confidence: Confidence,
+    /// Cap without a positive context word.
+    pub max_without_context: Option<Confidence>,
+    /// Candidates without positive context are dropped.
+    pub requires_context: bool,
+    /// Bytes searched for context words before a match.
+    pub window_before: usize,
+    /// Bytes searched after.
+    pub window_after: usize,
+}
+
+/// One compiled pattern: the multi-pattern regex reports its index.
+#[derive(Debug)]
+pub struct CompiledPattern {
+    /// The rule it belongs to.
+    pub rule: usize,
+    /// Its name.
+    pub name: String,
+    /// Its own confidence, if it overrides the rule's.
+    pub confidence: Option<Confidence>,
+    /// A regex to extract the value group from the match, when the pattern has one.
+    pub value_group: Option<(regex::bytes::Regex, String)>,
+    /// `starts[b]`: can a match of this pattern start with byte `b`?
+    pub starts: [bool; 256],
+    /// The validator: the pattern's own, else the rule's.
+    pub validator: Option<Validator>,
+}
+
+/// What a context word does.
+#[derive(Debug, Clone, Copy)]
+pub struct ContextWord {
+    /// The rule it belongs to.
+    pub rule: usize,
+    /// Raises (true) or lowers (false) confidence.
+    pub positive: bool,
+}
+
+/// The compiled, immutable rule set, shared by reference across threads.
+#[derive(Debug)]
+pub struct RuleSet {
+    /// The rules, in load order.
+    pub rules: Vec<CompiledRule>,
+    /// The patterns, indexed by the multi-pattern regex's pattern id.
+    pub patterns: Vec<CompiledPattern>,
+    /// All patterns as one regex (`None` when no rule is selected).
+    pub regex: Option<meta::Regex>,
+    /// Context words of all rules.
+    pub context: Option<AhoCorasick>,
+    /// For each context automaton pattern: the rule and direction.
+    pub context_words: Vec<ContextWord>,
+    /// Name lexicons.
+    pub lexicons: Lexicons,
+}
+
+/// The longest match the engine guarantees to find across chunk boundaries, and therefore the
+/// overlap kept between chunks. Patterns are bounded well below it.
+pub const MAX_MATCH_LEN: usize = 512;
+
+fn level(file: &str, rule: &str, what: &str, value: &Option<String>) -> Result<Option<Confidence>> {
+    match value {
+        None => Ok(None),
+        Some(s) => Confidence::parse(s).map(Some).ok_or_else(|| Error::Rule {
+            file: file.into(),
+            rule: rule.into(),
+            problem: format!("{what} must be low, medium or high, not {s:?}"),
+        }),
+    }
+}
+
+fn syntax_config() -> syntax::Config {
+    syntax::Config::new()
+        .unicode(false)
+        .utf8(false)
+        .multi_line(true)
+}
+
+/// Checks one rule's shape: the things a pack author can get wrong.
+fn lint(r: &SourcedRule) -> Result<()> {
+    let bad = |problem: String| Error::Rule {
+        file: r.file.clone(),
+        rule: if r.def.id.is_empty() {
+            "?".into()
+        } else {
+            r.def.id.clone()
+        },
+        problem,
+    };
+    let d = &r.def;
+    let id_ok = !d.id.is_empty()
+        && d.id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
+    if !id_ok {
+        return Err(bad(
+            "the id must be lower-case letters, digits, '.' and '_'".into(),
+        ));
+    }
+    if d.category.is_empty() || !d.category.starts_with("user.") {
+        return Err(bad(format!(
+            "category {:?} is not a taxonomy id (user.…)",
+            d.category
+        )));
+    }
+    if d.what.trim().is_empty() || d.why.trim().is_empty() || d.references.is_empty() {
+        return Err(bad("what, why and references must be filled in".into()));
+    }
+    if d.patterns.is_empty() {
+        return Err(bad("a rule needs at least one pattern".into()));
+    }
+    if d.examples.must_match.len() < 2 || d.examples.no_match.len() < 2 {
+        return Err(bad(
+            "a rule needs at least two match and two no_match examples".into(),
+        ));
+    }
+    for v in d
+        .validator
+        .iter()
+        .chain(d.patterns.iter().filter_map(|p| p.validator.as_ref()))
+    {
+        if Validator::by_name(v).is_none() {
+            let known: Vec<&str> = Validator::ALL.iter().map(|(n, _)| *n).collect();
+            return Err(bad(format!(
+                "unknown validator {v:?}; known: {}",
+                known.join(", ")
+            )));
+        }
+    }
+    if d.requires_context && d.context.positive.is_empty() {
+        return Err(bad("requires_context needs positive context words".into()));
+    }
+    for ex in &d.examples.must_match {
+        level(&r.file, &d.id, "an example's confidence", &ex.confidence)?;
+    }
+    for ex in &d.examples.no_match {
+        level(&r.file, &d.id, "an example's at_or_above", &ex.at_or_above)?;
+    }
+    for p in &d.patterns {
+        level(&r.file, &d.id, "a pattern's confidence", &p.confidence)?;
+        let hir = regex_automata::util::syntax::parse_with(&p.regex, &syntax_config())
+            .map_err(|e| bad(format!("pattern {:?} does not compile: {e}", p.name)))?;
+        match hir.properties().maximum_len() {
+            Some(n) if n <= MAX_MATCH_LEN => {}
+            _ => return Err(bad(format!(
+                "pattern {:?} can match more than {MAX_MATCH_LEN} bytes: bound every repetition",
+                p.name
+            ))),
+        }
+        if hir.properties().minimum_len() == Some(0) {
+            return Err(bad(format!(
+                "pattern {:?} matches the empty string",
+                p.name
+            )));
+        }
+        if let Some(g) = &p.value_group {
+            let re = regex::bytes::Regex::new(&format!("(?-u){}", p.regex))
+                .map_err(|e| bad(format!("pattern {:?}: {e}", p.name)))?;
+            if !re.capture_names().any(|n| n == Some(g.as_str())) {
+                return Err(bad(format!(
+                    "pattern {:?} has no capture group named {g:?}",
+                    p.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The set of first bytes a pattern's match can begin with, from its anchored lazy DFA.
+fn start_bytes(pattern: &str) -> [bool; 256] {
+    use regex_automata::hybrid::dfa::DFA;
+    use regex_automata::util::start;
+    use regex_automata::Anchored;
+    let mut starts = [true; 256];
+    let Ok(dfa) = DFA::builder().syntax(syntax_config()).build(pattern) else {
+        return starts;
+    };
+    let mut cache = dfa.create_cache();
+    for look_behind in [b' ', b'\n'] {
+        let config = start::Config::new()
+            .anchored(Anchored::Yes)
+            .look_behind(Some(look_behind));
+        let Ok(sid) = dfa.start_state(&mut cache, &config) else {
+            return [true; 256];
+        };
+        for b in 0..=255u8 {
+            let Ok(next) = dfa.next_state(&mut cache, sid, b) else {
+                return [true; 256];
+            };
+            if look_behind == b' ' {
+                starts[b as usize] = !next.is_dead();
+            } else if !next.is_dead() {
+                starts[b as usize] = true;
+            }
+        }
+    }
+    starts
+}
+
+impl RuleSet {
+    /// Compiles the built-in rules plus user packs, restricted by `selection`.
+    ///
+    /// # Errors
+    /// A rule that fails its lint, a duplicate id, or an id in `selection` that no rule has.
+    pub fn compile(defs: Vec<SourcedRule>, selection: &Selection) -> Result<RuleSet> {
+        let mut seen = HashSet::new();
+        for r in &defs {
+            lint(r)?;
+            if !seen.insert(r.def.id.clone()) {
+                return Err(Error::Rule {
+                    file: r.file.clone(),
+                    rule: r.def.id.clone(),
+                    problem: "this id is defined twice".into(),
+                });
+            }
+        }
+        for id in selection.only.iter().chain(&selection.disable) {
+            if !seen.contains(id) {
+                return Err(Error::Usage(format!(
+                    "no rule has the id {id:?} (see `piiscan rules list`)"
+                )));
+            }
+        }
+        let chosen = defs.into_iter().filter(|r| {
+            let id = &r.def.id;
+            let on = if selection.only.is_empty() {
+                !r.def.preview
+            } else {
+                selection.only.contains(id)
+            };
+            on && !selection.disable.contains(id)
+        });
+
+        let mut rules = Vec::new();
+        let mut patterns = Vec::new();
+        let mut regexes = Vec::new();
+        let mut words: Vec<String> = Vec::new();
+        let mut context_words = Vec::new();
+        for r in chosen {
+            let d = &r.def;
+            let idx = rules.len();
+            for p in &d.patterns {
+                let value_group = match &p.value_group {
+                    Some(g) => Some((
+                        regex::bytes::Regex::new(&format!("(?-u)^(?:{})", p.regex)).map_err(
+                            |e| Error::Rule {
+                                file: r.file.clone(),
+                                rule: d.id.clone(),
+                                problem: e.to_string(),
+                            },
+                        )?,
+                        g.clone(),
+                    )),
+                    None => None,
+                };
+                patterns.push(CompiledPattern {
+                    rule: idx,
+                    name: p.name.clone(),
+                    confidence: level(&r.file, &d.id, "confidence", &p.confidence)?,
+                    value_group,
+                    starts: start_bytes(&p.regex),
+                    validator: p
+                        .validator
+                        .as_deref()
+                        .or(d.validator.as_deref())
+                        .and_then(Validator::by_name),
+                });
+                regexes.push(p.regex.clone());
+            }
+            for (list, positive) in [(&d.context.positive, true), (&d.context.negative, false)] {
+                for w in list {
+                    words.push(w.clone());
+                    context_words.push(ContextWord {
+                        rule: idx,
+                        positive,
+                    });
+                }
+            }
+            rules.push(CompiledRule {
+                id: Arc::from(d.id.as_str()),
+                category: Arc::from(d.category.as_str()),
+                file: r.file.clone(),
+                pack: r.pack.clone(),
+                validator: d.validator.as_deref().and_then(Validator::by_name),
+                confidence: level(&r.file, &d.id, "confidence", &d.confidence)?
+                    .unwrap_or(Confidence::Medium),
+                max_without_context: level(
+                    &r.file,
+                    &d.id,
+                    "max_without_context",
+                    &d.max_without_context,
+                )?,
+                requires_context: d.requires_context,
+                window_before: d.context.window_before.unwrap_or(48).min(MAX_MATCH_LEN),
+                window_after: d.context.window_after.unwrap_or(24).min(MAX_MATCH_LEN),
+                def: r.def,
+            });
+        }
+        let regex = if regexes.is_empty() {
+            None
+        } else {
+            Some(
+                meta::Builder::new()
+                    .syntax(syntax_config())
+                    .configure(
+                        meta::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst),
+                    )
+                    .build_many(&regexes)
+                    .map_err(|e| {
+                        Error::Usage(format!("the rule set does not compile as a whole: {e}"))
+                    })?,
+            )
+        };
+        let context = if words.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&words)
+                    .map_err(|e| Error::Usage(format!("context words: {e}")))?,
+            )
+        };
+        Ok(RuleSet {
+            rules,
+            patterns,
+            regex,
+            context,
+            context_words,
+            lexicons: Lexicons::builtin(),
+        })
+    }
+
+    /// The built-in rules, all selected.
+    ///
+    /// # Errors
+    /// Only if a built-in rule file is broken (a test guards against that).
+    pub fn builtin() -> Result<RuleSet> {
+        RuleSet::compile(super::builtin_rules()?, &Selection::default())
+    }
+
+    /// Finds a rule by id.
+    pub fn rule(&self, id: &str) -> Option<&CompiledRule> {
+        self.rules.iter().find(|r| &*r.id == id)
+    }
+}

@@ -1,0 +1,84 @@
+//! Rules as data: the model of a rule pack, loading the built-in packs (embedded from `rules/`)
+//! and users' packs (`--rules PATH`), and compiling everything once into an immutable,
+//! thread-safe [`RuleSet`].
+
+pub mod compile;
+pub mod lexicon;
+pub mod schema;
+pub mod selftest;
+pub mod validate;
+
+/// The packs and lexicons under `rules/`, embedded at build time by `build.rs`.
+pub mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+pub use compile::{CompiledRule, RuleSet, Selection};
+pub use schema::RuleDef;
+
+use crate::error::{Error, Result};
+use std::path::Path;
+
+/// A rule definition together with the file it came from.
+#[derive(Debug, Clone)]
+pub struct SourcedRule {
+    /// The file (`<built-in>/generic/email.toml` for embedded rules).
+    pub file: String,
+    /// The pack: the folder the file is in (`generic`, `nl`, `be`, or a user's).
+    pub pack: String,
+    /// The definition.
+    pub def: RuleDef,
+}
+
+fn parse_rule(file: &str, pack: &str, text: &str) -> Result<SourcedRule> {
+    let def: RuleDef = toml::from_str(text).map_err(|e| Error::RuleFile {
+        file: file.to_string(),
+        problem: e.to_string().trim_end().to_string(),
+    })?;
+    Ok(SourcedRule {
+        file: file.to_string(),
+        pack: pack.to_string(),
+        def,
+    })
+}
+
+/// The built-in rule definitions, embedded from `rules/`.
+pub fn builtin_rules() -> Result<Vec<SourcedRule>> {
+    embedded::EMBEDDED_RULES
+        .iter()
+        .map(|(rel, text)| {
+            let pack = rel.split('/').next().unwrap_or("builtin");
+            parse_rule(&format!("<built-in>/rules/{rel}"), pack, text)
+        })
+        .collect()
+}
+
+/// Reads a user's rule pack: one `.toml` file, or every `.toml` file under a directory.
+///
+/// # Errors
+/// A file that cannot be read or parsed; the error names the file.
+pub fn load_user_rules(path: &Path) -> Result<Vec<SourcedRule>> {
+    let mut files = Vec::new();
+    if path.is_dir() {
+        for entry in walkdir::WalkDir::new(path).sort_by_file_name() {
+            let entry = entry.map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
+            if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "toml")
+            {
+                files.push(entry.into_path());
+            }
+        }
+    } else {
+        files.push(path.to_path_buf());
+    }
+    let pack = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "user".into());
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
+            parse_rule(&f.display().to_string(), &pack, &text)
+        })
+        .collect()
+}

@@ -1,0 +1,587 @@
+//! The scan: walk the inputs, cut them into units of work (whole files, or regions of one large
+//! UTF-8 file so that both cores work inside it), run the units on a rayon pool, and hand the
+//! findings to a [`Sink`] in a deterministic order (by input, then offset) whatever the number
+//! of threads. Workers may run ahead of the output by a bounded window only, so memory stays
+//! bounded however many findings there are.
+
+use crate::detect::stream::{RegionResult, StreamScanner};
+use crate::detect::Engine;
+use crate::finding::{Confidence, Finding, Location};
+use crate::fingerprint::Fingerprinter;
+use crate::progress::Progress;
+use crate::rules::RuleSet;
+use crate::source::decode::{Decoder, Encoding};
+use crate::source::open::{open_path, open_stdin, read_up_to, Opened};
+use crate::source::sniff::{sniff, Sniffed, SNIFF_LEN};
+use crate::source::walk::{walk, Entry, WalkOptions};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// How to scan.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// Report findings at or above this confidence.
+    pub min_confidence: Confidence,
+    /// Attach explanations.
+    pub explain: bool,
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Walking options.
+    pub walk: WalkOptions,
+    /// Files of at least twice this size are split into regions of about this size.
+    pub segment_size: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            min_confidence: Confidence::Medium,
+            explain: false,
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            walk: WalkOptions::default(),
+            segment_size: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// What happened to one input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputStatus {
+    /// Scanned completely.
+    Scanned,
+    /// Skipped: binary content.
+    SkippedBinary,
+    /// Skipped: larger than `--max-filesize`.
+    SkippedTooLarge,
+    /// Could not be scanned at all.
+    Failed(String),
+    /// Scanned in part: the reason says what was not.
+    Partial(String),
+}
+
+impl InputStatus {
+    /// Is this an error the exit code must show?
+    pub fn is_error(&self) -> bool {
+        matches!(self, InputStatus::Failed(_) | InputStatus::Partial(_))
+    }
+}
+
+/// One input's outcome, sent to the sink after its findings.
+#[derive(Debug, Clone)]
+pub struct InputReport {
+    /// The input.
+    pub path: Arc<str>,
+    /// What happened.
+    pub status: InputStatus,
+    /// Bytes read (decompressed for gzip).
+    pub bytes: u64,
+    /// Findings reported for it.
+    pub findings: u64,
+}
+
+/// Totals of a scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanStats {
+    /// Inputs scanned (completely or in part).
+    pub files_scanned: u64,
+    /// Inputs skipped as binary.
+    pub skipped_binary: u64,
+    /// Inputs skipped for their size.
+    pub skipped_too_large: u64,
+    /// Inputs that failed completely or in part.
+    pub failed: u64,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Findings reported.
+    pub findings: u64,
+    /// Findings per rule id: (category, count).
+    pub per_rule: BTreeMap<String, (String, u64)>,
+    /// Wall-clock time.
+    pub elapsed: Duration,
+}
+
+impl ScanStats {
+    /// Throughput in MB/s (10^6 bytes).
+    pub fn mb_per_s(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.bytes as f64 / 1e6 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Receives the results of a scan in order.
+pub trait Sink {
+    /// A batch of findings of one input, by offset.
+    fn findings(&mut self, batch: &[Finding]) -> io::Result<()>;
+    /// An input is done.
+    fn input_done(&mut self, report: &InputReport) -> io::Result<()>;
+}
+
+/// One unit of work.
+#[derive(Debug, Clone)]
+enum Unit {
+    /// A whole input.
+    Whole { entry: usize },
+    /// Region `index` of `count` of a large UTF-8 file: raw bytes `[start, end)`.
+    Region {
+        entry: usize,
+        index: usize,
+        count: usize,
+        start: u64,
+        end: u64,
+    },
+}
+
+impl Unit {
+    fn entry(&self) -> usize {
+        match self {
+            Unit::Whole { entry } | Unit::Region { entry, .. } => *entry,
+        }
+    }
+}
+
+/// What a worker hands back.
+struct UnitResult {
+    status: InputStatus,
+    region: Option<RegionResult>,
+    bytes: u64,
+}
+
+/// Splits a large plain UTF-8 file at line starts near each multiple of `segment`.
+fn plan_regions(path: &std::path::Path, size: u64, segment: u64) -> Option<Vec<(u64, u64)>> {
+    if segment == 0
+        || size < 2 * segment
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+    {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let mut head = vec![0u8; SNIFF_LEN.min(size as usize)];
+    file.read_exact_at(&mut head, 0).ok()?;
+    if head.starts_with(&[0x1F, 0x8B]) {
+        return None;
+    }
+    let bom = match sniff(&head) {
+        Sniffed::Text {
+            encoding: Encoding::Utf8,
+            bom,
+        } => bom as u64,
+        _ => return None,
+    };
+    let mut cuts = vec![bom];
+    let mut probe = vec![0u8; 64 * 1024];
+    let mut nominal = segment;
+    while nominal < size.saturating_sub(segment / 2) {
+        let n = file.read_at(&mut probe, nominal).ok()?;
+        let window = &probe[..n];
+        let cut = match memchr::memchr(b'\n', window) {
+            Some(i) => nominal + i as u64 + 1,
+            None => nominal + window.iter().position(|&b| b & 0xC0 != 0x80).unwrap_or(0) as u64,
+        };
+        if cut > *cuts.last().unwrap_or(&0) && cut < size {
+            cuts.push(cut);
+        }
+        nominal += segment;
+    }
+    cuts.push(size);
+    if cuts.len() < 3 {
+        return None;
+    }
+    Some(cuts.windows(2).map(|w| (w[0], w[1])).collect())
+}
+
+fn plan(entries: &[Entry], segment: u64) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        match e {
+            Entry::File { path, size } => match plan_regions(path, *size, segment) {
+                Some(regions) => {
+                    let count = regions.len();
+                    for (index, (start, end)) in regions.into_iter().enumerate() {
+                        units.push(Unit::Region {
+                            entry: i,
+                            index,
+                            count,
+                            start,
+                            end,
+                        });
+                    }
+                }
+                None => units.push(Unit::Whole { entry: i }),
+            },
+            _ => units.push(Unit::Whole { entry: i }),
+        }
+    }
+    units
+}
+
+fn describe_read_error(e: &io::Error, compressed: bool, at: u64) -> String {
+    if compressed {
+        format!("gzip stream broken after {at} decompressed bytes: {e}")
+    } else {
+        format!("read error after {at} bytes: {e}")
+    }
+}
+
+fn run_opened(
+    opened: io::Result<Opened>,
+    engine: &Engine<'_>,
+    scratch: &mut crate::detect::Scratch,
+    progress: &Progress,
+) -> UnitResult {
+    let mut opened = match opened {
+        Ok(o) => o,
+        Err(e) => {
+            return UnitResult {
+                status: InputStatus::Failed(e.to_string()),
+                region: None,
+                bytes: 0,
+            }
+        }
+    };
+    let (encoding, bom) = match opened.sniffed {
+        Sniffed::Binary => {
+            return UnitResult {
+                status: InputStatus::SkippedBinary,
+                region: None,
+                bytes: 0,
+            }
+        }
+        Sniffed::Text { encoding, bom } => (encoding, bom),
+    };
+    if let Err(e) = read_up_to(&mut opened.reader, bom) {
+        return UnitResult {
+            status: InputStatus::Failed(e.to_string()),
+            region: None,
+            bytes: 0,
+        };
+    }
+    let scanner = StreamScanner::new(engine);
+    let mut add = |n: u64| progress.add_bytes(n);
+    let region = scanner.run(
+        scratch,
+        &mut opened.reader,
+        Decoder::new(encoding),
+        0,
+        None,
+        &mut add,
+    );
+    let bytes = region.raw_len + bom as u64;
+    let status = match (&region.error, region.invalid_utf8_at) {
+        (Some(e), _) => {
+            InputStatus::Partial(describe_read_error(e, opened.compressed, region.raw_len))
+        }
+        (None, Some(at)) => InputStatus::Partial(format!(
+            "invalid UTF-8 at byte {at} of the decoded text; the rest was scanned byte by byte"
+        )),
+        (None, None) => InputStatus::Scanned,
+    };
+    UnitResult {
+        status,
+        region: Some(region),
+        bytes,
+    }
+}
+
+fn run_region(
+    path: &std::path::Path,
+    start: u64,
+    end: u64,
+    engine: &Engine<'_>,
+    scratch: &mut crate::detect::Scratch,
+    progress: &Progress,
+) -> UnitResult {
+    let fail = |e: io::Error| UnitResult {
+        status: InputStatus::Failed(e.to_string()),
+        region: None,
+        bytes: 0,
+    };
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    // Context before the region, starting on a character boundary.
+    let mut pre_start = start.saturating_sub(crate::rules::compile::MAX_MATCH_LEN as u64);
+    let mut lead = vec![0u8; (start - pre_start) as usize];
+    if let Err(e) = file.read_exact_at(&mut lead, pre_start) {
+        return fail(e);
+    }
+    pre_start += lead
+        .iter()
+        .position(|&b| b & 0xC0 != 0x80)
+        .unwrap_or(lead.len()) as u64;
+    if let Err(e) = file.seek(SeekFrom::Start(pre_start)) {
+        return fail(e);
+    }
+    let scanner = StreamScanner::new(engine);
+    let mut reader = io::BufReader::with_capacity(64 * 1024, &mut file);
+    let mut seen = 0u64;
+    let own = end - start;
+    let pre = start - pre_start;
+    let mut add = |n: u64| {
+        // Count only the region's own bytes.
+        let before = seen;
+        seen += n;
+        let own_new = seen.saturating_sub(pre).min(own) - before.saturating_sub(pre).min(own);
+        progress.add_bytes(own_new);
+    };
+    let region = scanner.run(
+        scratch,
+        &mut reader as &mut dyn Read,
+        Decoder::new(Encoding::Utf8),
+        pre,
+        Some(own),
+        &mut add,
+    );
+    let status = match (&region.error, region.invalid_utf8_at) {
+        (Some(e), _) => InputStatus::Partial(describe_read_error(e, false, start + region.raw_len)),
+        (None, Some(at)) => InputStatus::Partial(format!(
+            "invalid UTF-8 near byte {} ; the rest of that region was scanned byte by byte",
+            start + at
+        )),
+        (None, None) => InputStatus::Scanned,
+    };
+    UnitResult {
+        status,
+        bytes: region.raw_len,
+        region: Some(region),
+    }
+}
+
+fn run_unit(
+    unit: &Unit,
+    entries: &[Entry],
+    engine: &Engine<'_>,
+    scratch: &mut crate::detect::Scratch,
+    progress: &Progress,
+) -> UnitResult {
+    match (unit, &entries[unit.entry()]) {
+        (Unit::Region { start, end, .. }, Entry::File { path, .. }) => {
+            run_region(path, *start, *end, engine, scratch, progress)
+        }
+        (_, Entry::File { path, .. }) => run_opened(open_path(path), engine, scratch, progress),
+        (_, Entry::Stdin) => run_opened(open_stdin(), engine, scratch, progress),
+        (_, Entry::TooLarge { .. }) => UnitResult {
+            status: InputStatus::SkippedTooLarge,
+            region: None,
+            bytes: 0,
+        },
+        (_, Entry::Error { reason, .. }) => UnitResult {
+            status: InputStatus::Failed(reason.clone()),
+            region: None,
+            bytes: 0,
+        },
+    }
+}
+
+/// Accumulates the regions of one input while they are emitted in order.
+#[derive(Default)]
+struct InputState {
+    lines_before: u64,
+    decoded_before: u64,
+    bytes: u64,
+    findings: u64,
+    problems: Vec<String>,
+    failed: Option<String>,
+    binary: bool,
+    too_large: bool,
+}
+
+/// Runs a scan.
+///
+/// # Errors
+/// Only errors of the sink (writing the output); input errors are reported per input.
+pub fn scan(
+    inputs: &[PathBuf],
+    rules: &RuleSet,
+    opts: &ScanOptions,
+    fingerprints: &Fingerprinter,
+    sink: &mut dyn Sink,
+    quiet: bool,
+) -> io::Result<ScanStats> {
+    let started = Instant::now();
+    let entries = walk(inputs, &opts.walk);
+    let units = plan(&entries, opts.segment_size);
+    let total_bytes: u64 = entries
+        .iter()
+        .map(|e| {
+            if let Entry::File { size, .. } = e {
+                *size
+            } else {
+                0
+            }
+        })
+        .sum();
+    let progress = Progress::new(total_bytes, quiet);
+    let engine = Engine::new(rules, opts.min_confidence, opts.explain);
+    let threads = opts.threads.max(1);
+    let window = threads * 4;
+    let paths: Vec<Arc<str>> = entries
+        .iter()
+        .map(|e| Arc::from(e.display().as_str()))
+        .collect();
+
+    let next = AtomicUsize::new(0);
+    let emitted = Mutex::new(0usize);
+    let advanced = Condvar::new();
+    let (tx, rx) = mpsc::channel::<(usize, UnitResult)>();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| io::Error::other(e.to_string()))?;
+
+    let mut stats = ScanStats::default();
+    let mut sink_error: Option<io::Error> = None;
+    std::thread::scope(|s| {
+        let (next, emitted, advanced, units, entries, engine, progress) = (
+            &next, &emitted, &advanced, &units, &entries, &engine, &progress,
+        );
+        s.spawn(move || {
+            pool.scope(|ps| {
+                for _ in 0..threads {
+                    let tx = tx.clone();
+                    ps.spawn(move |_| {
+                        let mut scratch = engine.scratch();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::SeqCst);
+                            if i >= units.len() {
+                                break;
+                            }
+                            {
+                                let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
+                                while i >= *done + window {
+                                    done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
+                                }
+                            }
+                            let result =
+                                run_unit(&units[i], entries, engine, &mut scratch, progress);
+                            if tx.send((i, result)).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                }
+                drop(tx);
+            });
+        });
+
+        let mut pending: HashMap<usize, UnitResult> = HashMap::new();
+        let mut next_emit = 0usize;
+        let mut state = InputState::default();
+        let mut batch: Vec<Finding> = Vec::new();
+        let mut files_done = 0usize;
+        for (i, r) in rx.iter() {
+            pending.insert(i, r);
+            while let Some(r) = pending.remove(&next_emit) {
+                let unit = &units[next_emit];
+                let entry = unit.entry();
+                let path = &paths[entry];
+                match &r.status {
+                    InputStatus::SkippedBinary => state.binary = true,
+                    InputStatus::SkippedTooLarge => state.too_large = true,
+                    InputStatus::Failed(why) => state.failed = Some(why.clone()),
+                    InputStatus::Partial(why) => state.problems.push(why.clone()),
+                    InputStatus::Scanned => {}
+                }
+                state.bytes += r.bytes;
+                if let Some(region) = r.region {
+                    batch.clear();
+                    for h in region.hits {
+                        let rule = &rules.rules[h.rule];
+                        batch.push(Finding {
+                            path: path.clone(),
+                            rule: rule.id.clone(),
+                            category: rule.category.clone(),
+                            confidence: h.confidence,
+                            location: Location::Text {
+                                line: 1 + state.lines_before + h.newlines_before,
+                                byte_start: state.decoded_before + h.start,
+                                byte_end: state.decoded_before + h.end,
+                            },
+                            fingerprint: fingerprints.fingerprint(&rule.id, path, &h.value),
+                            value: h.value,
+                            explanation: h.explanation,
+                        });
+                        let e = stats
+                            .per_rule
+                            .entry(rule.id.to_string())
+                            .or_insert_with(|| (rule.category.to_string(), 0));
+                        e.1 += 1;
+                    }
+                    state.lines_before += region.newlines;
+                    state.decoded_before += region.decoded_len;
+                    state.findings += batch.len() as u64;
+                    if sink_error.is_none() && !batch.is_empty() {
+                        if let Err(e) = sink.findings(&batch) {
+                            sink_error = Some(e);
+                        }
+                    }
+                }
+                let last_of_input = match unit {
+                    Unit::Whole { .. } => true,
+                    Unit::Region { index, count, .. } => index + 1 == *count,
+                };
+                if last_of_input {
+                    let done = std::mem::take(&mut state);
+                    let status = if let Some(f) = done.failed {
+                        InputStatus::Failed(f)
+                    } else if done.binary {
+                        InputStatus::SkippedBinary
+                    } else if done.too_large {
+                        InputStatus::SkippedTooLarge
+                    } else if !done.problems.is_empty() {
+                        InputStatus::Partial(done.problems.join("; "))
+                    } else {
+                        InputStatus::Scanned
+                    };
+                    match status {
+                        InputStatus::Scanned => stats.files_scanned += 1,
+                        InputStatus::Partial(_) => {
+                            stats.files_scanned += 1;
+                            stats.failed += 1
+                        }
+                        InputStatus::Failed(_) => stats.failed += 1,
+                        InputStatus::SkippedBinary => stats.skipped_binary += 1,
+                        InputStatus::SkippedTooLarge => stats.skipped_too_large += 1,
+                    }
+                    stats.bytes += done.bytes;
+                    stats.findings += done.findings;
+                    let report = InputReport {
+                        path: path.clone(),
+                        status,
+                        bytes: done.bytes,
+                        findings: done.findings,
+                    };
+                    if sink_error.is_none() {
+                        if let Err(e) = sink.input_done(&report) {
+                            sink_error = Some(e);
+                        }
+                    }
+                    files_done += 1;
+                    progress.set_files(files_done, entries.len());
+                }
+                next_emit += 1;
+                *emitted.lock().unwrap_or_else(|p| p.into_inner()) = next_emit;
+                advanced.notify_all();
+            }
+        }
+    });
+    progress.finish();
+    stats.elapsed = started.elapsed();
+    match sink_error {
+        Some(e) => Err(e),
+        None => Ok(stats),
+    }
+}

@@ -1,0 +1,7 @@
+//! Inputs: walking paths ([`walk`]), telling text from binary and which encoding ([`sniff`]),
+//! decoding to UTF-8 ([`decode`]) and opening files, gzip-compressed or not ([`open`]).
+
+pub mod decode;
+pub mod open;
+pub mod sniff;
+pub mod walk;

@@ -1,0 +1,173 @@
+//! Walking the paths given into a deterministic list of inputs: files sorted by name within
+//! each directory, in the order the paths were given. Hidden files, `--include`/`--exclude`
+//! globs, symbolic links and the size cap are applied here; errors (unreadable directories,
+//! symlink loops, missing paths) become entries, so they are reported in order and counted.
+//!
+//! `.gitignore` files are deliberately not honoured: an ignored `exports/` folder is exactly
+//! where personal data leaks from.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+/// How to walk.
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    /// Walk hidden files and directories (names starting with `.`).
+    pub hidden: bool,
+    /// Follow symbolic links (loops are detected and reported).
+    pub follow_symlinks: bool,
+    /// Only files matching one of these globs.
+    pub include: Option<GlobSet>,
+    /// Not files (or directories) matching one of these globs.
+    pub exclude: Option<GlobSet>,
+    /// Skip files larger than this many bytes.
+    pub max_filesize: Option<u64>,
+}
+
+/// Builds a glob set from patterns such as `*.log` or `exports/**`.
+///
+/// # Errors
+/// A pattern that is not a valid glob.
+pub fn globs(patterns: &[String]) -> crate::Result<Option<GlobSet>> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = Glob::new(p).map_err(|e| crate::Error::Usage(format!("glob {p:?}: {e}")))?;
+        b.add(glob);
+    }
+    b.build()
+        .map(Some)
+        .map_err(|e| crate::Error::Usage(format!("globs: {e}")))
+}
+
+/// One input to scan, or a reason it is not scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A file.
+    File {
+        /// Where it is.
+        path: PathBuf,
+        /// Its size in bytes (compressed size for gzip).
+        size: u64,
+    },
+    /// Standard input (`-`).
+    Stdin,
+    /// Larger than `--max-filesize`.
+    TooLarge {
+        /// Where it is.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+    },
+    /// Could not be walked or read.
+    Error {
+        /// What was being reached.
+        path: PathBuf,
+        /// Why it failed.
+        reason: String,
+    },
+}
+
+impl Entry {
+    /// The path as shown in reports.
+    pub fn display(&self) -> String {
+        match self {
+            Entry::Stdin => "-".into(),
+            Entry::File { path, .. } | Entry::TooLarge { path, .. } | Entry::Error { path, .. } => {
+                path.display().to_string()
+            }
+        }
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+}
+
+fn matches(set: &Option<GlobSet>, rel: &Path, name: &std::ffi::OsStr) -> bool {
+    set.as_ref()
+        .is_some_and(|s| s.is_match(rel) || s.is_match(name))
+}
+
+fn file_entry(path: PathBuf, size: u64, opts: &WalkOptions) -> Entry {
+    match opts.max_filesize {
+        Some(max) if size > max => Entry::TooLarge { path, size },
+        _ => Entry::File { path, size },
+    }
+}
+
+/// Expands the inputs into entries.
+pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            out.push(Entry::Stdin);
+            continue;
+        }
+        let meta = match std::fs::metadata(input) {
+            Ok(m) => m,
+            Err(e) => {
+                out.push(Entry::Error {
+                    path: input.clone(),
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            out.push(file_entry(input.clone(), meta.len(), opts));
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(input)
+            .follow_links(opts.follow_symlinks)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                if e.depth() == 0 {
+                    return true;
+                }
+                let name = e.file_name();
+                if name == ".git" || (!opts.hidden && is_hidden(name)) {
+                    return false;
+                }
+                let rel = e.path().strip_prefix(input).unwrap_or(e.path());
+                !matches(&opts.exclude, rel, name)
+            });
+        for item in walker {
+            match item {
+                Ok(e) if e.file_type().is_file() => {
+                    let rel = e.path().strip_prefix(input).unwrap_or(e.path());
+                    if opts.include.is_some() && !matches(&opts.include, rel, e.file_name()) {
+                        continue;
+                    }
+                    match e.metadata() {
+                        Ok(m) => out.push(file_entry(e.into_path(), m.len(), opts)),
+                        Err(err) => out.push(Entry::Error {
+                            path: e.into_path(),
+                            reason: err.to_string(),
+                        }),
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    let path = err
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| input.clone());
+                    let reason = match err.loop_ancestor() {
+                        Some(anc) => format!("symbolic link loop back to {}", anc.display()),
+                        None => err
+                            .io_error()
+                            .map(|e| e.to_string())
+                            .unwrap_or_else(|| err.to_string()),
+                    };
+                    out.push(Entry::Error { path, reason });
+                }
+            }
+        }
+    }
+    out
+}
