@@ -340,11 +340,16 @@ pub mod gen {
 
     /// A global unicast IPv6 address.
     pub fn ipv6(r: &mut Rng) -> String {
-        let prefix = *r.pick(&["2a02", "2001:1c00", "2a10", "2a01", "2c0f"]);
-        let groups: Vec<String> = (0..5)
+        let prefix = *r.pick(&["2a02", "2a10", "2a01", "2c0f", "2001"]);
+        let groups: Vec<String> = (0..7)
             .map(|_| format!("{:x}", r.range(1, 0xffff)))
             .collect();
-        format!("{prefix}:{}", groups.join(":"))
+        if r.chance(0.3) {
+            // Compressed form: a run of zero groups written as ::
+            format!("{prefix}:{}::{}", groups[0], groups[6])
+        } else {
+            format!("{prefix}:{}", groups.join(":"))
+        }
     }
 
     /// A MAC address.
@@ -419,9 +424,10 @@ pub mod gen {
 
     /// A Belgian enterprise / VAT number.
     pub fn be_vat(r: &mut Rng) -> String {
-        let body = r.range(2_000_000, 99_999_999);
+        // Ten digits: eight (starting with 0) and a mod-97 check of two.
+        let body = r.range(2_000_000, 9_999_999);
         let check = 97 - body % 97;
-        format!("BE0{:08}{:02}", body, check)
+        format!("BE{:08}{:02}", body, check)
     }
 
     /// A Dutch passport number (no letter O, digits present).

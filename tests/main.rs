@@ -1,1 +1,9 @@
+//! Integration tests: one binary, one module per area.
 
+mod accuracy;
+mod bad_input;
+mod cli;
+mod common;
+mod encodings;
+mod output;
+mod parallel;

@@ -86,9 +86,16 @@ impl<'r> Engine<'r> {
                 break;
             }
             let pid = m.pattern().as_usize();
-            let mut accepted = self.evaluate(hay, pid, m.start(), m.end());
-            let mut end = m.end();
-            if accepted.is_none() {
+            let mut accepted = self
+                .evaluate(hay, pid, m.start(), m.end())
+                .map(|h| (h, m.end()));
+            // A failed candidate, or one only at `low`, may hide another rule's match at the
+            // same position (a BSN with its leading zero is also a Belgian landline): try the
+            // other patterns that can start with this byte and keep the most confident.
+            if accepted
+                .as_ref()
+                .is_none_or(|(h, _)| h.confidence == Confidence::Low)
+            {
                 let first = hay[m.start()];
                 for (q, p) in self.rules.patterns.iter().enumerate() {
                     if q == pid || !p.starts[first as usize] {
@@ -97,17 +104,25 @@ impl<'r> Engine<'r> {
                     let anchored = Input::new(hay)
                         .span(m.start()..hay.len())
                         .anchored(Anchored::Pattern(PatternID::new_unchecked(q)));
-                    if let Some(m2) = re.search_with(cache, &anchored) {
-                        if let Some(hit) = self.evaluate(hay, q, m2.start(), m2.end()) {
-                            accepted = Some(hit);
-                            end = m2.end();
-                            break;
+                    let Some(m2) = re.search_with(cache, &anchored) else {
+                        continue;
+                    };
+                    if let Some(hit) = self.evaluate(hay, q, m2.start(), m2.end()) {
+                        if accepted
+                            .as_ref()
+                            .is_none_or(|(best, _)| hit.confidence > best.confidence)
+                        {
+                            let strong = hit.confidence > Confidence::Low;
+                            accepted = Some((hit, m2.end()));
+                            if strong {
+                                break;
+                            }
                         }
                     }
                 }
             }
             match accepted {
-                Some(hit) => {
+                Some((hit, end)) => {
                     if hit.confidence >= self.min_confidence {
                         on_hit(hit);
                     }
@@ -216,8 +231,16 @@ impl<'r> Engine<'r> {
         let Some(ac) = self.rules.context.as_ref() else {
             return (None, None);
         };
-        let wstart = vstart.saturating_sub(before);
-        let wend = (vend + after).min(hay.len());
+        // The window stays on the value's line: a label on another line of a log or CSV file
+        // says nothing about this value.
+        let mut wstart = vstart.saturating_sub(before);
+        if let Some(nl) = memchr::memrchr(b'\n', &hay[wstart..vstart]) {
+            wstart += nl + 1;
+        }
+        let mut wend = (vend + after).min(hay.len());
+        if let Some(nl) = memchr::memchr(b'\n', &hay[vend..wend]) {
+            wend = vend + nl;
+        }
         let mut positive = None;
         let mut negative = None;
         let input = aho_corasick::Input::new(hay).span(wstart..wend);

@@ -183,10 +183,12 @@ fn lint(r: &SourcedRule) -> Result<()> {
             .map_err(|e| bad(format!("pattern {:?} does not compile: {e}", p.name)))?;
         match hir.properties().maximum_len() {
             Some(n) if n <= MAX_MATCH_LEN => {}
-            _ => return Err(bad(format!(
+            _ => {
+                return Err(bad(format!(
                 "pattern {:?} can match more than {MAX_MATCH_LEN} bytes: bound every repetition",
                 p.name
-            ))),
+            )))
+            }
         }
         if hir.properties().minimum_len() == Some(0) {
             return Err(bad(format!(

@@ -787,6 +787,10 @@ fn phone(value: &[u8]) -> Verdict {
         let Some(cc) = country_code_len(rest) else {
             return Verdict::Fail("no such country code");
         };
+        if value.starts_with(b"00") && !has_sep {
+            // Twelve digits starting with 00 and no separator: as often an id as a number.
+            return Verdict::capped("00 prefix without separators", Confidence::Low);
+        }
         let total = rest.len() - usize::from(trunk_in_parens);
         if !(8..=15).contains(&total) || rest.len() - cc < 6 {
             return Verdict::Fail("E.164 length");

@@ -1,0 +1,46 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The piiscan binary built for these tests.
+pub fn piiscan() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_piiscan"));
+    // A fixed fingerprint key: tests must not write into the user's home.
+    c.env("PIISCAN_FINGERPRINT_KEY", "test-key-not-secret");
+    c.env_remove("CI");
+    c
+}
+
+/// Runs piiscan with arguments in a directory.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    piiscan()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run piiscan")
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Parses NDJSON output into JSON values.
+pub fn ndjson(o: &Output) -> Vec<serde_json::Value> {
+    stdout(o)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).expect("valid JSON line"))
+        .collect()
+}
