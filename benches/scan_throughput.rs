@@ -1,1 +1,144 @@
-fn main() {}
+//! Throughput and peak memory of the scanning engine on three generated corpora (see
+//! `piiscan::corpus`): sparse (logs, prose, CSV), dense (an item every ~60 bytes) and clean
+//! (look-alikes only), on one thread and on all cores, plus `--format ndjson` through the
+//! binary. Each measurement runs in a fresh child process so its peak RSS is its own.
+//!
+//! `cargo bench` (size per corpus: `PIISCAN_BENCH_MB`, default 200; big single-file corpora
+//! are split across threads by the engine itself, as ripgrep does not).
+
+use piiscan::corpus;
+use piiscan::finding::Confidence;
+use piiscan::fingerprint::Fingerprinter;
+use piiscan::report::CountingSink;
+use piiscan::rules::RuleSet;
+use piiscan::scan::{scan, ScanOptions};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+fn child(file: &Path, threads: usize) {
+    let rules = RuleSet::builtin().expect("built-in rules");
+    let opts = ScanOptions {
+        min_confidence: Confidence::Medium,
+        threads,
+        ..ScanOptions::default()
+    };
+    let fp = Fingerprinter::with_key(b"bench", "bench");
+    let mut sink = CountingSink::default();
+    let start = Instant::now();
+    let stats = scan(&[file.to_path_buf()], &rules, &opts, &fp, &mut sink, true).expect("scan");
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{} {} {} {:.1}",
+        stats.bytes,
+        secs,
+        sink.findings,
+        peak_rss_mb()
+    );
+}
+
+fn corpus_file(dir: &Path, name: &str, mb: usize) -> PathBuf {
+    let path = dir.join(format!("{name}-{mb}mb.txt"));
+    if !path.exists() {
+        let bytes = mb * 1_000_000;
+        let text = match name {
+            "sparse" => corpus::sparse(1, bytes),
+            "dense" => corpus::dense(2, bytes),
+            _ => corpus::clean(3, bytes),
+        };
+        std::fs::write(&path, text).expect("write corpus");
+    }
+    path
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--child") {
+        let file = PathBuf::from(&args[i + 1]);
+        let threads: usize = args[i + 2].parse().expect("threads");
+        child(&file, threads);
+        return;
+    }
+    let mb: usize = std::env::var("PIISCAN_BENCH_MB")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("bench-corpus");
+    std::fs::create_dir_all(&dir).expect("corpus dir");
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let me = std::env::current_exe().expect("own path");
+    println!("piiscan scan throughput, {mb} MB per corpus, {cores} cores");
+    println!(
+        "{:<8} {:>7} {:>9} {:>10} {:>12} {:>12}",
+        "corpus", "threads", "MB/s", "seconds", "findings", "peak RSS MB"
+    );
+    for name in ["sparse", "dense", "clean"] {
+        let file = corpus_file(&dir, name, mb);
+        let mut single = 0.0;
+        for threads in [1, cores] {
+            let out = Command::new(&me)
+                .args(["--child", &file.display().to_string(), &threads.to_string()])
+                .output()
+                .expect("child");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let f: Vec<&str> = text.split_whitespace().collect();
+            if f.len() < 4 {
+                eprintln!("child failed: {}", String::from_utf8_lossy(&out.stderr));
+                continue;
+            }
+            let bytes: f64 = f[0].parse().unwrap_or(0.0);
+            let secs: f64 = f[1].parse().unwrap_or(f64::NAN);
+            let mbs = bytes / 1e6 / secs;
+            if threads == 1 {
+                single = mbs;
+            }
+            let speedup = if threads > 1 && single > 0.0 {
+                format!("  ({:.2}x)", mbs / single)
+            } else {
+                String::new()
+            };
+            println!(
+                "{name:<8} {threads:>7} {mbs:>9.1} {secs:>10.3} {:>12} {:>12}{speedup}",
+                f[2], f[3]
+            );
+        }
+    }
+    // The whole binary with NDJSON output, as a user runs it.
+    let bin = env!("CARGO_BIN_EXE_piiscan");
+    let sparse = corpus_file(&dir, "sparse", mb);
+    for threads in [1, cores] {
+        let start = Instant::now();
+        let status = Command::new(bin)
+            .args([
+                "scan",
+                &sparse.display().to_string(),
+                "--format",
+                "ndjson",
+                "-q",
+                "--threads",
+                &threads.to_string(),
+            ])
+            .env("PIISCAN_FINGERPRINT_KEY", "bench")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("piiscan binary");
+        let secs = start.elapsed().as_secs_f64();
+        let size = std::fs::metadata(&sparse).map(|m| m.len()).unwrap_or(0) as f64;
+        println!("piiscan scan --format ndjson sparse, {threads} thread(s): {:.1} MB/s ({secs:.3} s, exit {status})", size / 1e6 / secs);
+    }
+}

@@ -17,7 +17,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories for personal data.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List, explain and test the detection rules.
     Rules {
         /// What to do with the rules.

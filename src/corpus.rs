@@ -41,6 +41,10 @@ impl Rng {
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
+    /// One of the strings.
+    pub fn pick_str(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len() as u64) as usize]
+    }
     /// True with probability `p`.
     pub fn chance(&mut self, p: f64) -> bool {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
@@ -460,7 +464,7 @@ pub mod gen {
 
 fn word(r: &mut Rng, out: &mut Labelled, n: usize) {
     for _ in 0..n {
-        out.push(*r.pick(WORDS));
+        out.push(r.pick_str(WORDS));
         out.push(" ");
     }
 }
@@ -534,7 +538,7 @@ fn access_log(r: &mut Rng, out: &mut Labelled) {
 
 fn app_log(r: &mut Rng, out: &mut Labelled) {
     out.push(&timestamp(r));
-    out.push(*r.pick(&[" INFO ", " WARN ", " DEBUG ", " ERROR "]));
+    out.push(r.pick_str(&[" INFO ", " WARN ", " DEBUG ", " ERROR "]));
     match r.below(9) {
         0 => {
             out.push("auth: login ok for user=");
@@ -616,7 +620,7 @@ fn app_log(r: &mut Rng, out: &mut Labelled) {
 fn free_text(r: &mut Rng, out: &mut Labelled) {
     match r.below(12) {
         0 => {
-            out.push(*r.pick(&["Geachte heer ", "Beste ", "Dear Mr ", "Geachte mevrouw "]));
+            out.push(r.pick_str(&["Geachte heer ", "Beste ", "Dear Mr ", "Geachte mevrouw "]));
             let last = *r.pick(LAST);
             let first = *r.pick(FIRST);
             let name = if r.chance(0.5) {
@@ -636,7 +640,7 @@ fn free_text(r: &mut Rng, out: &mut Labelled) {
             out.push(", ");
             out.value("nl.postcode", &gen::postcode(r));
             out.push(" ");
-            out.push(*r.pick(CITIES));
+            out.push(r.pick_str(CITIES));
             out.push(".\n");
         }
         2 => {
@@ -668,7 +672,7 @@ fn free_text(r: &mut Rng, out: &mut Labelled) {
             out.push("\n");
         }
         6 => {
-            out.push(*r.pick(&[
+            out.push(r.pick_str(&[
                 "Geboortedatum: ",
                 "geboren op ",
                 "Date of birth: ",
@@ -724,7 +728,7 @@ fn csv_export(r: &mut Rng, out: &mut Labelled) {
     out.push(";");
     out.value("nl.postcode", &gen::postcode(r));
     out.push(" ");
-    out.push(*r.pick(CITIES));
+    out.push(r.pick_str(CITIES));
     let _ = writeln!(out.text, ";{}", r.range(1, 40));
 }
 
@@ -861,7 +865,7 @@ pub fn dense(seed: u64, bytes: usize) -> String {
         out.push_str(&item);
         out.push(' ');
         for _ in 0..pad / 5 {
-            out.push_str(*r.pick(&["ok ", "en ", "de ", "is ", "op "]));
+            out.push_str(r.pick_str(&["ok ", "en ", "de ", "is ", "op "]));
         }
         if r.below(2) == 0 {
             out.push('\n');

@@ -122,6 +122,8 @@ pub struct Finding {
     pub location: Location,
     /// The matched value. Never printed unless the user asks for values.
     pub value: String,
+    /// The value masked for reports (see [`crate::mask`]).
+    pub masked: String,
     /// Stable keyed id for baselines (see [`crate::fingerprint`]).
     pub fingerprint: String,
     /// Why, when `--explain` was asked for.

@@ -45,7 +45,13 @@ fn random_key() -> crate::Result<Vec<u8>> {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 fn load_or_create(path: &PathBuf) -> crate::Result<Vec<u8>> {
@@ -131,12 +137,21 @@ impl Fingerprinter {
         mac.update(b"\0");
         mac.update(path.as_bytes());
         mac.update(b"\0");
+        // The normalised value: letters and digits, lower-cased (non-ASCII kept as is).
+        let mut buf = [0u8; 128];
+        let mut n = 0;
         for b in value
             .bytes()
             .filter(|b| !b.is_ascii() || b.is_ascii_alphanumeric())
         {
-            mac.update(&[b.to_ascii_lowercase()]);
+            if n == buf.len() {
+                mac.update(&buf);
+                n = 0;
+            }
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
         }
+        mac.update(&buf[..n]);
         hex(&mac.finalize().into_bytes()[..16])
     }
 }

@@ -443,10 +443,11 @@ pub fn scan(
         .map_err(|e| io::Error::other(e.to_string()))?;
 
     let mut stats = ScanStats::default();
+    let mut per_rule_totals: Vec<u64> = Vec::new();
     let mut sink_error: Option<io::Error> = None;
     std::thread::scope(|s| {
-        let (next, emitted, advanced, units, entries, engine, progress) = (
-            &next, &emitted, &advanced, &units, &entries, &engine, &progress,
+        let (next, emitted, advanced, units, entries, engine, progress, paths) = (
+            &next, &emitted, &advanced, &units, &entries, &engine, &progress, &paths,
         );
         s.spawn(move || {
             pool.scope(|ps| {
@@ -465,8 +466,17 @@ pub fn scan(
                                     done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
                                 }
                             }
-                            let result =
+                            let mut result =
                                 run_unit(&units[i], entries, engine, &mut scratch, progress);
+                            // Fingerprints are computed here, in parallel, not by the emitter.
+                            if let Some(region) = result.region.as_mut() {
+                                let path = &paths[units[i].entry()];
+                                for h in &mut region.hits {
+                                    let id = &engine.rules().rules[h.rule].id;
+                                    h.fingerprint = fingerprints.fingerprint(id, path, &h.value);
+                                    h.masked = crate::mask::mask(id, &h.value);
+                                }
+                            }
                             if tx.send((i, result)).is_err() {
                                 break;
                             }
@@ -482,6 +492,7 @@ pub fn scan(
         let mut state = InputState::default();
         let mut batch: Vec<Finding> = Vec::new();
         let mut files_done = 0usize;
+        let mut per_rule = vec![0u64; rules.rules.len()];
         for (i, r) in rx.iter() {
             pending.insert(i, r);
             while let Some(r) = pending.remove(&next_emit) {
@@ -510,15 +521,12 @@ pub fn scan(
                                 byte_start: state.decoded_before + h.start,
                                 byte_end: state.decoded_before + h.end,
                             },
-                            fingerprint: fingerprints.fingerprint(&rule.id, path, &h.value),
+                            fingerprint: h.fingerprint,
+                            masked: h.masked,
                             value: h.value,
                             explanation: h.explanation,
                         });
-                        let e = stats
-                            .per_rule
-                            .entry(rule.id.to_string())
-                            .or_insert_with(|| (rule.category.to_string(), 0));
-                        e.1 += 1;
+                        per_rule[h.rule] += 1;
                     }
                     state.lines_before += region.newlines;
                     state.decoded_before += region.decoded_len;
@@ -577,8 +585,20 @@ pub fn scan(
                 advanced.notify_all();
             }
         }
+        per_rule_totals = per_rule;
     });
     progress.finish();
+    stats.per_rule = per_rule_totals
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(i, n)| {
+            (
+                rules.rules[i].id.to_string(),
+                (rules.rules[i].category.to_string(), *n),
+            )
+        })
+        .collect();
     stats.elapsed = started.elapsed();
     match sink_error {
         Some(e) => Err(e),

@@ -1,1 +1,96 @@
-//! placeholder until written
+//! Determinism: the same findings, in the same order, whatever the number of threads and
+//! however a large file is split into regions.
+
+use crate::common::{root, run, stdout};
+use piiscan::corpus;
+use piiscan::finding::{Finding, Location};
+use piiscan::fingerprint::Fingerprinter;
+use piiscan::rules::RuleSet;
+use piiscan::scan::{scan, InputReport, ScanOptions, Sink};
+
+#[derive(Default)]
+struct Collect(Vec<(String, String, u64, u64, u64)>);
+
+impl Sink for Collect {
+    fn findings(&mut self, batch: &[Finding]) -> std::io::Result<()> {
+        for f in batch {
+            if let Location::Text {
+                line,
+                byte_start,
+                byte_end,
+            } = f.location
+            {
+                self.0.push((
+                    f.path.to_string(),
+                    f.rule.to_string(),
+                    line,
+                    byte_start,
+                    byte_end,
+                ));
+            }
+        }
+        Ok(())
+    }
+    fn input_done(&mut self, _: &InputReport) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn output_is_the_same_for_any_thread_count() {
+    let one = stdout(&run(
+        &root(),
+        &[
+            "scan",
+            "fixtures/demo",
+            "--format",
+            "ndjson",
+            "--threads",
+            "1",
+        ],
+    ));
+    for threads in ["2", "4", "8"] {
+        let many = stdout(&run(
+            &root(),
+            &[
+                "scan",
+                "fixtures/demo",
+                "--format",
+                "ndjson",
+                "--threads",
+                threads,
+            ],
+        ));
+        assert_eq!(one, many, "--threads {threads}");
+    }
+}
+
+#[test]
+fn splitting_one_file_into_regions_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.txt");
+    std::fs::write(&file, corpus::sparse(99, 600_000)).unwrap();
+    let rules = RuleSet::builtin().unwrap();
+    let fp = Fingerprinter::with_key(b"k", "test");
+    let mut whole = Collect::default();
+    let opts = ScanOptions {
+        threads: 1,
+        segment_size: 0,
+        ..ScanOptions::default()
+    };
+    scan(&[file.clone()], &rules, &opts, &fp, &mut whole, true).unwrap();
+    assert!(whole.0.len() > 1000);
+    for (threads, segment) in [(1, 50_000), (2, 64 * 1024), (3, 100_003)] {
+        let mut split = Collect::default();
+        let opts = ScanOptions {
+            threads,
+            segment_size: segment,
+            ..ScanOptions::default()
+        };
+        scan(&[file.clone()], &rules, &opts, &fp, &mut split, true).unwrap();
+        assert_eq!(
+            whole.0, split.0,
+            "threads {threads}, regions of {segment} bytes"
+        );
+    }
+}

@@ -8,12 +8,14 @@
 use crate::finding::{Confidence, Explanation};
 use crate::rules::compile::{ContextWord, RuleSet};
 use crate::rules::validate::{self, Candidate, Verdict};
-use regex_automata::{meta, Anchored, Input, PatternID};
+use regex_automata::{meta, Anchored, Input, PatternID, PatternSet};
 
 /// Per-thread reusable state.
 #[derive(Debug)]
 pub struct Scratch {
     cache: Option<meta::Cache>,
+    cache_all: Option<meta::Cache>,
+    which: PatternSet,
 }
 
 /// An accepted match, in buffer coordinates.
@@ -62,12 +64,13 @@ impl<'r> Engine<'r> {
     pub fn scratch(&self) -> Scratch {
         Scratch {
             cache: self.rules.regex.as_ref().map(|r| r.create_cache()),
+            cache_all: self.rules.regex_all.as_ref().map(|r| r.create_cache()),
+            which: PatternSet::new(self.rules.patterns.len()),
         }
     }
 
     /// Scans `hay[from..]` and calls `on_hit` for each accepted hit that starts before `limit`.
     /// Returns the position where a following scan of the same stream must resume: past the
-    /// last accepted hit, and never before `limit`.
     pub fn scan(
         &self,
         scratch: &mut Scratch,
@@ -76,9 +79,15 @@ impl<'r> Engine<'r> {
         limit: usize,
         mut on_hit: impl FnMut(Hit),
     ) -> usize {
-        let (Some(re), Some(cache)) = (self.rules.regex.as_ref(), scratch.cache.as_mut()) else {
+        let (Some(re), Some(re_all), Some(cache), Some(cache_all)) = (
+            self.rules.regex.as_ref(),
+            self.rules.regex_all.as_ref(),
+            scratch.cache.as_mut(),
+            scratch.cache_all.as_mut(),
+        ) else {
             return limit;
         };
+        let which = &mut scratch.which;
         let mut resume = limit;
         let mut input = Input::new(hay).span(from..hay.len());
         while let Some(m) = re.search_with(cache, &input) {
@@ -90,15 +99,20 @@ impl<'r> Engine<'r> {
                 .evaluate(hay, pid, m.start(), m.end())
                 .map(|h| (h, m.end()));
             // A failed candidate, or one only at `low`, may hide another rule's match at the
-            // same position (a BSN with its leading zero is also a Belgian landline): try the
-            // other patterns that can start with this byte and keep the most confident.
+            // same position (a BSN with its leading zero is also a Belgian landline). One
+            // anchored all-patterns pass says which other patterns match here; the most
+            // confident of them wins.
             if accepted
                 .as_ref()
                 .is_none_or(|(h, _)| h.confidence == Confidence::Low)
             {
-                let first = hay[m.start()];
-                for (q, p) in self.rules.patterns.iter().enumerate() {
-                    if q == pid || !p.starts[first as usize] {
+                which.clear();
+                let here = Input::new(hay)
+                    .span(m.start()..hay.len())
+                    .anchored(Anchored::Yes);
+                re_all.which_overlapping_matches_with(cache_all, &here, which);
+                for q in which.iter().map(|p| p.as_usize()) {
+                    if q == pid {
                         continue;
                     }
                     let anchored = Input::new(hay)
@@ -107,16 +121,17 @@ impl<'r> Engine<'r> {
                     let Some(m2) = re.search_with(cache, &anchored) else {
                         continue;
                     };
-                    if let Some(hit) = self.evaluate(hay, q, m2.start(), m2.end()) {
-                        if accepted
-                            .as_ref()
-                            .is_none_or(|(best, _)| hit.confidence > best.confidence)
-                        {
-                            let strong = hit.confidence > Confidence::Low;
-                            accepted = Some((hit, m2.end()));
-                            if strong {
-                                break;
-                            }
+                    let Some(hit) = self.evaluate(hay, q, m2.start(), m2.end()) else {
+                        continue;
+                    };
+                    if accepted
+                        .as_ref()
+                        .is_none_or(|(best, _)| hit.confidence > best.confidence)
+                    {
+                        let strong = hit.confidence > Confidence::Low;
+                        accepted = Some((hit, m2.end()));
+                        if strong {
+                            break;
                         }
                     }
                 }
@@ -244,14 +259,16 @@ impl<'r> Engine<'r> {
         let mut positive = None;
         let mut negative = None;
         let input = aho_corasick::Input::new(hay).span(wstart..wend);
-        for m in ac.find_overlapping_iter(input) {
-            let ContextWord {
-                rule: r,
-                positive: pos,
-            } = self.rules.context_words[m.pattern().as_usize()];
-            if r != rule || (m.start() < vend && m.end() > vstart) {
+        for m in ac.find_iter(input) {
+            if m.start() < vend && m.end() > vstart {
                 continue;
             }
+            let Some(&ContextWord { positive: pos, .. }) = self.rules.context_words
+                [m.pattern().as_usize()]
+            .iter()
+            .find(|w| w.rule == rule) else {
+                continue;
+            };
             let bounded_left = m.start() == 0
                 || !is_word_byte(hay[m.start() - 1])
                 || !is_word_byte(hay[m.start()]);

@@ -40,6 +40,10 @@ pub struct RegionHit {
     pub confidence: Confidence,
     /// Explanation, with `--explain`.
     pub explanation: Option<Box<Explanation>>,
+    /// The keyed fingerprint, filled in by the worker that found it.
+    pub fingerprint: String,
+    /// The masked value, filled in by the worker that found it.
+    pub masked: String,
 }
 
 /// What scanning a region produced.
@@ -170,6 +174,8 @@ impl<'e> StreamScanner<'e> {
                         value: String::from_utf8_lossy(&hay[hit.start..hit.end]).into_owned(),
                         confidence: hit.confidence,
                         explanation: hit.explanation,
+                        fingerprint: String::new(),
+                        masked: String::new(),
                     });
                 });
                 scan_pos = base + resume as u64;

@@ -70,7 +70,7 @@ impl Sink for CsvReporter<'_> {
                 field(r.table.unwrap_or("")),
                 field(r.column.unwrap_or("")),
                 opt(r.row),
-                field(&r.evidence),
+                field(r.evidence),
                 r.fingerprint
             )?;
         }

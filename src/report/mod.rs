@@ -77,7 +77,7 @@ pub struct Record<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u64>,
     /// The value, masked unless values were asked for.
-    pub evidence: String,
+    pub evidence: &'a str,
     /// Keyed fingerprint.
     pub fingerprint: &'a str,
     /// Why, with `--explain`.
@@ -89,9 +89,9 @@ impl<'a> Record<'a> {
     /// The record of a finding; masks the value unless `opts.show_values`.
     pub fn new(f: &'a Finding, opts: ReportOptions) -> Record<'a> {
         let evidence = if opts.show_values {
-            f.value.clone()
+            f.value.as_str()
         } else {
-            crate::mask::mask(&f.rule, &f.value)
+            f.masked.as_str()
         };
         let (mut line, mut byte_start, mut byte_end, mut table, mut column, mut row) =
             (None, None, None, None, None, None);

@@ -56,7 +56,7 @@ impl Sink for TableReporter<'_> {
                 place,
                 r.rule,
                 r.confidence.as_str(),
-                sanitize(&r.evidence),
+                sanitize(r.evidence),
                 r.category
             )?;
             if let Some(e) = r.explanation {

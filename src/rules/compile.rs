@@ -87,10 +87,12 @@ pub struct RuleSet {
     pub patterns: Vec<CompiledPattern>,
     /// All patterns as one regex (`None` when no rule is selected).
     pub regex: Option<meta::Regex>,
-    /// Context words of all rules.
+    /// The same patterns with all-matches semantics: which patterns match at a position.
+    pub regex_all: Option<meta::Regex>,
+    /// Context words of all rules, each word once (leftmost-longest, ASCII case-insensitive).
     pub context: Option<AhoCorasick>,
-    /// For each context automaton pattern: the rule and direction.
-    pub context_words: Vec<ContextWord>,
+    /// For each word of the automaton: the rules it speaks for, and how.
+    pub context_words: Vec<Vec<ContextWord>>,
     /// Name lexicons.
     pub lexicons: Lexicons,
 }
@@ -279,7 +281,7 @@ impl RuleSet {
         let mut patterns = Vec::new();
         let mut regexes = Vec::new();
         let mut words: Vec<String> = Vec::new();
-        let mut context_words = Vec::new();
+        let mut context_words: Vec<Vec<ContextWord>> = Vec::new();
         for r in chosen {
             let d = &r.def;
             let idx = rules.len();
@@ -313,8 +315,16 @@ impl RuleSet {
             }
             for (list, positive) in [(&d.context.positive, true), (&d.context.negative, false)] {
                 for w in list {
-                    words.push(w.clone());
-                    context_words.push(ContextWord {
+                    let key = w.to_ascii_lowercase();
+                    let slot = match words.iter().position(|x| *x == key) {
+                        Some(i) => i,
+                        None => {
+                            words.push(key);
+                            context_words.push(Vec::new());
+                            words.len() - 1
+                        }
+                    };
+                    context_words[slot].push(ContextWord {
                         rule: idx,
                         positive,
                     });
@@ -340,19 +350,23 @@ impl RuleSet {
                 def: r.def,
             });
         }
-        let regex = if regexes.is_empty() {
-            None
+        let build = |kind: regex_automata::MatchKind| {
+            meta::Builder::new()
+                .syntax(syntax_config())
+                .configure(
+                    meta::Config::new()
+                        .match_kind(kind)
+                        .hybrid_cache_capacity(64 << 20),
+                )
+                .build_many(&regexes)
+                .map_err(|e| Error::Usage(format!("the rule set does not compile as a whole: {e}")))
+        };
+        let (regex, regex_all) = if regexes.is_empty() {
+            (None, None)
         } else {
-            Some(
-                meta::Builder::new()
-                    .syntax(syntax_config())
-                    .configure(
-                        meta::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst),
-                    )
-                    .build_many(&regexes)
-                    .map_err(|e| {
-                        Error::Usage(format!("the rule set does not compile as a whole: {e}"))
-                    })?,
+            (
+                Some(build(regex_automata::MatchKind::LeftmostFirst)?),
+                Some(build(regex_automata::MatchKind::All)?),
             )
         };
         let context = if words.is_empty() {
@@ -361,7 +375,8 @@ impl RuleSet {
             Some(
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
+                    .prefilter(false)
+                    .match_kind(MatchKind::LeftmostLongest)
                     .kind(Some(AhoCorasickKind::DFA))
                     .build(&words)
                     .map_err(|e| Error::Usage(format!("context words: {e}")))?,
@@ -371,6 +386,7 @@ impl RuleSet {
             rules,
             patterns,
             regex,
+            regex_all,
             context,
             context_words,
             lexicons: Lexicons::builtin(),

@@ -69,7 +69,7 @@ impl Lexicons {
         Self::contains(&self.surnames, word)
     }
 
-    fn words<'v>(value: &'v [u8]) -> impl Iterator<Item = &'v [u8]> {
+    fn words(value: &[u8]) -> impl Iterator<Item = &[u8]> {
         value
             .split(|&b| b == b' ' || b == b'-')
             .filter(|w| !w.is_empty())

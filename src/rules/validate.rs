@@ -884,7 +884,7 @@ fn licence_plate(value: &[u8]) -> Verdict {
             if !group.iter().all(|b| ALLOWED.contains(b)) {
                 return Verdict::Fail("vowels and C, Q, W, Y are not used in plates");
             }
-            if BANNED.iter().any(|b| *b == group) {
+            if BANNED.contains(&group) {
                 return Verdict::Fail("combination never issued");
             }
         }
