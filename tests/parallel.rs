@@ -78,7 +78,15 @@ fn splitting_one_file_into_regions_changes_nothing() {
         segment_size: 0,
         ..ScanOptions::default()
     };
-    scan(&[file.clone()], &rules, &opts, &fp, &mut whole, true).unwrap();
+    scan(
+        std::slice::from_ref(&file),
+        &rules,
+        &opts,
+        &fp,
+        &mut whole,
+        true,
+    )
+    .unwrap();
     assert!(whole.0.len() > 1000);
     for (threads, segment) in [(1, 50_000), (2, 64 * 1024), (3, 100_003)] {
         let mut split = Collect::default();
@@ -87,7 +95,15 @@ fn splitting_one_file_into_regions_changes_nothing() {
             segment_size: segment,
             ..ScanOptions::default()
         };
-        scan(&[file.clone()], &rules, &opts, &fp, &mut split, true).unwrap();
+        scan(
+            std::slice::from_ref(&file),
+            &rules,
+            &opts,
+            &fp,
+            &mut split,
+            true,
+        )
+        .unwrap();
         assert_eq!(
             whole.0, split.0,
             "threads {threads}, regions of {segment} bytes"
