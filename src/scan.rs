@@ -46,7 +46,7 @@ impl Default for ScanOptions {
                 .map(|n| n.get())
                 .unwrap_or(1),
             walk: WalkOptions::default(),
-            segment_size: 8 * 1024 * 1024,
+            segment_size: 4 * 1024 * 1024,
         }
     }
 }
@@ -427,7 +427,7 @@ pub fn scan(
     let progress = Progress::new(total_bytes, quiet);
     let engine = Engine::new(rules, opts.min_confidence, opts.explain);
     let threads = opts.threads.max(1);
-    let window = threads * 4;
+    let window = threads * 2 + 1;
     let paths: Vec<Arc<str>> = entries
         .iter()
         .map(|e| Arc::from(e.display().as_str()))

@@ -199,7 +199,7 @@ pub fn validate(v: Validator, c: &Candidate<'_>, lex: &Lexicons) -> Verdict {
         Validator::Ipv6 => ipv6(c),
         Validator::Mac => mac(value),
         Validator::Email => email(value),
-        Validator::Phone => phone(value),
+        Validator::Phone => phone(c),
         Validator::NlPostcode => nl_postcode(c),
         Validator::NlLicencePlate => licence_plate(value),
         Validator::NlIdDocument => id_document(value),
@@ -741,7 +741,18 @@ fn be_number(nsn: &[u8]) -> Verdict {
     }
 }
 
-fn phone(value: &[u8]) -> Verdict {
+/// Glued to more letters or digits by `-`, `.` or `/`: part of a longer token (a UUID, an id).
+fn inside_longer_token(c: &Candidate<'_>) -> bool {
+    let joiner = |b: Option<u8>| matches!(b, Some(b'-' | b'.' | b'/' | b'_'));
+    let alnum = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+    (joiner(c.after(1)) && alnum(c.after(2))) || (joiner(c.before(1)) && alnum(c.before(2)))
+}
+
+fn phone(c: &Candidate<'_>) -> Verdict {
+    if inside_longer_token(c) {
+        return Verdict::Fail("part of a longer token");
+    }
+    let value = c.value();
     let Some(d) = Digits::<20>::of(value) else {
         return Verdict::Fail("too many digits");
     };
@@ -776,6 +787,17 @@ fn phone(value: &[u8]) -> Verdict {
             }
             (out, n)
         };
+        if value.starts_with(b"00") && !has_sep {
+            // Digits starting with 00 and no separator: as often an id as a number.
+            return match (rest.starts_with(&[3, 1]), rest.starts_with(&[3, 2])) {
+                (true, _) => cap_low(nl_number(&rest[2..])),
+                (_, true) => cap_low(be_number(&rest[2..])),
+                _ => match country_code_len(rest) {
+                    Some(_) => Verdict::capped("00 prefix without separators", Confidence::Low),
+                    None => Verdict::Fail("no such country code"),
+                },
+            };
+        }
         if rest.starts_with(&[3, 1]) {
             let (nsn, n) = strip(2);
             return nl_number(&nsn[..n]);
@@ -787,10 +809,7 @@ fn phone(value: &[u8]) -> Verdict {
         let Some(cc) = country_code_len(rest) else {
             return Verdict::Fail("no such country code");
         };
-        if value.starts_with(b"00") && !has_sep {
-            // Twelve digits starting with 00 and no separator: as often an id as a number.
-            return Verdict::capped("00 prefix without separators", Confidence::Low);
-        }
+
         let total = rest.len() - usize::from(trunk_in_parens);
         if !(8..=15).contains(&total) || rest.len() - cc < 6 {
             return Verdict::Fail("E.164 length");
@@ -830,6 +849,13 @@ fn looks_like_date(value: &[u8]) -> bool {
                 && (y.starts_with(b"19") || y.starts_with(b"20"))
         }
         _ => false,
+    }
+}
+
+fn cap_low(v: Verdict) -> Verdict {
+    match v {
+        Verdict::Pass { note, .. } => Verdict::capped(note, Confidence::Low),
+        fail => fail,
     }
 }
 
