@@ -6,7 +6,7 @@
 //! accepted hit is handed to the caller's closure.
 
 use crate::finding::{Confidence, Explanation};
-use crate::rules::compile::{ContextWord, RuleSet};
+use crate::rules::compile::{ContextWord, RuleSet, MAX_MATCH_LEN};
 use crate::rules::validate::{self, Candidate, Verdict};
 use regex_automata::{meta, Anchored, Input, PatternID, PatternSet};
 
@@ -155,6 +155,9 @@ impl<'r> Engine<'r> {
 
     /// Validates one candidate and sets its confidence; `None` when it is dropped.
     fn evaluate(&self, hay: &[u8], pid: usize, start: usize, end: usize) -> Option<Hit> {
+        if end - start > MAX_MATCH_LEN {
+            return None;
+        }
         let pattern = &self.rules.patterns[pid];
         let rule = &self.rules.rules[pattern.rule];
         let (vstart, vend) = match &pattern.value_group {
