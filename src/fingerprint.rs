@@ -129,14 +129,21 @@ impl Fingerprinter {
         )
     }
 
-    /// The fingerprint of a value found by `rule` in `path`.
-    pub fn fingerprint(&self, rule: &str, path: &str, value: &str) -> String {
+    /// The keyed state after the rule and the path: compute it once per input and rule, then
+    /// fingerprint many values with [`Fingerprinter::fingerprint_from`].
+    pub fn prefix(&self, rule: &str, path: &str) -> Hmac<Sha256> {
         let mut mac = self.mac.clone();
         mac.update(b"piiscan-fingerprint-v1\0");
         mac.update(rule.as_bytes());
         mac.update(b"\0");
         mac.update(path.as_bytes());
         mac.update(b"\0");
+        mac
+    }
+
+    /// The fingerprint of a value, from a state made by [`Fingerprinter::prefix`].
+    pub fn fingerprint_from(prefix: &Hmac<Sha256>, value: &str) -> String {
+        let mut mac = prefix.clone();
         // The normalised value: letters and digits, lower-cased (non-ASCII kept as is).
         let mut buf = [0u8; 128];
         let mut n = 0;
@@ -153,6 +160,11 @@ impl Fingerprinter {
         }
         mac.update(&buf[..n]);
         hex(&mac.finalize().into_bytes()[..16])
+    }
+
+    /// The fingerprint of a value found by `rule` in `path`.
+    pub fn fingerprint(&self, rule: &str, path: &str, value: &str) -> String {
+        Self::fingerprint_from(&self.prefix(rule, path), value)
     }
 }
 

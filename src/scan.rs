@@ -468,12 +468,17 @@ pub fn scan(
                             }
                             let mut result =
                                 run_unit(&units[i], entries, engine, &mut scratch, progress);
-                            // Fingerprints are computed here, in parallel, not by the emitter.
+                            // Fingerprints and masks are computed here, in parallel, not by
+                            // the emitter; the keyed prefix is absorbed once per rule.
                             if let Some(region) = result.region.as_mut() {
                                 let path = &paths[units[i].entry()];
+                                let mut prefixes = vec![None; engine.rules().rules.len()];
                                 for h in &mut region.hits {
                                     let id = &engine.rules().rules[h.rule].id;
-                                    h.fingerprint = fingerprints.fingerprint(id, path, &h.value);
+                                    let prefix = prefixes[h.rule]
+                                        .get_or_insert_with(|| fingerprints.prefix(id, path));
+                                    h.fingerprint =
+                                        Fingerprinter::fingerprint_from(prefix, &h.value);
                                     h.masked = crate::mask::mask(id, &h.value);
                                 }
                             }
