@@ -65,47 +65,34 @@ fn output_is_the_same_for_any_thread_count() {
     }
 }
 
+fn scan_with(
+    file: &std::path::Path,
+    threads: usize,
+    segment_size: u64,
+) -> Vec<(String, String, u64, u64, u64)> {
+    let rules = RuleSet::builtin().unwrap();
+    let fp = Fingerprinter::with_key(b"k", "test");
+    let mut found = Collect::default();
+    let opts = ScanOptions {
+        threads,
+        segment_size,
+        ..ScanOptions::default()
+    };
+    scan(&[file.to_path_buf()], &rules, &opts, &fp, &mut found, true).unwrap();
+    found.0
+}
+
 #[test]
 fn splitting_one_file_into_regions_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("big.txt");
     std::fs::write(&file, corpus::sparse(99, 600_000)).unwrap();
-    let rules = RuleSet::builtin().unwrap();
-    let fp = Fingerprinter::with_key(b"k", "test");
-    let mut whole = Collect::default();
-    let opts = ScanOptions {
-        threads: 1,
-        segment_size: 0,
-        ..ScanOptions::default()
-    };
-    scan(
-        std::slice::from_ref(&file),
-        &rules,
-        &opts,
-        &fp,
-        &mut whole,
-        true,
-    )
-    .unwrap();
-    assert!(whole.0.len() > 1000);
+    let whole = scan_with(&file, 1, 0);
+    assert!(whole.len() > 1000);
     for (threads, segment) in [(1, 50_000), (2, 64 * 1024), (3, 100_003)] {
-        let mut split = Collect::default();
-        let opts = ScanOptions {
-            threads,
-            segment_size: segment,
-            ..ScanOptions::default()
-        };
-        scan(
-            std::slice::from_ref(&file),
-            &rules,
-            &opts,
-            &fp,
-            &mut split,
-            true,
-        )
-        .unwrap();
         assert_eq!(
-            whole.0, split.0,
+            whole,
+            scan_with(&file, threads, segment),
             "threads {threads}, regions of {segment} bytes"
         );
     }

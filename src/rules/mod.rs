@@ -19,6 +19,29 @@ pub use schema::RuleDef;
 use crate::error::{Error, Result};
 use std::path::Path;
 
+/// The built-in rule ids of the output contract (ARCHITECTURE.md): they keep their ids, and
+/// the built-in packs define every one of them.
+pub const CONTRACT_RULE_IDS: &[&str] = &[
+    "email",
+    "phone",
+    "iban",
+    "credit_card",
+    "ipv4",
+    "ipv6",
+    "mac_address",
+    "nl.bsn",
+    "be.national_number",
+    "nl.postcode",
+    "nl.licence_plate",
+    "date_of_birth",
+    "person_name",
+    "street_address",
+    "ga_client_id",
+    "nl.id_document",
+    "nl.vat",
+    "be.vat",
+];
+
 /// A rule definition together with the file it came from.
 #[derive(Debug, Clone)]
 pub struct SourcedRule {
