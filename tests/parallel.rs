@@ -38,30 +38,20 @@ impl Sink for Collect {
 
 #[test]
 fn output_is_the_same_for_any_thread_count() {
-    let one = stdout(&run(
-        &root(),
-        &[
+    let demo = |threads: &str| {
+        let args = [
             "scan",
             "fixtures/demo",
             "--format",
             "ndjson",
             "--threads",
-            "1",
-        ],
-    ));
+            threads,
+        ];
+        stdout(&run(&root(), &args))
+    };
+    let one = demo("1");
     for threads in ["2", "4", "8"] {
-        let many = stdout(&run(
-            &root(),
-            &[
-                "scan",
-                "fixtures/demo",
-                "--format",
-                "ndjson",
-                "--threads",
-                threads,
-            ],
-        ));
-        assert_eq!(one, many, "--threads {threads}");
+        assert_eq!(one, demo(threads), "--threads {threads}");
     }
 }
 
