@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -399,10 +399,137 @@ struct InputState {
     too_large: bool,
 }
 
+impl InputState {
+    fn absorb(&mut self, status: &InputStatus, bytes: u64) {
+        match status {
+            InputStatus::SkippedBinary => self.binary = true,
+            InputStatus::SkippedTooLarge => self.too_large = true,
+            InputStatus::Failed(why) => self.failed = Some(why.clone()),
+            InputStatus::Partial(why) => self.problems.push(why.clone()),
+            InputStatus::Scanned => {}
+        }
+        self.bytes += bytes;
+    }
+
+    /// The input's status once all its units are in: the gravest wins.
+    fn status(&mut self) -> InputStatus {
+        if let Some(f) = self.failed.take() {
+            InputStatus::Failed(f)
+        } else if self.binary {
+            InputStatus::SkippedBinary
+        } else if self.too_large {
+            InputStatus::SkippedTooLarge
+        } else if !self.problems.is_empty() {
+            InputStatus::Partial(self.problems.join("; "))
+        } else {
+            InputStatus::Scanned
+        }
+    }
+}
+
+impl ScanStats {
+    fn count(&mut self, status: &InputStatus, bytes: u64, findings: u64) {
+        match status {
+            InputStatus::Scanned => self.files_scanned += 1,
+            InputStatus::Partial(_) => {
+                self.files_scanned += 1;
+                self.failed += 1;
+            }
+            InputStatus::Failed(_) => self.failed += 1,
+            InputStatus::SkippedBinary => self.skipped_binary += 1,
+            InputStatus::SkippedTooLarge => self.skipped_too_large += 1,
+        }
+        self.bytes += bytes;
+        self.findings += findings;
+    }
+}
+
+/// Fills in each hit's fingerprint and mask, in the worker that found it, absorbing the keyed
+/// rule/path prefix once per rule.
+fn finish_hits(
+    region: &mut RegionResult,
+    rules: &RuleSet,
+    path: &str,
+    fingerprints: &Fingerprinter,
+) {
+    let mut prefixes = vec![None; rules.rules.len()];
+    for h in &mut region.hits {
+        let id = &rules.rules[h.rule].id;
+        let prefix = prefixes[h.rule].get_or_insert_with(|| fingerprints.prefix(id, path));
+        h.fingerprint = Fingerprinter::fingerprint_from(prefix, &h.value);
+        h.masked = crate::mask::mask(id, &h.value);
+    }
+}
+
+/// Turns unit results, taken in order, into findings and input reports for the sink.
+struct Emitter<'a> {
+    rules: &'a RuleSet,
+    sink: &'a mut dyn Sink,
+    stats: ScanStats,
+    state: InputState,
+    batch: Vec<Finding>,
+    per_rule: Vec<u64>,
+    error: Option<io::Error>,
+}
+
+impl Emitter<'_> {
+    fn emit(&mut self, unit: &Unit, path: &Arc<str>, result: UnitResult) -> bool {
+        self.state.absorb(&result.status, result.bytes);
+        if let Some(region) = result.region {
+            self.batch.clear();
+            for h in region.hits {
+                let rule = &self.rules.rules[h.rule];
+                self.per_rule[h.rule] += 1;
+                self.batch.push(Finding {
+                    path: path.clone(),
+                    rule: rule.id.clone(),
+                    category: rule.category.clone(),
+                    confidence: h.confidence,
+                    location: Location::Text {
+                        line: 1 + self.state.lines_before + h.newlines_before,
+                        byte_start: self.state.decoded_before + h.start,
+                        byte_end: self.state.decoded_before + h.end,
+                    },
+                    fingerprint: h.fingerprint,
+                    masked: h.masked,
+                    value: h.value,
+                    explanation: h.explanation,
+                });
+            }
+            self.state.lines_before += region.newlines;
+            self.state.decoded_before += region.decoded_len;
+            self.state.findings += self.batch.len() as u64;
+            if self.error.is_none() && !self.batch.is_empty() {
+                self.error = self.sink.findings(&self.batch).err();
+            }
+        }
+        let last_of_input = match unit {
+            Unit::Whole { .. } => true,
+            Unit::Region { index, count, .. } => index + 1 == *count,
+        };
+        if last_of_input {
+            let status = self.state.status();
+            let done = std::mem::take(&mut self.state);
+            self.stats.count(&status, done.bytes, done.findings);
+            let report = InputReport {
+                path: path.clone(),
+                status,
+                bytes: done.bytes,
+                findings: done.findings,
+            };
+            if self.error.is_none() {
+                self.error = self.sink.input_done(&report).err();
+            }
+        }
+        last_of_input
+    }
+}
+
 /// Runs a scan.
 ///
 /// # Errors
-/// Only errors of the sink (writing the output); input errors are reported per input.
+/// Only errors of the sink (writing the output, e.g. a closed pipe, which also stops the
+/// workers); input errors are reported per input.
 pub fn scan(
     inputs: &[PathBuf],
     rules: &RuleSet,
@@ -427,6 +554,7 @@ pub fn scan(
     let progress = Progress::new(total_bytes, quiet);
     let engine = Engine::new(rules, opts.min_confidence, opts.explain);
     let threads = opts.threads.max(1);
+    // Workers run ahead of the output by this many units at most: memory stays bounded.
     let window = threads * 2 + 1;
     let paths: Vec<Arc<str>> = entries
         .iter()
@@ -434,6 +562,7 @@ pub fn scan(
         .collect();
 
     let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
     let emitted = Mutex::new(0usize);
     let advanced = Condvar::new();
     let (tx, rx) = mpsc::channel::<(usize, UnitResult)>();
@@ -442,13 +571,19 @@ pub fn scan(
         .build()
         .map_err(|e| io::Error::other(e.to_string()))?;
 
-    let mut stats = ScanStats::default();
-    let mut per_rule_totals: Vec<u64> = Vec::new();
-    let mut sink_error: Option<io::Error> = None;
+    let mut emitter = Emitter {
+        rules,
+        sink,
+        stats: ScanStats::default(),
+        state: InputState::default(),
+        batch: Vec::new(),
+        per_rule: vec![0; rules.rules.len()],
+        error: None,
+    };
     std::thread::scope(|s| {
-        let (next, emitted, advanced, units, entries, engine, progress, paths) = (
-            &next, &emitted, &advanced, &units, &entries, &engine, &progress, &paths,
-        );
+        let (next, stop, emitted, advanced) = (&next, &stop, &emitted, &advanced);
+        let (units, entries, engine, progress, paths) =
+            (&units, &entries, &engine, &progress, &paths);
         s.spawn(move || {
             pool.scope(|ps| {
                 for _ in 0..threads {
@@ -457,30 +592,19 @@ pub fn scan(
                         let mut scratch = engine.scratch();
                         loop {
                             let i = next.fetch_add(1, Ordering::SeqCst);
-                            if i >= units.len() {
+                            if i >= units.len() || stop.load(Ordering::Relaxed) {
                                 break;
                             }
                             {
                                 let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
-                                while i >= *done + window {
+                                while i >= *done + window && !stop.load(Ordering::Relaxed) {
                                     done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
                                 }
                             }
                             let mut result =
                                 run_unit(&units[i], entries, engine, &mut scratch, progress);
-                            // Fingerprints and masks are computed here, in parallel, not by
-                            // the emitter; the keyed prefix is absorbed once per rule.
                             if let Some(region) = result.region.as_mut() {
-                                let path = &paths[units[i].entry()];
-                                let mut prefixes = vec![None; engine.rules().rules.len()];
-                                for h in &mut region.hits {
-                                    let id = &engine.rules().rules[h.rule].id;
-                                    let prefix = prefixes[h.rule]
-                                        .get_or_insert_with(|| fingerprints.prefix(id, path));
-                                    h.fingerprint =
-                                        Fingerprinter::fingerprint_from(prefix, &h.value);
-                                    h.masked = crate::mask::mask(id, &h.value);
-                                }
+                                finish_hits(region, rules, &paths[units[i].entry()], fingerprints);
                             }
                             if tx.send((i, result)).is_err() {
                                 break;
@@ -494,106 +618,31 @@ pub fn scan(
 
         let mut pending: HashMap<usize, UnitResult> = HashMap::new();
         let mut next_emit = 0usize;
-        let mut state = InputState::default();
-        let mut batch: Vec<Finding> = Vec::new();
         let mut files_done = 0usize;
-        let mut per_rule = vec![0u64; rules.rules.len()];
         for (i, r) in rx.iter() {
             pending.insert(i, r);
             while let Some(r) = pending.remove(&next_emit) {
                 let unit = &units[next_emit];
-                let entry = unit.entry();
-                let path = &paths[entry];
-                match &r.status {
-                    InputStatus::SkippedBinary => state.binary = true,
-                    InputStatus::SkippedTooLarge => state.too_large = true,
-                    InputStatus::Failed(why) => state.failed = Some(why.clone()),
-                    InputStatus::Partial(why) => state.problems.push(why.clone()),
-                    InputStatus::Scanned => {}
-                }
-                state.bytes += r.bytes;
-                if let Some(region) = r.region {
-                    batch.clear();
-                    for h in region.hits {
-                        let rule = &rules.rules[h.rule];
-                        batch.push(Finding {
-                            path: path.clone(),
-                            rule: rule.id.clone(),
-                            category: rule.category.clone(),
-                            confidence: h.confidence,
-                            location: Location::Text {
-                                line: 1 + state.lines_before + h.newlines_before,
-                                byte_start: state.decoded_before + h.start,
-                                byte_end: state.decoded_before + h.end,
-                            },
-                            fingerprint: h.fingerprint,
-                            masked: h.masked,
-                            value: h.value,
-                            explanation: h.explanation,
-                        });
-                        per_rule[h.rule] += 1;
-                    }
-                    state.lines_before += region.newlines;
-                    state.decoded_before += region.decoded_len;
-                    state.findings += batch.len() as u64;
-                    if sink_error.is_none() && !batch.is_empty() {
-                        if let Err(e) = sink.findings(&batch) {
-                            sink_error = Some(e);
-                        }
-                    }
-                }
-                let last_of_input = match unit {
-                    Unit::Whole { .. } => true,
-                    Unit::Region { index, count, .. } => index + 1 == *count,
-                };
-                if last_of_input {
-                    let done = std::mem::take(&mut state);
-                    let status = if let Some(f) = done.failed {
-                        InputStatus::Failed(f)
-                    } else if done.binary {
-                        InputStatus::SkippedBinary
-                    } else if done.too_large {
-                        InputStatus::SkippedTooLarge
-                    } else if !done.problems.is_empty() {
-                        InputStatus::Partial(done.problems.join("; "))
-                    } else {
-                        InputStatus::Scanned
-                    };
-                    match status {
-                        InputStatus::Scanned => stats.files_scanned += 1,
-                        InputStatus::Partial(_) => {
-                            stats.files_scanned += 1;
-                            stats.failed += 1
-                        }
-                        InputStatus::Failed(_) => stats.failed += 1,
-                        InputStatus::SkippedBinary => stats.skipped_binary += 1,
-                        InputStatus::SkippedTooLarge => stats.skipped_too_large += 1,
-                    }
-                    stats.bytes += done.bytes;
-                    stats.findings += done.findings;
-                    let report = InputReport {
-                        path: path.clone(),
-                        status,
-                        bytes: done.bytes,
-                        findings: done.findings,
-                    };
-                    if sink_error.is_none() {
-                        if let Err(e) = sink.input_done(&report) {
-                            sink_error = Some(e);
-                        }
-                    }
+                if emitter.emit(unit, &paths[unit.entry()], r) {
                     files_done += 1;
                     progress.set_files(files_done, entries.len());
                 }
                 next_emit += 1;
                 *emitted.lock().unwrap_or_else(|p| p.into_inner()) = next_emit;
+                if emitter.error.is_some() {
+                    stop.store(true, Ordering::Relaxed);
+                }
                 advanced.notify_all();
             }
+            if emitter.error.is_some() {
+                break;
+            }
         }
-        per_rule_totals = per_rule;
     });
     progress.finish();
-    stats.per_rule = per_rule_totals
+    let mut stats = emitter.stats;
+    stats.per_rule = emitter
+        .per_rule
         .iter()
         .enumerate()
         .filter(|(_, n)| **n > 0)
@@ -605,7 +654,7 @@ pub fn scan(
         })
         .collect();
     stats.elapsed = started.elapsed();
-    match sink_error {
+    match emitter.error {
         Some(e) => Err(e),
         None => Ok(stats),
     }

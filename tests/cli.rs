@@ -273,3 +273,33 @@ fn standard_input_include_exclude_hidden_and_size() {
     assert_eq!(found[0]["path"], "-");
     assert_eq!(found[0]["rule"], "nl.bsn");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_scan_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: String = (0..200_000)
+        .map(|i| format!("regel {i} mail klant{i}@voorbeeld.nl\n"))
+        .collect();
+    fs::write(dir.path().join("many.txt"), lines).unwrap();
+    let mut child = crate::common::piiscan()
+        .current_dir(dir.path())
+        .args(["scan", "many.txt", "--format", "ndjson"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    use std::io::BufRead;
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("\"rule\":\"email\""));
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stderr.is_empty(), "no error message for a closed pipe");
+}

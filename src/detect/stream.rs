@@ -259,6 +259,14 @@ mod tests {
     }
 
     #[test]
+    fn matches_longer_than_the_bound_are_dropped() {
+        let long = format!("mail {}@voorbeeld.nl en kort@voorbeeld.nl", "a".repeat(600));
+        let hits = scan(long.as_bytes());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].3, "kort@voorbeeld.nl");
+    }
+
+    #[test]
     fn a_very_long_line_is_scanned_in_bounded_memory() {
         let mut text = Vec::new();
         for i in 0..200_000 {
