@@ -186,9 +186,17 @@ fn plan_regions(path: &std::path::Path, size: u64, segment: u64) -> Option<Vec<(
     while nominal < size.saturating_sub(segment / 2) {
         let n = file.read_at(&mut probe, nominal).ok()?;
         let window = &probe[..n];
+        // Cut after a newline; in one long line, after a byte no pattern contains (so no
+        // match straddles the cut); failing both, on a character boundary.
         let cut = match memchr::memchr(b'\n', window) {
             Some(i) => nominal + i as u64 + 1,
-            None => nominal + window.iter().position(|&b| b & 0xC0 != 0x80).unwrap_or(0) as u64,
+            None => match window
+                .iter()
+                .position(|b| matches!(b, b'"' | b'}' | b']' | b'>' | b';' | b'\t'))
+            {
+                Some(i) => nominal + i as u64 + 1,
+                None => nominal + window.iter().position(|&b| b & 0xC0 != 0x80).unwrap_or(0) as u64,
+            },
         };
         if cut > *cuts.last().unwrap_or(&0) && cut < size {
             cuts.push(cut);

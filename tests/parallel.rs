@@ -86,4 +86,19 @@ fn splitting_one_file_into_regions_changes_nothing() {
             "threads {threads}, regions of {segment} bytes"
         );
     }
+    // One long line (a minified JSON export) is cut between values, never inside one.
+    let json: String = corpus::sparse(98, 600_000)
+        .lines()
+        .map(|l| format!("{{\"t\":\"{l}\"}},"))
+        .collect();
+    std::fs::write(&file, format!("[{json}]")).unwrap();
+    let whole = scan_with(&file, 1, 0);
+    assert!(whole.len() > 1000);
+    for (threads, segment) in [(2, 64 * 1024), (3, 100_003)] {
+        assert_eq!(
+            whole,
+            scan_with(&file, threads, segment),
+            "threads {threads}, regions of {segment} bytes"
+        );
+    }
 }
