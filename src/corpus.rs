@@ -861,15 +861,18 @@ pub fn dense(seed: u64, bytes: usize) -> String {
             6 => format!("klant {}", full_name(&mut r)),
             _ => format!("postcode {} {}", gen::postcode(&mut r), r.pick(CITIES)),
         };
-        let pad = 60usize.saturating_sub(item.len() + 1);
+        // Each item starts 60 bytes after the previous one: the item, filler words, and a
+        // space or a line break as the 60th byte.
+        let start = out.len();
         out.push_str(&item);
-        out.push(' ');
-        for _ in 0..pad / 5 {
-            out.push_str(r.pick_str(&["ok ", "en ", "de ", "is ", "op "]));
+        while out.len() - start < 56 {
+            out.push(' ');
+            out.push_str(r.pick_str(&["ok", "en", "de", "is", "op"]));
         }
-        if r.below(2) == 0 {
-            out.push('\n');
+        while out.len() - start < 59 {
+            out.push(' ');
         }
+        out.push(if r.below(2) == 0 { '\n' } else { ' ' });
     }
     out
 }
