@@ -87,6 +87,9 @@ pub enum RulesAction {
         /// Include a user pack (file or directory).
         #[arg(long = "rules", value_name = "PATH")]
         rules: Vec<PathBuf>,
+        /// `text` (a table) or `markdown` (the full reference, as in docs/rules.md).
+        #[arg(long, default_value = "text", value_parser = ["text", "markdown"])]
+        format: String,
     },
     /// Show a rule's documentation, patterns, context words and examples.
     Explain {

@@ -152,8 +152,14 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
 fn run_rules(action: RulesAction) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
     match action {
-        RulesAction::List { rules } => {
-            let set = RuleSet::compile(load_rules(&rules)?, &Selection::default())?;
+        RulesAction::List { rules, format } => {
+            let defs = load_rules(&rules)?;
+            let selection = rules::select_all(&defs);
+            let set = RuleSet::compile(defs, &selection)?;
+            if format == "markdown" {
+                out.write_all(rules::docs::markdown(&set).as_bytes())?;
+                return Ok(ExitCode::SUCCESS);
+            }
             writeln!(
                 out,
                 "{:<20} {:<8} {:<20} {:<64} name",
@@ -170,7 +176,9 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         RulesAction::Explain { id, rules } => {
-            let set = RuleSet::compile(load_rules(&rules)?, &Selection::default())?;
+            let defs = load_rules(&rules)?;
+            let selection = rules::select_all(&defs);
+            let set = RuleSet::compile(defs, &selection)?;
             let r = set
                 .rule(&id)
                 .with_context(|| format!("no rule has the id {id:?} (see `piiscan rules list`)"))?;

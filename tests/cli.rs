@@ -303,3 +303,15 @@ fn a_closed_pipe_ends_the_scan_quietly() {
     );
     assert!(out.stderr.is_empty(), "no error message for a closed pipe");
 }
+
+/// docs/rules.md is generated from the rule files; regenerate it with
+/// `cargo run -- rules list --format markdown > docs/rules.md`.
+#[test]
+fn the_committed_rule_reference_is_current() {
+    let generated = stdout(&run(&root(), &["rules", "list", "--format", "markdown"]));
+    let committed = fs::read_to_string(root().join("docs/rules.md")).unwrap_or_default();
+    assert!(
+        generated == committed,
+        "docs/rules.md is stale: run `cargo run -- rules list --format markdown > docs/rules.md`"
+    );
+}

@@ -3,6 +3,7 @@
 //! thread-safe [`RuleSet`].
 
 pub mod compile;
+pub mod docs;
 pub mod lexicon;
 pub mod schema;
 pub mod selftest;
@@ -41,6 +42,14 @@ pub const CONTRACT_RULE_IDS: &[&str] = &[
     "nl.vat",
     "be.vat",
 ];
+
+/// A selection of every rule in `defs`, preview rules included (for listing and docs).
+pub fn select_all(defs: &[SourcedRule]) -> Selection {
+    Selection {
+        only: defs.iter().map(|r| r.def.id.clone()).collect(),
+        disable: Vec::new(),
+    }
+}
 
 /// A rule definition together with the file it came from.
 #[derive(Debug, Clone)]
