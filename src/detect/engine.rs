@@ -201,15 +201,15 @@ impl<'r> Engine<'r> {
         if rule.requires_context && positive.is_none() {
             return None;
         }
+        // A positive word raises to high, else the rule's cap applies; a negative word then
+        // lowers one level ("IBAN …, bijvoorbeeld NL91…" ends at medium).
         if positive.is_some() {
             level = Confidence::High;
-        } else {
-            if let Some(cap) = rule.max_without_context {
-                level = level.min(cap);
-            }
-            if negative.is_some() {
-                level = level.lowered();
-            }
+        } else if let Some(cap) = rule.max_without_context {
+            level = level.min(cap);
+        }
+        if negative.is_some() {
+            level = level.lowered();
         }
         let explanation = self.explain.then(|| {
             let word = |r: Option<(usize, usize)>| {
