@@ -18,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories for personal data.
     Scan(Box<ScanArgs>),
+    /// Write the inventory: which personal data each file, table and column holds.
+    Inventory(InventoryArgs),
     /// List, explain and test the detection rules.
     Rules {
         /// What to do with the rules.
@@ -71,6 +73,35 @@ pub struct ScanArgs {
     /// Skip files larger than this (e.g. 500K, 20M, 2G).
     #[arg(long, value_name = "SIZE")]
     pub max_filesize: Option<String>,
+    /// Number of worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Rows read per table (CSV, TSV, SQL dumps) to classify columns; 0 reads every row.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub sample_rows: u64,
+    /// Cell findings printed per column; the inventory keeps exact counts. 0: no cap.
+    #[arg(long, default_value_t = 1_000, value_name = "N")]
+    pub max_findings_per_column: u64,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Options of `piiscan inventory`.
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Files or directories to scan.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, default_value = "md", value_parser = ["md", "csv", "json"])]
+    pub format: String,
+    /// Rows read per table to classify columns; 0 reads every row.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub sample_rows: u64,
+    /// Add a rule pack (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
     /// Number of worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,

@@ -17,6 +17,7 @@
 //! * [`finding`] is the output data model; [`report`] writes it in every output format.
 #![warn(missing_docs)]
 
+pub mod classify;
 pub mod cli;
 pub mod corpus;
 pub mod detect;
@@ -29,6 +30,8 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;
+pub mod table;
+pub mod tablescan;
 
 pub use error::{Error, Result};
 pub use finding::{Confidence, Finding, Location};

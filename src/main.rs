@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use piiscan::cli::{parse_size, Cli, Command, RulesAction, ScanArgs};
+use piiscan::cli::{parse_size, Cli, Command, InventoryArgs, RulesAction, ScanArgs};
 use piiscan::finding::{Confidence, Finding};
 use piiscan::fingerprint::Fingerprinter;
 use piiscan::report::{self, Format, ReportOptions};
@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Scan(args) => run_scan(*args),
+        Command::Inventory(args) => run_inventory(args),
         Command::Rules { action } => run_rules(action),
     };
     match outcome {
@@ -74,6 +75,16 @@ impl Sink for ErrorEcho<'_> {
         }
         self.inner.input_done(r)
     }
+    fn columns(
+        &mut self,
+        path: &str,
+        verdicts: &[piiscan::classify::ColumnVerdict],
+    ) -> io::Result<()> {
+        for v in verdicts {
+            self.max_level = self.max_level.max(Some(v.confidence));
+        }
+        self.inner.columns(path, verdicts)
+    }
 }
 
 fn run_scan(args: ScanArgs) -> Result<ExitCode> {
@@ -99,6 +110,11 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
             include: globs(&args.include)?,
             exclude: globs(&args.exclude)?,
             max_filesize,
+        },
+        tables: piiscan::tablescan::TableOptions {
+            sample_rows: args.sample_rows,
+            max_findings_per_column: args.max_findings_per_column,
+            ..Default::default()
         },
         ..ScanOptions::default()
     };
@@ -279,4 +295,118 @@ fn explain(out: &mut dyn Write, r: &rules::CompiledRule) -> io::Result<()> {
         writeln!(out, "  {:?}  ({})", e.text, e.reason)?;
     }
     Ok(())
+}
+
+/// Collects the inventory only.
+#[derive(Default)]
+struct InventorySink {
+    builder: report::InventoryBuilder,
+    failed: usize,
+}
+
+impl Sink for InventorySink {
+    fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
+        self.builder.add(batch);
+        Ok(())
+    }
+    fn input_done(&mut self, r: &InputReport) -> io::Result<()> {
+        if let scan::InputStatus::Failed(why) | scan::InputStatus::Partial(why) = &r.status {
+            eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(&r.path));
+            self.failed += 1;
+        }
+        self.builder.input_done();
+        Ok(())
+    }
+    fn columns(
+        &mut self,
+        path: &str,
+        verdicts: &[piiscan::classify::ColumnVerdict],
+    ) -> io::Result<()> {
+        self.builder.add_columns(path, verdicts);
+        Ok(())
+    }
+}
+
+fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
+    let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
+    let mut opts = ScanOptions {
+        tables: piiscan::tablescan::TableOptions {
+            sample_rows: args.sample_rows,
+            ..Default::default()
+        },
+        ..ScanOptions::default()
+    };
+    if let Some(n) = args.threads {
+        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        opts.threads = n;
+    }
+    let (fingerprints, _) = Fingerprinter::from_environment();
+    let mut sink = InventorySink::default();
+    scan::scan(
+        &args.paths,
+        &rules,
+        &opts,
+        &fingerprints,
+        &mut sink,
+        args.quiet,
+    )?;
+    let entries = sink.builder.entries();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match args.format.as_str() {
+        "json" => {
+            serde_json::to_writer_pretty(&mut out, entries)?;
+            writeln!(out)?;
+        }
+        "csv" => {
+            writeln!(out, "dataset,table,field,category,rule,count,rows_scanned,share,confidence,data_subject,reason")?;
+            for e in entries {
+                let f = report::csv::field;
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{},{},{},{},{},{}",
+                    f(&e.dataset),
+                    f(e.table.as_deref().unwrap_or("")),
+                    f(e.field.as_deref().unwrap_or("")),
+                    e.category,
+                    e.rule,
+                    e.count,
+                    e.rows_scanned.map(|r| r.to_string()).unwrap_or_default(),
+                    e.share.map(|r| r.to_string()).unwrap_or_default(),
+                    e.confidence,
+                    e.data_subject,
+                    f(&e.reason)
+                )?;
+            }
+        }
+        _ => {
+            writeln!(
+                out,
+                "| dataset | table.field | category | confidence | data subject | reason |"
+            )?;
+            writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
+            for e in entries {
+                let place = match (&e.table, &e.field) {
+                    (Some(t), Some(c)) => format!("{t}.{c}"),
+                    _ => "(text)".to_string(),
+                };
+                let cell = |s: &str| report::sanitize::sanitize(s).replace('|', "\\|");
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} |",
+                    cell(&e.dataset),
+                    cell(&place),
+                    e.category,
+                    e.confidence,
+                    e.data_subject,
+                    cell(&e.reason)
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if sink.failed > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

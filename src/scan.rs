@@ -4,6 +4,7 @@
 //! of threads. Workers may run ahead of the output by a bounded window only, so memory stays
 //! bounded however many findings there are.
 
+use crate::classify::{ColumnNames, ColumnVerdict};
 use crate::detect::stream::{RegionResult, StreamScanner};
 use crate::detect::Engine;
 use crate::finding::{Confidence, Finding, Location};
@@ -14,6 +15,8 @@ use crate::source::decode::{Decoder, Encoding};
 use crate::source::open::{open_path, open_stdin, read_up_to, Opened};
 use crate::source::sniff::{sniff, Sniffed, SNIFF_LEN};
 use crate::source::walk::{walk, Entry, WalkOptions};
+use crate::table::TableFormat;
+use crate::tablescan::{TableOptions, TableResult, TableScanner};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::FileExt;
@@ -35,6 +38,8 @@ pub struct ScanOptions {
     pub walk: WalkOptions,
     /// Files of at least twice this size are split into regions of about this size.
     pub segment_size: u64,
+    /// Sampling and caps for tables (CSV, TSV, SQL dumps).
+    pub tables: TableOptions,
 }
 
 impl Default for ScanOptions {
@@ -47,6 +52,7 @@ impl Default for ScanOptions {
                 .unwrap_or(1),
             walk: WalkOptions::default(),
             segment_size: 4 * 1024 * 1024,
+            tables: TableOptions::default(),
         }
     }
 }
@@ -125,6 +131,10 @@ pub trait Sink {
     fn findings(&mut self, batch: &[Finding]) -> io::Result<()>;
     /// An input is done.
     fn input_done(&mut self, report: &InputReport) -> io::Result<()>;
+    /// Column verdicts of a table input (before its `input_done`).
+    fn columns(&mut self, _path: &str, _verdicts: &[ColumnVerdict]) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// One unit of work.
@@ -154,7 +164,35 @@ impl Unit {
 struct UnitResult {
     status: InputStatus,
     region: Option<RegionResult>,
+    table: Option<TableResult>,
     bytes: u64,
+}
+
+impl UnitResult {
+    fn status(status: InputStatus) -> UnitResult {
+        UnitResult {
+            status,
+            region: None,
+            table: None,
+            bytes: 0,
+        }
+    }
+}
+
+/// Counts the bytes read through it, for statistics and progress.
+struct Counting<'p, R> {
+    inner: R,
+    count: u64,
+    progress: &'p Progress,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        self.progress.add_bytes(n as u64);
+        Ok(n)
+    }
 }
 
 /// Splits a large plain UTF-8 file at line starts near each multiple of `segment`.
@@ -171,6 +209,9 @@ fn plan_regions(path: &std::path::Path, size: u64, segment: u64) -> Option<Vec<(
     let mut head = vec![0u8; SNIFF_LEN.min(size as usize)];
     file.read_exact_at(&mut head, 0).ok()?;
     if head.starts_with(&[0x1F, 0x8B]) {
+        return None;
+    }
+    if crate::table::detect(path, &head).is_some() {
         return None;
     }
     let bom = match sniff(&head) {
@@ -245,39 +286,36 @@ fn describe_read_error(e: &io::Error, compressed: bool, at: u64) -> String {
 
 fn run_opened(
     opened: io::Result<Opened>,
-    engine: &Engine<'_>,
+    path: Option<&std::path::Path>,
+    ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
-    progress: &Progress,
 ) -> UnitResult {
     let mut opened = match opened {
         Ok(o) => o,
-        Err(e) => {
-            return UnitResult {
-                status: InputStatus::Failed(e.to_string()),
-                region: None,
-                bytes: 0,
-            }
-        }
+        Err(e) => return UnitResult::status(InputStatus::Failed(e.to_string())),
     };
     let (encoding, bom) = match opened.sniffed {
-        Sniffed::Binary => {
-            return UnitResult {
-                status: InputStatus::SkippedBinary,
-                region: None,
-                bytes: 0,
-            }
-        }
+        Sniffed::Binary => return UnitResult::status(InputStatus::SkippedBinary),
         Sniffed::Text { encoding, bom } => (encoding, bom),
     };
     if let Err(e) = read_up_to(&mut opened.reader, bom) {
-        return UnitResult {
-            status: InputStatus::Failed(e.to_string()),
-            region: None,
-            bytes: 0,
-        };
+        return UnitResult::status(InputStatus::Failed(e.to_string()));
     }
-    let scanner = StreamScanner::new(engine);
-    let mut add = |n: u64| progress.add_bytes(n);
+    if let Some(path) = path {
+        if let Some(format) = crate::table::detect(path, &opened.head) {
+            return run_table(
+                format,
+                path,
+                opened.reader,
+                encoding,
+                opened.compressed,
+                ctx,
+                scratch,
+            );
+        }
+    }
+    let scanner = StreamScanner::new(ctx.engine);
+    let mut add = |n: u64| ctx.progress.add_bytes(n);
     let region = scanner.run(
         scratch,
         &mut opened.reader,
@@ -299,6 +337,7 @@ fn run_opened(
     UnitResult {
         status,
         region: Some(region),
+        table: None,
         bytes,
     }
 }
@@ -311,11 +350,7 @@ fn run_region(
     scratch: &mut crate::detect::Scratch,
     progress: &Progress,
 ) -> UnitResult {
-    let fail = |e: io::Error| UnitResult {
-        status: InputStatus::Failed(e.to_string()),
-        region: None,
-        bytes: 0,
-    };
+    let fail = |e: io::Error| UnitResult::status(InputStatus::Failed(e.to_string()));
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) => return fail(e),
@@ -365,32 +400,74 @@ fn run_region(
         status,
         bytes: region.raw_len,
         region: Some(region),
+        table: None,
     }
 }
 
 fn run_unit(
     unit: &Unit,
     entries: &[Entry],
-    engine: &Engine<'_>,
+    ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
-    progress: &Progress,
 ) -> UnitResult {
     match (unit, &entries[unit.entry()]) {
         (Unit::Region { start, end, .. }, Entry::File { path, .. }) => {
-            run_region(path, *start, *end, engine, scratch, progress)
+            run_region(path, *start, *end, ctx.engine, scratch, ctx.progress)
         }
-        (_, Entry::File { path, .. }) => run_opened(open_path(path), engine, scratch, progress),
-        (_, Entry::Stdin) => run_opened(open_stdin(), engine, scratch, progress),
-        (_, Entry::TooLarge { .. }) => UnitResult {
-            status: InputStatus::SkippedTooLarge,
-            region: None,
-            bytes: 0,
-        },
-        (_, Entry::Error { reason, .. }) => UnitResult {
-            status: InputStatus::Failed(reason.clone()),
-            region: None,
-            bytes: 0,
-        },
+        (_, Entry::File { path, .. }) => run_opened(open_path(path), Some(path), ctx, scratch),
+        (_, Entry::Stdin) => run_opened(open_stdin(), None, ctx, scratch),
+        (_, Entry::TooLarge { .. }) => UnitResult::status(InputStatus::SkippedTooLarge),
+        (_, Entry::Error { reason, .. }) => UnitResult::status(InputStatus::Failed(reason.clone())),
+    }
+}
+
+/// What a worker needs besides its scratch space.
+struct Ctx<'a> {
+    engine: &'a Engine<'a>,
+    /// The same rules reporting every confidence: table cells are judged per column first.
+    table_engine: &'a Engine<'a>,
+    names: &'a ColumnNames,
+    tables: TableOptions,
+    progress: &'a Progress,
+}
+
+/// Reads a table file and scans its cells.
+fn run_table(
+    format: TableFormat,
+    path: &std::path::Path,
+    reader: Box<dyn Read + Send>,
+    encoding: Encoding,
+    compressed: bool,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+) -> UnitResult {
+    let mut counting = Counting {
+        inner: reader,
+        count: 0,
+        progress: ctx.progress,
+    };
+    let mut decoded = crate::source::decode::DecodingReader::new(&mut counting, encoding);
+    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables);
+    let outcome = crate::table::read(
+        format,
+        &mut decoded,
+        &crate::table::stem(path),
+        &mut scanner,
+    );
+    let table = scanner.finish();
+    let bytes = counting.count;
+    let status = match outcome {
+        Ok(()) => InputStatus::Scanned,
+        Err(e) if compressed && e.kind() != io::ErrorKind::InvalidData => {
+            InputStatus::Partial(describe_read_error(&e, true, bytes))
+        }
+        Err(e) => InputStatus::Partial(format!("{e}; the rows before it were scanned")),
+    };
+    UnitResult {
+        status,
+        region: None,
+        table: Some(table),
+        bytes,
     }
 }
 
@@ -469,6 +546,22 @@ fn finish_hits(
     }
 }
 
+/// The same for cell findings.
+fn finish_cell_hits(
+    table: &mut TableResult,
+    rules: &RuleSet,
+    path: &str,
+    fingerprints: &Fingerprinter,
+) {
+    let mut prefixes = vec![None; rules.rules.len()];
+    for h in &mut table.hits {
+        let id = &rules.rules[h.rule].id;
+        let prefix = prefixes[h.rule].get_or_insert_with(|| fingerprints.prefix(id, path));
+        h.fingerprint = Fingerprinter::fingerprint_from(prefix, &h.value);
+        h.masked = crate::mask::mask(id, &h.value);
+    }
+}
+
 /// Turns unit results, taken in order, into findings and input reports for the sink.
 struct Emitter<'a> {
     rules: &'a RuleSet,
@@ -509,6 +602,35 @@ impl Emitter<'_> {
             self.state.findings += self.batch.len() as u64;
             if self.error.is_none() && !self.batch.is_empty() {
                 self.error = self.sink.findings(&self.batch).err();
+            }
+        }
+        if let Some(table) = result.table {
+            self.batch.clear();
+            for h in table.hits {
+                let rule = &self.rules.rules[h.rule];
+                self.per_rule[h.rule] += 1;
+                self.batch.push(Finding {
+                    path: path.clone(),
+                    rule: rule.id.clone(),
+                    category: rule.category.clone(),
+                    confidence: h.confidence,
+                    location: Location::Cell {
+                        table: h.table.to_string(),
+                        column: h.column.to_string(),
+                        row: h.row,
+                    },
+                    fingerprint: h.fingerprint,
+                    masked: h.masked,
+                    value: h.value,
+                    explanation: h.explanation,
+                });
+            }
+            self.state.findings += self.batch.len() as u64;
+            if self.error.is_none() && !self.batch.is_empty() {
+                self.error = self.sink.findings(&self.batch).err();
+            }
+            if self.error.is_none() && !table.verdicts.is_empty() {
+                self.error = self.sink.columns(path, &table.verdicts).err();
             }
         }
         let last_of_input = match unit {
@@ -561,6 +683,12 @@ pub fn scan(
         .sum();
     let progress = Progress::new(total_bytes, quiet);
     let engine = Engine::new(rules, opts.min_confidence, opts.explain);
+    let table_engine = Engine::new(rules, Confidence::Low, opts.explain);
+    let names = ColumnNames::new(rules);
+    let tables = TableOptions {
+        min_confidence: opts.min_confidence,
+        ..opts.tables
+    };
     let threads = opts.threads.max(1);
     // Workers run ahead of the output by this many units at most: memory stays bounded.
     let window = threads * 2 + 1;
@@ -588,10 +716,17 @@ pub fn scan(
         per_rule: vec![0; rules.rules.len()],
         error: None,
     };
+    let ctx = Ctx {
+        engine: &engine,
+        table_engine: &table_engine,
+        names: &names,
+        tables,
+        progress: &progress,
+    };
     std::thread::scope(|s| {
         let (next, stop, emitted, advanced) = (&next, &stop, &emitted, &advanced);
-        let (units, entries, engine, progress, paths) =
-            (&units, &entries, &engine, &progress, &paths);
+        let (units, entries, engine, paths) = (&units, &entries, &engine, &paths);
+        let (ctx, progress) = (&ctx, &progress);
         s.spawn(move || {
             pool.scope(|ps| {
                 for _ in 0..threads {
@@ -609,10 +744,13 @@ pub fn scan(
                                     done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
                                 }
                             }
-                            let mut result =
-                                run_unit(&units[i], entries, engine, &mut scratch, progress);
+                            let mut result = run_unit(&units[i], entries, ctx, &mut scratch);
+                            let path = &paths[units[i].entry()];
                             if let Some(region) = result.region.as_mut() {
-                                finish_hits(region, rules, &paths[units[i].entry()], fingerprints);
+                                finish_hits(region, rules, path, fingerprints);
+                            }
+                            if let Some(table) = result.table.as_mut() {
+                                finish_cell_hits(table, rules, path, fingerprints);
                             }
                             if tx.send((i, result)).is_err() {
                                 break;

@@ -7,3 +7,4 @@ mod common;
 mod encodings;
 mod output;
 mod parallel;
+mod structured;

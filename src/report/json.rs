@@ -52,6 +52,14 @@ impl Sink for JsonReporter<'_> {
         self.inventory.input_done();
         Ok(())
     }
+    fn columns(
+        &mut self,
+        path: &str,
+        verdicts: &[crate::classify::ColumnVerdict],
+    ) -> io::Result<()> {
+        self.inventory.add_columns(path, verdicts);
+        Ok(())
+    }
 }
 
 impl Reporter for JsonReporter<'_> {

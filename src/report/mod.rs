@@ -190,25 +190,43 @@ impl<'a> StatsRecord<'a> {
     }
 }
 
-/// One line of the inventory: what kinds of personal data an input holds.
+/// One line of the inventory: a kind of personal data in a dataset (a file, or a table of
+/// it) and field.
 #[derive(Debug, Clone, Serialize)]
 pub struct InventoryEntry {
-    /// The dataset (the input path).
+    /// The dataset: the input path.
     pub dataset: String,
+    /// The table, for structured inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
     /// The field (column) for structured inputs; absent for text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// Taxonomy category.
     pub category: String,
-    /// Rule id.
+    /// Rule id, or `column_name` when the column's name decided.
     pub rule: String,
-    /// Number of findings.
+    /// Findings (text) or matching cells (tables).
     pub count: u64,
-    /// Highest confidence seen.
+    /// Rows scanned (tables).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_scanned: Option<u64>,
+    /// Share of non-empty sampled cells (tables).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// Highest confidence.
     pub confidence: Confidence,
+    /// Why, in words.
+    pub reason: String,
+    /// Masked examples.
+    pub examples: Vec<String>,
+    /// Guessed data subject (`unknown` when nothing fits).
+    pub data_subject: String,
+    /// Why that subject.
+    pub data_subject_reason: String,
 }
 
-/// Aggregates findings into inventory entries per input and rule.
+/// Aggregates findings (text) and column verdicts (tables) into inventory entries.
 #[derive(Debug, Default)]
 pub struct InventoryBuilder {
     current: BTreeMap<String, InventoryEntry>,
@@ -216,32 +234,69 @@ pub struct InventoryBuilder {
 }
 
 impl InventoryBuilder {
-    /// Adds findings (of the input being reported).
+    /// Adds findings of the input being reported (text findings only; tables come as verdicts).
     pub fn add(&mut self, batch: &[Finding]) {
-        for f in batch {
-            let e = self
-                .current
-                .entry(f.rule.to_string())
-                .or_insert_with(|| InventoryEntry {
+        for f in batch
+            .iter()
+            .filter(|f| matches!(f.location, Location::Text { .. }))
+        {
+            let e = self.current.entry(f.rule.to_string()).or_insert_with(|| {
+                let (subject, why) = crate::classify::guess_subject(&f.path, None);
+                InventoryEntry {
                     dataset: f.path.to_string(),
+                    table: None,
                     field: None,
                     category: f.category.to_string(),
                     rule: f.rule.to_string(),
                     count: 0,
+                    rows_scanned: None,
+                    share: None,
                     confidence: f.confidence,
-                });
+                    reason: String::new(),
+                    examples: Vec::new(),
+                    data_subject: subject.to_string(),
+                    data_subject_reason: why,
+                }
+            });
             e.count += 1;
             e.confidence = e.confidence.max(f.confidence);
+            if e.examples.len() < 3 && !e.examples.contains(&f.masked) {
+                e.examples.push(f.masked.clone());
+            }
+        }
+    }
+
+    /// Adds the column verdicts of a table input.
+    pub fn add_columns(&mut self, path: &str, verdicts: &[crate::classify::ColumnVerdict]) {
+        for v in verdicts {
+            let (subject, why) = crate::classify::guess_subject(path, Some(&v.table));
+            self.done.push(InventoryEntry {
+                dataset: path.to_string(),
+                table: Some(v.table.clone()),
+                field: Some(v.column.clone()),
+                category: v.category.clone(),
+                rule: v.rule.clone(),
+                count: v.count,
+                rows_scanned: Some(v.rows_scanned),
+                share: Some(v.share),
+                confidence: v.confidence,
+                reason: v.reason.clone(),
+                examples: v.examples.clone(),
+                data_subject: subject.to_string(),
+                data_subject_reason: why,
+            });
         }
     }
 
     /// Closes the current input.
     pub fn input_done(&mut self) {
-        let current = std::mem::take(&mut self.current);
-        self.done.extend(current.into_values());
+        for (_, mut e) in std::mem::take(&mut self.current) {
+            e.reason = format!("{} finding(s) of {} in the text", e.count, e.rule);
+            self.done.push(e);
+        }
     }
 
-    /// The entries, in input order, then by rule id.
+    /// The entries, in input order, then by table, column or rule.
     pub fn entries(&self) -> &[InventoryEntry] {
         &self.done
     }

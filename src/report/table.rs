@@ -52,7 +52,7 @@ impl Sink for TableReporter<'_> {
             };
             write!(
                 self.out,
-                "  {:<12} {:<20} {:<7} {:<28} {}",
+                "  {:<28} {:<18} {:<7} {:<28} {}",
                 place,
                 r.rule,
                 r.confidence.as_str(),
@@ -78,6 +78,31 @@ impl Sink for TableReporter<'_> {
         Ok(())
     }
     fn input_done(&mut self, _report: &InputReport) -> io::Result<()> {
+        Ok(())
+    }
+    fn columns(
+        &mut self,
+        path: &str,
+        verdicts: &[crate::classify::ColumnVerdict],
+    ) -> io::Result<()> {
+        if self.current.as_deref() != Some(path) {
+            if self.current.is_some() {
+                writeln!(self.out)?;
+            }
+            writeln!(self.out, "{}", sanitize(path))?;
+            self.current = Some(path.to_string());
+        }
+        writeln!(self.out, "  columns:")?;
+        for v in verdicts {
+            writeln!(
+                self.out,
+                "  {:<32} {:<7} {:<40} {}",
+                sanitize(&format!("{}.{}", v.table, v.column)),
+                v.confidence.as_str(),
+                v.category,
+                sanitize(&v.reason)
+            )?;
+        }
         Ok(())
     }
 }

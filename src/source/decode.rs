@@ -153,6 +153,53 @@ impl Decoder {
     }
 }
 
+/// A reader that decodes another reader to UTF-8 (for the table readers).
+pub struct DecodingReader<R> {
+    inner: R,
+    decoder: Decoder,
+    raw: Vec<u8>,
+    raw_len: usize,
+    out: Vec<u8>,
+    out_pos: usize,
+    done: bool,
+}
+
+impl<R: std::io::Read> DecodingReader<R> {
+    /// Decodes `inner`, which is text in `encoding`.
+    pub fn new(inner: R, encoding: Encoding) -> Self {
+        DecodingReader {
+            inner,
+            decoder: Decoder::new(encoding),
+            raw: vec![0; 64 * 1024],
+            raw_len: 0,
+            out: Vec::new(),
+            out_pos: 0,
+            done: false,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for DecodingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.out_pos == self.out.len() && !self.done {
+            self.out.clear();
+            self.out_pos = 0;
+            let n = self.inner.read(&mut self.raw[self.raw_len..])?;
+            self.done = n == 0;
+            let avail = self.raw_len + n;
+            let used = self
+                .decoder
+                .feed(&self.raw[..avail], self.done, &mut self.out);
+            self.raw.copy_within(used..avail, 0);
+            self.raw_len = avail - used;
+        }
+        let n = buf.len().min(self.out.len() - self.out_pos);
+        buf[..n].copy_from_slice(&self.out[self.out_pos..self.out_pos + n]);
+        self.out_pos += n;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

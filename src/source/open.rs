@@ -14,6 +14,8 @@ pub struct Opened {
     pub reader: Box<dyn Read + Send>,
     /// Whether the input was gzip-compressed.
     pub compressed: bool,
+    /// The first block (up to 8 KiB), decompressed.
+    pub head: Vec<u8>,
 }
 
 fn is_gzip(path: &Path, head: &[u8]) -> bool {
@@ -34,6 +36,7 @@ fn finish(mut reader: Box<dyn Read + Send>, compressed: bool) -> io::Result<Open
     let head = read_up_to(&mut reader, SNIFF_LEN)?;
     Ok(Opened {
         sniffed: sniff(&head),
+        head: head.clone(),
         reader: Box::new(Cursor::new(head).chain(reader)),
         compressed,
     })

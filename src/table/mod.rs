@@ -1,0 +1,85 @@
+//! Tables: readers that turn CSV/TSV files and SQL dumps into rows of cells, pushed to a
+//! [`TableSink`] one row at a time (nothing holds a whole table). The scan classifies each
+//! column from its name and its values ([`crate::classify`]) and reports cell findings with
+//! `table`, `column` and `row`.
+
+pub mod delimited;
+pub mod sqldump;
+
+use std::io;
+use std::path::Path;
+
+/// Receives tables row by row.
+pub trait TableSink {
+    /// A table starts: its name and column names.
+    fn begin(&mut self, table: &str, columns: &[String]);
+    /// One data row; `None` is SQL NULL. Returns false to stop reading this table's rows.
+    fn row(&mut self, cells: &[Option<&[u8]>]) -> bool;
+    /// The current table ended.
+    fn end(&mut self);
+}
+
+/// The table formats piiscan reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableFormat {
+    /// CSV or TSV (delimiter sniffed).
+    Delimited,
+    /// A SQL dump: pg_dump plain format (COPY or INSERT) or mysqldump / mariadb-dump.
+    SqlDump,
+}
+
+/// Which table format a file is, from its name (a `.gz` suffix is looked through) and, for
+/// SQL, its first block.
+pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
+    let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    if name.ends_with(".csv") || name.ends_with(".tsv") {
+        return Some(TableFormat::Delimited);
+    }
+    if name.ends_with(".sql") || name.ends_with(".dump") {
+        let text = String::from_utf8_lossy(&head[..head.len().min(8192)]);
+        let dumpish = [
+            "PostgreSQL database dump",
+            "MySQL dump",
+            "MariaDB dump",
+            "\nCOPY ",
+            "\nINSERT INTO ",
+            "\nCREATE TABLE ",
+        ]
+        .iter()
+        .any(|m| text.contains(m));
+        if dumpish {
+            return Some(TableFormat::SqlDump);
+        }
+    }
+    None
+}
+
+/// The table name of a flat file: its stem (`klanten.csv.gz` → `klanten`).
+pub fn stem(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "-".into());
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
+        _ => name.to_string(),
+    }
+}
+
+/// Reads a table file, pushing its rows to `sink`.
+///
+/// # Errors
+/// Read errors and malformed input, with the line where it broke.
+pub fn read(
+    format: TableFormat,
+    reader: &mut dyn io::Read,
+    flat_name: &str,
+    sink: &mut dyn TableSink,
+) -> io::Result<()> {
+    match format {
+        TableFormat::Delimited => delimited::read(reader, flat_name, sink),
+        TableFormat::SqlDump => sqldump::read(reader, sink),
+    }
+}

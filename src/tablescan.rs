@@ -1,0 +1,228 @@
+//! Scanning tables: every sampled cell goes through the text engine, with the column's name
+//! as context (a match of a rule whose column names include the column's is `high`); at the
+//! end of a table each column is judged ([`crate::classify`]) and the cell findings of a
+//! column that its values classified are raised to `high`. Findings are capped per column,
+//! while the verdicts keep exact counts.
+
+use crate::classify::{judge, ColumnNames, ColumnProfile, ColumnVerdict};
+use crate::detect::{Engine, Scratch};
+use crate::finding::{Confidence, Explanation};
+use crate::rules::RuleSet;
+use crate::table::TableSink;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// One finding in a cell.
+#[derive(Debug, Clone)]
+pub struct CellHit {
+    /// Table name.
+    pub table: Arc<str>,
+    /// Column name.
+    pub column: Arc<str>,
+    /// 1-based data row.
+    pub row: u64,
+    /// Rule index.
+    pub rule: usize,
+    /// The value found.
+    pub value: String,
+    /// Confidence.
+    pub confidence: Confidence,
+    /// With `--explain`.
+    pub explanation: Option<Box<Explanation>>,
+    /// Keyed fingerprint (filled in by the worker).
+    pub fingerprint: String,
+    /// Masked value (filled in by the worker).
+    pub masked: String,
+}
+
+/// Everything a table file produced.
+#[derive(Debug, Default)]
+pub struct TableResult {
+    /// Cell findings, by table, then row, then column.
+    pub hits: Vec<CellHit>,
+    /// Column verdicts, by table and column.
+    pub verdicts: Vec<ColumnVerdict>,
+}
+
+/// How to scan tables.
+#[derive(Debug, Clone, Copy)]
+pub struct TableOptions {
+    /// Rows read per table (0: all).
+    pub sample_rows: u64,
+    /// Cell findings kept per column (0: all); verdicts still count every match.
+    pub max_findings_per_column: u64,
+    /// Report cell findings at or above this confidence.
+    pub min_confidence: Confidence,
+}
+
+impl Default for TableOptions {
+    fn default() -> Self {
+        TableOptions {
+            sample_rows: 10_000,
+            max_findings_per_column: 1_000,
+            min_confidence: Confidence::Medium,
+        }
+    }
+}
+
+#[derive(Default)]
+struct TableState {
+    name: Arc<str>,
+    columns: Vec<Arc<str>>,
+    hint_rules: Vec<Option<usize>>,
+    profiles: Vec<ColumnProfile>,
+    kept: Vec<u64>,
+    rows: u64,
+    hits: Vec<CellHit>,
+}
+
+/// A [`TableSink`] that scans and classifies.
+pub struct TableScanner<'a> {
+    engine: &'a Engine<'a>,
+    scratch: &'a mut Scratch,
+    names: &'a ColumnNames,
+    opts: TableOptions,
+    tables: HashMap<String, TableState>,
+    order: Vec<String>,
+    current: Option<String>,
+}
+
+impl<'a> TableScanner<'a> {
+    /// A scanner; `engine` must report every confidence (the options filter at the end).
+    pub fn new(
+        engine: &'a Engine<'a>,
+        scratch: &'a mut Scratch,
+        names: &'a ColumnNames,
+        opts: TableOptions,
+    ) -> Self {
+        TableScanner {
+            engine,
+            scratch,
+            names,
+            opts,
+            tables: HashMap::new(),
+            order: Vec::new(),
+            current: None,
+        }
+    }
+
+    fn rules(&self) -> &'a RuleSet {
+        self.engine.rules()
+    }
+
+    /// Judges every table and returns the findings and verdicts.
+    pub fn finish(mut self) -> TableResult {
+        let rules = self.rules();
+        let mut out = TableResult::default();
+        for name in std::mem::take(&mut self.order) {
+            let Some(mut t) = self.tables.remove(&name) else {
+                continue;
+            };
+            let mut decided: Vec<Option<String>> = vec![None; t.columns.len()];
+            for (i, col) in t.columns.iter().enumerate() {
+                let verdicts = judge(&t.name, col, &t.profiles[i], self.names, rules);
+                if let Some(v) = verdicts
+                    .first()
+                    .filter(|v| v.rule != "column_name" && v.share >= 0.5)
+                {
+                    decided[i] = Some(v.rule.clone());
+                }
+                out.verdicts.extend(verdicts);
+            }
+            for mut h in t.hits.drain(..) {
+                let col = t.columns.iter().position(|c| *c == h.column).unwrap_or(0);
+                if decided[col].as_deref() == Some(&*rules.rules[h.rule].id) {
+                    h.confidence = Confidence::High;
+                }
+                if h.confidence >= self.opts.min_confidence {
+                    out.hits.push(h);
+                }
+            }
+        }
+        out
+    }
+}
+
+impl TableSink for TableScanner<'_> {
+    fn begin(&mut self, table: &str, columns: &[String]) {
+        let names = self.names;
+        let t = self.tables.entry(table.to_string()).or_insert_with(|| {
+            self.order.push(table.to_string());
+            TableState {
+                name: Arc::from(table),
+                ..TableState::default()
+            }
+        });
+        for (i, c) in columns.iter().enumerate() {
+            if i >= t.columns.len() {
+                t.columns.push(Arc::from(c.as_str()));
+                t.hint_rules.push(names.hint(c).and_then(|h| h.rule));
+                t.profiles.push(ColumnProfile::default());
+                t.kept.push(0);
+            }
+        }
+        self.current = Some(table.to_string());
+    }
+
+    fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
+        let engine = self.engine;
+        let rules = engine.rules();
+        let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) else {
+            return false;
+        };
+        if self.opts.sample_rows > 0 && t.rows >= self.opts.sample_rows {
+            return false;
+        }
+        t.rows += 1;
+        while t.columns.len() < cells.len() {
+            let n = t.columns.len() + 1;
+            t.columns.push(Arc::from(format!("col{n}").as_str()));
+            t.hint_rules.push(None);
+            t.profiles.push(ColumnProfile::default());
+            t.kept.push(0);
+        }
+        for (i, cell) in cells.iter().enumerate() {
+            t.profiles[i].cell(*cell, rules);
+            let Some(v) = cell else { continue };
+            let mut seen: u64 = 0;
+            let (profile, kept, hits) = (&mut t.profiles[i], &mut t.kept[i], &mut t.hits);
+            let (column, table, row, hint) = (&t.columns[i], &t.name, t.rows, t.hint_rules[i]);
+            engine.scan(self.scratch, v, 0, v.len(), |mut h| {
+                if hint == Some(h.rule) {
+                    h.confidence = Confidence::High;
+                }
+                let value = String::from_utf8_lossy(&v[h.start..h.end]).into_owned();
+                let bit = 1u64 << (h.rule % 64);
+                if seen & bit == 0 {
+                    seen |= bit;
+                    profile.matched(
+                        h.rule,
+                        h.confidence,
+                        &crate::mask::mask(&rules.rules[h.rule].id, &value),
+                    );
+                }
+                if self.opts.max_findings_per_column == 0
+                    || *kept < self.opts.max_findings_per_column
+                {
+                    *kept += 1;
+                    hits.push(CellHit {
+                        table: table.clone(),
+                        column: column.clone(),
+                        row,
+                        rule: h.rule,
+                        value,
+                        confidence: h.confidence,
+                        explanation: h.explanation,
+                        fingerprint: String::new(),
+                        masked: String::new(),
+                    });
+                }
+            });
+        }
+        true
+    }
+
+    fn end(&mut self) {
+        self.current = None;
+    }
+}

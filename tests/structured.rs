@@ -1,0 +1,232 @@
+//! Tables: the real Chinook dumps (pg_dump COPY, pg_dump --column-inserts, mariadb-dump) and
+//! CSV exports, classified per column and compared with `fixtures/chinook/labels.jsonl`.
+
+use crate::common::{ndjson, root, run, stdout};
+use std::collections::{BTreeMap, HashMap};
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn labels() -> HashMap<(String, String), Vec<String>> {
+    let text = std::fs::read_to_string(root().join("fixtures/chinook/labels.jsonl")).unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|v| {
+            let cats = v["categories"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().to_string())
+                .collect();
+            (
+                (
+                    norm(v["table"].as_str().unwrap()),
+                    norm(v["column"].as_str().unwrap()),
+                ),
+                cats,
+            )
+        })
+        .collect()
+}
+
+/// Column-level precision and recall of one file's inventory against the labels.
+fn score(file: &str) -> (f64, f64, Vec<String>) {
+    let out = run(
+        &root(),
+        &[
+            "inventory",
+            &format!("fixtures/chinook/{file}"),
+            "--format",
+            "json",
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut found: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for e in &entries {
+        let key = (
+            norm(e["table"].as_str().unwrap_or("")),
+            norm(e["field"].as_str().unwrap_or("")),
+        );
+        found
+            .entry(key)
+            .or_default()
+            .push(e["category"].as_str().unwrap().to_string());
+    }
+    let labels = labels();
+    let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+    let mut problems = Vec::new();
+    for (key, want) in &labels {
+        // Flat files hold one table; match their columns against every table's labels by name.
+        let got = found.get(key);
+        if file.ends_with(".csv") && !key.0.starts_with(&norm(file.trim_end_matches(".csv"))) {
+            continue;
+        }
+        match (want.is_empty(), got) {
+            (true, Some(g)) => {
+                fp += 1;
+                problems.push(format!("{key:?} reported as {g:?}, labelled not personal"));
+            }
+            (false, Some(g)) if g.iter().any(|c| want.contains(c)) => tp += 1,
+            (false, _) => {
+                fn_ += 1;
+                problems.push(format!("{key:?} missed (want {want:?}, got {got:?})"));
+            }
+            (true, None) => {}
+        }
+    }
+    let precision = if tp + fp == 0 {
+        1.0
+    } else {
+        f64::from(tp) / f64::from(tp + fp)
+    };
+    let recall = if tp + fn_ == 0 {
+        1.0
+    } else {
+        f64::from(tp) / f64::from(tp + fn_)
+    };
+    println!("{file:<32} precision {precision:.3} recall {recall:.3} ({tp} found, {fp} wrong, {fn_} missed)");
+    (precision, recall, problems)
+}
+
+#[test]
+fn chinook_columns_are_classified_in_every_dump_format() {
+    for file in [
+        "chinook.pg_dump.sql",
+        "chinook.pg_dump_inserts.sql",
+        "chinook.mariadb_dump.sql",
+        "customer.csv",
+        "employee.csv",
+    ] {
+        let (precision, recall, problems) = score(file);
+        for p in &problems {
+            println!("  {p}");
+        }
+        assert!(recall >= 0.95, "{file}: recall {recall:.3}: {problems:?}");
+        assert!(
+            precision >= 0.95,
+            "{file}: precision {precision:.3}: {problems:?}"
+        );
+    }
+}
+
+#[test]
+fn cell_findings_carry_table_column_and_row() {
+    let found = ndjson(&run(
+        &root(),
+        &[
+            "scan",
+            "fixtures/chinook/chinook.pg_dump.sql",
+            "--format",
+            "ndjson",
+            "--only",
+            "email",
+        ],
+    ));
+    let first = found
+        .iter()
+        .find(|f| f["table"] == "customer")
+        .expect("customer e-mail findings");
+    assert_eq!(first["column"], "email");
+    assert_eq!(first["row"], 1);
+    assert_eq!(
+        first["confidence"], "high",
+        "the column's values and name make every cell high"
+    );
+    assert!(first.get("line").is_none());
+    let capped = ndjson(&run(
+        &root(),
+        &[
+            "scan",
+            "fixtures/chinook/customer.csv",
+            "--format",
+            "ndjson",
+            "--only",
+            "email",
+            "--max-findings-per-column",
+            "5",
+        ],
+    ));
+    assert_eq!(capped.len(), 5);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&run(
+        &root(),
+        &[
+            "scan",
+            "fixtures/chinook/customer.csv",
+            "--format",
+            "json",
+            "--max-findings-per-column",
+            "5",
+        ],
+    )))
+    .unwrap();
+    let email = doc["inventory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "email")
+        .unwrap();
+    assert_eq!(email["count"], 59, "the inventory keeps exact counts");
+    assert_eq!(email["data_subject"], "customer");
+}
+
+#[test]
+fn sample_rows_limits_what_is_read_per_table() {
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&run(
+        &root(),
+        &[
+            "scan",
+            "fixtures/chinook/customer.csv",
+            "--format",
+            "json",
+            "--sample-rows",
+            "10",
+        ],
+    )))
+    .unwrap();
+    let email = doc["inventory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "email")
+        .unwrap();
+    assert_eq!(email["rows_scanned"], 10);
+    assert_eq!(email["count"], 10);
+}
+
+#[test]
+fn misleading_names_and_hidden_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("export.csv"),
+        "id,email_sent,col7,opmerking\n1,true,111222333,belde vanuit 06-12345678\n2,false,123456782,geen\n3,true,100000009,geen\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["inventory", "export.csv", "--format", "json"]);
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let by_field = |f: &str| {
+        entries
+            .iter()
+            .filter(|e| e["field"] == f)
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        by_field("email_sent").is_empty(),
+        "booleans are no e-mail addresses"
+    );
+    assert_eq!(by_field("col7")[0]["rule"], "nl.bsn");
+    assert!(by_field("col7")[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("11-proef"));
+    assert_eq!(
+        by_field("opmerking")[0]["rule"],
+        "phone",
+        "free text is scanned cell by cell"
+    );
+}
