@@ -76,12 +76,30 @@ fn a_long_single_line_is_scanned_whole() {
         line.push_str(&format!("{{\"id\":{i},\"status\":\"ok\"}},"));
     }
     line.push_str("{\"email\":\"laatste@voorbeeld.nl\"}]");
-    fs::write(dir.path().join("one-line.json"), &line).unwrap();
-    let f = found(dir.path(), "one-line.json");
+    fs::write(dir.path().join("one-line.log"), &line).unwrap();
+    let f = found(dir.path(), "one-line.log");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["line"], 1);
     assert_eq!(
         f[0]["byte_start"].as_u64().unwrap() as usize,
         line.len() - "\"}]".len() - "laatste@voorbeeld.nl".len()
     );
+}
+
+#[test]
+fn a_single_line_json_array_is_read_as_a_table_element_by_element() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut line = String::from("[");
+    for i in 0..150_000 {
+        line.push_str(&format!("{{\"id\":{i},\"status\":\"ok\"}},"));
+    }
+    line.push_str("{\"klant\":{\"email\":\"laatste@voorbeeld.nl\"}}]");
+    fs::write(dir.path().join("export.json"), &line).unwrap();
+    let sampled = found(dir.path(), "export.json");
+    assert!(sampled.is_empty(), "by default only the first 10,000 rows of a table are read");
+    let f = ndjson(&run(dir.path(), &["scan", "export.json", "--format", "ndjson", "--sample-rows", "0"]));
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["table"], "export");
+    assert_eq!(f[0]["column"], "klant.email");
+    assert_eq!(f[0]["row"], 150_001);
 }

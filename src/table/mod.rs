@@ -4,6 +4,7 @@
 //! `table`, `column` and `row`.
 
 pub mod delimited;
+pub mod json;
 pub mod sqldump;
 
 use std::io;
@@ -26,6 +27,10 @@ pub enum TableFormat {
     Delimited,
     /// A SQL dump: pg_dump plain format (COPY or INSERT) or mysqldump / mariadb-dump.
     SqlDump,
+    /// A JSON document (an array of objects, or one object).
+    Json,
+    /// Newline-delimited JSON.
+    Ndjson,
 }
 
 /// Which table format a file is, from its name (a `.gz` suffix is looked through) and, for
@@ -35,6 +40,12 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
     let name = name.strip_suffix(".gz").unwrap_or(&name);
     if name.ends_with(".csv") || name.ends_with(".tsv") {
         return Some(TableFormat::Delimited);
+    }
+    if name.ends_with(".ndjson") || name.ends_with(".jsonl") {
+        return Some(TableFormat::Ndjson);
+    }
+    if name.ends_with(".json") {
+        return Some(TableFormat::Json);
     }
     if name.ends_with(".sql") || name.ends_with(".dump") {
         let text = String::from_utf8_lossy(&head[..head.len().min(8192)]);
@@ -81,5 +92,7 @@ pub fn read(
     match format {
         TableFormat::Delimited => delimited::read(reader, flat_name, sink),
         TableFormat::SqlDump => sqldump::read(reader, sink),
+        TableFormat::Json => json::read(reader, flat_name, false, sink),
+        TableFormat::Ndjson => json::read(reader, flat_name, true, sink),
     }
 }
