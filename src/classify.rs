@@ -192,8 +192,9 @@ pub struct ColumnProfile {
     pub non_empty: u64,
     /// Distinct values (hashes), up to a cap.
     distinct: HashSet<u64>,
-    /// Per rule index: cells with a match, and the highest confidence.
-    pub rule_hits: HashMap<usize, (u64, Confidence)>,
+    /// Per rule index: cells with a match, cells that are a match as a whole, and the
+    /// highest confidence.
+    pub rule_hits: HashMap<usize, (u64, u64, Confidence)>,
     /// Masked examples per rule (at most three).
     pub examples: HashMap<usize, Vec<String>>,
     /// Cells whose words include a known first name or surname.
@@ -236,11 +237,13 @@ impl ColumnProfile {
         self.job_like += u64::from(job_like);
     }
 
-    /// Records that `rule` matched in the current cell (once per cell and rule).
-    pub fn matched(&mut self, rule: usize, confidence: Confidence, masked: &str) {
-        let e = self.rule_hits.entry(rule).or_insert((0, confidence));
+    /// Records that `rule` matched in the current cell (once per cell and rule); `whole` when
+    /// the match is (nearly) the whole cell.
+    pub fn matched(&mut self, rule: usize, confidence: Confidence, whole: bool, masked: &str) {
+        let e = self.rule_hits.entry(rule).or_insert((0, 0, confidence));
         e.0 += 1;
-        e.1 = e.1.max(confidence);
+        e.1 += u64::from(whole);
+        e.2 = e.2.max(confidence);
         let ex = self.examples.entry(rule).or_default();
         if ex.len() < 3 && !ex.iter().any(|x| x == masked) {
             ex.push(masked.to_string());
@@ -305,9 +308,14 @@ pub fn judge(
     }
     let hint = names.hint(column);
     let share = |n: u64| n as f64 / p.non_empty as f64;
-    let mut by_share: Vec<(usize, u64, Confidence)> =
-        p.rule_hits.iter().map(|(&r, &(n, c))| (r, n, c)).collect();
-    by_share.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    // Whole-cell matches decide what a column is; mentions inside longer text only show what
+    // it contains.
+    let mut by_share: Vec<(usize, u64, u64, Confidence)> = p
+        .rule_hits
+        .iter()
+        .map(|(&r, &(n, w, c))| (r, n, w, c))
+        .collect();
+    by_share.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
     let verdict = |category: &str,
                    rule: &str,
                    count: u64,
@@ -326,7 +334,7 @@ pub fn judge(
         examples,
     };
     let mut decided: Option<usize> = None;
-    if let Some(&(r, n, c)) = by_share.first() {
+    if let Some(&(r, _, n, c)) = by_share.first() {
         let rule = &rules.rules[r];
         if share(n) >= 0.5 {
             let agrees = hint.is_some_and(|h| h.category == *rule.category);
@@ -393,7 +401,7 @@ pub fn judge(
         }
     }
     // Other rules that matched some cells: personal data inside free text or mixed columns.
-    for &(r, n, c) in &by_share {
+    for &(r, n, _, c) in &by_share {
         if Some(r) == decided
             || (decided.is_none() && hint.is_some_and(|h| h.rule == Some(r) && !out.is_empty()))
         {
@@ -561,7 +569,7 @@ mod tests {
             let mut seen = HashSet::new();
             engine.scan(&mut scratch, v.as_bytes(), 0, v.len(), |h| {
                 if seen.insert(h.rule) {
-                    p.matched(h.rule, h.confidence, "x");
+                    p.matched(h.rule, h.confidence, h.end - h.start == v.len(), "x");
                 }
             });
         }

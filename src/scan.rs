@@ -294,6 +294,13 @@ fn run_opened(
         Ok(o) => o,
         Err(e) => return UnitResult::status(InputStatus::Failed(e.to_string())),
     };
+    // SQLite files and workbooks are binary and are read from their path.
+    if let Some(path) = path.filter(|_| !opened.compressed) {
+        if let Some(format) = crate::table::detect(path, &opened.head).filter(|f| f.needs_path()) {
+            drop(opened);
+            return run_table_path(format, path, ctx, scratch);
+        }
+    }
     let (encoding, bom) = match opened.sniffed {
         Sniffed::Binary => return UnitResult::status(InputStatus::SkippedBinary),
         Sniffed::Text { encoding, bom } => (encoding, bom),
@@ -429,6 +436,30 @@ struct Ctx<'a> {
     names: &'a ColumnNames,
     tables: TableOptions,
     progress: &'a Progress,
+}
+
+/// Reads a SQLite file or a workbook and scans its cells.
+fn run_table_path(
+    format: TableFormat,
+    path: &std::path::Path,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+) -> UnitResult {
+    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables);
+    let outcome = crate::table::read_path(format, path, ctx.tables.sample_rows, &mut scanner);
+    let table = scanner.finish();
+    ctx.progress.add_bytes(bytes);
+    let status = match outcome {
+        Ok(()) => InputStatus::Scanned,
+        Err(e) => InputStatus::Failed(e.to_string()),
+    };
+    UnitResult {
+        status,
+        region: None,
+        table: Some(table),
+        bytes,
+    }
 }
 
 /// Reads a table file and scans its cells.

@@ -187,17 +187,19 @@ impl TableSink for TableScanner<'_> {
             let mut seen: u64 = 0;
             let (profile, kept, hits) = (&mut t.profiles[i], &mut t.kept[i], &mut t.hits);
             let (column, table, row, hint) = (&t.columns[i], &t.name, t.rows, t.hint_rules[i]);
-            engine.scan(self.scratch, v, 0, v.len(), |mut h| {
-                if hint == Some(h.rule) {
-                    h.confidence = Confidence::High;
-                }
+            let trimmed = v.trim_ascii().len();
+            engine.scan_hinted(self.scratch, v, 0, v.len(), hint, |h| {
                 let value = String::from_utf8_lossy(&v[h.start..h.end]).into_owned();
                 let bit = 1u64 << (h.rule % 64);
                 if seen & bit == 0 {
                     seen |= bit;
+                    // The value is the cell (not a mention inside free text) when the match
+                    // covers most of it.
+                    let whole = (h.end - h.start) * 10 >= trimmed * 6;
                     profile.matched(
                         h.rule,
                         h.confidence,
+                        whole,
                         &crate::mask::mask(&rules.rules[h.rule].id, &value),
                     );
                 }

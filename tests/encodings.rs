@@ -96,8 +96,21 @@ fn a_single_line_json_array_is_read_as_a_table_element_by_element() {
     line.push_str("{\"klant\":{\"email\":\"laatste@voorbeeld.nl\"}}]");
     fs::write(dir.path().join("export.json"), &line).unwrap();
     let sampled = found(dir.path(), "export.json");
-    assert!(sampled.is_empty(), "by default only the first 10,000 rows of a table are read");
-    let f = ndjson(&run(dir.path(), &["scan", "export.json", "--format", "ndjson", "--sample-rows", "0"]));
+    assert!(
+        sampled.is_empty(),
+        "by default only the first 10,000 rows of a table are read"
+    );
+    let f = ndjson(&run(
+        dir.path(),
+        &[
+            "scan",
+            "export.json",
+            "--format",
+            "ndjson",
+            "--sample-rows",
+            "0",
+        ],
+    ));
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["table"], "export");
     assert_eq!(f[0]["column"], "klant.email");

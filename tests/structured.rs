@@ -230,3 +230,76 @@ fn misleading_names_and_hidden_columns() {
         "free text is scanned cell by cell"
     );
 }
+
+#[test]
+fn sqlite_is_read_without_being_modified() {
+    let db = root().join("fixtures/chinook/chinook.sqlite");
+    let before = std::fs::read(&db).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("chinook.sqlite");
+    std::fs::copy(&db, &copy).unwrap();
+    let found = ndjson(&run(
+        dir.path(),
+        &[
+            "scan",
+            "chinook.sqlite",
+            "--format",
+            "ndjson",
+            "--only",
+            "email",
+        ],
+    ));
+    assert!(found
+        .iter()
+        .any(|f| f["table"] == "Customer" && f["column"] == "Email"));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        names.len(),
+        1,
+        "no journal or lock files were created: {names:?}"
+    );
+}
+
+#[test]
+fn excel_sheets_are_tables() {
+    let out = run(
+        &root(),
+        &[
+            "inventory",
+            "fixtures/demo/crm/klanten.xlsx",
+            "--format",
+            "json",
+        ],
+    );
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let get = |f: &str| {
+        entries
+            .iter()
+            .find(|e| e["field"] == f)
+            .unwrap_or_else(|| panic!("{f} missing: {entries:?}"))
+    };
+    assert_eq!(get("Naam")["category"], "user.name");
+    assert_eq!(get("E-mail")["rule"], "email");
+    assert_eq!(get("IBAN")["rule"], "iban");
+    assert_eq!(
+        get("Geboortedatum")["rule"],
+        "date_of_birth",
+        "the column name is the birth context of its dates"
+    );
+    assert_eq!(get("Opmerking")["rule"], "nl.bsn");
+    assert!(
+        get("Opmerking")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("contain"),
+        "a mention in free text, not a BSN column"
+    );
+    assert!(
+        entries.iter().all(|e| e["table"] != "Orders"),
+        "the Orders sheet holds no personal data"
+    );
+}

@@ -77,6 +77,21 @@ impl<'r> Engine<'r> {
         hay: &[u8],
         from: usize,
         limit: usize,
+        on_hit: impl FnMut(Hit),
+    ) -> usize {
+        self.scan_hinted(scratch, hay, from, limit, None, on_hit)
+    }
+
+    /// Like [`Engine::scan`], with a column hint: the rule whose column names include the
+    /// column's counts as having a positive context word (a `geboortedatum` column makes its
+    /// dates birth dates, and its matches `high`).
+    pub fn scan_hinted(
+        &self,
+        scratch: &mut Scratch,
+        hay: &[u8],
+        from: usize,
+        limit: usize,
+        hint: Option<usize>,
         mut on_hit: impl FnMut(Hit),
     ) -> usize {
         let (Some(re), Some(re_all), Some(cache), Some(cache_all)) = (
@@ -96,7 +111,7 @@ impl<'r> Engine<'r> {
             }
             let pid = m.pattern().as_usize();
             let mut accepted = self
-                .evaluate(hay, pid, m.start(), m.end())
+                .evaluate(hay, pid, m.start(), m.end(), hint)
                 .map(|h| (h, m.end()));
             // A failed candidate, or one only at `low`, may hide another rule's match at the
             // same position (a BSN with its leading zero is also a Belgian landline). One
@@ -121,7 +136,7 @@ impl<'r> Engine<'r> {
                     let Some(m2) = re.search_with(cache, &anchored) else {
                         continue;
                     };
-                    let Some(hit) = self.evaluate(hay, q, m2.start(), m2.end()) else {
+                    let Some(hit) = self.evaluate(hay, q, m2.start(), m2.end(), hint) else {
                         continue;
                     };
                     if accepted
@@ -154,7 +169,14 @@ impl<'r> Engine<'r> {
     }
 
     /// Validates one candidate and sets its confidence; `None` when it is dropped.
-    fn evaluate(&self, hay: &[u8], pid: usize, start: usize, end: usize) -> Option<Hit> {
+    fn evaluate(
+        &self,
+        hay: &[u8],
+        pid: usize,
+        start: usize,
+        end: usize,
+        hint: Option<usize>,
+    ) -> Option<Hit> {
         if end - start > MAX_MATCH_LEN {
             return None;
         }
@@ -198,12 +220,13 @@ impl<'r> Engine<'r> {
             rule.window_before,
             rule.window_after,
         );
-        if rule.requires_context && positive.is_none() {
+        let hinted = hint == Some(pattern.rule);
+        if rule.requires_context && positive.is_none() && !hinted {
             return None;
         }
         // A positive word raises to high, else the rule's cap applies; a negative word then
         // lowers one level ("IBAN …, bijvoorbeeld NL91…" ends at medium).
-        if positive.is_some() {
+        if positive.is_some() || hinted {
             level = Confidence::High;
         } else if let Some(cap) = rule.max_without_context {
             level = level.min(cap);

@@ -14,7 +14,11 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Option<String>)>) {
     match v {
         Value::Object(map) => {
             for (k, child) in map {
-                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&path, child, out);
             }
         }
@@ -68,7 +72,11 @@ struct RowWriter<'s> {
 impl RowWriter<'_> {
     fn push(&mut self, v: &Value) {
         let mut pairs = Vec::new();
-        let root = if v.is_object() { v.clone() } else { serde_json::json!({ "value": v }) };
+        let root = if v.is_object() {
+            v.clone()
+        } else {
+            serde_json::json!({ "value": v })
+        };
         flatten("", &root, &mut pairs);
         let mut grew = !self.begun;
         for (k, _) in &pairs {
@@ -104,7 +112,8 @@ impl<'de> Visitor<'de> for Elements<'_, '_> {
         Ok(())
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        let v: Value = serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        let v: Value =
+            serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
         self.0.push(&v);
         Ok(())
     }
@@ -121,8 +130,19 @@ impl<'de> DeserializeSeed<'de> for Elements<'_, '_> {
 ///
 /// # Errors
 /// Read errors and invalid JSON, with the line.
-pub fn read(reader: &mut dyn Read, table: &str, ndjson: bool, sink: &mut dyn TableSink) -> io::Result<()> {
-    let mut rows = RowWriter { sink, table: table.to_string(), columns: Vec::new(), index: HashMap::new(), begun: false };
+pub fn read(
+    reader: &mut dyn Read,
+    table: &str,
+    ndjson: bool,
+    sink: &mut dyn TableSink,
+) -> io::Result<()> {
+    let mut rows = RowWriter {
+        sink,
+        table: table.to_string(),
+        columns: Vec::new(),
+        index: HashMap::new(),
+        begun: false,
+    };
     let input = BufReader::with_capacity(256 * 1024, reader);
     if ndjson {
         for (n, line) in input.lines().enumerate() {
@@ -130,15 +150,19 @@ pub fn read(reader: &mut dyn Read, table: &str, ndjson: bool, sink: &mut dyn Tab
             if line.trim().is_empty() {
                 continue;
             }
-            let v: Value = serde_json::from_str(&line)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("line {}: {e}", n + 1)))?;
+            let v: Value = serde_json::from_str(&line).map_err(|e| {
+                io::Error::new(io::ErrorKind::InvalidData, format!("line {}: {e}", n + 1))
+            })?;
             rows.push(&v);
         }
     } else {
         let mut de = serde_json::Deserializer::from_reader(input);
-        Elements(&mut rows)
-            .deserialize(&mut de)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("line {}: {e}", e.line())))?;
+        Elements(&mut rows).deserialize(&mut de).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("line {}: {e}", e.line()),
+            )
+        })?;
     }
     if rows.begun {
         rows.sink.end();
@@ -157,7 +181,12 @@ mod tests {
             self.0 = columns.to_vec();
         }
         fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
-            self.1.push(cells.iter().map(|c| c.map(|b| String::from_utf8_lossy(b).into_owned())).collect());
+            self.1.push(
+                cells
+                    .iter()
+                    .map(|c| c.map(|b| String::from_utf8_lossy(b).into_owned()))
+                    .collect(),
+            );
             true
         }
         fn end(&mut self) {}
@@ -176,9 +205,21 @@ mod tests {
     #[test]
     fn ndjson_lines_and_errors_with_line_numbers() {
         let mut r = Rows::default();
-        read(&mut "{\"a\":1}\n\n{\"a\":2,\"b\":null}\n".as_bytes(), "t", true, &mut r).unwrap();
+        read(
+            &mut "{\"a\":1}\n\n{\"a\":2,\"b\":null}\n".as_bytes(),
+            "t",
+            true,
+            &mut r,
+        )
+        .unwrap();
         assert_eq!(r.1.len(), 2);
-        let err = read(&mut "{\"a\":1}\n{broken\n".as_bytes(), "t", true, &mut Rows::default()).unwrap_err();
+        let err = read(
+            &mut "{\"a\":1}\n{broken\n".as_bytes(),
+            "t",
+            true,
+            &mut Rows::default(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
     }
 }

@@ -6,6 +6,8 @@
 pub mod delimited;
 pub mod json;
 pub mod sqldump;
+pub mod sqlite;
+pub mod workbook;
 
 use std::io;
 use std::path::Path;
@@ -31,12 +33,32 @@ pub enum TableFormat {
     Json,
     /// Newline-delimited JSON.
     Ndjson,
+    /// A SQLite database file (read from its path, never from a stream).
+    Sqlite,
+    /// An Excel or OpenDocument workbook (read from its path).
+    Workbook,
+}
+
+impl TableFormat {
+    /// Formats read from a path rather than a byte stream.
+    pub fn needs_path(self) -> bool {
+        matches!(self, TableFormat::Sqlite | TableFormat::Workbook)
+    }
 }
 
 /// Which table format a file is, from its name (a `.gz` suffix is looked through) and, for
 /// SQL, its first block.
 pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
+    if head.starts_with(b"SQLite format 3\0") {
+        return Some(TableFormat::Sqlite);
+    }
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+    if [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"]
+        .iter()
+        .any(|e| name.ends_with(e))
+    {
+        return Some(TableFormat::Workbook);
+    }
     let name = name.strip_suffix(".gz").unwrap_or(&name);
     if name.ends_with(".csv") || name.ends_with(".tsv") {
         return Some(TableFormat::Delimited);
@@ -79,6 +101,22 @@ pub fn stem(path: &Path) -> String {
     }
 }
 
+/// Reads a table file that needs its path (SQLite, workbooks); at most `limit` rows per table.
+///
+/// # Errors
+/// The file cannot be opened or read as that format.
+pub fn read_path(
+    format: TableFormat,
+    path: &Path,
+    limit: u64,
+    sink: &mut dyn TableSink,
+) -> io::Result<()> {
+    match format {
+        TableFormat::Sqlite => sqlite::read(path, limit, sink),
+        _ => workbook::read(path, limit, sink),
+    }
+}
+
 /// Reads a table file, pushing its rows to `sink`.
 ///
 /// # Errors
@@ -94,5 +132,8 @@ pub fn read(
         TableFormat::SqlDump => sqldump::read(reader, sink),
         TableFormat::Json => json::read(reader, flat_name, false, sink),
         TableFormat::Ndjson => json::read(reader, flat_name, true, sink),
+        TableFormat::Sqlite | TableFormat::Workbook => {
+            Err(io::Error::other("this format is read from its path"))
+        }
     }
 }

@@ -1,0 +1,75 @@
+//! Excel and OpenDocument workbooks (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) through
+//! calamine: each sheet is a table; the first row is the header when it looks like one.
+
+use super::TableSink;
+use calamine::{open_workbook_auto, Data, Reader};
+use std::io;
+use std::path::Path;
+
+fn text(cell: &Data) -> Option<String> {
+    match cell {
+        Data::Empty | Data::Error(_) => None,
+        Data::String(s) => Some(s.clone()),
+        // Phone numbers and ids are often stored as numbers: 612345678, not 612345678.0.
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e17 => Some(format!("{}", *f as i64)),
+        other => Some(other.to_string()),
+    }
+}
+
+fn is_header(row: &[Data]) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    !row.is_empty()
+        && row.iter().all(|c| match c {
+            Data::String(s) => {
+                !s.trim().is_empty()
+                    && s.len() <= 64
+                    && !s.contains('@')
+                    && seen.insert(s.to_lowercase())
+            }
+            _ => false,
+        })
+}
+
+/// Reads every sheet (at most `limit` data rows each; 0: all).
+///
+/// # Errors
+/// The file is not a readable workbook.
+pub fn read(path: &Path, limit: u64, sink: &mut dyn TableSink) -> io::Result<()> {
+    let bad = |e: String| io::Error::new(io::ErrorKind::InvalidData, e);
+    let mut book = open_workbook_auto(path).map_err(|e| bad(e.to_string()))?;
+    for sheet in book.sheet_names() {
+        let range = book
+            .worksheet_range(&sheet)
+            .map_err(|e| bad(format!("sheet {sheet}: {e}")))?;
+        let mut rows = range.rows().peekable();
+        let Some(first) = rows.peek() else { continue };
+        let header = is_header(first);
+        let width = range.width();
+        let columns: Vec<String> = if header {
+            let names = first
+                .iter()
+                .map(|c| text(c).unwrap_or_default().trim().to_string())
+                .collect();
+            rows.next();
+            names
+        } else {
+            (1..=width).map(|i| format!("col{i}")).collect()
+        };
+        sink.begin(&sheet, &columns);
+        for (n, row) in rows.enumerate() {
+            if limit > 0 && n as u64 >= limit {
+                break;
+            }
+            let values: Vec<Option<String>> = row.iter().map(text).collect();
+            let cells: Vec<Option<&[u8]>> = values
+                .iter()
+                .map(|v| v.as_deref().map(str::as_bytes))
+                .collect();
+            if !sink.row(&cells) {
+                break;
+            }
+        }
+        sink.end();
+    }
+    Ok(())
+}
