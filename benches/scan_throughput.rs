@@ -27,13 +27,14 @@ fn peak_rss_mb() -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-fn child(file: &Path, threads: usize) {
+fn child(file: &Path, threads: usize, sample_rows: u64) {
     let rules = RuleSet::builtin().expect("built-in rules");
-    let opts = ScanOptions {
+    let mut opts = ScanOptions {
         min_confidence: Confidence::Medium,
         threads,
         ..ScanOptions::default()
     };
+    opts.tables.sample_rows = sample_rows;
     let fp = Fingerprinter::with_key(b"bench", "bench");
     let mut sink = CountingSink::default();
     let start = Instant::now();
@@ -67,7 +68,11 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--child") {
         let file = PathBuf::from(&args[i + 1]);
         let threads: usize = args[i + 2].parse().expect("threads");
-        child(&file, threads);
+        let sample_rows: u64 = args
+            .get(i + 3)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(10_000);
+        child(&file, threads, sample_rows);
         return;
     }
     let mb: usize = std::env::var("PIISCAN_BENCH_MB")
@@ -118,6 +123,61 @@ fn main() {
             );
         }
     }
+    // Tables: a CRM export as CSV, pg_dump and mysqldump (PIISCAN_BENCH_TABLE_MB, default 1000).
+    let table_mb: u64 = std::env::var("PIISCAN_BENCH_TABLE_MB")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    println!("\ntables, {table_mb} MB each, every row scanned (--sample-rows 0) and sampled (10,000 rows)");
+    println!(
+        "{:<10} {:>10} {:>9} {:>10} {:>12} {:>12}",
+        "format", "sample", "MB/s", "seconds", "findings", "peak RSS MB"
+    );
+    for (kind, name) in [
+        (corpus::TableKind::Csv, "crm.csv"),
+        (corpus::TableKind::PgDump, "crm.pg_dump.sql"),
+        (corpus::TableKind::MySqlDump, "crm.mysqldump.sql"),
+    ] {
+        let path = dir.join(format!("{table_mb}mb-{name}"));
+        if !path.exists() {
+            let mut out =
+                std::io::BufWriter::new(std::fs::File::create(&path).expect("create table corpus"));
+            corpus::write_crm_table(kind, &mut out, table_mb * 1_000_000, 5)
+                .expect("write table corpus");
+        }
+        for sample in [0u64, 10_000] {
+            let out = Command::new(&me)
+                .args([
+                    "--child",
+                    &path.display().to_string(),
+                    &cores.to_string(),
+                    &sample.to_string(),
+                ])
+                .output()
+                .expect("child");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let f: Vec<&str> = text.split_whitespace().collect();
+            if f.len() < 4 {
+                eprintln!("child failed: {}", String::from_utf8_lossy(&out.stderr));
+                continue;
+            }
+            let bytes: f64 = f[0].parse().unwrap_or(0.0);
+            let secs: f64 = f[1].parse().unwrap_or(f64::NAN);
+            let label = if sample == 0 {
+                "all rows".to_string()
+            } else {
+                format!("{sample}")
+            };
+            println!(
+                "{:<10} {label:>10} {:>9.1} {secs:>10.3} {:>12} {:>12}",
+                name.split('.').skip(1).collect::<Vec<_>>().join("."),
+                bytes / 1e6 / secs,
+                f[2],
+                f[3]
+            );
+        }
+    }
+
     // The whole binary with NDJSON output, as a user runs it.
     let bin = env!("CARGO_BIN_EXE_piiscan");
     let sparse = corpus_file(&dir, "sparse", mb);

@@ -891,3 +891,110 @@ pub fn clean(seed: u64, bytes: usize) -> String {
     }
     out.text
 }
+
+/// The table formats the benchmark generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableKind {
+    /// A `;`-separated CSV export with a header.
+    Csv,
+    /// A pg_dump plain dump with a `COPY … FROM stdin` block.
+    PgDump,
+    /// A mysqldump with extended INSERT statements of 1,000 rows.
+    MySqlDump,
+}
+
+fn crm_row(r: &mut Rng, id: u64) -> [String; 9] {
+    let first = r.pick_str(FIRST).to_string();
+    let last = r.pick_str(LAST).to_string();
+    [
+        id.to_string(),
+        first,
+        last,
+        email_of(r),
+        gen::phone_nl(r),
+        gen::iban_nl(r),
+        gen::postcode(r),
+        date(r, 1940, 2005),
+        if r.chance(0.1) {
+            format!("terugbellen op {}", gen::phone_nl(r))
+        } else {
+            "geen bijzonderheden".to_string()
+        },
+    ]
+}
+
+const CRM_COLUMNS: [&str; 9] = [
+    "klantnummer",
+    "voornaam",
+    "achternaam",
+    "email",
+    "telefoon",
+    "iban",
+    "postcode",
+    "geboortedatum",
+    "opmerking",
+];
+
+/// Writes a CRM-like customer table of about `bytes` bytes in `kind`'s format.
+///
+/// # Errors
+/// Writing failed.
+pub fn write_crm_table(
+    kind: TableKind,
+    out: &mut dyn std::io::Write,
+    bytes: u64,
+    seed: u64,
+) -> std::io::Result<()> {
+    let mut r = Rng::new(seed);
+    let mut written = 0u64;
+    let mut id = 0u64;
+    let mut line = match kind {
+        TableKind::Csv => CRM_COLUMNS.join(";") + "\n",
+        TableKind::PgDump => format!(
+                "--\n-- PostgreSQL database dump\n--\n\nSET client_encoding = 'UTF8';\n\nCREATE TABLE public.klanten (\n{}\n);\n\nCOPY public.klanten ({}) FROM stdin;\n",
+                CRM_COLUMNS.iter().map(|c| format!("    {c} text")).collect::<Vec<_>>().join(",\n"),
+                CRM_COLUMNS.join(", ")
+            ),
+        TableKind::MySqlDump => format!(
+                "-- MySQL dump 10.13\n\nCREATE TABLE `klanten` (\n{}\n) ENGINE=InnoDB;\n",
+                CRM_COLUMNS.iter().map(|c| format!("  `{c}` varchar(255)")).collect::<Vec<_>>().join(",\n")
+            ),
+    };
+    while written < bytes {
+        out.write_all(line.as_bytes())?;
+        written += line.len() as u64;
+        line.clear();
+        match kind {
+            TableKind::Csv => {
+                id += 1;
+                line = crm_row(&mut r, id).join(";") + "\n";
+            }
+            TableKind::PgDump => {
+                id += 1;
+                line = crm_row(&mut r, id).join("\t") + "\n";
+            }
+            TableKind::MySqlDump => {
+                line.push_str("INSERT INTO `klanten` VALUES ");
+                for i in 0..1000 {
+                    id += 1;
+                    let row = crm_row(&mut r, id);
+                    let values: Vec<String> = row
+                        .iter()
+                        .map(|v| format!("'{}'", v.replace('\'', "\\'")))
+                        .collect();
+                    if i > 0 {
+                        line.push(',');
+                    }
+                    line.push('(');
+                    line.push_str(&values.join(","));
+                    line.push(')');
+                }
+                line.push_str(";\n");
+            }
+        }
+    }
+    if kind == TableKind::PgDump {
+        out.write_all(b"\\.\n")?;
+    }
+    out.flush()
+}

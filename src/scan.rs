@@ -294,7 +294,7 @@ fn run_opened(
         Ok(o) => o,
         Err(e) => return UnitResult::status(InputStatus::Failed(e.to_string())),
     };
-    // SQLite files and workbooks are binary and are read from their path.
+    // SQLite, Parquet and workbooks are binary and are read from their path.
     if let Some(path) = path.filter(|_| !opened.compressed) {
         if let Some(format) = crate::table::detect(path, &opened.head).filter(|f| f.needs_path()) {
             drop(opened);

@@ -303,3 +303,96 @@ fn excel_sheets_are_tables() {
         "the Orders sheet holds no personal data"
     );
 }
+
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_is_read_batch_by_batch() {
+    use polars::prelude::*;
+    let n = 20_000;
+    let names: Vec<String> = (0..n)
+        .map(|i| {
+            if i % 2 == 0 {
+                "Sanne de Vries".into()
+            } else {
+                "Peter Jansen".into()
+            }
+        })
+        .collect();
+    let emails: Vec<String> = (0..n).map(|i| format!("klant{i}@voorbeeld.nl")).collect();
+    let bsn: Vec<i64> = (0..n)
+        .map(|i| if i % 2 == 0 { 111_222_333 } else { 123_456_782 })
+        .collect();
+    let days: Vec<i32> = (0..n).map(|i| 5_000 + (i as i32 % 3_000)).collect();
+    let mut df = DataFrame::new(
+        n,
+        vec![
+            Column::new("naam".into(), names),
+            Column::new("email".into(), emails),
+            Column::new("bsn".into(), bsn),
+            Column::new("geboortedatum".into(), days)
+                .cast(&DataType::Date)
+                .unwrap(),
+        ],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("klanten.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .with_row_group_size(Some(4_096))
+        .finish(&mut df)
+        .unwrap();
+
+    let out = run(
+        dir.path(),
+        &[
+            "inventory",
+            "klanten.parquet",
+            "--format",
+            "json",
+            "--sample-rows",
+            "0",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let get = |f: &str| {
+        entries
+            .iter()
+            .find(|e| e["field"] == f)
+            .unwrap_or_else(|| panic!("{f}: {entries:?}"))
+    };
+    assert_eq!(get("email")["count"], n);
+    assert_eq!(get("bsn")["rule"], "nl.bsn");
+    assert_eq!(get("naam")["category"], "user.name");
+    assert_eq!(
+        get("geboortedatum")["category"],
+        "user.demographic.date_of_birth"
+    );
+    assert_eq!(get("email")["data_subject"], "customer");
+    let found = ndjson(&run(
+        dir.path(),
+        &[
+            "scan",
+            "klanten.parquet",
+            "--format",
+            "ndjson",
+            "--only",
+            "email",
+            "--sample-rows",
+            "0",
+            "--max-findings-per-column",
+            "0",
+        ],
+    ));
+    assert_eq!(found.len(), n);
+    assert_eq!(
+        found[n - 1]["row"],
+        n as u64,
+        "rows are counted across batches"
+    );
+}

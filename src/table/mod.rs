@@ -5,6 +5,8 @@
 
 pub mod delimited;
 pub mod json;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod sqldump;
 pub mod sqlite;
 pub mod workbook;
@@ -37,12 +39,17 @@ pub enum TableFormat {
     Sqlite,
     /// An Excel or OpenDocument workbook (read from its path).
     Workbook,
+    /// A Parquet file (read from its path, batch by batch).
+    Parquet,
 }
 
 impl TableFormat {
     /// Formats read from a path rather than a byte stream.
     pub fn needs_path(self) -> bool {
-        matches!(self, TableFormat::Sqlite | TableFormat::Workbook)
+        matches!(
+            self,
+            TableFormat::Sqlite | TableFormat::Workbook | TableFormat::Parquet
+        )
     }
 }
 
@@ -58,6 +65,9 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
         .any(|e| name.ends_with(e))
     {
         return Some(TableFormat::Workbook);
+    }
+    if head.starts_with(b"PAR1") || name.ends_with(".parquet") {
+        return Some(TableFormat::Parquet);
     }
     let name = name.strip_suffix(".gz").unwrap_or(&name);
     if name.ends_with(".csv") || name.ends_with(".tsv") {
@@ -113,6 +123,12 @@ pub fn read_path(
 ) -> io::Result<()> {
     match format {
         TableFormat::Sqlite => sqlite::read(path, limit, sink),
+        #[cfg(feature = "parquet")]
+        TableFormat::Parquet => parquet::read(path, &stem(path), limit, sink),
+        #[cfg(not(feature = "parquet"))]
+        TableFormat::Parquet => Err(io::Error::other(
+            "this piiscan was built without Parquet support (feature `parquet`)",
+        )),
         _ => workbook::read(path, limit, sink),
     }
 }
@@ -132,7 +148,7 @@ pub fn read(
         TableFormat::SqlDump => sqldump::read(reader, sink),
         TableFormat::Json => json::read(reader, flat_name, false, sink),
         TableFormat::Ndjson => json::read(reader, flat_name, true, sink),
-        TableFormat::Sqlite | TableFormat::Workbook => {
+        TableFormat::Sqlite | TableFormat::Workbook | TableFormat::Parquet => {
             Err(io::Error::other("this format is read from its path"))
         }
     }
