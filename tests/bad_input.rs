@@ -138,3 +138,29 @@ fn binary_files_are_skipped_and_counted() {
     assert_eq!(doc["stats"]["skipped_binary"], 1);
     assert_eq!(doc["stats"]["files"], 1);
 }
+
+#[test]
+fn broken_tables_name_the_line_and_keep_the_rows_before() {
+    let dir = with_good_file();
+    fs::write(
+        dir.path().join("dump.sql"),
+        "-- PostgreSQL database dump\nINSERT INTO public.klant (id, email) VALUES (1, 'jan@voorbeeld.nl');\nINSERT INTO public.klant (id, email) VALUES (2, 'open\n",
+    )
+    .unwrap();
+    assert_reported(dir.path(), &["."], "dump.sql", "line 3");
+    fs::write(
+        dir.path().join("export.ndjson"),
+        "{\"email\":\"a@voorbeeld.nl\"}\n{kapot\n",
+    )
+    .unwrap();
+    assert_reported(dir.path(), &["."], "export.ndjson", "line 2");
+    let found = ndjson(&run(
+        dir.path(),
+        &["scan", "dump.sql", "export.ndjson", "--format", "ndjson"],
+    ));
+    assert_eq!(
+        found.len(),
+        2,
+        "the rows before the break are still reported: {found:?}"
+    );
+}
