@@ -145,8 +145,71 @@ fn main() {
             corpus::write_crm_table(kind, &mut out, table_mb * 1_000_000, 5)
                 .expect("write table corpus");
         }
+        table_runs(&me, &path, name, cores);
+    }
+    #[cfg(feature = "parquet")]
+    {
+        let path = dir.join(format!("{table_mb}mb-crm.parquet"));
+        if !path.exists() {
+            write_parquet(&path, table_mb * 1_000_000);
+        }
+        table_runs(&me, &path, "crm.parquet", cores);
+    }
+
+    // The whole binary with NDJSON output, as a user runs it.
+    run_binary(&dir, mb, cores);
+}
+
+/// A CRM table as Parquet of about `bytes` bytes on disk, written batch by batch.
+#[cfg(feature = "parquet")]
+fn write_parquet(path: &Path, bytes: u64) {
+    use polars::prelude::*;
+    let mut csv = Vec::new();
+    let mut seed = 11;
+    let mut writer: Option<BatchedWriter<std::fs::File>> = None;
+    while std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) < bytes {
+        csv.clear();
+        corpus::write_crm_table(corpus::TableKind::Csv, &mut csv, 20_000_000, seed).expect("rows");
+        seed += 1;
+        let text = String::from_utf8(csv.clone()).expect("utf-8");
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().expect("header").split(';').collect();
+        let rows: Vec<Vec<&str>> = lines.map(|l| l.split(';').collect()).collect();
+        let columns: Vec<Column> = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                Column::new(
+                    (*h).into(),
+                    rows.iter().map(|r| r[i]).collect::<Vec<&str>>(),
+                )
+            })
+            .collect();
+        let df = DataFrame::new(rows.len(), columns).expect("frame");
+        if writer.is_none() {
+            let file = std::fs::File::create(path).expect("create parquet");
+            writer = Some(
+                ParquetWriter::new(file)
+                    .batched(df.schema())
+                    .expect("writer"),
+            );
+        }
+        if let Some(w) = writer.as_mut() {
+            w.write_batch(&df).expect("batch");
+        }
+        if seed > 200 {
+            break;
+        }
+    }
+    if let Some(w) = writer {
+        w.finish().expect("finish parquet");
+    }
+}
+
+fn table_runs(me: &Path, path: &Path, name: &str, cores: usize) {
+    {
         for sample in [0u64, 10_000] {
-            let out = Command::new(&me)
+            let out = Command::new(me)
                 .args([
                     "--child",
                     &path.display().to_string(),
@@ -177,10 +240,12 @@ fn main() {
             );
         }
     }
+}
 
-    // The whole binary with NDJSON output, as a user runs it.
+/// The whole binary with NDJSON output, as a user runs it.
+fn run_binary(dir: &Path, mb: usize, cores: usize) {
     let bin = env!("CARGO_BIN_EXE_piiscan");
-    let sparse = corpus_file(&dir, "sparse", mb);
+    let sparse = corpus_file(dir, "sparse", mb);
     for threads in [1, cores] {
         let start = Instant::now();
         let status = Command::new(bin)

@@ -273,6 +273,8 @@ pub struct ColumnVerdict {
     pub rows_scanned: u64,
     /// `count` / non-empty cells.
     pub share: f64,
+    /// Distinct non-empty values among the sampled cells (exact up to 100,000).
+    pub distinct: u64,
     /// How sure.
     pub confidence: Confidence,
     /// Why, in words.
@@ -329,6 +331,7 @@ pub fn judge(
         count,
         rows_scanned: p.rows,
         share: (share(count) * 1000.0).round() / 1000.0,
+        distinct: p.distinct(),
         confidence,
         reason,
         examples,

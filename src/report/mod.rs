@@ -214,6 +214,9 @@ pub struct InventoryEntry {
     /// Share of non-empty sampled cells (tables).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub share: Option<f64>,
+    /// Distinct values among the sampled cells (tables).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distinct: Option<u64>,
     /// Highest confidence.
     pub confidence: Confidence,
     /// Why, in words.
@@ -251,6 +254,7 @@ impl InventoryBuilder {
                     count: 0,
                     rows_scanned: None,
                     share: None,
+                    distinct: None,
                     confidence: f.confidence,
                     reason: String::new(),
                     examples: Vec::new(),
@@ -279,6 +283,7 @@ impl InventoryBuilder {
                 count: v.count,
                 rows_scanned: Some(v.rows_scanned),
                 share: Some(v.share),
+                distinct: Some(v.distinct),
                 confidence: v.confidence,
                 reason: v.reason.clone(),
                 examples: v.examples.clone(),
