@@ -346,10 +346,11 @@ pub fn judge(
                 .map(|v| format!(" ({})", v.name()))
                 .unwrap_or_default();
             let mut reason = format!(
-                "{} of {} sampled values match {}{validated}",
+                "{} of {} sampled values match {}{validated}, {} distinct",
                 thousands(n),
                 thousands(p.non_empty),
-                rule.id
+                rule.id,
+                thousands(p.distinct())
             );
             if rule
                 .validator
