@@ -1,5 +1,6 @@
-//! Parquet through polars, batch by batch: the file's footer is read once, then slices of
-//! rows are decoded (only the row groups a slice touches), so files larger than memory work.
+//! Parquet through polars, row group by row group: the file's footer is read once, then each
+//! row group is decoded on its own (split further when it is very large), so files larger than
+//! memory work and no row group is decoded twice.
 //! Every column is cast to text for scanning; nested types are shown as polars prints them.
 
 use super::TableSink;
@@ -8,7 +9,8 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 
-const BATCH_ROWS: usize = 8_192;
+/// The most rows decoded at once; a larger row group is read in slices of this size.
+const MAX_BATCH_ROWS: usize = 262_144;
 
 fn to_io(e: PolarsError) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e.to_string())
@@ -30,9 +32,19 @@ pub fn read(path: &Path, table: &str, limit: u64, sink: &mut dyn TableSink) -> i
     } else {
         total
     };
-    let mut offset = 0;
-    while offset < rows {
-        let len = BATCH_ROWS.min(rows - offset);
+    // Slices that follow the row groups: each is decoded once.
+    let mut slices = Vec::new();
+    let mut start = 0;
+    for group in &metadata.row_groups {
+        let mut left = group.num_rows();
+        while left > 0 && start < rows {
+            let len = left.min(MAX_BATCH_ROWS).min(rows - start);
+            slices.push((start, len));
+            start += len;
+            left -= len.min(left);
+        }
+    }
+    for (offset, len) in slices {
         let mut reader = ParquetReader::new(File::open(path)?).with_slice(Some((offset, len)));
         reader.set_metadata(metadata.clone());
         let df = reader.finish().map_err(to_io)?;
@@ -55,7 +67,6 @@ pub fn read(path: &Path, table: &str, limit: u64, sink: &mut dyn TableSink) -> i
                 return Ok(());
             }
         }
-        offset += len;
     }
     sink.end();
     Ok(())
