@@ -197,7 +197,7 @@ fn write_parquet(path: &Path, bytes: u64) {
         if let Some(w) = writer.as_mut() {
             w.write_batch(&df).expect("batch");
         }
-        if seed > 200 {
+        if seed > 400 {
             break;
         }
     }
