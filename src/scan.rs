@@ -6,7 +6,7 @@
 
 use crate::classify::{ColumnNames, ColumnVerdict};
 use crate::detect::stream::{RegionResult, StreamScanner};
-use crate::detect::Engine;
+use crate::detect::{Engine, Found};
 use crate::finding::{Confidence, Finding, Location};
 use crate::fingerprint::Fingerprinter;
 use crate::progress::Progress;
@@ -560,36 +560,20 @@ impl ScanStats {
     }
 }
 
-/// Fills in each hit's fingerprint and mask, in the worker that found it, absorbing the keyed
-/// rule/path prefix once per rule.
-fn finish_hits(
-    region: &mut RegionResult,
+/// Fills in the fingerprint and mask of everything a unit found, in the worker that found it,
+/// absorbing the keyed rule/path prefix once per rule.
+fn mark_found<'f>(
+    found: impl Iterator<Item = &'f mut Found>,
     rules: &RuleSet,
     path: &str,
     fingerprints: &Fingerprinter,
 ) {
     let mut prefixes = vec![None; rules.rules.len()];
-    for h in &mut region.hits {
-        let id = &rules.rules[h.rule].id;
-        let prefix = prefixes[h.rule].get_or_insert_with(|| fingerprints.prefix(id, path));
-        h.fingerprint = Fingerprinter::fingerprint_from(prefix, &h.value);
-        h.masked = crate::mask::mask(id, &h.value);
-    }
-}
-
-/// The same for cell findings.
-fn finish_cell_hits(
-    table: &mut TableResult,
-    rules: &RuleSet,
-    path: &str,
-    fingerprints: &Fingerprinter,
-) {
-    let mut prefixes = vec![None; rules.rules.len()];
-    for h in &mut table.hits {
-        let id = &rules.rules[h.rule].id;
-        let prefix = prefixes[h.rule].get_or_insert_with(|| fingerprints.prefix(id, path));
-        h.fingerprint = Fingerprinter::fingerprint_from(prefix, &h.value);
-        h.masked = crate::mask::mask(id, &h.value);
+    for f in found {
+        let id = &rules.rules[f.rule].id;
+        let prefix = prefixes[f.rule].get_or_insert_with(|| fingerprints.prefix(id, path));
+        f.fingerprint = Fingerprinter::fingerprint_from(prefix, &f.value);
+        f.masked = crate::mask::mask(id, &f.value);
     }
 }
 
@@ -605,61 +589,58 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
+    fn finding(&mut self, path: &Arc<str>, found: Found, location: Location) -> Finding {
+        let rule = &self.rules.rules[found.rule];
+        self.per_rule[found.rule] += 1;
+        Finding {
+            path: path.clone(),
+            rule: rule.id.clone(),
+            category: rule.category.clone(),
+            confidence: found.confidence,
+            location,
+            fingerprint: found.fingerprint,
+            masked: found.masked,
+            value: found.value,
+            explanation: found.explanation,
+        }
+    }
+
+    fn send_batch(&mut self) {
+        self.state.findings += self.batch.len() as u64;
+        if self.error.is_none() && !self.batch.is_empty() {
+            self.error = self.sink.findings(&self.batch).err();
+        }
+    }
+
     fn emit(&mut self, unit: &Unit, path: &Arc<str>, result: UnitResult) -> bool {
         self.state.absorb(&result.status, result.bytes);
         if let Some(region) = result.region {
             self.batch.clear();
             for h in region.hits {
-                let rule = &self.rules.rules[h.rule];
-                self.per_rule[h.rule] += 1;
-                self.batch.push(Finding {
-                    path: path.clone(),
-                    rule: rule.id.clone(),
-                    category: rule.category.clone(),
-                    confidence: h.confidence,
-                    location: Location::Text {
-                        line: 1 + self.state.lines_before + h.newlines_before,
-                        byte_start: self.state.decoded_before + h.start,
-                        byte_end: self.state.decoded_before + h.end,
-                    },
-                    fingerprint: h.fingerprint,
-                    masked: h.masked,
-                    value: h.value,
-                    explanation: h.explanation,
-                });
+                let location = Location::Text {
+                    line: 1 + self.state.lines_before + h.newlines_before,
+                    byte_start: self.state.decoded_before + h.start,
+                    byte_end: self.state.decoded_before + h.end,
+                };
+                let finding = self.finding(path, h.found, location);
+                self.batch.push(finding);
             }
             self.state.lines_before += region.newlines;
             self.state.decoded_before += region.decoded_len;
-            self.state.findings += self.batch.len() as u64;
-            if self.error.is_none() && !self.batch.is_empty() {
-                self.error = self.sink.findings(&self.batch).err();
-            }
+            self.send_batch();
         }
         if let Some(table) = result.table {
             self.batch.clear();
             for h in table.hits {
-                let rule = &self.rules.rules[h.rule];
-                self.per_rule[h.rule] += 1;
-                self.batch.push(Finding {
-                    path: path.clone(),
-                    rule: rule.id.clone(),
-                    category: rule.category.clone(),
-                    confidence: h.confidence,
-                    location: Location::Cell {
-                        table: h.table.to_string(),
-                        column: h.column.to_string(),
-                        row: h.row,
-                    },
-                    fingerprint: h.fingerprint,
-                    masked: h.masked,
-                    value: h.value,
-                    explanation: h.explanation,
-                });
+                let location = Location::Cell {
+                    table: h.table.to_string(),
+                    column: h.column.to_string(),
+                    row: h.row,
+                };
+                let finding = self.finding(path, h.found, location);
+                self.batch.push(finding);
             }
-            self.state.findings += self.batch.len() as u64;
-            if self.error.is_none() && !self.batch.is_empty() {
-                self.error = self.sink.findings(&self.batch).err();
-            }
+            self.send_batch();
             if self.error.is_none() && !table.verdicts.is_empty() {
                 self.error = self.sink.columns(path, &table.verdicts).err();
             }
@@ -778,10 +759,20 @@ pub fn scan(
                             let mut result = run_unit(&units[i], entries, ctx, &mut scratch);
                             let path = &paths[units[i].entry()];
                             if let Some(region) = result.region.as_mut() {
-                                finish_hits(region, rules, path, fingerprints);
+                                mark_found(
+                                    region.hits.iter_mut().map(|h| &mut h.found),
+                                    rules,
+                                    path,
+                                    fingerprints,
+                                );
                             }
                             if let Some(table) = result.table.as_mut() {
-                                finish_cell_hits(table, rules, path, fingerprints);
+                                mark_found(
+                                    table.hits.iter_mut().map(|h| &mut h.found),
+                                    rules,
+                                    path,
+                                    fingerprints,
+                                );
                             }
                             if tx.send((i, result)).is_err() {
                                 break;

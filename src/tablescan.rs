@@ -5,8 +5,8 @@
 //! while the verdicts keep exact counts.
 
 use crate::classify::{judge, ColumnNames, ColumnProfile, ColumnVerdict};
-use crate::detect::{Engine, Scratch};
-use crate::finding::{Confidence, Explanation};
+use crate::detect::{Engine, Found, Scratch};
+use crate::finding::Confidence;
 use crate::rules::RuleSet;
 use crate::table::TableSink;
 use std::collections::HashMap;
@@ -15,24 +15,14 @@ use std::sync::Arc;
 /// One finding in a cell.
 #[derive(Debug, Clone)]
 pub struct CellHit {
+    /// What was found.
+    pub found: Found,
     /// Table name.
     pub table: Arc<str>,
     /// Column name.
     pub column: Arc<str>,
     /// 1-based data row.
     pub row: u64,
-    /// Rule index.
-    pub rule: usize,
-    /// The value found.
-    pub value: String,
-    /// Confidence.
-    pub confidence: Confidence,
-    /// With `--explain`.
-    pub explanation: Option<Box<Explanation>>,
-    /// Keyed fingerprint (filled in by the worker).
-    pub fingerprint: String,
-    /// Masked value (filled in by the worker).
-    pub masked: String,
 }
 
 /// Everything a table file produced.
@@ -131,10 +121,10 @@ impl<'a> TableScanner<'a> {
             }
             for mut h in t.hits.drain(..) {
                 let col = t.columns.iter().position(|c| *c == h.column).unwrap_or(0);
-                if decided[col].as_deref() == Some(&*rules.rules[h.rule].id) {
-                    h.confidence = Confidence::High;
+                if decided[col].as_deref() == Some(&*rules.rules[h.found.rule].id) {
+                    h.found.confidence = Confidence::High;
                 }
-                if h.confidence >= self.opts.min_confidence {
+                if h.found.confidence >= self.opts.min_confidence {
                     out.hits.push(h);
                 }
             }
@@ -208,15 +198,10 @@ impl TableSink for TableScanner<'_> {
                 {
                     *kept += 1;
                     hits.push(CellHit {
+                        found: Found::new(h.rule, value, h.confidence, h.explanation),
                         table: table.clone(),
                         column: column.clone(),
                         row,
-                        rule: h.rule,
-                        value,
-                        confidence: h.confidence,
-                        explanation: h.explanation,
-                        fingerprint: String::new(),
-                        masked: String::new(),
                     });
                 }
             });

@@ -11,7 +11,7 @@
 //! Offsets and line counts in the [`RegionResult`] are relative to the start of the region.
 
 use super::engine::{Engine, Hit, Scratch};
-use crate::finding::{Confidence, Explanation};
+use super::Found;
 use crate::rules::compile::MAX_MATCH_LEN;
 use crate::source::decode::Decoder;
 use std::io::{self, Read};
@@ -26,24 +26,14 @@ const KEEP_BEFORE: usize = MAX_MATCH_LEN;
 /// One accepted match, relative to the region start.
 #[derive(Debug, Clone)]
 pub struct RegionHit {
-    /// Rule index.
-    pub rule: usize,
+    /// What was found.
+    pub found: Found,
     /// Decoded offset of the value from the region start.
     pub start: u64,
     /// Decoded end offset.
     pub end: u64,
     /// Newlines between the region start and the value.
     pub newlines_before: u64,
-    /// The value.
-    pub value: String,
-    /// Confidence.
-    pub confidence: Confidence,
-    /// Explanation, with `--explain`.
-    pub explanation: Option<Box<Explanation>>,
-    /// The keyed fingerprint, filled in by the worker that found it.
-    pub fingerprint: String,
-    /// The masked value, filled in by the worker that found it.
-    pub masked: String,
 }
 
 /// What scanning a region produced.
@@ -166,16 +156,12 @@ impl<'e> StreamScanner<'e> {
                         newlines += memchr::memchr_iter(b'\n', &hay[a..hit.start]).count() as u64;
                         counted_pos = s;
                     }
+                    let value = String::from_utf8_lossy(&hay[hit.start..hit.end]).into_owned();
                     hits.push(RegionHit {
-                        rule: hit.rule,
+                        found: Found::new(hit.rule, value, hit.confidence, hit.explanation),
                         start: s - from_abs,
                         end: base + hit.end as u64 - from_abs,
                         newlines_before: newlines,
-                        value: String::from_utf8_lossy(&hay[hit.start..hit.end]).into_owned(),
-                        confidence: hit.confidence,
-                        explanation: hit.explanation,
-                        fingerprint: String::new(),
-                        masked: String::new(),
                     });
                 });
                 scan_pos = base + resume as u64;
@@ -219,6 +205,7 @@ impl<'e> StreamScanner<'e> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Confidence;
     use crate::rules::RuleSet;
     use crate::source::decode::Encoding;
 
@@ -238,7 +225,7 @@ mod tests {
         );
         r.hits
             .iter()
-            .map(|h| (h.start, h.end, h.newlines_before, h.value.clone()))
+            .map(|h| (h.start, h.end, h.newlines_before, h.found.value.clone()))
             .collect()
     }
 
