@@ -49,6 +49,38 @@ fn child(file: &Path, threads: usize, sample_rows: u64) {
     );
 }
 
+/// One measurement in a fresh process: (bytes, seconds, findings, peak RSS in MB).
+struct Measured {
+    bytes: f64,
+    secs: f64,
+    findings: String,
+    rss: String,
+}
+
+fn measure(me: &Path, file: &Path, threads: usize, sample_rows: u64) -> Option<Measured> {
+    let out = Command::new(me)
+        .args([
+            "--child",
+            &file.display().to_string(),
+            &threads.to_string(),
+            &sample_rows.to_string(),
+        ])
+        .output()
+        .expect("child");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let f: Vec<&str> = text.split_whitespace().collect();
+    if f.len() < 4 {
+        eprintln!("child failed: {}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    Some(Measured {
+        bytes: f[0].parse().unwrap_or(0.0),
+        secs: f[1].parse().unwrap_or(f64::NAN),
+        findings: f[2].to_string(),
+        rss: f[3].to_string(),
+    })
+}
+
 fn corpus_file(dir: &Path, name: &str, mb: usize) -> PathBuf {
     let path = dir.join(format!("{name}-{mb}mb.txt"));
     if !path.exists() {
@@ -96,18 +128,10 @@ fn main() {
         let file = corpus_file(&dir, name, mb);
         let mut single = 0.0;
         for threads in [1, cores] {
-            let out = Command::new(&me)
-                .args(["--child", &file.display().to_string(), &threads.to_string()])
-                .output()
-                .expect("child");
-            let text = String::from_utf8_lossy(&out.stdout);
-            let f: Vec<&str> = text.split_whitespace().collect();
-            if f.len() < 4 {
-                eprintln!("child failed: {}", String::from_utf8_lossy(&out.stderr));
+            let Some(m) = measure(&me, &file, threads, 10_000) else {
                 continue;
-            }
-            let bytes: f64 = f[0].parse().unwrap_or(0.0);
-            let secs: f64 = f[1].parse().unwrap_or(f64::NAN);
+            };
+            let (bytes, secs) = (m.bytes, m.secs);
             let mbs = bytes / 1e6 / secs;
             if threads == 1 {
                 single = mbs;
@@ -119,7 +143,7 @@ fn main() {
             };
             println!(
                 "{name:<8} {threads:>7} {mbs:>9.1} {secs:>10.3} {:>12} {:>12}{speedup}",
-                f[2], f[3]
+                m.findings, m.rss
             );
         }
     }
@@ -209,23 +233,10 @@ fn write_parquet(path: &Path, bytes: u64) {
 fn table_runs(me: &Path, path: &Path, name: &str, cores: usize) {
     {
         for sample in [0u64, 10_000] {
-            let out = Command::new(me)
-                .args([
-                    "--child",
-                    &path.display().to_string(),
-                    &cores.to_string(),
-                    &sample.to_string(),
-                ])
-                .output()
-                .expect("child");
-            let text = String::from_utf8_lossy(&out.stdout);
-            let f: Vec<&str> = text.split_whitespace().collect();
-            if f.len() < 4 {
-                eprintln!("child failed: {}", String::from_utf8_lossy(&out.stderr));
+            let Some(m) = measure(me, path, cores, sample) else {
                 continue;
-            }
-            let bytes: f64 = f[0].parse().unwrap_or(0.0);
-            let secs: f64 = f[1].parse().unwrap_or(f64::NAN);
+            };
+            let (bytes, secs) = (m.bytes, m.secs);
             let label = if sample == 0 {
                 "all rows".to_string()
             } else {
@@ -235,8 +246,8 @@ fn table_runs(me: &Path, path: &Path, name: &str, cores: usize) {
                 "{:<10} {label:>10} {:>9.1} {secs:>10.3} {:>12} {:>12}",
                 name.split('.').skip(1).collect::<Vec<_>>().join("."),
                 bytes / 1e6 / secs,
-                f[2],
-                f[3]
+                m.findings,
+                m.rss
             );
         }
     }

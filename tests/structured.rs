@@ -4,6 +4,24 @@
 use crate::common::{ndjson, root, run, stdout};
 use std::collections::{BTreeMap, HashMap};
 
+/// The inventory of a `piiscan scan … --format json` run in `dir`.
+fn scan_inventory(dir: &std::path::Path, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = vec!["scan"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&stdout(&run(dir, &all))).expect("a JSON document");
+    doc["inventory"].as_array().cloned().unwrap_or_default()
+}
+
+/// The inventory entry of a column (the first when there are several).
+fn field<'e>(entries: &'e [serde_json::Value], name: &str) -> &'e serde_json::Value {
+    entries
+        .iter()
+        .find(|e| e["field"] == name)
+        .unwrap_or_else(|| panic!("{name} missing: {entries:?}"))
+}
+
 fn norm(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
@@ -153,48 +171,26 @@ fn cell_findings_carry_table_column_and_row() {
         ],
     ));
     assert_eq!(capped.len(), 5);
-    let doc: serde_json::Value = serde_json::from_str(&stdout(&run(
+    let entries = scan_inventory(
         &root(),
         &[
-            "scan",
             "fixtures/chinook/customer.csv",
-            "--format",
-            "json",
             "--max-findings-per-column",
             "5",
         ],
-    )))
-    .unwrap();
-    let email = doc["inventory"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["field"] == "email")
-        .unwrap();
+    );
+    let email = field(&entries, "email");
     assert_eq!(email["count"], 59, "the inventory keeps exact counts");
     assert_eq!(email["data_subject"], "customer");
 }
 
 #[test]
 fn sample_rows_limits_what_is_read_per_table() {
-    let doc: serde_json::Value = serde_json::from_str(&stdout(&run(
+    let entries = scan_inventory(
         &root(),
-        &[
-            "scan",
-            "fixtures/chinook/customer.csv",
-            "--format",
-            "json",
-            "--sample-rows",
-            "10",
-        ],
-    )))
-    .unwrap();
-    let email = doc["inventory"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["field"] == "email")
-        .unwrap();
+        &["fixtures/chinook/customer.csv", "--sample-rows", "10"],
+    );
+    let email = field(&entries, "email");
     assert_eq!(email["rows_scanned"], 10);
     assert_eq!(email["count"], 10);
 }
@@ -276,12 +272,7 @@ fn excel_sheets_are_tables() {
         ],
     );
     let entries: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let get = |f: &str| {
-        entries
-            .iter()
-            .find(|e| e["field"] == f)
-            .unwrap_or_else(|| panic!("{f} missing: {entries:?}"))
-    };
+    let get = |f: &str| field(&entries, f);
     assert_eq!(get("Naam")["category"], "user.name");
     assert_eq!(get("E-mail")["rule"], "email");
     assert_eq!(get("IBAN")["rule"], "iban");
@@ -360,12 +351,7 @@ fn parquet_is_read_batch_by_batch() {
         String::from_utf8_lossy(&out.stderr)
     );
     let entries: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let get = |f: &str| {
-        entries
-            .iter()
-            .find(|e| e["field"] == f)
-            .unwrap_or_else(|| panic!("{f}: {entries:?}"))
-    };
+    let get = |f: &str| field(&entries, f);
     assert_eq!(get("email")["count"], n);
     assert_eq!(get("bsn")["rule"], "nl.bsn");
     assert_eq!(get("naam")["category"], "user.name");
