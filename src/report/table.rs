@@ -50,9 +50,11 @@ impl Sink for TableReporter<'_> {
                 (_, _, Some(t), Some(c), Some(row)) => format!("{t}.{c}[{row}]"),
                 _ => String::new(),
             };
+            // line:byte is short; table.column[row] needs room.
+            let width = if r.line.is_some() { 12 } else { 28 };
             write!(
                 self.out,
-                "  {:<28} {:<18} {:<7} {:<28} {}",
+                "  {:<width$} {:<18} {:<7} {:<28} {}",
                 place,
                 r.rule,
                 r.confidence.as_str(),
