@@ -105,24 +105,7 @@ pub fn read(reader: &mut dyn Read, table: &str, sink: &mut dyn TableSink) -> io:
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Default)]
-    struct Rows(Vec<String>, Vec<Vec<String>>);
-    impl TableSink for Rows {
-        fn begin(&mut self, _t: &str, columns: &[String]) {
-            self.0 = columns.to_vec();
-        }
-        fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
-            self.1.push(
-                cells
-                    .iter()
-                    .map(|c| String::from_utf8_lossy(c.unwrap_or(b"")).into_owned())
-                    .collect(),
-            );
-            true
-        }
-        fn end(&mut self) {}
-    }
+    use crate::table::CollectedRows as Rows;
 
     #[test]
     fn sniffs_delimiters_and_reads_quoted_fields() {
@@ -132,9 +115,13 @@ mod tests {
         let mut rows = Rows::default();
         let text = "naam;adres;email\n\"Jan \"\"JJ\"\" Jansen\";\"Kerkstraat 1;\nAmsterdam\";jan@voorbeeld.nl\n";
         read(&mut text.as_bytes(), "t", &mut rows).unwrap();
-        assert_eq!(rows.0, ["naam", "adres", "email"]);
+        assert_eq!(rows.columns, ["naam", "adres", "email"]);
+        let first: Vec<&str> = rows.rows[0]
+            .iter()
+            .map(|c| c.as_deref().unwrap_or(""))
+            .collect();
         assert_eq!(
-            rows.1[0],
+            first,
             [
                 "Jan \"JJ\" Jansen",
                 "Kerkstraat 1;\nAmsterdam",
@@ -152,7 +139,7 @@ mod tests {
             &mut rows,
         )
         .unwrap();
-        assert_eq!(rows.0, ["col1", "col2"]);
-        assert_eq!(rows.1.len(), 2);
+        assert_eq!(rows.columns, ["col1", "col2"]);
+        assert_eq!(rows.rows.len(), 2);
     }
 }

@@ -173,33 +173,16 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Default)]
-    struct Rows(Vec<String>, Vec<Vec<Option<String>>>);
-    impl TableSink for Rows {
-        fn begin(&mut self, _t: &str, columns: &[String]) {
-            self.0 = columns.to_vec();
-        }
-        fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
-            self.1.push(
-                cells
-                    .iter()
-                    .map(|c| c.map(|b| String::from_utf8_lossy(b).into_owned()))
-                    .collect(),
-            );
-            true
-        }
-        fn end(&mut self) {}
-    }
+    use crate::table::CollectedRows as Rows;
 
     #[test]
     fn arrays_of_objects_flatten_to_dotted_paths() {
         let mut r = Rows::default();
         let text = r#"[{"naam":"Jan","adres":{"stad":"Utrecht"},"tel":["06-1","06-2"]},{"naam":"Piet","email":"p@x.nl"}]"#;
         read(&mut text.as_bytes(), "t", false, &mut r).unwrap();
-        assert_eq!(r.0, ["adres.stad", "naam", "tel[]", "email"]);
-        assert_eq!(r.1[0][2].as_deref(), Some("06-1; 06-2"));
-        assert_eq!(r.1[1][3].as_deref(), Some("p@x.nl"));
+        assert_eq!(r.columns, ["adres.stad", "naam", "tel[]", "email"]);
+        assert_eq!(r.rows[0][2].as_deref(), Some("06-1; 06-2"));
+        assert_eq!(r.rows[1][3].as_deref(), Some("p@x.nl"));
     }
 
     #[test]
@@ -212,7 +195,7 @@ mod tests {
             &mut r,
         )
         .unwrap();
-        assert_eq!(r.1.len(), 2);
+        assert_eq!(r.rows.len(), 2);
         let err = read(
             &mut "{\"a\":1}\n{broken\n".as_bytes(),
             "t",

@@ -153,3 +153,30 @@ pub fn read(
         }
     }
 }
+
+/// A sink that keeps every row, for the readers' tests.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct CollectedRows {
+    /// The last column list seen.
+    pub columns: Vec<String>,
+    /// Every row, `None` for NULL.
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+#[cfg(test)]
+impl TableSink for CollectedRows {
+    fn begin(&mut self, _table: &str, columns: &[String]) {
+        self.columns = columns.to_vec();
+    }
+    fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
+        self.rows.push(
+            cells
+                .iter()
+                .map(|c| c.map(|b| String::from_utf8_lossy(b).into_owned()))
+                .collect(),
+        );
+        true
+    }
+    fn end(&mut self) {}
+}
