@@ -382,3 +382,24 @@ fn parquet_is_read_batch_by_batch() {
         "rows are counted across batches"
     );
 }
+
+#[test]
+fn opendocument_sheets_are_tables_too() {
+    let out = run(
+        &root(),
+        &[
+            "inventory",
+            "fixtures/demo/crm/leden.ods",
+            "--format",
+            "json",
+        ],
+    );
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(field(&entries, "Telefoon")["rule"], "phone");
+    assert_eq!(field(&entries, "Geboortedatum")["rule"], "date_of_birth");
+    assert_eq!(
+        field(&entries, "Naam")["data_subject"],
+        "member",
+        "'Leden' is a members' table"
+    );
+}
