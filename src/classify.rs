@@ -228,8 +228,10 @@ impl ColumnProfile {
             {
                 name_like = true;
             }
-            let lower = w.to_ascii_lowercase();
-            if JOB_WORDS.iter().any(|j| j.as_bytes() == lower.as_slice()) {
+            if JOB_WORDS
+                .iter()
+                .any(|j| j.as_bytes().eq_ignore_ascii_case(w))
+            {
                 job_like = true;
             }
         }
@@ -239,14 +241,23 @@ impl ColumnProfile {
 
     /// Records that `rule` matched in the current cell (once per cell and rule); `whole` when
     /// the match is (nearly) the whole cell.
-    pub fn matched(&mut self, rule: usize, confidence: Confidence, whole: bool, masked: &str) {
+    pub fn matched(
+        &mut self,
+        rule: usize,
+        confidence: Confidence,
+        whole: bool,
+        masked: impl FnOnce() -> String,
+    ) {
         let e = self.rule_hits.entry(rule).or_insert((0, 0, confidence));
         e.0 += 1;
         e.1 += u64::from(whole);
         e.2 = e.2.max(confidence);
         let ex = self.examples.entry(rule).or_default();
-        if ex.len() < 3 && !ex.iter().any(|x| x == masked) {
-            ex.push(masked.to_string());
+        if ex.len() < 3 {
+            let m = masked();
+            if !ex.contains(&m) {
+                ex.push(m);
+            }
         }
     }
 
@@ -573,7 +584,9 @@ mod tests {
             let mut seen = HashSet::new();
             engine.scan(&mut scratch, v.as_bytes(), 0, v.len(), |h| {
                 if seen.insert(h.rule) {
-                    p.matched(h.rule, h.confidence, h.end - h.start == v.len(), "x");
+                    p.matched(h.rule, h.confidence, h.end - h.start == v.len(), || {
+                        "x".to_string()
+                    });
                 }
             });
         }

@@ -75,6 +75,8 @@ pub struct TableScanner<'a> {
     tables: HashMap<String, TableState>,
     order: Vec<String>,
     current: Option<String>,
+    /// Rules already counted for the current cell (reused, so no allocation per cell).
+    seen_rules: Vec<usize>,
 }
 
 impl<'a> TableScanner<'a> {
@@ -93,6 +95,7 @@ impl<'a> TableScanner<'a> {
             tables: HashMap::new(),
             order: Vec::new(),
             current: None,
+            seen_rules: Vec::new(),
         }
     }
 
@@ -174,31 +177,29 @@ impl TableSink for TableScanner<'_> {
         for (i, cell) in cells.iter().enumerate() {
             t.profiles[i].cell(*cell, rules);
             let Some(v) = cell else { continue };
-            let mut seen: u64 = 0;
+            let seen = &mut self.seen_rules;
+            seen.clear();
             let (profile, kept, hits) = (&mut t.profiles[i], &mut t.kept[i], &mut t.hits);
             let (column, table, row, hint) = (&t.columns[i], &t.name, t.rows, t.hint_rules[i]);
             let trimmed = v.trim_ascii().len();
             engine.scan_hinted(self.scratch, v, 0, v.len(), hint, |h| {
-                let value = String::from_utf8_lossy(&v[h.start..h.end]).into_owned();
-                let bit = 1u64 << (h.rule % 64);
-                if seen & bit == 0 {
-                    seen |= bit;
+                let value = || String::from_utf8_lossy(&v[h.start..h.end]).into_owned();
+                if !seen.contains(&h.rule) {
+                    seen.push(h.rule);
                     // The value is the cell (not a mention inside free text) when the match
                     // covers most of it.
                     let whole = (h.end - h.start) * 10 >= trimmed * 6;
-                    profile.matched(
-                        h.rule,
-                        h.confidence,
-                        whole,
-                        &crate::mask::mask(&rules.rules[h.rule].id, &value),
-                    );
+                    let id = &rules.rules[h.rule].id;
+                    profile.matched(h.rule, h.confidence, whole, || {
+                        crate::mask::mask(id, &value())
+                    });
                 }
                 if self.opts.max_findings_per_column == 0
                     || *kept < self.opts.max_findings_per_column
                 {
                     *kept += 1;
                     hits.push(CellHit {
-                        found: Found::new(h.rule, value, h.confidence, h.explanation),
+                        found: Found::new(h.rule, value(), h.confidence, h.explanation),
                         table: table.clone(),
                         column: column.clone(),
                         row,
