@@ -44,6 +44,30 @@ fn load_rules(packs: &[std::path::PathBuf]) -> Result<Vec<SourcedRule>> {
     Ok(defs)
 }
 
+/// Names an input that could not be scanned (completely) on stderr, with the reason; returns
+/// (path, reason) for the summary.
+fn echo_failure(r: &InputReport) -> Option<(String, String)> {
+    let (why, part) = match &r.status {
+        scan::InputStatus::Failed(why) => (why, ""),
+        scan::InputStatus::Partial(why) => (why, "scanned in part: "),
+        _ => return None,
+    };
+    eprintln!(
+        "piiscan: {}: {part}{why}",
+        report::sanitize::sanitize(&r.path)
+    );
+    Some((r.path.to_string(), why.clone()))
+}
+
+/// Applies `--threads`, refusing 0.
+fn set_threads(opts: &mut ScanOptions, threads: Option<usize>) -> Result<()> {
+    if let Some(n) = threads {
+        anyhow::ensure!(n > 0, "--threads must be at least 1");
+        opts.threads = n;
+    }
+    Ok(())
+}
+
 /// Prints each input that could not be scanned to stderr as it completes, and remembers it.
 struct ErrorEcho<'a> {
     inner: &'a mut dyn report::Reporter,
@@ -59,19 +83,8 @@ impl Sink for ErrorEcho<'_> {
         self.inner.findings(batch)
     }
     fn input_done(&mut self, r: &InputReport) -> io::Result<()> {
-        match &r.status {
-            scan::InputStatus::Failed(why) => {
-                eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(&r.path));
-                self.failed.push((r.path.to_string(), why.clone()));
-            }
-            scan::InputStatus::Partial(why) => {
-                eprintln!(
-                    "piiscan: {}: scanned in part: {why}",
-                    report::sanitize::sanitize(&r.path)
-                );
-                self.failed.push((r.path.to_string(), why.clone()));
-            }
-            _ => {}
+        if let Some(failure) = echo_failure(r) {
+            self.failed.push(failure);
         }
         self.inner.input_done(r)
     }
@@ -118,10 +131,7 @@ fn run_scan(args: ScanArgs) -> Result<ExitCode> {
         },
         ..ScanOptions::default()
     };
-    if let Some(n) = args.threads {
-        anyhow::ensure!(n > 0, "--threads must be at least 1");
-        opts.threads = n;
-    }
+    set_threads(&mut opts, args.threads)?;
     let fail_on = args.fail_on.as_deref().map(level).transpose()?;
     let format =
         Format::parse(&args.format).with_context(|| format!("unknown format {:?}", args.format))?;
@@ -310,8 +320,7 @@ impl Sink for InventorySink {
         Ok(())
     }
     fn input_done(&mut self, r: &InputReport) -> io::Result<()> {
-        if let scan::InputStatus::Failed(why) | scan::InputStatus::Partial(why) = &r.status {
-            eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(&r.path));
+        if echo_failure(r).is_some() {
             self.failed += 1;
         }
         self.builder.input_done();
@@ -336,10 +345,7 @@ fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
         },
         ..ScanOptions::default()
     };
-    if let Some(n) = args.threads {
-        anyhow::ensure!(n > 0, "--threads must be at least 1");
-        opts.threads = n;
-    }
+    set_threads(&mut opts, args.threads)?;
     let (fingerprints, _) = Fingerprinter::from_environment();
     let mut sink = InventorySink::default();
     scan::scan(
