@@ -76,20 +76,6 @@ pub enum Location {
     },
 }
 
-impl Location {
-    /// The key used to order findings inside one input: line/offset or row/column.
-    pub fn sort_key(&self) -> (u64, u64, &str, &str) {
-        match self {
-            Location::Text {
-                byte_start,
-                byte_end,
-                ..
-            } => (*byte_start, *byte_end, "", ""),
-            Location::Cell { table, column, row } => (*row, 0, table.as_str(), column.as_str()),
-        }
-    }
-}
-
 /// Why a finding got its confidence: shown with `--explain`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
