@@ -60,6 +60,8 @@ pub enum Location {
     Text {
         /// 1-based line number.
         line: u64,
+        /// 1-based column, in characters of the decoded line.
+        column: u64,
         /// Byte offset of the first byte of the match in the decoded text.
         byte_start: u64,
         /// Byte offset one past the last byte of the match.
@@ -98,6 +100,9 @@ pub struct Explanation {
 pub struct Finding {
     /// The input, as reached from the path given (`-` for standard input).
     pub path: Arc<str>,
+    /// The input relative to the project root (see [`crate::source::project`]): what
+    /// fingerprints, baselines and allowlists name.
+    pub project_path: Arc<str>,
     /// The rule id, e.g. `nl.bsn`.
     pub rule: Arc<str>,
     /// The taxonomy category, e.g. `user.contact.email`.

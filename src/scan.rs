@@ -13,6 +13,7 @@ use crate::progress::Progress;
 use crate::rules::RuleSet;
 use crate::source::decode::{Decoder, Encoding};
 use crate::source::open::{open_path, open_stdin, read_up_to, Opened};
+use crate::source::project::ProjectPaths;
 use crate::source::sniff::{sniff, Sniffed, SNIFF_LEN};
 use crate::source::walk::{walk, Entry, WalkOptions};
 use crate::table::TableFormat;
@@ -40,6 +41,10 @@ pub struct ScanOptions {
     pub segment_size: u64,
     /// Sampling and caps for tables (CSV, TSV, SQL dumps).
     pub tables: TableOptions,
+    /// Drop findings on text lines that carry `piiscan:allow`.
+    pub inline_allow: bool,
+    /// How files are named in fingerprints (and shown, for remapped staged files).
+    pub project: ProjectPaths,
 }
 
 impl Default for ScanOptions {
@@ -53,6 +58,8 @@ impl Default for ScanOptions {
             walk: WalkOptions::default(),
             segment_size: 4 * 1024 * 1024,
             tables: TableOptions::default(),
+            inline_allow: true,
+            project: ProjectPaths::default(),
         }
     }
 }
@@ -82,14 +89,18 @@ impl InputStatus {
 /// One input's outcome, sent to the sink after its findings.
 #[derive(Debug, Clone)]
 pub struct InputReport {
-    /// The input.
+    /// The input, as shown.
     pub path: Arc<str>,
+    /// The input's project path (see [`ProjectPaths`]).
+    pub project_path: Arc<str>,
     /// What happened.
     pub status: InputStatus,
     /// Bytes read (decompressed for gzip).
     pub bytes: u64,
     /// Findings reported for it.
     pub findings: u64,
+    /// Findings dropped because their line carries `piiscan:allow`.
+    pub allowed_inline: u64,
 }
 
 /// Totals of a scan.
@@ -107,6 +118,14 @@ pub struct ScanStats {
     pub bytes: u64,
     /// Findings reported.
     pub findings: u64,
+    /// Findings dropped because their line carries `piiscan:allow`.
+    pub allowed_inline: u64,
+    /// Findings and columns accepted by the allowlist (set by the caller's gate).
+    pub allowlisted: u64,
+    /// Findings and columns accepted by the baseline (set by the caller's gate).
+    pub baselined: u64,
+    /// Baseline entries not seen again in the files scanned (set by the caller's gate).
+    pub baseline_stale: u64,
     /// Findings per rule id: (category, count).
     pub per_rule: BTreeMap<String, (String, u64)>,
     /// Wall-clock time.
@@ -125,14 +144,23 @@ impl ScanStats {
     }
 }
 
+/// How an input is named: as shown, and relative to the project root.
+#[derive(Debug, Clone, Copy)]
+pub struct InputName<'a> {
+    /// As shown in reports.
+    pub path: &'a str,
+    /// The project path (see [`ProjectPaths`]).
+    pub project_path: &'a str,
+}
+
 /// Receives the results of a scan in order.
 pub trait Sink {
     /// A batch of findings of one input, by offset.
     fn findings(&mut self, batch: &[Finding]) -> io::Result<()>;
     /// An input is done.
     fn input_done(&mut self, report: &InputReport) -> io::Result<()>;
-    /// Column verdicts of a table input (before its `input_done`).
-    fn columns(&mut self, _path: &str, _verdicts: &[ColumnVerdict]) -> io::Result<()> {
+    /// Column verdicts of a table input (after its findings, before its `input_done`).
+    fn columns(&mut self, _input: InputName<'_>, _verdicts: &[ColumnVerdict]) -> io::Result<()> {
         Ok(())
     }
 }
@@ -321,7 +349,7 @@ fn run_opened(
             );
         }
     }
-    let scanner = StreamScanner::new(ctx.engine);
+    let scanner = StreamScanner::new(ctx.engine).inline_allow(ctx.inline_allow);
     let mut add = |n: u64| ctx.progress.add_bytes(n);
     let region = scanner.run(
         scratch,
@@ -353,10 +381,10 @@ fn run_region(
     path: &std::path::Path,
     start: u64,
     end: u64,
-    engine: &Engine<'_>,
+    ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
-    progress: &Progress,
 ) -> UnitResult {
+    let (engine, progress) = (ctx.engine, ctx.progress);
     let fail = |e: io::Error| UnitResult::status(InputStatus::Failed(e.to_string()));
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
@@ -375,7 +403,7 @@ fn run_region(
     if let Err(e) = file.seek(SeekFrom::Start(pre_start)) {
         return fail(e);
     }
-    let scanner = StreamScanner::new(engine);
+    let scanner = StreamScanner::new(engine).inline_allow(ctx.inline_allow);
     let mut reader = io::BufReader::with_capacity(64 * 1024, &mut file);
     let mut seen = 0u64;
     let own = end - start;
@@ -419,7 +447,7 @@ fn run_unit(
 ) -> UnitResult {
     match (unit, &entries[unit.entry()]) {
         (Unit::Region { start, end, .. }, Entry::File { path, .. }) => {
-            run_region(path, *start, *end, ctx.engine, scratch, ctx.progress)
+            run_region(path, *start, *end, ctx, scratch)
         }
         (_, Entry::File { path, .. }) => run_opened(open_path(path), Some(path), ctx, scratch),
         (_, Entry::Stdin) => run_opened(open_stdin(), None, ctx, scratch),
@@ -436,6 +464,7 @@ struct Ctx<'a> {
     names: &'a ColumnNames,
     tables: TableOptions,
     progress: &'a Progress,
+    inline_allow: bool,
 }
 
 /// Reads a SQLite file or a workbook and scans its cells.
@@ -506,9 +535,12 @@ fn run_table(
 #[derive(Default)]
 struct InputState {
     lines_before: u64,
+    /// Characters of the current line in earlier regions (regions may cut inside a line).
+    line_chars_before: u64,
     decoded_before: u64,
     bytes: u64,
     findings: u64,
+    allowed_inline: u64,
     problems: Vec<String>,
     failed: Option<String>,
     binary: bool,
@@ -577,6 +609,9 @@ fn mark_found<'f>(
     }
 }
 
+/// An input's display path and project path.
+type Names<'a> = (&'a Arc<str>, &'a Arc<str>);
+
 /// Turns unit results, taken in order, into findings and input reports for the sink.
 struct Emitter<'a> {
     rules: &'a RuleSet,
@@ -589,11 +624,12 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
-    fn finding(&mut self, path: &Arc<str>, found: Found, location: Location) -> Finding {
+    fn finding(&mut self, names: Names<'_>, found: Found, location: Location) -> Finding {
         let rule = &self.rules.rules[found.rule];
         self.per_rule[found.rule] += 1;
         Finding {
-            path: path.clone(),
+            path: names.0.clone(),
+            project_path: names.1.clone(),
             rule: rule.id.clone(),
             category: rule.category.clone(),
             confidence: found.confidence,
@@ -612,20 +648,37 @@ impl Emitter<'_> {
         }
     }
 
-    fn emit(&mut self, unit: &Unit, path: &Arc<str>, result: UnitResult) -> bool {
+    fn emit(&mut self, unit: &Unit, names: Names<'_>, result: UnitResult) -> bool {
+        let path = names.0;
         self.state.absorb(&result.status, result.bytes);
         if let Some(region) = result.region {
             self.batch.clear();
             for h in region.hits {
+                if h.allowed_inline {
+                    self.state.allowed_inline += 1;
+                    continue;
+                }
                 let location = Location::Text {
                     line: 1 + self.state.lines_before + h.newlines_before,
+                    column: h.column
+                        + if h.newlines_before == 0 {
+                            self.state.line_chars_before
+                        } else {
+                            0
+                        },
                     byte_start: self.state.decoded_before + h.start,
                     byte_end: self.state.decoded_before + h.end,
                 };
-                let finding = self.finding(path, h.found, location);
+                let finding = self.finding(names, h.found, location);
                 self.batch.push(finding);
             }
             self.state.lines_before += region.newlines;
+            self.state.line_chars_before = region.tail_chars
+                + if region.newlines == 0 {
+                    self.state.line_chars_before
+                } else {
+                    0
+                };
             self.state.decoded_before += region.decoded_len;
             self.send_batch();
         }
@@ -637,12 +690,16 @@ impl Emitter<'_> {
                     column: h.column.to_string(),
                     row: h.row,
                 };
-                let finding = self.finding(path, h.found, location);
+                let finding = self.finding(names, h.found, location);
                 self.batch.push(finding);
             }
             self.send_batch();
             if self.error.is_none() && !table.verdicts.is_empty() {
-                self.error = self.sink.columns(path, &table.verdicts).err();
+                let input = InputName {
+                    path,
+                    project_path: names.1,
+                };
+                self.error = self.sink.columns(input, &table.verdicts).err();
             }
         }
         let last_of_input = match unit {
@@ -653,11 +710,14 @@ impl Emitter<'_> {
             let status = self.state.status();
             let done = std::mem::take(&mut self.state);
             self.stats.count(&status, done.bytes, done.findings);
+            self.stats.allowed_inline += done.allowed_inline;
             let report = InputReport {
                 path: path.clone(),
+                project_path: names.1.clone(),
                 status,
                 bytes: done.bytes,
                 findings: done.findings,
+                allowed_inline: done.allowed_inline,
             };
             if self.error.is_none() {
                 self.error = self.sink.input_done(&report).err();
@@ -706,7 +766,17 @@ pub fn scan(
     let window = threads * 2 + 1;
     let paths: Vec<Arc<str>> = entries
         .iter()
-        .map(|e| Arc::from(e.display().as_str()))
+        .map(|e| match e {
+            Entry::Stdin => Arc::from("-"),
+            _ => Arc::from(opts.project.display(e.path()).as_str()),
+        })
+        .collect();
+    let project_paths: Vec<Arc<str>> = entries
+        .iter()
+        .map(|e| match e {
+            Entry::Stdin => Arc::from("-"),
+            _ => Arc::from(opts.project.project_path(e.path()).as_str()),
+        })
         .collect();
 
     let next = AtomicUsize::new(0);
@@ -734,10 +804,12 @@ pub fn scan(
         names: &names,
         tables,
         progress: &progress,
+        inline_allow: opts.inline_allow,
     };
     std::thread::scope(|s| {
         let (next, stop, emitted, advanced) = (&next, &stop, &emitted, &advanced);
-        let (units, entries, engine, paths) = (&units, &entries, &engine, &paths);
+        let (units, entries, engine) = (&units, &entries, &engine);
+        let (paths, project_paths) = (&paths, &project_paths);
         let (ctx, progress) = (&ctx, &progress);
         s.spawn(move || {
             pool.scope(|ps| {
@@ -757,7 +829,7 @@ pub fn scan(
                                 }
                             }
                             let mut result = run_unit(&units[i], entries, ctx, &mut scratch);
-                            let path = &paths[units[i].entry()];
+                            let path = &project_paths[units[i].entry()];
                             if let Some(region) = result.region.as_mut() {
                                 mark_found(
                                     region.hits.iter_mut().map(|h| &mut h.found),
@@ -791,7 +863,8 @@ pub fn scan(
             pending.insert(i, r);
             while let Some(r) = pending.remove(&next_emit) {
                 let unit = &units[next_emit];
-                if emitter.emit(unit, &paths[unit.entry()], r) {
+                let names = (&paths[unit.entry()], &project_paths[unit.entry()]);
+                if emitter.emit(unit, names, r) {
                     files_done += 1;
                     progress.set_files(files_done, entries.len());
                 }

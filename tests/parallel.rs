@@ -9,13 +9,14 @@ use piiscan::rules::RuleSet;
 use piiscan::scan::{scan, InputReport, ScanOptions, Sink};
 
 #[derive(Default)]
-struct Collect(Vec<(String, String, u64, u64, u64)>);
+struct Collect(Vec<(String, String, u64, u64, u64, u64)>);
 
 impl Sink for Collect {
     fn findings(&mut self, batch: &[Finding]) -> std::io::Result<()> {
         for f in batch {
             if let Location::Text {
                 line,
+                column,
                 byte_start,
                 byte_end,
             } = f.location
@@ -24,6 +25,7 @@ impl Sink for Collect {
                     f.path.to_string(),
                     f.rule.to_string(),
                     line,
+                    column,
                     byte_start,
                     byte_end,
                 ));
@@ -59,7 +61,7 @@ fn scan_with(
     file: &std::path::Path,
     threads: usize,
     segment_size: u64,
-) -> Vec<(String, String, u64, u64, u64)> {
+) -> Vec<(String, String, u64, u64, u64, u64)> {
     let rules = RuleSet::builtin().unwrap();
     let fp = Fingerprinter::with_key(b"k", "test");
     let mut found = Collect::default();

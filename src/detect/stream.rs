@@ -34,6 +34,55 @@ pub struct RegionHit {
     pub end: u64,
     /// Newlines between the region start and the value.
     pub newlines_before: u64,
+    /// 1-based column of the value on its line, in characters, counted from the region start
+    /// when the value is on the region's first line.
+    pub column: u64,
+    /// The line holds the inline suppression marker [`ALLOW_MARKER`].
+    pub allowed_inline: bool,
+}
+
+/// The marker that suppresses findings on its line (`# piiscan:allow` in a comment).
+pub const ALLOW_MARKER: &[u8] = b"piiscan:allow";
+
+/// Counts lines and the column (in characters) while the scan position advances.
+#[derive(Debug, Default)]
+struct LineTracker {
+    newlines: u64,
+    /// Characters between the start of the current line and the position.
+    line_chars: u64,
+}
+
+impl LineTracker {
+    fn chars(seg: &[u8]) -> u64 {
+        seg.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64
+    }
+
+    /// Moves the position over `seg`.
+    fn advance(&mut self, seg: &[u8]) {
+        match memchr::memrchr(b'\n', seg) {
+            Some(last) => {
+                self.newlines += memchr::memchr_iter(b'\n', seg).count() as u64;
+                self.line_chars = Self::chars(&seg[last + 1..]);
+            }
+            None => self.line_chars += Self::chars(seg),
+        }
+    }
+}
+
+/// Does the line around `hay[start..end]` hold [`ALLOW_MARKER`]? Looks at most
+/// [`KEEP_BEFORE`] bytes before the value and [`KEEP_AFTER`] after it, which the buffer always
+/// holds, so the answer does not depend on where chunks were cut.
+fn allowed_inline(hay: &[u8], start: usize, end: usize) -> bool {
+    // A region's context may start a few bytes late (on a character boundary): stay inside.
+    let mut from = start.saturating_sub(KEEP_BEFORE - 8);
+    if let Some(nl) = memchr::memrchr(b'\n', &hay[from..start]) {
+        from += nl + 1;
+    }
+    let mut to = (end + KEEP_AFTER).min(hay.len());
+    if let Some(nl) = memchr::memchr(b'\n', &hay[end..to]) {
+        to = end + nl;
+    }
+    memchr::memmem::find(&hay[from..to], ALLOW_MARKER).is_some()
 }
 
 /// What scanning a region produced.
@@ -43,6 +92,9 @@ pub struct RegionResult {
     pub hits: Vec<RegionHit>,
     /// Newlines inside the region.
     pub newlines: u64,
+    /// Characters after the region's last newline (or in all of it, without one): a region
+    /// may start inside a line, and the next region's columns continue from here.
+    pub tail_chars: u64,
     /// Decoded length of the region.
     pub decoded_len: u64,
     /// Raw bytes of the region read.
@@ -57,12 +109,22 @@ pub struct RegionResult {
 #[derive(Debug)]
 pub struct StreamScanner<'e> {
     engine: &'e Engine<'e>,
+    inline_allow: bool,
 }
 
 impl<'e> StreamScanner<'e> {
     /// A scanner using `engine`.
     pub fn new(engine: &'e Engine<'e>) -> Self {
-        StreamScanner { engine }
+        StreamScanner {
+            engine,
+            inline_allow: true,
+        }
+    }
+
+    /// Whether hits on a line with [`ALLOW_MARKER`] are flagged as allowed (default: yes).
+    pub fn inline_allow(mut self, on: bool) -> Self {
+        self.inline_allow = on;
+        self
     }
 
     /// Scans `reader`: `pre` raw bytes of context, then `own` raw bytes (all if `None`).
@@ -86,7 +148,7 @@ impl<'e> StreamScanner<'e> {
         let mut report_to: Option<u64> = None;
         let mut scan_pos: u64 = 0;
         let mut counted_pos: u64 = 0;
-        let mut newlines: u64 = 0;
+        let mut lines = LineTracker::default();
         let own_end = own.map(|n| pre + n);
         let mut invalid_before = None;
         loop {
@@ -149,11 +211,18 @@ impl<'e> StreamScanner<'e> {
                 let limit = (limit_abs - base) as usize;
                 let hay = &buf[..];
                 let hits = &mut result.hits;
+                // Markers are rare: look for one per line only when the chunk holds one.
+                let marker_near = self.inline_allow
+                    && memchr::memmem::find(
+                        &hay[from.saturating_sub(KEEP_BEFORE)..(limit + KEEP_AFTER).min(hay.len())],
+                        ALLOW_MARKER,
+                    )
+                    .is_some();
                 let resume = self.engine.scan(scratch, hay, from, limit, |hit: Hit| {
                     let s = base + hit.start as u64;
                     if s >= counted_pos {
                         let a = (counted_pos - base) as usize;
-                        newlines += memchr::memchr_iter(b'\n', &hay[a..hit.start]).count() as u64;
+                        lines.advance(&hay[a..hit.start]);
                         counted_pos = s;
                     }
                     let value = String::from_utf8_lossy(&hay[hit.start..hit.end]).into_owned();
@@ -161,7 +230,9 @@ impl<'e> StreamScanner<'e> {
                         found: Found::new(hit.rule, value, hit.confidence, hit.explanation),
                         start: s - from_abs,
                         end: base + hit.end as u64 - from_abs,
-                        newlines_before: newlines,
+                        newlines_before: lines.newlines,
+                        column: lines.line_chars + 1,
+                        allowed_inline: marker_near && allowed_inline(hay, hit.start, hit.end),
                     });
                 });
                 scan_pos = base + resume as u64;
@@ -171,7 +242,7 @@ impl<'e> StreamScanner<'e> {
                 if region_end > counted_pos {
                     let a = (counted_pos - base) as usize;
                     let b = (region_end - base) as usize;
-                    newlines += memchr::memchr_iter(b'\n', &buf[a..b]).count() as u64;
+                    lines.advance(&buf[a..b]);
                 }
                 result.decoded_len = region_end - from_abs;
                 break;
@@ -182,14 +253,15 @@ impl<'e> StreamScanner<'e> {
             if cut > buf.len() / 2 {
                 if keep_from > counted_pos {
                     let a = (counted_pos - base) as usize;
-                    newlines += memchr::memchr_iter(b'\n', &buf[a..cut]).count() as u64;
+                    lines.advance(&buf[a..cut]);
                     counted_pos = keep_from;
                 }
                 buf.drain(..cut);
                 base = keep_from;
             }
         }
-        result.newlines = newlines;
+        result.newlines = lines.newlines;
+        result.tail_chars = lines.line_chars;
         result.raw_len = raw_pos.saturating_sub(pre).min(own.unwrap_or(u64::MAX));
         let from_abs = report_from.unwrap_or(0);
         result.invalid_utf8_at = match (decoder.invalid_utf8_at(), invalid_before) {

@@ -54,9 +54,10 @@ impl Sink for JsonReporter<'_> {
     }
     fn columns(
         &mut self,
-        path: &str,
+        input: crate::scan::InputName<'_>,
         verdicts: &[crate::classify::ColumnVerdict],
     ) -> io::Result<()> {
+        let path = input.path;
         self.inventory.add_columns(path, verdicts);
         Ok(())
     }

@@ -3,9 +3,12 @@
 //! and text for terminals is sanitised ([`sanitize`]).
 
 pub mod csv;
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod ndjson;
 pub mod sanitize;
+pub mod sarif;
 pub mod table;
 
 use crate::finding::{Confidence, Explanation, Finding, Location};
@@ -25,6 +28,12 @@ pub enum Format {
     Ndjson,
     /// Comma-separated values with a header.
     Csv,
+    /// SARIF 2.1.0 for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
+    /// JUnit XML for CI test reports.
+    Junit,
 }
 
 impl Format {
@@ -35,6 +44,9 @@ impl Format {
             "json" => Some(Format::Json),
             "ndjson" => Some(Format::Ndjson),
             "csv" => Some(Format::Csv),
+            "sarif" => Some(Format::Sarif),
+            "github" => Some(Format::Github),
+            "junit" => Some(Format::Junit),
             _ => None,
         }
     }
@@ -100,6 +112,7 @@ impl<'a> Record<'a> {
                 line: l,
                 byte_start: s,
                 byte_end: e,
+                ..
             } => {
                 line = Some(*l);
                 byte_start = Some(*s);
@@ -160,6 +173,28 @@ pub struct StatsRecord<'a> {
     pub per_category: BTreeMap<&'a str, u64>,
     /// The inputs that failed, with the reason.
     pub failed_inputs: &'a [(String, String)],
+    /// Findings not reported because they were accepted.
+    pub suppressed: Suppressed,
+}
+
+/// Findings (and columns) not reported because they were accepted.
+#[derive(Debug, Serialize, Clone, Copy)]
+pub struct Suppressed {
+    /// By a `piiscan:allow` comment on their line.
+    pub inline: u64,
+    /// By the allowlist.
+    pub allowlist: u64,
+    /// By the baseline.
+    pub baseline: u64,
+    /// Baseline entries not seen again in the files scanned.
+    pub baseline_stale: u64,
+}
+
+impl Suppressed {
+    /// Was anything suppressed?
+    pub fn any(&self) -> bool {
+        self.inline + self.allowlist + self.baseline + self.baseline_stale > 0
+    }
 }
 
 impl<'a> StatsRecord<'a> {
@@ -186,6 +221,12 @@ impl<'a> StatsRecord<'a> {
                 .collect(),
             per_category,
             failed_inputs,
+            suppressed: Suppressed {
+                inline: s.allowed_inline,
+                allowlist: s.allowlisted,
+                baseline: s.baselined,
+                baseline_stale: s.baseline_stale,
+            },
         }
     }
 }
@@ -316,17 +357,21 @@ pub trait Reporter: Sink {
     fn finish(&mut self, stats: &ScanStats, failed_inputs: &[(String, String)]) -> io::Result<()>;
 }
 
-/// Creates the reporter for a format.
+/// Creates the reporter for a format; SARIF describes the rules of `rules`.
 pub fn reporter<'w>(
     format: Format,
     out: Box<dyn Write + 'w>,
     opts: ReportOptions,
+    rules: &crate::rules::RuleSet,
 ) -> Box<dyn Reporter + 'w> {
     match format {
         Format::Table => Box::new(table::TableReporter::new(out, opts)),
         Format::Json => Box::new(json::JsonReporter::new(out, opts)),
         Format::Ndjson => Box::new(ndjson::NdjsonReporter::new(out, opts)),
         Format::Csv => Box::new(csv::CsvReporter::new(out, opts)),
+        Format::Sarif => Box::new(sarif::SarifReporter::new(out, opts, rules)),
+        Format::Github => Box::new(github::GithubReporter::new(out, opts)),
+        Format::Junit => Box::new(junit::JunitReporter::new(out, opts)),
     }
 }
 

@@ -84,9 +84,10 @@ impl Sink for TableReporter<'_> {
     }
     fn columns(
         &mut self,
-        path: &str,
+        input: crate::scan::InputName<'_>,
         verdicts: &[crate::classify::ColumnVerdict],
     ) -> io::Result<()> {
+        let path = input.path;
         if self.current.as_deref() != Some(path) {
             if self.current.is_some() {
                 writeln!(self.out)?;
@@ -140,6 +141,24 @@ impl Reporter for TableReporter<'_> {
             stats.elapsed.as_secs_f64(),
             s.mb_per_s
         )?;
+        let q = s.suppressed;
+        if q.any() {
+            writeln!(
+                self.out,
+                "Not reported: {} allowed inline (piiscan:allow), {} by the allowlist, {} in the baseline{}",
+                q.inline,
+                q.allowlist,
+                q.baseline,
+                if q.baseline_stale > 0 {
+                    format!(
+                        " · {} baseline entries no longer found (--write-baseline drops them)",
+                        q.baseline_stale
+                    )
+                } else {
+                    String::new()
+                }
+            )?;
+        }
         if !self.opts.show_values && s.findings > 0 {
             writeln!(
                 self.out,

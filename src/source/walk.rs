@@ -71,6 +71,16 @@ pub enum Entry {
 }
 
 impl Entry {
+    /// The path of the entry (`-` for standard input).
+    pub fn path(&self) -> &Path {
+        match self {
+            Entry::Stdin => Path::new("-"),
+            Entry::File { path, .. } | Entry::TooLarge { path, .. } | Entry::Error { path, .. } => {
+                path
+            }
+        }
+    }
+
     /// The path as shown in reports.
     pub fn display(&self) -> String {
         match self {
