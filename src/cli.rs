@@ -20,6 +20,12 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Write the inventory: which personal data each file, table and column holds.
     Inventory(InventoryArgs),
+    /// Write a commented starter `.piiscan.toml` in the current directory.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
     /// List, explain and test the detection rules.
     Rules {
         /// What to do with the rules.
@@ -35,14 +41,33 @@ pub struct ScanArgs {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, default_value = "table", value_parser = ["table", "json", "ndjson", "csv"])]
+    #[arg(long, default_value = "table", value_parser = ["table", "json", "ndjson", "csv", "sarif", "github", "junit"])]
     pub format: String,
-    /// Exit with status 1 when a finding at or above this confidence is reported.
+    /// Exit with status 1 when a new finding at or above this confidence is reported.
     #[arg(long, value_parser = ["low", "medium", "high"])]
     pub fail_on: Option<String>,
-    /// Report findings at or above this confidence.
-    #[arg(long, default_value = "medium", value_parser = ["low", "medium", "high"])]
-    pub min_confidence: String,
+    /// Report findings at or above this confidence [default: medium].
+    #[arg(long, value_parser = ["low", "medium", "high"])]
+    pub min_confidence: Option<String>,
+    /// The configuration file (default: `.piiscan.toml` in the scanned directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.piiscan.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Report only findings that are not in this baseline.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the findings of this run (after allowlists) as the new baseline.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Scan only files changed between this git revision and the working tree (plus new
+    /// untracked files), below the paths given.
+    #[arg(long, value_name = "REF", conflicts_with = "staged")]
+    pub changed_since: Option<String>,
+    /// Scan the staged version of staged files, below the paths given (for pre-commit hooks).
+    #[arg(long)]
+    pub staged: bool,
     /// Print detected values in full (they are masked by default).
     #[arg(long)]
     pub show_values: bool,
@@ -76,9 +101,10 @@ pub struct ScanArgs {
     /// Number of worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
-    /// Rows read per table (CSV, TSV, SQL dumps) to classify columns; 0 reads every row.
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
-    pub sample_rows: u64,
+    /// Rows read per table (CSV, TSV, SQL dumps) to classify columns; 0 reads every row
+    /// [default: 10000].
+    #[arg(long, value_name = "N")]
+    pub sample_rows: Option<u64>,
     /// Cell findings printed per column; the inventory keeps exact counts. 0: no cap.
     #[arg(long, default_value_t = 1_000, value_name = "N")]
     pub max_findings_per_column: u64,

@@ -162,6 +162,14 @@ impl Fingerprinter {
         hex(&mac.finalize().into_bytes()[..16])
     }
 
+    /// A short public id of the key (64 bits of an HMAC under it), so a baseline can say which
+    /// key wrote it without revealing the key.
+    pub fn key_id(&self) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(b"piiscan-key-id-v1");
+        hex(&mac.finalize().into_bytes()[..8])
+    }
+
     /// The fingerprint of a value found by `rule` in `path`.
     pub fn fingerprint(&self, rule: &str, path: &str, value: &str) -> String {
         Self::fingerprint_from(&self.prefix(rule, path), value)

@@ -24,6 +24,7 @@ pub mod detect;
 pub mod error;
 pub mod finding;
 pub mod fingerprint;
+pub mod guard;
 pub mod mask;
 pub mod progress;
 pub mod report;

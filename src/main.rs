@@ -4,20 +4,22 @@
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use piiscan::cli::{parse_size, Cli, Command, InventoryArgs, RulesAction, ScanArgs};
+use piiscan::cli::{Cli, Command, InventoryArgs, RulesAction};
+
+mod commands;
 use piiscan::finding::{Confidence, Finding};
 use piiscan::fingerprint::Fingerprinter;
-use piiscan::report::{self, Format, ReportOptions};
+use piiscan::report;
 use piiscan::rules::{self, selftest, RuleSet, Selection, SourcedRule};
 use piiscan::scan::{self, InputReport, ScanOptions, Sink};
-use piiscan::source::walk::{globs, WalkOptions};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Scan(args) => run_scan(*args),
+        Command::Scan(args) => commands::scan::run(*args),
+        Command::Init { force } => commands::init(force),
         Command::Inventory(args) => run_inventory(args),
         Command::Rules { action } => run_rules(action),
     };
@@ -36,7 +38,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn load_rules(packs: &[std::path::PathBuf]) -> Result<Vec<SourcedRule>> {
+pub(crate) fn load_rules(packs: &[std::path::PathBuf]) -> Result<Vec<SourcedRule>> {
     let mut defs = rules::builtin_rules()?;
     for p in packs {
         defs.extend(rules::load_user_rules(p)?);
@@ -60,7 +62,7 @@ fn echo_failure(r: &InputReport) -> Option<(String, String)> {
 }
 
 /// Applies `--threads`, refusing 0.
-fn set_threads(opts: &mut ScanOptions, threads: Option<usize>) -> Result<()> {
+pub(crate) fn set_threads(opts: &mut ScanOptions, threads: Option<usize>) -> Result<()> {
     if let Some(n) = threads {
         anyhow::ensure!(n > 0, "--threads must be at least 1");
         opts.threads = n;
@@ -68,11 +70,14 @@ fn set_threads(opts: &mut ScanOptions, threads: Option<usize>) -> Result<()> {
     Ok(())
 }
 
-/// Prints each input that could not be scanned to stderr as it completes, and remembers it.
-struct ErrorEcho<'a> {
-    inner: &'a mut dyn report::Reporter,
-    failed: Vec<(String, String)>,
-    max_level: Option<Confidence>,
+/// Prints each input that could not be scanned to stderr as it completes, and remembers it;
+/// keeps the highest confidence of the findings that reach the report (for `--fail-on`). A
+/// column judged by its name alone does not count: a name says what a column is meant to
+/// hold, not that it holds personal data (columns judged by their values have cell findings).
+pub(crate) struct ErrorEcho<'a> {
+    pub(crate) inner: &'a mut dyn report::Reporter,
+    pub(crate) failed: Vec<(String, String)>,
+    pub(crate) max_level: Option<Confidence>,
 }
 
 impl Sink for ErrorEcho<'_> {
@@ -90,88 +95,10 @@ impl Sink for ErrorEcho<'_> {
     }
     fn columns(
         &mut self,
-        path: &str,
+        input: piiscan::scan::InputName<'_>,
         verdicts: &[piiscan::classify::ColumnVerdict],
     ) -> io::Result<()> {
-        for v in verdicts {
-            self.max_level = self.max_level.max(Some(v.confidence));
-        }
-        self.inner.columns(path, verdicts)
-    }
-}
-
-fn run_scan(args: ScanArgs) -> Result<ExitCode> {
-    let level = |s: &str| Confidence::parse(s).with_context(|| format!("unknown confidence {s:?}"));
-    let selection = Selection {
-        only: args.only.clone(),
-        disable: args.disable.clone(),
-    };
-    let rules = RuleSet::compile(load_rules(&args.rules)?, &selection)?;
-    let max_filesize = match &args.max_filesize {
-        Some(s) => Some(
-            parse_size(s)
-                .with_context(|| format!("--max-filesize {s:?}: use a number with K, M or G"))?,
-        ),
-        None => None,
-    };
-    let mut opts = ScanOptions {
-        min_confidence: level(&args.min_confidence)?,
-        explain: args.explain,
-        walk: WalkOptions {
-            hidden: args.hidden,
-            follow_symlinks: args.follow_symlinks,
-            include: globs(&args.include)?,
-            exclude: globs(&args.exclude)?,
-            max_filesize,
-        },
-        tables: piiscan::tablescan::TableOptions {
-            sample_rows: args.sample_rows,
-            max_findings_per_column: args.max_findings_per_column,
-            ..Default::default()
-        },
-        ..ScanOptions::default()
-    };
-    set_threads(&mut opts, args.threads)?;
-    let fail_on = args.fail_on.as_deref().map(level).transpose()?;
-    let format =
-        Format::parse(&args.format).with_context(|| format!("unknown format {:?}", args.format))?;
-    let (fingerprints, warning) = Fingerprinter::from_environment();
-    if let Some(w) = warning {
-        eprintln!("piiscan: warning: {w}");
-    }
-    let stdout = io::stdout();
-    let mut reporter = report::reporter(
-        format,
-        Box::new(stdout.lock()),
-        ReportOptions {
-            show_values: args.show_values,
-        },
-    );
-    let mut echo = ErrorEcho {
-        inner: reporter.as_mut(),
-        failed: Vec::new(),
-        max_level: None,
-    };
-    let stats = scan::scan(
-        &args.paths,
-        &rules,
-        &opts,
-        &fingerprints,
-        &mut echo,
-        args.quiet,
-    )?;
-    let (failed, max_level) = (std::mem::take(&mut echo.failed), echo.max_level);
-    reporter.finish(&stats, &failed)?;
-    if !failed.is_empty() {
-        eprintln!(
-            "piiscan: {} input(s) could not be scanned completely",
-            failed.len()
-        );
-        return Ok(ExitCode::from(2));
-    }
-    match (fail_on, max_level) {
-        (Some(threshold), Some(seen)) if seen >= threshold => Ok(ExitCode::from(1)),
-        _ => Ok(ExitCode::SUCCESS),
+        self.inner.columns(input, verdicts)
     }
 }
 
@@ -328,10 +255,10 @@ impl Sink for InventorySink {
     }
     fn columns(
         &mut self,
-        path: &str,
+        input: piiscan::scan::InputName<'_>,
         verdicts: &[piiscan::classify::ColumnVerdict],
     ) -> io::Result<()> {
-        self.builder.add_columns(path, verdicts);
+        self.builder.add_columns(input.path, verdicts);
         Ok(())
     }
 }

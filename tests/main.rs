@@ -5,6 +5,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod encodings;
+mod guard;
 mod output;
 mod parallel;
 mod structured;

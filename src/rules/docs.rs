@@ -1,7 +1,7 @@
 //! The rule reference as Markdown (`piiscan rules list --format markdown`), from the same
 //! rule files the engine runs. `docs/rules.md` is this output; a test keeps it current.
 
-use super::compile::RuleSet;
+use super::compile::{CompiledRule, RuleSet};
 use std::fmt::Write;
 
 fn cell(s: &str) -> String {
@@ -33,48 +33,57 @@ pub fn markdown(set: &RuleSet) -> String {
         );
     }
     for r in &set.rules {
-        let d = &r.def;
         let _ = writeln!(out, "\n## {}\n", r.id);
-        let _ = writeln!(
-            out,
-            "**{}** · category `{}` · pack `{}`\n",
-            d.name, r.category, r.pack
-        );
-        let _ = writeln!(out, "{}\n", d.what.trim());
-        let _ = writeln!(out, "*Why:* {}\n", d.why.trim());
-        let cap = r
-            .max_without_context
-            .map(|c| format!(", at most `{c}` without a context word"))
-            .unwrap_or_default();
-        let req = if r.requires_context {
-            "; only reported with a context word"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "*Confidence:* `{}` when the pattern and validator (`{}`) hold{cap}{req}; `high` with a context word.\n",
-            r.confidence,
-            r.validator.map(|v| v.name()).unwrap_or("none")
-        );
-        let _ = writeln!(out, "| pattern | regex |\n| --- | --- |");
-        for p in &d.patterns {
-            let _ = writeln!(out, "| {} | `{}` |", p.name, cell(&p.regex));
-        }
-        if !d.context.positive.is_empty() {
-            let _ = writeln!(out, "\n*Raise:* {}", d.context.positive.join(", "));
-        }
-        if !d.context.negative.is_empty() {
-            let _ = writeln!(out, "\n*Lower:* {}", d.context.negative.join(", "));
-        }
-        let _ = writeln!(out, "\n| example | matches | why |\n| --- | --- | --- |");
-        for e in &d.examples.must_match {
-            let _ = writeln!(out, "| `{}` | yes | {} |", cell(&e.text), cell(&e.reason));
-        }
-        for e in &d.examples.no_match {
-            let _ = writeln!(out, "| `{}` | no | {} |", cell(&e.text), cell(&e.reason));
-        }
-        let _ = writeln!(out, "\n*References:* {}", d.references.join("; "));
+        out.push_str(&rule_section(r));
     }
+    out
+}
+
+/// One rule's documentation in Markdown (without a heading): what it finds, why it matters,
+/// its confidence, patterns, context words, examples and references. Also the `help` of the
+/// rule in SARIF reports.
+pub fn rule_section(r: &CompiledRule) -> String {
+    let mut out = String::new();
+    let d = &r.def;
+    let _ = writeln!(
+        out,
+        "**{}** · category `{}` · pack `{}`\n",
+        d.name, r.category, r.pack
+    );
+    let _ = writeln!(out, "{}\n", d.what.trim());
+    let _ = writeln!(out, "*Why:* {}\n", d.why.trim());
+    let cap = r
+        .max_without_context
+        .map(|c| format!(", at most `{c}` without a context word"))
+        .unwrap_or_default();
+    let req = if r.requires_context {
+        "; only reported with a context word"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "*Confidence:* `{}` when the pattern and validator (`{}`) hold{cap}{req}; `high` with a context word.\n",
+        r.confidence,
+        r.validator.map(|v| v.name()).unwrap_or("none")
+    );
+    let _ = writeln!(out, "| pattern | regex |\n| --- | --- |");
+    for p in &d.patterns {
+        let _ = writeln!(out, "| {} | `{}` |", p.name, cell(&p.regex));
+    }
+    if !d.context.positive.is_empty() {
+        let _ = writeln!(out, "\n*Raise:* {}", d.context.positive.join(", "));
+    }
+    if !d.context.negative.is_empty() {
+        let _ = writeln!(out, "\n*Lower:* {}", d.context.negative.join(", "));
+    }
+    let _ = writeln!(out, "\n| example | matches | why |\n| --- | --- | --- |");
+    for e in &d.examples.must_match {
+        let _ = writeln!(out, "| `{}` | yes | {} |", cell(&e.text), cell(&e.reason));
+    }
+    for e in &d.examples.no_match {
+        let _ = writeln!(out, "| `{}` | no | {} |", cell(&e.text), cell(&e.reason));
+    }
+    let _ = writeln!(out, "\n*References:* {}", d.references.join("; "));
     out
 }

@@ -1,0 +1,113 @@
+//! Allowlists: findings a project accepts, by path glob, rule, known test value or a pattern on
+//! the value. Compiled once from the `[[allow]]` entries of `.piiscan.toml`.
+
+use super::config::Loaded;
+use crate::classify::ColumnVerdict;
+use crate::finding::Finding;
+use crate::rules::RuleSet;
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::Regex;
+use std::collections::HashSet;
+
+/// One compiled entry.
+#[derive(Debug)]
+struct Entry {
+    paths: Option<GlobSet>,
+    rules: Vec<String>,
+    /// Categories of the listed rules (column verdicts name a category).
+    categories: Vec<String>,
+    values: HashSet<String>,
+    regex: Option<Regex>,
+}
+
+/// The compiled allowlist.
+#[derive(Debug, Default)]
+pub struct Allowlist {
+    entries: Vec<Entry>,
+}
+
+/// A value as allowlists and fingerprints compare it: letters and digits, lower-cased.
+pub fn normalise_value(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_ascii() || c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+impl Allowlist {
+    /// Compiles the entries of a configuration, checking globs, patterns and rule ids.
+    ///
+    /// # Errors
+    /// A bad glob or regular expression, or a rule id the rule set does not have; the
+    /// message names the file and the line of the entry.
+    pub fn compile(loaded: &Loaded, rules: &RuleSet) -> crate::Result<Allowlist> {
+        let mut entries = Vec::new();
+        for spanned in &loaded.config.allow {
+            let e = spanned.get_ref();
+            let fail = |problem: String| loaded.error_at(spanned.span(), &problem);
+            let paths = if e.paths.is_empty() {
+                None
+            } else {
+                let mut b = GlobSetBuilder::new();
+                for p in &e.paths {
+                    b.add(Glob::new(p).map_err(|err| fail(format!("glob {p:?}: {err}")))?);
+                }
+                Some(b.build().map_err(|err| fail(format!("globs: {err}")))?)
+            };
+            let mut categories = Vec::new();
+            for id in &e.rules {
+                match rules.rule(id) {
+                    Some(r) => categories.push(r.category.to_string()),
+                    None => {
+                        return Err(fail(format!(
+                            "no rule has the id {id:?} (see `piiscan rules list`)"
+                        )))
+                    }
+                }
+            }
+            let regex = match &e.regex {
+                Some(r) => Some(Regex::new(r).map_err(|err| fail(format!("regex {r:?}: {err}")))?),
+                None => None,
+            };
+            entries.push(Entry {
+                paths,
+                rules: e.rules.clone(),
+                categories,
+                values: e.values.iter().map(|v| normalise_value(v)).collect(),
+                regex,
+            });
+        }
+        Ok(Allowlist { entries })
+    }
+
+    /// Is there nothing in it?
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Does an entry accept this finding?
+    pub fn allows(&self, f: &Finding) -> bool {
+        self.entries.iter().any(|e| {
+            e.paths
+                .as_ref()
+                .is_none_or(|g| g.is_match(&*f.project_path))
+                && (e.rules.is_empty() || e.rules.iter().any(|r| *r == *f.rule))
+                && (e.values.is_empty() || e.values.contains(&normalise_value(&f.value)))
+                && e.regex.as_ref().is_none_or(|r| r.is_match(&f.value))
+        })
+    }
+
+    /// Does an entry accept a whole column? Only entries without value conditions can: a
+    /// column verdict carries no value.
+    pub fn allows_column(&self, project_path: &str, v: &ColumnVerdict) -> bool {
+        self.entries.iter().any(|e| {
+            e.values.is_empty()
+                && e.regex.is_none()
+                && e.paths.as_ref().is_none_or(|g| g.is_match(project_path))
+                && (e.rules.is_empty()
+                    || e.rules.contains(&v.rule)
+                    || e.categories.contains(&v.category))
+        })
+    }
+}
