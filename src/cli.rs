@@ -43,8 +43,9 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, default_value = "table", value_parser = ["table", "json", "ndjson", "csv", "sarif", "github", "junit"])]
     pub format: String,
-    /// Exit with status 1 when a new finding at or above this confidence is reported.
-    #[arg(long, value_parser = ["low", "medium", "high"])]
+    /// Exit with status 1 when a new finding at or above this confidence is reported (the
+    /// last one given wins).
+    #[arg(long, value_parser = ["low", "medium", "high"], overrides_with = "fail_on")]
     pub fail_on: Option<String>,
     /// Report findings at or above this confidence [default: medium].
     #[arg(long, value_parser = ["low", "medium", "high"])]
