@@ -20,6 +20,10 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Write the inventory: which personal data each file, table and column holds.
     Inventory(InventoryArgs),
+    /// Anonymise or pseudonymise datasets, dumps and logs by a policy, into new files.
+    Anonymise(AnonymiseArgs),
+    /// Measure k-anonymity and re-identification risk of a dataset over quasi-identifiers.
+    Risk(RiskArgs),
     /// Write a commented starter `.piiscan.toml` in the current directory.
     Init {
         /// Overwrite an existing file.
@@ -135,6 +139,66 @@ pub struct InventoryArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// Options of `piiscan anonymise`.
+#[derive(Debug, Args)]
+pub struct AnonymiseArgs {
+    /// Files or directories to anonymise (CSV/TSV, NDJSON, Parquet, SQL dumps, SQLite, text).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The policy (TOML): a method per column and per text rule.
+    #[arg(long, value_name = "FILE", required_unless_present = "suggest_policy")]
+    pub policy: Option<PathBuf>,
+    /// Where to write: a file for one input, else a directory (created if needed).
+    #[arg(long, value_name = "PATH", required_unless_present = "suggest_policy")]
+    pub out: Option<PathBuf>,
+    /// The master key (hex or text, at least 16 bytes); else `PIISCAN_KEY`. Never an argument.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Output format for tables: csv, tsv, ndjson or parquet (default: the input's).
+    #[arg(long, value_name = "FORMAT", value_parser = ["csv", "tsv", "ndjson", "parquet"])]
+    pub to: Option<String>,
+    /// Measure k-anonymity of the output over these columns (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "COLS")]
+    pub quasi: Vec<String>,
+    /// With --quasi: the column identifying an entity (several rows per person).
+    #[arg(long, value_name = "COL")]
+    pub entity: Option<String>,
+    /// Replace existing outputs.
+    #[arg(long)]
+    pub force: bool,
+    /// Print a starter policy for the inputs instead of anonymising.
+    #[arg(long)]
+    pub suggest_policy: bool,
+    /// Rows per table the scans before and after read to classify columns.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub sample_rows: u64,
+    /// Worker threads for CSV (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Report format.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+    /// Add a rule pack (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+}
+
+/// Options of `piiscan risk`.
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    /// The dataset (CSV/TSV, NDJSON, Parquet, SQL dump, SQLite).
+    pub file: PathBuf,
+    /// The quasi-identifiers (comma-separated; `table.column` in dumps and SQLite).
+    #[arg(long, value_delimiter = ',', value_name = "COLS", required = true)]
+    pub quasi: Vec<String>,
+    /// The column identifying an entity (several rows per person).
+    #[arg(long, value_name = "COL")]
+    pub entity: Option<String>,
+    /// Report format.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
 }
 
 /// `piiscan rules …`

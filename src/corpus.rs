@@ -998,3 +998,67 @@ pub fn write_crm_table(
     }
     out.flush()
 }
+
+/// Writes a web-analytics event table as CSV (the anonymisation benchmark's input): `id`,
+/// `ip` (four in five IPv4, the rest IPv6), `email`, `timestamp`, `url`, `user_agent`, one
+/// row per event, `rows` rows. Visitors repeat, so pseudonyms must be consistent.
+///
+/// # Errors
+/// Writing failed.
+pub fn write_web_events(out: &mut dyn std::io::Write, seed: u64, rows: u64) -> std::io::Result<()> {
+    const PAGES: &[&str] = &[
+        "/",
+        "/winkelwagen",
+        "/account",
+        "/product/fietsbel-chroom",
+        "/zoeken?q=zadelpen",
+        "/afrekenen",
+        "/api/v2/orders",
+        "/contact",
+    ];
+    const AGENTS: &[&str] = &[
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0.6099.109 Safari/537.36",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+        "curl/8.4.0",
+    ];
+    let mut r = Rng::new(seed);
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, out);
+    use std::io::Write as _;
+    w.write_all(b"id,ip,email,timestamp,url,user_agent\n")?;
+    let visitors: Vec<(String, String)> = (0..50_000)
+        .map(|i| {
+            let ip = if i % 5 == 4 {
+                gen::ipv6(&mut r)
+            } else {
+                gen::ipv4(&mut r)
+            };
+            (ip, email_of(&mut r))
+        })
+        .collect();
+    let mut t = 1_735_689_600u64; // 2025-01-01T00:00:00Z
+    for id in 1..=rows {
+        let (ip, email) = &visitors[r.below(visitors.len() as u64) as usize];
+        t += r.below(3);
+        let (days, secs) = (t / 86_400, t % 86_400);
+        // 2025-01-01 plus days, within one year: month lengths of 2025.
+        const MONTHS: [u64; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let (mut month, mut day) = (0usize, days - 20_089);
+        while month < 11 && day >= MONTHS[month] {
+            day -= MONTHS[month];
+            month += 1;
+        }
+        let line = format!(
+            "{id},{ip},{email},2025-{:02}-{:02}T{:02}:{:02}:{:02}Z,https://www.voorbeeld-webshop.nl{},\"{}\"\n",
+            month + 1,
+            day + 1,
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+            r.pick_str(PAGES),
+            r.pick_str(AGENTS)
+        );
+        w.write_all(line.as_bytes())?;
+    }
+    w.flush()
+}

@@ -17,6 +17,7 @@
 //! * [`finding`] is the output data model; [`report`] writes it in every output format.
 #![warn(missing_docs)]
 
+pub mod anonymise;
 pub mod classify;
 pub mod cli;
 pub mod corpus;

@@ -20,6 +20,8 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Scan(args) => commands::scan::run(*args),
         Command::Init { force } => commands::init(force),
+        Command::Anonymise(args) => commands::anonymise::run(args),
+        Command::Risk(args) => commands::anonymise::risk(args),
         Command::Inventory(args) => run_inventory(args),
         Command::Rules { action } => run_rules(action),
     };

@@ -1,5 +1,6 @@
 //! The commands whose argument handling is more than a few lines.
 
+pub mod anonymise;
 pub mod scan;
 
 use anyhow::{bail, Context, Result};

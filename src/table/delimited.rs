@@ -44,7 +44,8 @@ pub fn sniff_delimiter(sample: &[u8]) -> u8 {
     best.0
 }
 
-fn looks_like_header(row: &csv::ByteRecord) -> bool {
+/// Does the first record look like a header (distinct, non-numeric names)?
+pub fn looks_like_header(row: &csv::ByteRecord) -> bool {
     let mut seen = std::collections::HashSet::new();
     row.iter().all(|f| {
         let f = std::str::from_utf8(f).unwrap_or("").trim();

@@ -14,7 +14,7 @@ fn bad(line: u64, what: &str) -> io::Error {
 }
 
 /// The last part of a possibly schema-qualified, possibly quoted name.
-fn unquote_name(raw: &[u8]) -> String {
+pub(crate) fn unquote_name(raw: &[u8]) -> String {
     let text = String::from_utf8_lossy(raw);
     let last = text.trim().rsplit('.').next().unwrap_or("").trim();
     last.trim_matches(|c| c == '"' || c == '`' || c == '[' || c == ']')
@@ -22,7 +22,7 @@ fn unquote_name(raw: &[u8]) -> String {
 }
 
 /// Splits `a, "b", `c`` into names.
-fn name_list(raw: &[u8]) -> Vec<String> {
+pub(crate) fn name_list(raw: &[u8]) -> Vec<String> {
     raw.split(|&b| b == b',')
         .map(unquote_name)
         .filter(|n| !n.is_empty())
@@ -30,7 +30,7 @@ fn name_list(raw: &[u8]) -> Vec<String> {
 }
 
 /// Undoes PostgreSQL's COPY text escapes in place of a field; `None` for `\N`.
-fn copy_field(raw: &[u8], out: &mut Vec<u8>) -> bool {
+pub(crate) fn copy_field(raw: &[u8], out: &mut Vec<u8>) -> bool {
     if raw == b"\\N" {
         return false;
     }
@@ -68,20 +68,20 @@ fn copy_field(raw: &[u8], out: &mut Vec<u8>) -> bool {
 }
 
 /// One value of an INSERT tuple.
-enum Value {
+pub(crate) enum Value {
     Null,
     Bytes(Vec<u8>),
 }
 
 /// A lexer over one complete INSERT statement.
-struct Insert<'s> {
-    s: &'s [u8],
-    i: usize,
-    backslash: bool,
+pub(crate) struct Insert<'s> {
+    pub(crate) s: &'s [u8],
+    pub(crate) i: usize,
+    pub(crate) backslash: bool,
 }
 
 impl<'s> Insert<'s> {
-    fn ws(&mut self) {
+    pub(crate) fn ws(&mut self) {
         while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
             self.i += 1;
         }
@@ -89,7 +89,7 @@ impl<'s> Insert<'s> {
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
-    fn eat(&mut self, b: u8) -> bool {
+    pub(crate) fn eat(&mut self, b: u8) -> bool {
         self.ws();
         if self.peek() == Some(b) {
             self.i += 1;
@@ -130,7 +130,7 @@ impl<'s> Insert<'s> {
         }
         None
     }
-    fn value(&mut self) -> Option<Value> {
+    pub(crate) fn value(&mut self) -> Option<Value> {
         self.ws();
         let b = self.peek()?;
         if b == b'\'' {
@@ -154,6 +154,118 @@ impl<'s> Insert<'s> {
             Some(Value::Null)
         } else {
             Some(Value::Bytes(token.to_vec()))
+        }
+    }
+}
+
+/// Reads the head of an INSERT statement: the table, its columns (from the statement, else
+/// from `schemas`), and a lexer placed after `VALUES`; `None` for INSERT … SELECT.
+pub(crate) fn insert_head<'s>(
+    stmt: &'s [u8],
+    line: u64,
+    backslash: bool,
+    schemas: &HashMap<String, Vec<String>>,
+) -> io::Result<Option<(String, Vec<String>, Insert<'s>)>> {
+    let mut lx = Insert {
+        s: stmt,
+        i: "INSERT INTO".len(),
+        backslash,
+    };
+    lx.ws();
+    let start = lx.i;
+    while lx.i < stmt.len() && !stmt[lx.i].is_ascii_whitespace() && stmt[lx.i] != b'(' {
+        lx.i += 1;
+    }
+    let name = unquote_name(&stmt[start..lx.i]);
+    lx.ws();
+    let columns = if lx.peek() == Some(b'(') {
+        let close = memchr::memchr(b')', &stmt[lx.i..])
+            .map(|c| lx.i + c)
+            .ok_or_else(|| bad(line, "unclosed column list"))?;
+        let cols = name_list(&stmt[lx.i + 1..close]);
+        lx.i = close + 1;
+        cols
+    } else {
+        schemas.get(&name).cloned().unwrap_or_default()
+    };
+    lx.ws();
+    if !stmt[lx.i..]
+        .get(..6)
+        .is_some_and(|v| v.eq_ignore_ascii_case(b"VALUES"))
+    {
+        return Ok(None);
+    }
+    lx.i += 6;
+    Ok(Some((name, columns, lx)))
+}
+
+/// The column a line inside `CREATE TABLE (…)` defines, if it defines one.
+pub(crate) fn create_table_column(line: &[u8]) -> Option<String> {
+    let t = line.trim_ascii();
+    let first = t.split(|b| b.is_ascii_whitespace()).next().unwrap_or(b"");
+    const NOT_COLUMNS: &[&[u8]] = &[
+        b"CONSTRAINT",
+        b"PRIMARY",
+        b"KEY",
+        b"UNIQUE",
+        b"INDEX",
+        b"FOREIGN",
+        b"CHECK",
+        b"FULLTEXT",
+        b"SPATIAL",
+        b"EXCLUDE",
+    ];
+    if first.is_empty() || NOT_COLUMNS.iter().any(|k| first.eq_ignore_ascii_case(k)) {
+        None
+    } else {
+        Some(unquote_name(first))
+    }
+}
+
+/// The table name of a `CREATE TABLE` line, if it is one.
+pub(crate) fn create_table_name(text: &[u8]) -> Option<String> {
+    if text.len() <= 13 || !text[..13].eq_ignore_ascii_case(b"CREATE TABLE ") {
+        return None;
+    }
+    let rest = &text[13..];
+    let rest = rest.strip_prefix(b"IF NOT EXISTS ").unwrap_or(rest);
+    let end = rest
+        .iter()
+        .position(|&b| b == b'(' || b.is_ascii_whitespace())
+        .unwrap_or(rest.len());
+    Some(unquote_name(&rest[..end]))
+}
+
+/// Does this line start a MySQL or MariaDB dump (backslash escapes in strings)?
+pub(crate) fn is_mysql_marker(text: &[u8]) -> bool {
+    text.starts_with(b"-- MySQL dump")
+        || text.starts_with(b"-- MariaDB dump")
+        || text.starts_with(b"/*!40")
+}
+
+/// The table and columns of a `COPY … FROM stdin;` line (columns from `schemas` when the
+/// line has no list).
+pub(crate) fn copy_head(
+    line: &[u8],
+    schemas: &HashMap<String, Vec<String>>,
+) -> (String, Vec<String>) {
+    let rest = &line[5..];
+    match memchr::memchr(b'(', rest) {
+        Some(open) => {
+            let close = memchr::memchr(b')', rest).unwrap_or(rest.len());
+            (
+                unquote_name(&rest[..open]),
+                name_list(&rest[open + 1..close.max(open + 1)]),
+            )
+        }
+        None => {
+            let name_end = rest
+                .iter()
+                .position(|b| b.is_ascii_whitespace())
+                .unwrap_or(rest.len());
+            let name = unquote_name(&rest[..name_end]);
+            let columns = schemas.get(&name).cloned().unwrap_or_default();
+            (name, columns)
         }
     }
 }
@@ -185,59 +297,15 @@ impl Reader<'_> {
 
     fn copy_header(&mut self, line: &[u8]) {
         // COPY public.customer (customer_id, first_name, …) FROM stdin;
-        let rest = &line[5..];
-        let (name, columns) = match memchr::memchr(b'(', rest) {
-            Some(open) => {
-                let close = memchr::memchr(b')', rest).unwrap_or(rest.len());
-                (
-                    unquote_name(&rest[..open]),
-                    name_list(&rest[open + 1..close.max(open + 1)]),
-                )
-            }
-            None => {
-                let name_end = rest
-                    .iter()
-                    .position(|b| b.is_ascii_whitespace())
-                    .unwrap_or(rest.len());
-                let name = unquote_name(&rest[..name_end]);
-                let columns = self.schemas.get(&name).cloned().unwrap_or_default();
-                (name, columns)
-            }
-        };
+        let (name, columns) = copy_head(line, &self.schemas);
         self.switch_to(&name, columns);
     }
 
     fn insert(&mut self, stmt: &[u8], line: u64) -> io::Result<()> {
-        let mut lx = Insert {
-            s: stmt,
-            i: "INSERT INTO".len(),
-            backslash: self.backslash,
-        };
-        lx.ws();
-        let start = lx.i;
-        while lx.i < stmt.len() && !stmt[lx.i].is_ascii_whitespace() && stmt[lx.i] != b'(' {
-            lx.i += 1;
-        }
-        let name = unquote_name(&stmt[start..lx.i]);
-        lx.ws();
-        let columns = if lx.peek() == Some(b'(') {
-            let close = memchr::memchr(b')', &stmt[lx.i..])
-                .map(|c| lx.i + c)
-                .ok_or_else(|| bad(line, "unclosed column list"))?;
-            let cols = name_list(&stmt[lx.i + 1..close]);
-            lx.i = close + 1;
-            cols
-        } else {
-            self.schemas.get(&name).cloned().unwrap_or_default()
-        };
-        lx.ws();
-        if !stmt[lx.i..]
-            .get(..6)
-            .is_some_and(|v| v.eq_ignore_ascii_case(b"VALUES"))
-        {
+        let Some((name, columns, mut lx)) = insert_head(stmt, line, self.backslash, &self.schemas)?
+        else {
             return Ok(()); // INSERT … SELECT and the like carry no literal rows
-        }
-        lx.i += 6;
+        };
         self.switch_to(&name, columns);
         let mut values: Vec<Value> = Vec::new();
         loop {
@@ -275,7 +343,7 @@ impl Reader<'_> {
 }
 
 /// Does the statement end on this line: a `;` at the end, outside quotes?
-fn statement_complete(stmt: &[u8], backslash: bool) -> bool {
+pub(crate) fn statement_complete(stmt: &[u8], backslash: bool) -> bool {
     let mut quoted = false;
     let mut i = 0;
     while i < stmt.len() {
@@ -354,43 +422,20 @@ pub fn read(reader: &mut dyn Read, sink: &mut dyn TableSink) -> io::Result<()> {
                     state = State::Normal;
                     continue;
                 }
-                let first = t.split(|b| b.is_ascii_whitespace()).next().unwrap_or(b"");
-                const NOT_COLUMNS: &[&[u8]] = &[
-                    b"CONSTRAINT",
-                    b"PRIMARY",
-                    b"KEY",
-                    b"UNIQUE",
-                    b"INDEX",
-                    b"FOREIGN",
-                    b"CHECK",
-                    b"FULLTEXT",
-                    b"SPATIAL",
-                    b"EXCLUDE",
-                ];
-                if !first.is_empty() && !NOT_COLUMNS.iter().any(|k| first.eq_ignore_ascii_case(k)) {
-                    columns.push(unquote_name(first));
+                if let Some(c) = create_table_column(t) {
+                    columns.push(c);
                 }
             }
             State::Normal => {
-                if lineno < 40
-                    && (text.starts_with(b"-- MySQL dump")
-                        || text.starts_with(b"-- MariaDB dump")
-                        || text.starts_with(b"/*!40"))
-                {
+                if lineno < 40 && is_mysql_marker(text) {
                     rd.backslash = true;
                 }
                 if text.starts_with(b"COPY ") && text.ends_with(b"FROM stdin;") {
                     rd.copy_header(text);
                     state = State::Copy;
-                } else if text.len() > 13 && text[..13].eq_ignore_ascii_case(b"CREATE TABLE ") {
-                    let rest = &text[13..];
-                    let rest = rest.strip_prefix(b"IF NOT EXISTS ").unwrap_or(rest);
-                    let end = rest
-                        .iter()
-                        .position(|&b| b == b'(' || b.is_ascii_whitespace())
-                        .unwrap_or(rest.len());
+                } else if let Some(name) = create_table_name(text) {
                     state = State::CreateTable {
-                        name: unquote_name(&rest[..end]),
+                        name,
                         columns: Vec::new(),
                     };
                 } else if text.len() > 12 && text[..12].eq_ignore_ascii_case(b"INSERT INTO ") {

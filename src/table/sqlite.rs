@@ -11,7 +11,8 @@ fn to_io(e: rusqlite::Error) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e.to_string())
 }
 
-fn quote(name: &str) -> String {
+/// An SQL identifier in double quotes.
+pub(crate) fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

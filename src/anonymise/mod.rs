@@ -1,0 +1,591 @@
+//! Anonymising and pseudonymising datasets: a policy ([`policy`]) names a method per column
+//! and per text rule; the same readers as the scan find the tables, the transforms
+//! ([`transform`]) change the values, and one rewriter per format writes a new file:
+//! [`delimited`] (CSV/TSV, parallel), [`ndjson`], [`parquet`], [`dump`] (byte-preserving SQL
+//! dumps), [`sqlite`] and [`text`] (logs). The input is never touched: the output is written
+//! to a temporary file beside the target and renamed when complete and checked ([`verify`]).
+
+pub mod cryptopan;
+pub mod delimited;
+pub mod dump;
+pub mod ip;
+pub mod keys;
+pub mod ndjson;
+#[cfg(feature = "parquet")]
+pub mod parquet;
+pub mod plan;
+pub mod policy;
+pub mod rows;
+pub mod sqlite;
+pub mod suggest;
+pub mod text;
+pub mod transform;
+pub mod verify;
+
+use crate::rules::RuleSet;
+use crate::table::TableFormat;
+use delimited::TableOutcome;
+use plan::{Detection, DetectionSink};
+use policy::Policy;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What an input is, for rewriting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// CSV or TSV.
+    Delimited,
+    /// Newline-delimited JSON.
+    Ndjson,
+    /// Parquet.
+    Parquet,
+    /// A SQL dump.
+    Dump,
+    /// A SQLite database.
+    Sqlite,
+    /// Text and logs.
+    Text,
+}
+
+/// Output formats for tables (`--to`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutFormat {
+    /// Comma-separated.
+    Csv,
+    /// Tab-separated.
+    Tsv,
+    /// Newline-delimited JSON.
+    Ndjson,
+    /// Parquet.
+    Parquet,
+}
+
+impl OutFormat {
+    /// Parses `csv`, `tsv`, `ndjson` or `parquet`.
+    pub fn parse(s: &str) -> Option<OutFormat> {
+        Some(match s {
+            "csv" => OutFormat::Csv,
+            "tsv" => OutFormat::Tsv,
+            "ndjson" | "jsonl" => OutFormat::Ndjson,
+            "parquet" => OutFormat::Parquet,
+            _ => return None,
+        })
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            OutFormat::Csv => "csv",
+            OutFormat::Tsv => "tsv",
+            OutFormat::Ndjson => "ndjson",
+            OutFormat::Parquet => "parquet",
+        }
+    }
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Output format for tables (default: the input's).
+    pub to: Option<OutFormat>,
+    /// Overwrite an existing output.
+    pub force: bool,
+    /// Worker threads for CSV.
+    pub threads: usize,
+    /// Rows the pre-scan and the re-scan sample per table.
+    pub sample_rows: u64,
+}
+
+/// What happened to one input.
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    /// The input.
+    pub input: String,
+    /// The output written.
+    pub output: String,
+    /// Its kind.
+    pub kind: Kind,
+    /// Tables: rows in and out, and per column what was done.
+    pub tables: Vec<TableOutcome>,
+    /// Text: lines and spans.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<text::TextOutcome>,
+    /// Row counts read back from the output, per table.
+    pub rows_verified: Vec<(String, u64)>,
+    /// Categories the re-scan still finds where transforms were applied.
+    pub leftovers: Vec<verify::Leftover>,
+}
+
+impl FileReport {
+    /// Did the re-scan find something a transform should have removed?
+    pub fn has_unexpected_leftovers(&self) -> bool {
+        self.leftovers.iter().any(|l| !l.expected)
+    }
+}
+
+impl Serialize for TableOutcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("TableOutcome", 4)?;
+        st.serialize_field("table", &self.table)?;
+        st.serialize_field("rows_in", &self.rows_in)?;
+        st.serialize_field("rows_out", &self.rows_out)?;
+        st.serialize_field("columns", &self.columns)?;
+        st.end()
+    }
+}
+
+impl Serialize for text::TextOutcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("TextOutcome", 3)?;
+        st.serialize_field("lines_in", &self.lines_in)?;
+        st.serialize_field("lines_out", &self.lines_out)?;
+        st.serialize_field("spans", &self.spans)?;
+        st.end()
+    }
+}
+
+/// What kind of input a file is.
+///
+/// # Errors
+/// The file cannot be opened, or it is a kind that cannot be rewritten (workbooks, JSON
+/// documents).
+pub fn kind_of(path: &Path) -> crate::Result<Kind> {
+    let opened = crate::source::open::open_path(path).map_err(|e| crate::Error::io(path, e))?;
+    Ok(match crate::table::detect(path, &opened.head) {
+        Some(TableFormat::Delimited) => Kind::Delimited,
+        Some(TableFormat::Ndjson) => Kind::Ndjson,
+        Some(TableFormat::Parquet) => Kind::Parquet,
+        Some(TableFormat::SqlDump) => Kind::Dump,
+        Some(TableFormat::Sqlite) => Kind::Sqlite,
+        Some(TableFormat::Workbook) => {
+            return Err(crate::Error::Usage(format!(
+                "{}: workbooks cannot be rewritten; export the sheet to CSV first",
+                path.display()
+            )))
+        }
+        Some(TableFormat::Json) => {
+            return Err(crate::Error::Usage(format!(
+                "{}: a JSON document cannot be rewritten as such; convert it to NDJSON (one object per line)",
+                path.display()
+            )))
+        }
+        None => match opened.sniffed {
+            crate::source::sniff::Sniffed::Binary => {
+                return Err(crate::Error::Usage(format!(
+                    "{}: a binary file of no format piiscan rewrites",
+                    path.display()
+                )))
+            }
+            crate::source::sniff::Sniffed::Text { .. } => Kind::Text,
+        },
+    })
+}
+
+impl Kind {
+    /// The table format read for this kind (`None` for text).
+    pub fn table_format(self) -> Option<TableFormat> {
+        table_format(self)
+    }
+}
+
+fn table_format(kind: Kind) -> Option<TableFormat> {
+    match kind {
+        Kind::Delimited => Some(TableFormat::Delimited),
+        Kind::Ndjson => Some(TableFormat::Ndjson),
+        Kind::Parquet => Some(TableFormat::Parquet),
+        Kind::Dump => Some(TableFormat::SqlDump),
+        Kind::Sqlite => Some(TableFormat::Sqlite),
+        Kind::Text => None,
+    }
+}
+
+/// The output name of `input` inside a directory: its file name (without `.gz`), with the
+/// extension of `to` when given.
+pub fn output_name(input: &Path, to: Option<OutFormat>) -> PathBuf {
+    let name = input.file_name().map(PathBuf::from).unwrap_or_default();
+    let name = if name
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+    {
+        name.with_extension("")
+    } else {
+        name
+    };
+    match to {
+        Some(f) => name.with_extension(f.extension()),
+        None => name,
+    }
+}
+
+/// Scans an input as the scan command does, to learn its columns' categories.
+///
+/// # Errors
+/// The input could not be read.
+pub fn detect(path: &Path, rules: &RuleSet, sample_rows: u64) -> crate::Result<Detection> {
+    let opts = crate::scan::ScanOptions {
+        min_confidence: crate::finding::Confidence::Medium,
+        threads: 1,
+        tables: crate::tablescan::TableOptions {
+            sample_rows,
+            ..Default::default()
+        },
+        inline_allow: false,
+        ..crate::scan::ScanOptions::default()
+    };
+    let fp = crate::fingerprint::Fingerprinter::with_key(b"piiscan-anonymise-detection", "none");
+    let mut sink = DetectionSink::default();
+    crate::scan::scan(&[path.to_path_buf()], rules, &opts, &fp, &mut sink, true)
+        .map_err(|e| crate::Error::io(path, e))?;
+    if let Some((p, why)) = sink.failed.first() {
+        return Err(crate::Error::Usage(format!("{p}: {why}")));
+    }
+    Ok(sink.found)
+}
+
+/// Anonymises one input into `output`.
+///
+/// # Errors
+/// The output exists (without `force`) or is the input; the policy leaves columns with
+/// personal data unnamed (fail-closed); reading, transforming or writing failed; the rows
+/// read back from the output differ from the rows read. Nothing is left at `output` then.
+pub fn anonymise(
+    input: &Path,
+    output: &Path,
+    policy: &Policy,
+    rules: &RuleSet,
+    opts: &Options,
+) -> crate::Result<FileReport> {
+    let kind = kind_of(input)?;
+    let to = match (kind, opts.to) {
+        (Kind::Delimited | Kind::Ndjson | Kind::Parquet, to) => to,
+        (_, None) => None,
+        (k, Some(_)) => {
+            return Err(crate::Error::Usage(format!(
+                "{}: --to converts CSV, TSV, NDJSON and Parquet; a {k:?} input is written in its own format",
+                input.display()
+            )))
+        }
+    };
+    if output.exists() {
+        let same = std::fs::canonicalize(output).ok() == std::fs::canonicalize(input).ok();
+        if same {
+            return Err(crate::Error::Usage(format!(
+                "{}: the output is the input; piiscan never overwrites its input",
+                output.display()
+            )));
+        }
+        if !opts.force {
+            return Err(crate::Error::Usage(format!(
+                "{}: exists already (use --force to replace it)",
+                output.display()
+            )));
+        }
+    }
+    let found = detect(input, rules, opts.sample_rows)?;
+    let missing = plan::unlisted(policy, &found, kind == Kind::Text);
+    if !missing.is_empty() {
+        return Err(crate::Error::Usage(format!(
+            "{}: the policy does not say what to do with {} place(s) holding personal data \
+             (name them, give them method = \"keep\", or set on_unlisted = \"keep\"):\n  {}",
+            input.display(),
+            missing.len(),
+            missing.join("\n  ")
+        )));
+    }
+    let dir = match output.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| crate::Error::io(&dir, e))?;
+    let suffix = output
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".piiscan-")
+        .suffix(&suffix)
+        .tempfile_in(&dir)
+        .map_err(|e| crate::Error::io(&dir, e))?;
+    let tmp_path = tmp.path().to_path_buf();
+    let table = crate::table::stem(input);
+    let open = || -> crate::Result<Box<dyn std::io::Read + Send>> {
+        let mut o =
+            crate::source::open::open_path(input).map_err(|e| crate::Error::io(input, e))?;
+        let (enc, bom) = match o.sniffed {
+            crate::source::sniff::Sniffed::Text { encoding, bom } => (encoding, bom),
+            crate::source::sniff::Sniffed::Binary => (crate::source::decode::Encoding::Utf8, 0),
+        };
+        // A byte order mark is not data: the output is UTF-8 without one.
+        crate::source::open::read_up_to(&mut o.reader, bom)
+            .map_err(|e| crate::Error::io(input, e))?;
+        Ok(Box::new(crate::source::decode::DecodingReader::new(
+            o.reader, enc,
+        )))
+    };
+    let mut tables = Vec::new();
+    let mut text_outcome = None;
+    {
+        let file = tmp.as_file_mut();
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+        match (kind, to) {
+            (Kind::Delimited, None | Some(OutFormat::Csv) | Some(OutFormat::Tsv)) => {
+                let d = match to {
+                    Some(OutFormat::Csv) => Some(b','),
+                    Some(OutFormat::Tsv) => Some(b'\t'),
+                    _ => None,
+                };
+                let mut r = open()?;
+                tables.push(delimited::rewrite(
+                    &mut *r,
+                    &mut w,
+                    policy,
+                    &found,
+                    &table,
+                    d,
+                    opts.threads,
+                )?);
+            }
+            (Kind::Delimited, Some(f)) => {
+                let mut r = open()?;
+                let mut sink = row_sink(f, &mut w)?;
+                tables.push(delimited::convert(
+                    &mut *r,
+                    sink.as_mut(),
+                    policy,
+                    &found,
+                    &table,
+                )?);
+            }
+            (Kind::Ndjson, None | Some(OutFormat::Ndjson)) => {
+                let mut r = open()?;
+                tables.push(ndjson::rewrite(&mut *r, &mut w, policy, &found, &table)?);
+            }
+            (Kind::Ndjson, Some(_)) => {
+                return Err(crate::Error::Usage(format!(
+                    "{}: NDJSON is written as NDJSON (objects may differ in keys and nesting)",
+                    input.display()
+                )))
+            }
+            #[cfg(feature = "parquet")]
+            (Kind::Parquet, None | Some(OutFormat::Parquet)) => {
+                tables.push(parquet::rewrite(
+                    input,
+                    parquet::Target::Parquet(&mut w),
+                    policy,
+                    &found,
+                    &table,
+                )?);
+            }
+            #[cfg(feature = "parquet")]
+            (Kind::Parquet, Some(f)) => {
+                let mut sink = row_sink(f, &mut w)?;
+                tables.push(parquet::rewrite::<
+                    &mut std::io::BufWriter<&mut std::fs::File>,
+                >(
+                    input,
+                    parquet::Target::Rows(sink.as_mut()),
+                    policy,
+                    &found,
+                    &table,
+                )?);
+            }
+            #[cfg(not(feature = "parquet"))]
+            (Kind::Parquet, _) => {
+                return Err(crate::Error::Usage(format!(
+                    "{}: this piiscan was built without Parquet support",
+                    input.display()
+                )))
+            }
+            (Kind::Dump, _) => {
+                let mut r = open()?;
+                tables = dump::rewrite(&mut *r, &mut w, policy, &found)?;
+            }
+            (Kind::Sqlite, _) => {}
+            (Kind::Text, _) => {
+                let mut r = open()?;
+                text_outcome = Some(text::rewrite(
+                    &mut *r,
+                    &mut w,
+                    policy,
+                    rules,
+                    &input.display().to_string(),
+                )?);
+            }
+        }
+        w.flush().map_err(|e| crate::Error::io(&tmp_path, e))?;
+    }
+    if kind == Kind::Sqlite {
+        std::fs::copy(input, tmp.path()).map_err(|e| crate::Error::io(tmp.path(), e))?;
+        tables = sqlite::rewrite(tmp.path(), policy, &found)?;
+    }
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| crate::Error::io(tmp.path(), e))?;
+
+    // Verify: the rows read back equal the rows read.
+    let out_kind = match to {
+        Some(OutFormat::Csv | OutFormat::Tsv) => Kind::Delimited,
+        Some(OutFormat::Ndjson) => Kind::Ndjson,
+        Some(OutFormat::Parquet) => Kind::Parquet,
+        None => kind,
+    };
+    let mut rows_verified = Vec::new();
+    match table_format(out_kind) {
+        Some(format) => {
+            rows_verified = verify::count_rows(tmp.path(), format)
+                .map_err(|e| crate::Error::Usage(format!("reading the output back: {e}")))?;
+            // A flat file's table is named after the file: the temporary name, here.
+            if tables.len() == 1 && rows_verified.len() == 1 {
+                rows_verified[0].0 = tables[0].table.clone();
+            }
+            for t in &tables {
+                let back = rows_verified
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(&t.table) || tables.len() == 1)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0);
+                if t.rows_in != t.rows_out || (t.rows_in != back && !(t.rows_in == 0 && back == 0))
+                {
+                    return Err(crate::Error::Usage(format!(
+                        "{}: table {}: {} rows read, {} written, {} read back; the output was not kept",
+                        input.display(),
+                        t.table,
+                        t.rows_in,
+                        t.rows_out,
+                        back
+                    )));
+                }
+            }
+        }
+        None => {
+            if let Some(t) = &text_outcome {
+                let text =
+                    std::fs::read(tmp.path()).map_err(|e| crate::Error::io(tmp.path(), e))?;
+                let lines = text.split(|&b| b == b'\n').count() as u64
+                    - u64::from(text.ends_with(b"\n") || text.is_empty());
+                if lines != t.lines_in {
+                    return Err(crate::Error::Usage(format!(
+                        "{}: {} lines read, {} read back; the output was not kept",
+                        input.display(),
+                        t.lines_in,
+                        lines
+                    )));
+                }
+                rows_verified.push(("lines".into(), lines));
+            }
+        }
+    }
+    // Re-scan the output where transforms were applied.
+    let after = detect(tmp.path(), rules, opts.sample_rows)?;
+    let tmp_stem = crate::table::stem(tmp.path());
+    let leftovers = leftovers(
+        &found,
+        &after,
+        &tables,
+        text_outcome.as_ref(),
+        &tmp_stem,
+        policy,
+    );
+    let persisted = if opts.force {
+        tmp.persist(output)
+            .map_err(|e| crate::Error::io(output, e.error))?
+    } else {
+        tmp.persist_noclobber(output)
+            .map_err(|e| crate::Error::io(output, e.error))?
+    };
+    drop(persisted);
+    Ok(FileReport {
+        input: input.display().to_string(),
+        output: output.display().to_string(),
+        kind,
+        tables,
+        text: text_outcome,
+        rows_verified,
+        leftovers,
+    })
+}
+
+fn row_sink<'w, W: Write + 'w>(f: OutFormat, w: W) -> crate::Result<Box<dyn rows::RowSink + 'w>> {
+    Ok(match f {
+        OutFormat::Csv => Box::new(rows::CsvRows::new(w, b',')),
+        OutFormat::Tsv => Box::new(rows::CsvRows::new(w, b'\t')),
+        OutFormat::Ndjson => Box::new(rows::NdjsonRows::new(w)),
+        #[cfg(feature = "parquet")]
+        OutFormat::Parquet => Box::new(rows::ParquetRows::new(w)),
+        #[cfg(not(feature = "parquet"))]
+        OutFormat::Parquet => {
+            return Err(crate::Error::Usage(
+                "this piiscan was built without Parquet support".into(),
+            ))
+        }
+    })
+}
+
+/// Methods whose output still looks like the input's category by design.
+fn keeps_category(method: &str) -> bool {
+    matches!(
+        method,
+        "ip_truncate" | "ip_prefix_preserving" | "date_shift" | "mask"
+    )
+}
+
+fn leftovers(
+    before: &Detection,
+    after: &Detection,
+    tables: &[TableOutcome],
+    text: Option<&text::TextOutcome>,
+    stem: &str,
+    policy: &Policy,
+) -> Vec<verify::Leftover> {
+    let mut out = Vec::new();
+    for t in tables {
+        for c in &t.columns {
+            if c.method == "drop" {
+                continue;
+            }
+            let was = before.column(&t.table, &c.column);
+            let now = after.column(if tables.len() == 1 { stem } else { &t.table }, &c.column);
+            let mut categories = BTreeMap::new();
+            // Only what the values show: a column called `phone` keeps its name.
+            for cat in now.in_values.iter().filter(|c| was.categories.contains(c)) {
+                let n = after
+                    .verdicts
+                    .iter()
+                    .filter(|v| v.column.eq_ignore_ascii_case(&c.column) && v.category == *cat)
+                    .map(|v| v.count)
+                    .max()
+                    .unwrap_or(0);
+                categories.insert(cat.clone(), n);
+            }
+            if !categories.is_empty() {
+                out.push(verify::Leftover {
+                    place: format!("{}.{}", t.table, c.column),
+                    method: c.method.clone(),
+                    categories,
+                    expected: keeps_category(&c.method),
+                });
+            }
+        }
+    }
+    if let Some(t) = text {
+        for s in &t.spans {
+            if let Some((cat, n)) = after.text.get(&s.rule) {
+                let expected = keeps_category(&s.method)
+                    || policy
+                        .for_rule(&s.rule, cat)
+                        .is_some_and(|e| matches!(e.op, transform::Op::Keep));
+                out.push(verify::Leftover {
+                    place: format!("text ({})", s.rule),
+                    method: s.method.clone(),
+                    categories: BTreeMap::from([(cat.clone(), *n)]),
+                    expected,
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,286 @@
+//! `piiscan anonymise` and `piiscan risk`: argument handling and the printed report.
+
+use crate::load_rules;
+use anyhow::{bail, Context, Result};
+use piiscan::anonymise::{self, keys::MasterKey, FileReport, OutFormat};
+use piiscan::cli::{AnonymiseArgs, RiskArgs};
+use piiscan::rules::{RuleSet, Selection};
+use piiscan::source::walk::{walk, Entry, WalkOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Every file under the inputs, with the path it takes below an output directory.
+fn files(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            bail!("anonymise reads files, not standard input");
+        }
+        for e in walk(std::slice::from_ref(input), &WalkOptions::default()) {
+            match e {
+                Entry::File { path, .. } => {
+                    let rel = if input.is_dir() {
+                        path.strip_prefix(input)
+                            .map(Path::to_path_buf)
+                            .unwrap_or_else(|_| path.clone())
+                    } else {
+                        PathBuf::from(path.file_name().unwrap_or_default())
+                    };
+                    out.push((path, rel));
+                }
+                Entry::Error { path, reason } => bail!("{}: {reason}", path.display()),
+                _ => {}
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
+    writeln!(out, "{} → {} ({:?})", r.input, r.output, r.kind)?;
+    let mut keys: Vec<&str> = r
+        .tables
+        .iter()
+        .flat_map(|t| t.columns.iter().filter_map(|c| c.key.as_deref()))
+        .chain(
+            r.text
+                .iter()
+                .flat_map(|t| t.spans.iter().filter_map(|s| s.key.as_deref())),
+        )
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for k in keys {
+        writeln!(out, "  key: {k}")?;
+    }
+    for t in &r.tables {
+        writeln!(
+            out,
+            "  table {}: {} rows in, {} rows out",
+            t.table, t.rows_in, t.rows_out
+        )?;
+        for c in &t.columns {
+            writeln!(
+                out,
+                "    {:<24} {:<21} {:<8} transformed {}, empty {}, unreadable {}  [{}]",
+                c.column,
+                c.method,
+                "",
+                c.transformed,
+                c.empty,
+                c.invalid,
+                c.protection.label()
+            )?;
+        }
+    }
+    if let Some(t) = &r.text {
+        writeln!(
+            out,
+            "  text: {} lines in, {} lines out",
+            t.lines_in, t.lines_out
+        )?;
+        for s in &t.spans {
+            writeln!(
+                out,
+                "    {:<24} {:<21} replaced {}, unreadable {}  [{}]",
+                s.rule,
+                s.method,
+                s.replaced,
+                s.invalid,
+                s.protection.label()
+            )?;
+        }
+    }
+    let counts: Vec<String> = r
+        .rows_verified
+        .iter()
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect();
+    writeln!(
+        out,
+        "  verified: rows read back equal rows read ({})",
+        counts.join(", ")
+    )?;
+    if r.leftovers.is_empty() {
+        writeln!(
+            out,
+            "  re-scan: no transformed category found again where transforms were applied"
+        )?;
+    }
+    for l in &r.leftovers {
+        let cats: Vec<String> = l
+            .categories
+            .iter()
+            .map(|(c, n)| format!("{c} ({n})"))
+            .collect();
+        let note = if l.expected {
+            format!("expected: {} keeps the form of the value", l.method)
+        } else {
+            "NOT EXPECTED: check the policy".to_string()
+        };
+        writeln!(
+            out,
+            "  re-scan: {} still holds {} — {note}",
+            l.place,
+            cats.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+fn print_risk(out: &mut dyn Write, k: &anonymise::verify::Risk) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "  risk over {}{} in {}: {} records, {} classes, k = {}, unique {:.1}%, below 5 {:.1}%, prosecutor risk max {:.4} avg {:.4}",
+        k.quasi.join(", "),
+        k.entity
+            .as_deref()
+            .map(|e| format!(" (per {e})"))
+            .unwrap_or_default(),
+        k.table,
+        k.records,
+        k.classes,
+        k.k,
+        k.unique_share * 100.0,
+        k.share_below_5 * 100.0,
+        k.max_risk,
+        k.average_risk
+    )
+}
+
+/// Runs `piiscan anonymise`.
+pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
+    let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
+    let inputs = files(&args.inputs)?;
+    if inputs.is_empty() {
+        bail!("no input files");
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.suggest_policy {
+        for (path, _) in &inputs {
+            let found = anonymise::detect(path, &rules, args.sample_rows)?;
+            let typed = matches!(
+                anonymise::kind_of(path)?,
+                anonymise::Kind::Dump | anonymise::Kind::Sqlite
+            );
+            let text = anonymise::suggest::policy(&path.display().to_string(), &found, typed);
+            match &args.out {
+                Some(p) if inputs.len() == 1 => {
+                    if p.exists() && !args.force {
+                        bail!(
+                            "{}: exists already (use --force to replace it)",
+                            p.display()
+                        );
+                    }
+                    std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
+                    eprintln!(
+                        "piiscan: wrote a starter policy to {}; review it before use",
+                        p.display()
+                    );
+                }
+                _ => out.write_all(text.as_bytes())?,
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (Some(policy_path), Some(out_path)) = (&args.policy, &args.out) else {
+        bail!("--policy and --out are needed");
+    };
+    let master = MasterKey::load(args.key_file.as_deref())?;
+    let policy = anonymise::policy::load(policy_path, master.as_ref())?;
+    let to = args.to.as_deref().and_then(OutFormat::parse);
+    let threads = match args.threads {
+        Some(0) => bail!("--threads must be at least 1"),
+        Some(n) => n,
+        None => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+    };
+    let opts = anonymise::Options {
+        to,
+        force: args.force,
+        threads,
+        sample_rows: args.sample_rows,
+    };
+    let into_dir = inputs.len() > 1
+        || out_path.is_dir()
+        || out_path.as_os_str().to_string_lossy().ends_with('/');
+    let mut failed = 0usize;
+    let mut leftovers = false;
+    let mut reports = Vec::new();
+    for (input, rel) in &inputs {
+        let target = if into_dir {
+            let name = anonymise::output_name(rel, to);
+            out_path
+                .join(rel.parent().unwrap_or(Path::new("")))
+                .join(name)
+        } else {
+            out_path.clone()
+        };
+        match anonymise::anonymise(input, &target, &policy, &rules, &opts) {
+            Ok(report) => {
+                leftovers |= report.has_unexpected_leftovers();
+                let risk = if args.quasi.is_empty() {
+                    None
+                } else {
+                    let format = anonymise::kind_of(&target)
+                        .ok()
+                        .and_then(|k| k.table_format());
+                    match format {
+                        Some(f) => Some(anonymise::verify::risk(
+                            &target,
+                            f,
+                            &args.quasi,
+                            args.entity.as_deref(),
+                        )?),
+                        None => bail!("--quasi needs a table output; {} is text", target.display()),
+                    }
+                };
+                if args.format == "json" {
+                    reports.push(serde_json::json!({ "file": report, "risk": risk }));
+                } else {
+                    print_report(&mut out, &report)?;
+                    if let Some(k) = &risk {
+                        print_risk(&mut out, k)?;
+                    }
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("piiscan: {e}");
+            }
+        }
+    }
+    if args.format == "json" {
+        serde_json::to_writer_pretty(&mut out, &reports)?;
+        writeln!(out)?;
+    }
+    if failed > 0 {
+        eprintln!("piiscan: {failed} input(s) were not anonymised; no output was left for them");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(if leftovers {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Runs `piiscan risk`.
+pub fn risk(args: RiskArgs) -> Result<ExitCode> {
+    let Some(format) = anonymise::kind_of(&args.file)?.table_format() else {
+        bail!("{}: risk is measured on tables", args.file.display());
+    };
+    let r = anonymise::verify::risk(&args.file, format, &args.quasi, args.entity.as_deref())?;
+    let mut out = std::io::stdout().lock();
+    if args.format == "json" {
+        serde_json::to_writer_pretty(&mut out, &r)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}", args.file.display())?;
+        print_risk(&mut out, &r)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
