@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area.
 
 mod accuracy;
+mod anonymise;
 mod bad_input;
 mod cli;
 mod common;

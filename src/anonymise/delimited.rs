@@ -5,7 +5,6 @@
 
 use super::plan::{Detection, TablePlan};
 use super::policy::Policy;
-use super::rows::RowSink;
 use std::io::{self, Read, Write};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -24,6 +23,8 @@ pub struct TableOutcome {
     pub rows_out: u64,
     /// Counts per transformed column.
     pub columns: Vec<super::plan::ColumnReport>,
+    /// A delimited output starts with a header line.
+    pub header: bool,
 }
 
 /// Reads the next block: whole records only (the rest is carried to the next call).
@@ -115,7 +116,10 @@ fn transform_block(
                 w.write_field(field).map_err(|e| (rows, e.to_string()))?;
                 continue;
             }
-            let text = String::from_utf8_lossy(field);
+            let text = match std::str::from_utf8(field) {
+                Ok(t) => std::borrow::Cow::Borrowed(t),
+                Err(_) => String::from_utf8_lossy(field),
+            };
             let get = |j: usize| rec.get(j).map(|b| String::from_utf8_lossy(b).into_owned());
             let out = plan
                 .cell(policy, i, Some(&text), get)
@@ -178,159 +182,129 @@ pub fn read_head(reader: &mut dyn Read, carry: &mut Vec<u8>) -> io::Result<Optio
     }))
 }
 
-/// Rewrites a delimited table to CSV/TSV with `delimiter_out` on `threads` threads.
-///
-/// # Errors
-/// Read or write errors, malformed CSV, and cells that fail with `on_invalid = "fail"`,
-/// naming the row and column.
+/// A block's result (and its rows), or the row within the block that failed and why.
+type Produced<T> = Result<(T, u64), (u64, String)>;
+
+/// Turns one block into output, with a worker's own plan.
+type Produce<'a, T> = dyn Fn(&[u8], &mut TablePlan) -> Produced<T> + Sync + 'a;
+
+/// Runs blocks through `produce` on `threads` worker threads (each with its own copy of the
+/// plan, for its counts) and hands the results to `consume` in input order. Returns the rows
+/// produced and the workers' plans.
 #[allow(clippy::too_many_arguments)]
-pub fn rewrite(
+fn run_blocks<T: Send>(
     reader: &mut (dyn Read + Send),
-    out: &mut (dyn Write + Send),
-    policy: &Policy,
-    found: &Detection,
-    table: &str,
-    delimiter_out: Option<u8>,
+    first: Vec<u8>,
+    carry: &mut Vec<u8>,
     threads: usize,
-) -> crate::Result<TableOutcome> {
+    plan: &TablePlan,
+    table: &str,
+    produce: &Produce<'_, T>,
+    consume: &mut (dyn FnMut(T) -> crate::Result<()> + Send),
+) -> crate::Result<(u64, Vec<TablePlan>)> {
     let io = |e: io::Error| crate::Error::Usage(format!("{table}: {e}"));
-    let mut carry = Vec::new();
-    let Some(head) = read_head(reader, &mut carry).map_err(io)? else {
-        return Ok(TableOutcome {
-            table: table.to_string(),
-            ..TableOutcome::default()
-        });
+    let fail_at = |rows_before: u64, (row, why): (u64, String)| {
+        crate::Error::Usage(format!("{table}: row {}: {why}", rows_before + row))
     };
-    let plan = TablePlan::new(policy, table, &head.names, found)?;
-    let d_out = delimiter_out.unwrap_or(head.delimiter);
-    if head.has_header {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(d_out)
-            .from_writer(Vec::new());
-        let kept: Vec<&String> = head
-            .names
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !plan.dropped(policy, *i))
-            .map(|(_, n)| n)
-            .collect();
-        w.write_record(kept).map_err(|e| io(bad(e)))?;
-        out.write_all(&w.into_inner().map_err(|e| io(bad(e)))?)
-            .map_err(io)?;
-    }
-    let threads = threads.max(1);
-    let mut first = Some(head.rest);
     // The first block's rest, then blocks from the reader (starting with what the first
     // block carried over).
+    let mut first = Some(first);
     let mut read_block = |carry: &mut Vec<u8>| -> io::Result<Option<Vec<u8>>> {
         match first.take() {
             Some(b) => Ok(Some(b)),
             None => next_block(reader, carry),
         }
     };
-    let mut rows_in = 0u64;
-    let mut rows_out = 0u64;
-    let mut plans = Vec::new();
-    let fail_at = |rows_before: u64, (row, why): (u64, String)| {
-        crate::Error::Usage(format!("{table}: row {}: {why}", rows_before + row))
-    };
-    if threads == 1 {
-        let mut plan = plan;
-        while let Some(block) = read_block(&mut carry).map_err(io)? {
-            let (bytes, rows) = transform_block(&block, head.delimiter, d_out, policy, &mut plan)
-                .map_err(|e| fail_at(rows_in, e))?;
-            rows_in += rows;
-            rows_out += rows;
-            out.write_all(&bytes).map_err(io)?;
+    if threads <= 1 {
+        let mut plan = plan.clone();
+        let mut rows = 0u64;
+        while let Some(block) = read_block(carry).map_err(io)? {
+            let (out, n) = produce(&block, &mut plan).map_err(|e| fail_at(rows, e))?;
+            rows += n;
+            consume(out)?;
         }
-        plans.push(plan);
-    } else {
-        let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads * 2);
-        let job_rx = Arc::new(Mutex::new(job_rx));
-        type Done = (u64, Result<(Vec<u8>, u64), (u64, String)>);
-        let (done_tx, done_rx) = mpsc::sync_channel::<Done>(threads * 2);
-        let outcome: crate::Result<()> = std::thread::scope(|s| {
-            let mut handles = Vec::new();
-            for _ in 0..threads {
-                let (rx, tx) = (Arc::clone(&job_rx), done_tx.clone());
-                let mut plan = plan.clone();
-                let d_in = head.delimiter;
-                handles.push(s.spawn(move || {
-                    loop {
-                        let job = match rx.lock() {
-                            Ok(r) => r.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok((seq, block)) = job else { break };
-                        let r = transform_block(&block, d_in, d_out, policy, &mut plan);
-                        if tx.send((seq, r)).is_err() {
-                            break;
-                        }
-                    }
-                    plan
-                }));
-            }
-            drop(done_tx);
-            // The writer: results in order.
-            let writer = s.spawn(move || -> crate::Result<(u64, u64)> {
-                let mut pending = std::collections::HashMap::new();
-                let (mut next, mut rows) = (0u64, 0u64);
-                let mut error = None;
-                for (seq, r) in done_rx.iter() {
-                    pending.insert(seq, r);
-                    while let Some(r) = pending.remove(&next) {
-                        next += 1;
-                        match r {
-                            Ok((bytes, n)) if error.is_none() => {
-                                out.write_all(&bytes).map_err(io)?;
-                                rows += n;
-                            }
-                            Err(e) if error.is_none() => error = Some(fail_at(rows, e)),
-                            _ => {}
-                        }
-                    }
-                }
-                match error {
-                    Some(e) => Err(e),
-                    None => Ok((rows, rows)),
-                }
-            });
-            let mut seq = 0u64;
-            let mut read_error = None;
-            loop {
-                match read_block(&mut carry) {
-                    Ok(Some(block)) => {
-                        if job_tx.send((seq, block)).is_err() {
-                            break;
-                        }
-                        seq += 1;
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        read_error = Some(io(e));
+        return Ok((rows, vec![plan]));
+    }
+    let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads * 2);
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Produced<T>)>(threads * 2);
+    std::thread::scope(|s| {
+        let mut handles = Vec::new();
+        for _ in 0..threads {
+            let (rx, tx) = (Arc::clone(&job_rx), done_tx.clone());
+            let mut plan = plan.clone();
+            handles.push(s.spawn(move || {
+                loop {
+                    let job = match rx.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok((seq, block)) = job else { break };
+                    if tx.send((seq, produce(&block, &mut plan))).is_err() {
                         break;
                     }
                 }
-            }
-            drop(job_tx);
-            for h in handles {
-                if let Ok(p) = h.join() {
-                    plans.push(p);
+                plan
+            }));
+        }
+        drop(done_tx);
+        // The consumer: results in order; after an error, the rest is drained.
+        let writer = s.spawn(move || -> crate::Result<u64> {
+            let mut pending = std::collections::HashMap::new();
+            let (mut next, mut rows) = (0u64, 0u64);
+            let mut error = None;
+            for (seq, r) in done_rx.iter() {
+                pending.insert(seq, r);
+                while let Some(r) = pending.remove(&next) {
+                    next += 1;
+                    match r {
+                        Ok((out, n)) if error.is_none() => {
+                            rows += n;
+                            if let Err(e) = consume(out) {
+                                error = Some(e);
+                            }
+                        }
+                        Err(e) if error.is_none() => error = Some(fail_at(rows, e)),
+                        _ => {}
+                    }
                 }
             }
-            let written = writer
-                .join()
-                .map_err(|_| crate::Error::Usage(format!("{table}: the writer thread failed")))?;
-            if let Some(e) = read_error {
-                return Err(e);
+            match error {
+                Some(e) => Err(e),
+                None => Ok(rows),
             }
-            let (r_in, r_out) = written?;
-            rows_in = r_in;
-            rows_out = r_out;
-            Ok(())
         });
-        outcome?;
-    }
+        let mut seq = 0u64;
+        let mut read_error = None;
+        loop {
+            match read_block(carry) {
+                Ok(Some(block)) => {
+                    if job_tx.send((seq, block)).is_err() {
+                        break;
+                    }
+                    seq += 1;
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    read_error = Some(io(e));
+                    break;
+                }
+            }
+        }
+        drop(job_tx);
+        let plans: Vec<TablePlan> = handles.into_iter().filter_map(|h| h.join().ok()).collect();
+        let rows = writer
+            .join()
+            .map_err(|_| crate::Error::Usage(format!("{table}: the writer thread failed")))??;
+        if let Some(e) = read_error {
+            return Err(e);
+        }
+        Ok((rows, plans))
+    })
+}
+
+/// Sums the counts of the workers' plans.
+fn merge_reports(plans: Vec<TablePlan>) -> Vec<super::plan::ColumnReport> {
     let mut columns: Vec<super::plan::ColumnReport> = Vec::new();
     for p in plans {
         for (i, r) in p.into_reports().into_iter().enumerate() {
@@ -345,72 +319,182 @@ pub fn rewrite(
             }
         }
     }
-    Ok(TableOutcome {
-        table: table.to_string(),
-        rows_in,
-        rows_out,
-        columns,
-    })
+    columns
 }
 
-/// Reads a delimited table into a [`RowSink`] (for NDJSON or Parquet output).
+/// Parses the records of a block and calls `on_row` with each transformed row (kept
+/// columns only). Returns the rows.
+fn block_rows(
+    block: &[u8],
+    delimiter: u8,
+    policy: &Policy,
+    plan: &mut TablePlan,
+    kept: &[usize],
+    on_row: &mut dyn FnMut(&[Option<&str>]),
+) -> Result<u64, (u64, String)> {
+    let mut rd = csv_reader(block, delimiter);
+    let mut rec = csv::ByteRecord::new();
+    let mut rows = 0u64;
+    let mut cells: Vec<Option<std::borrow::Cow<'_, str>>> = Vec::with_capacity(kept.len());
+    loop {
+        match rd.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err((rows + 1, e.to_string())),
+        }
+        rows += 1;
+        let texts: Vec<std::borrow::Cow<'_, str>> =
+            rec.iter().map(String::from_utf8_lossy).collect();
+        cells.clear();
+        for &i in kept {
+            let get = |j: usize| texts.get(j).map(|t| t.to_string());
+            let v = texts.get(i).map(|t| t.as_ref());
+            let out = plan
+                .cell(policy, i, v, get)
+                .map_err(|e| (rows, format!("column {}: {}", e.column, e.why)))?;
+            cells.push(out.map(|c| std::borrow::Cow::Owned(c.into_owned())));
+        }
+        let refs: Vec<Option<&str>> = cells.iter().map(|c| c.as_deref()).collect();
+        on_row(&refs);
+    }
+    Ok(rows)
+}
+
+/// What a delimited table is converted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Convert {
+    /// CSV or TSV with this delimiter (`None`: the input's).
+    Delimited(Option<u8>),
+    /// NDJSON.
+    Ndjson,
+    /// Parquet.
+    Parquet,
+}
+
+/// Rewrites a delimited table into `out` as CSV/TSV, NDJSON or Parquet, on `threads`
+/// threads.
 ///
 /// # Errors
-/// As [`rewrite`].
-pub fn convert(
+/// Read or write errors, malformed CSV, and cells that fail with `on_invalid = "fail"`,
+/// naming the row and column.
+#[allow(clippy::too_many_arguments)]
+pub fn rewrite(
     reader: &mut (dyn Read + Send),
-    sink: &mut dyn RowSink,
+    out: &mut (dyn Write + Send),
     policy: &Policy,
     found: &Detection,
     table: &str,
+    to: Convert,
+    threads: usize,
 ) -> crate::Result<TableOutcome> {
     let io = |e: io::Error| crate::Error::Usage(format!("{table}: {e}"));
     let mut carry = Vec::new();
     let Some(head) = read_head(reader, &mut carry).map_err(io)? else {
-        return Ok(TableOutcome::default());
+        return Ok(TableOutcome {
+            table: table.to_string(),
+            ..TableOutcome::default()
+        });
     };
-    let mut plan = TablePlan::new(policy, table, &head.names, found)?;
+    let plan = TablePlan::new(policy, table, &head.names, found)?;
     let kept: Vec<usize> = (0..head.names.len())
         .filter(|&i| !plan.dropped(policy, i))
         .collect();
-    let names: Vec<String> = kept.iter().map(|&i| head.names[i].clone()).collect();
-    sink.begin(&names).map_err(io)?;
-    let mut rows = 0u64;
-    let mut block = Some(head.rest);
-    let mut rec = csv::ByteRecord::new();
-    while let Some(b) = block.take() {
-        let mut rd = csv_reader(&b, head.delimiter);
-        loop {
-            match rd.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => return Err(io(bad(format!("row {}: {e}", rows + 1)))),
+    let kept_names: Vec<String> = kept.iter().map(|&i| head.names[i].clone()).collect();
+    let d_in = head.delimiter;
+    let (rows, plans, header) = match to {
+        Convert::Delimited(d) => {
+            let d_out = d.unwrap_or(d_in);
+            if head.has_header {
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(d_out)
+                    .from_writer(Vec::new());
+                w.write_record(&kept_names).map_err(|e| io(bad(e)))?;
+                out.write_all(&w.into_inner().map_err(|e| io(bad(e)))?)
+                    .map_err(io)?;
             }
-            rows += 1;
-            let texts: Vec<std::borrow::Cow<'_, str>> =
-                rec.iter().map(String::from_utf8_lossy).collect();
-            let mut cells: Vec<Option<std::borrow::Cow<'_, str>>> = Vec::with_capacity(kept.len());
-            for &i in &kept {
-                let get = |j: usize| texts.get(j).map(|t| t.to_string());
-                let v = texts.get(i).map(|t| t.as_ref());
-                let out = plan.cell(policy, i, v, get).map_err(|e| {
-                    crate::Error::Usage(format!(
-                        "{table}: row {rows}: column {}: {}",
-                        e.column, e.why
-                    ))
-                })?;
-                cells.push(out.map(|c| std::borrow::Cow::Owned(c.into_owned())));
-            }
-            let refs: Vec<Option<&str>> = cells.iter().map(|c| c.as_deref()).collect();
-            sink.row(&refs).map_err(io)?;
+            let produce = |block: &[u8], plan: &mut TablePlan| {
+                transform_block(block, d_in, d_out, policy, plan)
+            };
+            let mut consume = |bytes: Vec<u8>| out.write_all(&bytes).map_err(io);
+            let (rows, plans) = run_blocks(
+                reader,
+                head.rest,
+                &mut carry,
+                threads,
+                &plan,
+                table,
+                &produce,
+                &mut consume,
+            )?;
+            (rows, plans, head.has_header)
         }
-        block = next_block(reader, &mut carry).map_err(io)?;
-    }
-    let rows_out = sink.finish().map_err(io)?;
+        Convert::Ndjson => {
+            let produce = |block: &[u8], plan: &mut TablePlan| {
+                let mut bytes = Vec::with_capacity(block.len() * 2);
+                let rows = block_rows(block, d_in, policy, plan, &kept, &mut |cells| {
+                    let mut map = serde_json::Map::with_capacity(cells.len());
+                    for (name, c) in kept_names.iter().zip(cells) {
+                        map.insert(
+                            name.clone(),
+                            c.map_or(serde_json::Value::Null, |s| {
+                                serde_json::Value::String(s.to_string())
+                            }),
+                        );
+                    }
+                    let _ = serde_json::to_writer(&mut bytes, &map);
+                    bytes.push(b'\n');
+                })?;
+                Ok((bytes, rows))
+            };
+            let mut consume = |bytes: Vec<u8>| out.write_all(&bytes).map_err(io);
+            let (rows, plans) = run_blocks(
+                reader,
+                head.rest,
+                &mut carry,
+                threads,
+                &plan,
+                table,
+                &produce,
+                &mut consume,
+            )?;
+            (rows, plans, false)
+        }
+        #[cfg(feature = "parquet")]
+        Convert::Parquet => {
+            let mut sink = super::rows::ParquetFrames::new(&mut *out, &kept_names);
+            let produce = |block: &[u8], plan: &mut TablePlan| {
+                let mut frame = super::rows::FrameBuilder::new(&kept_names);
+                let rows = block_rows(block, d_in, policy, plan, &kept, &mut |cells| {
+                    frame.push(cells)
+                })?;
+                Ok((frame, rows))
+            };
+            let mut consume = |frame: super::rows::FrameBuilder| sink.push(frame).map_err(io);
+            let (rows, plans) = run_blocks(
+                reader,
+                head.rest,
+                &mut carry,
+                threads,
+                &plan,
+                table,
+                &produce,
+                &mut consume,
+            )?;
+            sink.finish().map_err(io)?;
+            (rows, plans, false)
+        }
+        #[cfg(not(feature = "parquet"))]
+        Convert::Parquet => {
+            return Err(crate::Error::Usage(
+                "this piiscan was built without Parquet support".into(),
+            ))
+        }
+    };
     Ok(TableOutcome {
         table: table.to_string(),
         rows_in: rows,
-        rows_out,
-        columns: plan.into_reports(),
+        rows_out: rows,
+        columns: merge_reports(plans),
+        header,
     })
 }

@@ -84,7 +84,12 @@ impl Rewriter<'_> {
     }
 
     fn count(&mut self, table: &str, n: u64) {
-        *self.rows.entry(table.to_string()).or_default() += n;
+        match self.rows.get_mut(table) {
+            Some(c) => *c += n,
+            None => {
+                self.rows.insert(table.to_string(), n);
+            }
+        }
     }
 
     /// Rewrites one COPY data line (without its line ending) into `out`.
@@ -101,11 +106,15 @@ impl Rewriter<'_> {
             return Ok(());
         };
         let raw: Vec<&[u8]> = text.split(|&b| b == b'\t').collect();
-        let mut decoded: Vec<Option<String>> = Vec::with_capacity(raw.len());
+        // Only the fields a transform reads are decoded: its own, and an entity column.
+        let mut decoded: Vec<Option<String>> = vec![None; raw.len()];
         let mut buf = Vec::new();
-        for r in &raw {
-            decoded
-                .push(copy_field(r, &mut buf).then(|| String::from_utf8_lossy(&buf).into_owned()));
+        for (i, r) in raw.iter().enumerate() {
+            let needed =
+                plan.actions.get(i).copied().flatten().is_some() || plan.entity.contains(&Some(i));
+            if needed && copy_field(r, &mut buf) {
+                decoded[i] = Some(String::from_utf8_lossy(&buf).into_owned());
+            }
         }
         for (i, r) in raw.iter().enumerate() {
             if i > 0 {
@@ -286,17 +295,17 @@ pub fn rewrite(
             }
             continue;
         }
-        if let Some(table) = copy.clone() {
+        if let Some(table) = copy.as_deref() {
             if text == b"\\." {
                 copy = None;
                 out.write_all(&line).map_err(ioerr)?;
                 continue;
             }
             edited.clear();
-            rw.copy_line(&table, text, &mut edited, lineno)?;
+            rw.copy_line(table, text, &mut edited, lineno)?;
             edited.extend_from_slice(ending);
             out.write_all(&edited).map_err(ioerr)?;
-            rw.count(&table, 1);
+            rw.count(table, 1);
             continue;
         }
         if let Some((name, columns)) = create.as_mut() {
@@ -352,6 +361,7 @@ pub fn rewrite(
             rows_in: rows,
             rows_out: rows,
             columns: plan.map(TablePlan::into_reports).unwrap_or_default(),
+            header: false,
         });
     }
     Ok(outcomes)

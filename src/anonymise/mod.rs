@@ -332,11 +332,13 @@ pub fn anonymise(
         let file = tmp.as_file_mut();
         let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
         match (kind, to) {
-            (Kind::Delimited, None | Some(OutFormat::Csv) | Some(OutFormat::Tsv)) => {
-                let d = match to {
-                    Some(OutFormat::Csv) => Some(b','),
-                    Some(OutFormat::Tsv) => Some(b'\t'),
-                    _ => None,
+            (Kind::Delimited, to) => {
+                let convert = match to {
+                    None => delimited::Convert::Delimited(None),
+                    Some(OutFormat::Csv) => delimited::Convert::Delimited(Some(b',')),
+                    Some(OutFormat::Tsv) => delimited::Convert::Delimited(Some(b'\t')),
+                    Some(OutFormat::Ndjson) => delimited::Convert::Ndjson,
+                    Some(OutFormat::Parquet) => delimited::Convert::Parquet,
                 };
                 let mut r = open()?;
                 tables.push(delimited::rewrite(
@@ -345,19 +347,8 @@ pub fn anonymise(
                     policy,
                     &found,
                     &table,
-                    d,
+                    convert,
                     opts.threads,
-                )?);
-            }
-            (Kind::Delimited, Some(f)) => {
-                let mut r = open()?;
-                let mut sink = row_sink(f, &mut w)?;
-                tables.push(delimited::convert(
-                    &mut *r,
-                    sink.as_mut(),
-                    policy,
-                    &found,
-                    &table,
                 )?);
             }
             (Kind::Ndjson, None | Some(OutFormat::Ndjson)) => {
@@ -436,8 +427,15 @@ pub fn anonymise(
     let mut rows_verified = Vec::new();
     match table_format(out_kind) {
         Some(format) => {
-            rows_verified = verify::count_rows(tmp.path(), format)
-                .map_err(|e| crate::Error::Usage(format!("reading the output back: {e}")))?;
+            rows_verified = if format == TableFormat::Delimited && tables.len() == 1 {
+                let records = verify::count_csv_records(tmp.path())
+                    .map_err(|e| crate::Error::Usage(format!("reading the output back: {e}")))?;
+                let header = u64::from(tables[0].header);
+                vec![(tables[0].table.clone(), records.saturating_sub(header))]
+            } else {
+                verify::count_rows(tmp.path(), format)
+                    .map_err(|e| crate::Error::Usage(format!("reading the output back: {e}")))?
+            };
             // A flat file's table is named after the file: the temporary name, here.
             if tables.len() == 1 && rows_verified.len() == 1 {
                 rows_verified[0].0 = tables[0].table.clone();
@@ -514,12 +512,9 @@ fn row_sink<'w, W: Write + 'w>(f: OutFormat, w: W) -> crate::Result<Box<dyn rows
         OutFormat::Csv => Box::new(rows::CsvRows::new(w, b',')),
         OutFormat::Tsv => Box::new(rows::CsvRows::new(w, b'\t')),
         OutFormat::Ndjson => Box::new(rows::NdjsonRows::new(w)),
-        #[cfg(feature = "parquet")]
-        OutFormat::Parquet => Box::new(rows::ParquetRows::new(w)),
-        #[cfg(not(feature = "parquet"))]
         OutFormat::Parquet => {
             return Err(crate::Error::Usage(
-                "this piiscan was built without Parquet support".into(),
+                "Parquet is written from CSV, TSV and Parquet inputs".into(),
             ))
         }
     })

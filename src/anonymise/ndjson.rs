@@ -215,5 +215,6 @@ pub fn rewrite(
         rows_in,
         rows_out,
         columns: keys.reports.into_iter().map(|(_, r)| r).collect(),
+        header: false,
     })
 }

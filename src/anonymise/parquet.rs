@@ -80,9 +80,7 @@ pub fn rewrite<W: Write>(
         // Text of every column a transform reads (its own, and an entity column).
         let needs_text: Vec<bool> = (0..names.len())
             .map(|i| {
-                plan.actions[i].is_some()
-                    || plan.entity.contains(&Some(i))
-                    || rows_sink.is_some()
+                plan.actions[i].is_some() || plan.entity.contains(&Some(i)) || rows_sink.is_some()
             })
             .collect();
         let texts: Vec<Option<StringChunked>> = df
@@ -169,6 +167,7 @@ pub fn rewrite<W: Write>(
         }
         rows_out += out_df.height() as u64;
     }
+    let header = rows_sink.is_some();
     if let Some(sink) = rows_sink {
         rows_out = sink
             .finish()
@@ -189,5 +188,6 @@ pub fn rewrite<W: Write>(
         rows_in,
         rows_out,
         columns: plan.into_reports(),
+        header,
     })
 }

@@ -46,7 +46,8 @@ pub struct EntryDef {
     pub length: Option<usize>,
     /// hmac: text put before the token.
     pub prefix: Option<String>,
-    /// hmac: `none`, `trim`, `lower`, `email`, `digits`, `alnum` (default from the rule).
+    /// hmac: `auto`, `none`, `trim`, `lower`, `email`, `digits`, `alnum` (default: from the
+    /// entry's rule or category, else `auto`).
     pub normalise: Option<String>,
     /// mask: characters kept at the start.
     pub keep_first: Option<usize>,
@@ -350,7 +351,7 @@ fn entry(
                 None => Normalise::for_rule(rule_hint),
                 Some(n) => Normalise::parse(n).ok_or_else(|| {
                     fail(format!(
-                        "normalise {n:?}: use none, trim, lower, email, digits or alnum"
+                        "normalise {n:?}: use auto, none, trim, lower, email, digits or alnum"
                     ))
                 })?,
             };

@@ -98,60 +98,82 @@ impl<W: Write> RowSink for NdjsonRows<W> {
     }
 }
 
-/// Parquet through polars, written batch by batch; every column is text.
+/// The rows of one block as text columns, built on a worker thread.
 #[cfg(feature = "parquet")]
-pub struct ParquetRows<W: Write> {
-    out: Option<W>,
-    writer: Option<polars::prelude::BatchedWriter<W>>,
-    names: Vec<String>,
+pub struct FrameBuilder {
     builders: Vec<polars::prelude::StringChunkedBuilder>,
-    pending: usize,
-    rows: u64,
+    rows: usize,
 }
 
 #[cfg(feature = "parquet")]
-const PARQUET_BATCH: usize = 131_072;
+impl FrameBuilder {
+    /// Empty columns with these names.
+    pub fn new(names: &[String]) -> Self {
+        use polars::prelude::*;
+        FrameBuilder {
+            builders: names
+                .iter()
+                .map(|n| StringChunkedBuilder::new(PlSmallStr::from(n.as_str()), 8192))
+                .collect(),
+            rows: 0,
+        }
+    }
+
+    /// Adds a row.
+    pub fn push(&mut self, cells: &[Option<&str>]) {
+        for (b, c) in self.builders.iter_mut().zip(cells) {
+            match c {
+                Some(s) => b.append_value(*s),
+                None => b.append_null(),
+            }
+        }
+        self.rows += 1;
+    }
+
+    fn finish(self) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+        use polars::prelude::*;
+        let columns: Vec<Column> = self
+            .builders
+            .into_iter()
+            .map(|b| b.finish().into_series().into_column())
+            .collect();
+        DataFrame::new(self.rows, columns)
+    }
+}
+
+/// Rows in a Parquet row group (blocks are gathered up to this many).
+#[cfg(feature = "parquet")]
+const ROW_GROUP: usize = 131_072;
 
 #[cfg(feature = "parquet")]
 fn polars_io(e: polars::prelude::PolarsError) -> io::Error {
     io::Error::other(e.to_string())
 }
 
+/// Writes frames to Parquet (zstd) in row groups of about [`ROW_GROUP`] rows; every column is
+/// text.
 #[cfg(feature = "parquet")]
-impl<W: Write> ParquetRows<W> {
+pub struct ParquetFrames<W: Write> {
+    out: Option<W>,
+    names: Vec<String>,
+    writer: Option<polars::prelude::BatchedWriter<W>>,
+    pending: Option<polars::prelude::DataFrame>,
+}
+
+#[cfg(feature = "parquet")]
+impl<W: Write> ParquetFrames<W> {
     /// Writes to `out`.
-    pub fn new(out: W) -> Self {
-        ParquetRows {
+    pub fn new(out: W, names: &[String]) -> Self {
+        ParquetFrames {
             out: Some(out),
+            names: names.to_vec(),
             writer: None,
-            names: Vec::new(),
-            builders: Vec::new(),
-            pending: 0,
-            rows: 0,
+            pending: None,
         }
     }
 
-    fn fresh_builders(&mut self) {
+    fn write(&mut self, df: &polars::prelude::DataFrame) -> io::Result<()> {
         use polars::prelude::*;
-        self.builders = self
-            .names
-            .iter()
-            .map(|n| StringChunkedBuilder::new(PlSmallStr::from(n.as_str()), PARQUET_BATCH))
-            .collect();
-    }
-
-    fn flush_batch(&mut self) -> io::Result<()> {
-        use polars::prelude::*;
-        if self.pending == 0 && self.writer.is_some() {
-            return Ok(());
-        }
-        let builders = std::mem::take(&mut self.builders);
-        let height = self.pending;
-        let columns: Vec<Column> = builders
-            .into_iter()
-            .map(|b| b.finish().into_series().into_column())
-            .collect();
-        let df = DataFrame::new(height, columns).map_err(polars_io)?;
         if self.writer.is_none() {
             let out = self
                 .out
@@ -164,41 +186,48 @@ impl<W: Write> ParquetRows<W> {
                     .map_err(polars_io)?,
             );
         }
-        if let Some(w) = self.writer.as_mut() {
-            w.write_batch(&df).map_err(polars_io)?;
+        match self.writer.as_mut() {
+            Some(w) => w.write_batch(df).map_err(polars_io),
+            None => Ok(()),
         }
-        self.pending = 0;
-        self.fresh_builders();
-        Ok(())
     }
-}
 
-#[cfg(feature = "parquet")]
-impl<W: Write> RowSink for ParquetRows<W> {
-    fn begin(&mut self, names: &[String]) -> io::Result<()> {
-        self.names = names.to_vec();
-        self.fresh_builders();
-        Ok(())
-    }
-    fn row(&mut self, cells: &[Option<&str>]) -> io::Result<()> {
-        for (b, c) in self.builders.iter_mut().zip(cells) {
-            match c {
-                Some(s) => b.append_value(*s),
-                None => b.append_null(),
+    /// Adds a block's frame; writes a row group when enough rows are gathered.
+    pub fn push(&mut self, frame: FrameBuilder) -> io::Result<()> {
+        let df = frame.finish().map_err(polars_io)?;
+        let gathered = match self.pending.take() {
+            Some(mut p) => {
+                p.vstack_mut(&df).map_err(polars_io)?;
+                p
             }
-        }
-        self.pending += 1;
-        self.rows += 1;
-        if self.pending >= PARQUET_BATCH {
-            self.flush_batch()?;
+            None => df,
+        };
+        if gathered.height() >= ROW_GROUP {
+            let mut g = gathered;
+            g.rechunk_mut();
+            self.write(&g)?;
+        } else {
+            self.pending = Some(gathered);
         }
         Ok(())
     }
-    fn finish(&mut self) -> io::Result<u64> {
-        self.flush_batch()?;
+
+    /// Writes what is left and the footer.
+    pub fn finish(&mut self) -> io::Result<()> {
+        let last = match self.pending.take() {
+            Some(p) => Some(p),
+            None if self.writer.is_none() => {
+                Some(FrameBuilder::new(&self.names).finish().map_err(polars_io)?)
+            }
+            None => None,
+        };
+        if let Some(mut p) = last {
+            p.rechunk_mut();
+            self.write(&p)?;
+        }
         if let Some(w) = self.writer.take() {
             w.finish().map_err(polars_io)?;
         }
-        Ok(self.rows)
+        Ok(())
     }
 }

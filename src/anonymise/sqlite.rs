@@ -73,6 +73,7 @@ pub fn rewrite(
                 rows_in,
                 rows_out: rows_in,
                 columns: Vec::new(),
+                header: false,
             });
             continue;
         }
@@ -161,6 +162,7 @@ pub fn rewrite(
             rows_in,
             rows_out,
             columns: plan.into_reports(),
+            header: false,
         });
     }
     tx.commit().map_err(&err)?;

@@ -44,6 +44,9 @@ impl Protection {
 /// How a value is normalised before it is hashed, so spellings of one value agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Normalise {
+    /// E-mail-shaped values (`local@domain.tld`) as [`Normalise::Email`], others trimmed:
+    /// the default for columns chosen by name, since it depends on the value only.
+    Auto,
     /// As it is.
     None,
     /// Spaces around it removed.
@@ -63,6 +66,7 @@ impl Normalise {
     /// Parses a policy value.
     pub fn parse(s: &str) -> Option<Normalise> {
         Some(match s {
+            "auto" => Normalise::Auto,
             "none" => Normalise::None,
             "trim" => Normalise::Trim,
             "lower" => Normalise::Lower,
@@ -73,13 +77,13 @@ impl Normalise {
         })
     }
 
-    /// The normalisation that suits a rule's values (`trim` when none is known).
+    /// The normalisation that suits a rule's values (`auto` when none is known).
     pub fn for_rule(rule: &str) -> Normalise {
         match rule {
             "email" => Normalise::Email,
             "phone" | "nl.bsn" | "be.national_number" | "credit_card" => Normalise::Digits,
             "iban" | "nl.licence_plate" | "nl.postcode" | "nl.vat" | "be.vat" => Normalise::Alnum,
-            _ => Normalise::Trim,
+            _ => Normalise::Auto,
         }
     }
 
@@ -87,6 +91,17 @@ impl Normalise {
     pub fn apply<'v>(self, v: &'v str) -> std::borrow::Cow<'v, str> {
         use std::borrow::Cow;
         match self {
+            Normalise::Auto => {
+                let t = v.trim();
+                let email_shaped = t.split_once('@').is_some_and(|(local, domain)| {
+                    !local.is_empty() && domain.contains('.') && !domain.contains('@')
+                });
+                if email_shaped {
+                    Normalise::Email.apply(t)
+                } else {
+                    Cow::Borrowed(t)
+                }
+            }
             Normalise::None => Cow::Borrowed(v),
             Normalise::Trim => Cow::Borrowed(v.trim()),
             Normalise::Lower | Normalise::Email => {
@@ -205,8 +220,14 @@ pub struct Invalid(pub &'static str);
 
 const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 
+#[cfg(test)]
 fn base32(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 8 / 5 + 1);
+    base32_into(bytes, &mut out);
+    out
+}
+
+fn base32_into(bytes: &[u8], out: &mut String) {
     let (mut acc, mut bits) = (0u32, 0u32);
     for &b in bytes {
         acc = (acc << 8) | u32::from(b);
@@ -219,17 +240,14 @@ fn base32(bytes: &[u8]) -> String {
     if bits > 0 {
         out.push(char::from(BASE32[((acc << (5 - bits)) & 31) as usize]));
     }
-    out
 }
 
-fn hex(bytes: &[u8]) -> String {
+fn hex_into(bytes: &[u8], out: &mut String) {
     const D: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        s.push(char::from(D[usize::from(b >> 4)]));
-        s.push(char::from(D[usize::from(b & 15)]));
+        out.push(char::from(D[usize::from(b >> 4)]));
+        out.push(char::from(D[usize::from(b & 15)]));
     }
-    s
 }
 
 /// A date found in a value, with the text around it, so it can be written back in place.
@@ -387,22 +405,30 @@ impl Op {
                 let mut m = mac.clone();
                 m.update(normalise.apply(v).as_bytes());
                 let digest = m.finalize().into_bytes();
-                let mut token = match format {
-                    TokenFormat::Hex => hex(&digest),
-                    TokenFormat::Base32 => base32(&digest),
-                };
-                token.truncate(*length);
-                format!("{prefix}{token}")
+                let mut token = String::with_capacity(prefix.len() + length);
+                token.push_str(prefix);
+                // Encode only the bytes the token shows.
+                match format {
+                    TokenFormat::Hex => {
+                        hex_into(&digest[..length.div_ceil(2).min(digest.len())], &mut token)
+                    }
+                    TokenFormat::Base32 => base32_into(
+                        &digest[..(length * 5).div_ceil(8).min(digest.len())],
+                        &mut token,
+                    ),
+                }
+                token.truncate(prefix.len() + length);
+                token
             }
             Op::IpTruncate { v4, v6 } => {
                 let (addr, before, after) =
                     ip::parse_loose(v).ok_or(Invalid("not an IP address"))?;
-                format!("{before}{}{after}", ip::truncate(addr, *v4, *v6))
+                ip::render(before, ip::truncate(addr, *v4, *v6), after)
             }
             Op::IpPrefixPreserving(cp) => {
                 let (addr, before, after) =
                     ip::parse_loose(v).ok_or(Invalid("not an IP address"))?;
-                format!("{before}{}{after}", cp.ip(addr))
+                ip::render(before, cp.ip(addr), after)
             }
             Op::Generalise(g) => generalise(g, v)?,
             Op::DateShift { mac, max_days } => {
@@ -515,6 +541,9 @@ mod tests {
             a.as_ref().map(|t| t.as_ref().map(String::len)),
             Ok(Some(16))
         );
+        let auto = hmac_op(b"k", TokenFormat::Hex, 64, Normalise::Auto);
+        assert_eq!(auto.apply("A@B.nl ", None), auto.apply("a@b.nl", None));
+        assert_ne!(auto.apply("ABC", None), auto.apply("abc", None));
         let op = hmac_op(b"k", TokenFormat::Hex, 64, Normalise::Digits);
         assert_eq!(op.apply("06-1234 5678", None), op.apply("0612345678", None));
         assert_eq!(op.apply("111.222.333", None), op.apply("111222333", None));
