@@ -9,4 +9,5 @@ mod encodings;
 mod guard;
 mod output;
 mod parallel;
+mod restore;
 mod structured;

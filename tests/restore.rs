@@ -40,8 +40,17 @@ fn anonymise(dump: &str, policy: &str, out: &Path) {
 }
 
 const TABLES: &[&str] = &[
-    "album", "artist", "customer", "employee", "genre", "invoice", "invoice_line",
-    "media_type", "playlist", "playlist_track", "track",
+    "album",
+    "artist",
+    "customer",
+    "employee",
+    "genre",
+    "invoice",
+    "invoice_line",
+    "media_type",
+    "playlist",
+    "playlist_track",
+    "track",
 ];
 
 #[test]
@@ -54,11 +63,15 @@ fn anonymised_pg_dump_restores_into_postgresql() {
     anonymise("chinook.pg_dump.sql", "policy-postgres.toml", &out);
     let psql = |db: &str, args: &[&str]| {
         let mut c = Command::new("psql");
-        c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-d", db]).args(args);
+        c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-d", db])
+            .args(args);
         sh(&mut c)
     };
     for db in ["piiscan_orig", "piiscan_anon"] {
-        psql("postgres", &["-c", &format!("DROP DATABASE IF EXISTS {db}")]);
+        psql(
+            "postgres",
+            &["-c", &format!("DROP DATABASE IF EXISTS {db}")],
+        );
         psql("postgres", &["-c", &format!("CREATE DATABASE {db}")]);
     }
     let original = root().join("fixtures/chinook/chinook.pg_dump.sql");
@@ -66,15 +79,36 @@ fn anonymised_pg_dump_restores_into_postgresql() {
     psql("piiscan_anon", &["-f", out.to_str().expect("utf-8")]);
     for t in TABLES {
         let q = format!("SELECT count(*) FROM public.{t}");
-        assert_eq!(psql("piiscan_orig", &["-c", &q]), psql("piiscan_anon", &["-c", &q]), "{t}");
+        assert_eq!(
+            psql("piiscan_orig", &["-c", &q]),
+            psql("piiscan_anon", &["-c", &q]),
+            "{t}"
+        );
     }
-    let emails = psql("piiscan_anon", &["-c", "SELECT count(*) FROM public.customer WHERE email LIKE '%@%'"]);
+    let emails = psql(
+        "piiscan_anon",
+        &[
+            "-c",
+            "SELECT count(*) FROM public.customer WHERE email LIKE '%@%'",
+        ],
+    );
     assert_eq!(emails, "0", "e-mail addresses are pseudonymised");
-    let births = |db: &str| psql(db, &["-c", "SELECT birth_date FROM public.employee ORDER BY employee_id"]);
+    let births = |db: &str| {
+        psql(
+            db,
+            &[
+                "-c",
+                "SELECT birth_date FROM public.employee ORDER BY employee_id",
+            ],
+        )
+    };
     let (before, after) = (births("piiscan_orig"), births("piiscan_anon"));
     assert_eq!(before.lines().count(), 8);
     assert!(
-        before.lines().zip(after.lines()).all(|(a, b)| a != b && b.len() == a.len()),
+        before
+            .lines()
+            .zip(after.lines())
+            .all(|(a, b)| a != b && b.len() == a.len()),
         "every birth date moved and is still a timestamp:\n{before}\n{after}"
     );
 }
@@ -98,9 +132,15 @@ fn anonymised_mariadb_dump_restores_into_mariadb() {
         sh(&mut c)
     };
     for db in ["piiscan_orig", "piiscan_anon"] {
-        mysql(&["-e", &format!("DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}")]);
+        mysql(&[
+            "-e",
+            &format!("DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}"),
+        ]);
     }
-    load("piiscan_orig", &root().join("fixtures/chinook/chinook.mariadb_dump.sql"));
+    load(
+        "piiscan_orig",
+        &root().join("fixtures/chinook/chinook.mariadb_dump.sql"),
+    );
     load("piiscan_anon", &out);
     let tables = mysql(&["piiscan_orig", "-e", "SHOW TABLES"]);
     assert!(tables.lines().count() >= 11, "{tables}");
@@ -112,6 +152,10 @@ fn anonymised_mariadb_dump_restores_into_mariadb() {
             "{t}"
         );
     }
-    let emails = mysql(&["piiscan_anon", "-e", "SELECT count(*) FROM Customer WHERE Email LIKE '%@%'"]);
+    let emails = mysql(&[
+        "piiscan_anon",
+        "-e",
+        "SELECT count(*) FROM Customer WHERE Email LIKE '%@%'",
+    ]);
     assert_eq!(emails, "0");
 }
