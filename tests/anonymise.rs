@@ -622,3 +622,35 @@ fn risk_reports_k_anonymity() {
             < 1e-9
     );
 }
+
+#[test]
+fn a_suggested_policy_covers_what_the_scan_found() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let inputs = [
+        root().join("fixtures/chinook/customer.csv"),
+        root().join("fixtures/chinook/employee.csv"),
+    ];
+    let mut args = vec!["--suggest-policy", "--out", "policy.toml"];
+    let paths: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+    args.splice(0..0, paths.iter().map(String::as_str));
+    let o = anonymise(d, &args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let policy = read(d, "policy.toml");
+    assert!(
+        policy.contains("name = \"customer.email\"") && policy.contains("method = \"hmac\""),
+        "{policy}"
+    );
+    assert!(
+        policy.contains("name = \"employee.birth_date\"")
+            || policy.contains("name = \"employee.BirthDate\""),
+        "{policy}"
+    );
+    // Used as is, it names every column with personal data: the run is not refused.
+    let mut run = paths.iter().map(String::as_str).collect::<Vec<_>>();
+    run.extend(["--policy", "policy.toml", "--out", "out"]);
+    let o = anonymise(d, &run);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let customers = read(d, "out/customer.csv");
+    assert!(!customers.contains("luisg@embraer.com.br"));
+}

@@ -29,7 +29,19 @@ pub struct TableOutcome {
 
 /// Reads the next block: whole records only (the rest is carried to the next call).
 fn next_block(reader: &mut dyn Read, carry: &mut Vec<u8>) -> io::Result<Option<Vec<u8>>> {
-    let mut block = std::mem::take(carry);
+    next_block_in(reader, carry, Vec::new())
+}
+
+/// [`next_block`] into a spare buffer (a block already used), so blocks are not allocated,
+/// zeroed and faulted in again and again.
+fn next_block_in(
+    reader: &mut dyn Read,
+    carry: &mut Vec<u8>,
+    mut block: Vec<u8>,
+) -> io::Result<Option<Vec<u8>>> {
+    block.clear();
+    block.extend_from_slice(carry);
+    carry.clear();
     let start = block.len();
     block.resize(start + BLOCK, 0);
     let mut filled = start;
@@ -69,7 +81,7 @@ fn next_block(reader: &mut dyn Read, carry: &mut Vec<u8>) -> io::Result<Option<V
         None => {
             // One record longer than a block: read on.
             *carry = block;
-            next_block(reader, carry)
+            next_block_in(reader, carry, Vec::new())
         }
     }
 }
@@ -209,22 +221,26 @@ fn run_blocks<T: Send>(
     // The first block's rest, then blocks from the reader (starting with what the first
     // block carried over).
     let mut first = Some(first);
-    let mut read_block = |carry: &mut Vec<u8>| -> io::Result<Option<Vec<u8>>> {
+    let mut read_block = |carry: &mut Vec<u8>, spare: Vec<u8>| -> io::Result<Option<Vec<u8>>> {
         match first.take() {
             Some(b) => Ok(Some(b)),
-            None => next_block(reader, carry),
+            None => next_block_in(reader, carry, spare),
         }
     };
     if threads <= 1 {
         let mut plan = plan.clone();
         let mut rows = 0u64;
-        while let Some(block) = read_block(carry).map_err(io)? {
+        let mut spare = Vec::new();
+        while let Some(block) = read_block(carry, spare).map_err(io)? {
             let (out, n) = produce(&block, &mut plan).map_err(|e| fail_at(rows, e))?;
             rows += n;
             consume(out)?;
+            spare = block;
         }
         return Ok((rows, vec![plan]));
     }
+    // Used blocks come back to the reader to be filled again.
+    let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
     let (job_tx, job_rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads * 2);
     let job_rx = Arc::new(Mutex::new(job_rx));
     let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Produced<T>)>(threads * 2);
@@ -232,6 +248,7 @@ fn run_blocks<T: Send>(
         let mut handles = Vec::new();
         for _ in 0..threads {
             let (rx, tx) = (Arc::clone(&job_rx), done_tx.clone());
+            let spares = spare_tx.clone();
             let mut plan = plan.clone();
             handles.push(s.spawn(move || {
                 loop {
@@ -240,7 +257,9 @@ fn run_blocks<T: Send>(
                         Err(_) => break,
                     };
                     let Ok((seq, block)) = job else { break };
-                    if tx.send((seq, produce(&block, &mut plan))).is_err() {
+                    let result = produce(&block, &mut plan);
+                    let _ = spares.send(block);
+                    if tx.send((seq, result)).is_err() {
                         break;
                     }
                 }
@@ -276,8 +295,10 @@ fn run_blocks<T: Send>(
         });
         let mut seq = 0u64;
         let mut read_error = None;
+        drop(spare_tx);
         loop {
-            match read_block(carry) {
+            let spare = spare_rx.try_recv().unwrap_or_default();
+            match read_block(carry, spare) {
                 Ok(Some(block)) => {
                     if job_tx.send((seq, block)).is_err() {
                         break;

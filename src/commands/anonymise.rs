@@ -159,29 +159,41 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.suggest_policy {
+        // One policy for all inputs: what each holds, merged.
+        let mut found = anonymise::plan::Detection::default();
+        let mut typed = false;
         for (path, _) in &inputs {
-            let found = anonymise::detect(path, &rules, args.sample_rows)?;
-            let typed = matches!(
+            let f = anonymise::detect(path, &rules, args.sample_rows)?;
+            found.verdicts.extend(f.verdicts);
+            for (rule, (category, n)) in f.text {
+                found.text.entry(rule).or_insert((category, 0)).1 += n;
+            }
+            typed |= matches!(
                 anonymise::kind_of(path)?,
                 anonymise::Kind::Dump | anonymise::Kind::Sqlite
             );
-            let text = anonymise::suggest::policy(&path.display().to_string(), &found, typed);
-            match &args.out {
-                Some(p) if inputs.len() == 1 => {
-                    if p.exists() && !args.force {
-                        bail!(
-                            "{}: exists already (use --force to replace it)",
-                            p.display()
-                        );
-                    }
-                    std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
-                    eprintln!(
-                        "piiscan: wrote a starter policy to {}; review it before use",
+        }
+        let names: Vec<String> = args
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let text = anonymise::suggest::policy(&names.join(", "), &found, typed);
+        match &args.out {
+            Some(p) => {
+                if p.exists() && !args.force {
+                    bail!(
+                        "{}: exists already (use --force to replace it)",
                         p.display()
                     );
                 }
-                _ => out.write_all(text.as_bytes())?,
+                std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
+                eprintln!(
+                    "piiscan: wrote a starter policy to {}; review it before use",
+                    p.display()
+                );
             }
+            None => out.write_all(text.as_bytes())?,
         }
         return Ok(ExitCode::SUCCESS);
     }
