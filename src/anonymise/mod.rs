@@ -488,6 +488,10 @@ pub fn anonymise(
         &tmp_stem,
         policy,
     );
+    // The output gets the input's permissions (a temporary file is private to its owner).
+    if let Ok(meta) = std::fs::metadata(input) {
+        let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
+    }
     let persisted = if opts.force {
         tmp.persist(output)
             .map_err(|e| crate::Error::io(output, e.error))?
