@@ -20,6 +20,12 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// Write the inventory: which personal data each file, table and column holds.
     Inventory(InventoryArgs),
+    /// Draft, update, check and export the record of processing activities (GDPR Art. 30).
+    Register {
+        /// What to do with the register.
+        #[command(subcommand)]
+        action: RegisterAction,
+    },
     /// Anonymise or pseudonymise datasets, dumps and logs by a policy, into new files.
     Anonymise(AnonymiseArgs),
     /// Measure k-anonymity and re-identification risk of a dataset over quasi-identifiers.
@@ -183,6 +189,72 @@ pub struct AnonymiseArgs {
     /// Add a rule pack (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
+}
+
+/// Options every `piiscan register` command shares.
+#[derive(Debug, Args)]
+pub struct RegisterCommon {
+    /// The register folder.
+    #[arg(long = "register", default_value = "register", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Language of headings and comments.
+    #[arg(long, default_value = "nl", value_parser = ["nl", "en"])]
+    pub lang: String,
+}
+
+/// Where the evidence for a draft or an update comes from.
+#[derive(Debug, Args)]
+pub struct RegisterScanArgs {
+    /// Files or directories to scan.
+    #[arg(required_unless_present = "inventory")]
+    pub paths: Vec<PathBuf>,
+    /// Use this inventory (`piiscan inventory --format json`) instead of scanning.
+    #[arg(long, value_name = "FILE", conflicts_with = "paths")]
+    pub inventory: Option<PathBuf>,
+    /// Rows read per table to classify columns; 0 reads every row.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub sample_rows: u64,
+    /// Add a rule pack (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Register folder and language.
+    #[command(flatten)]
+    pub common: RegisterCommon,
+}
+
+/// `piiscan register …`
+#[derive(Debug, Subcommand)]
+pub enum RegisterAction {
+    /// Propose processing activities from a scan and write a new register folder.
+    Draft(RegisterScanArgs),
+    /// Re-scan and merge: tool sections replaced, human values and comments kept byte for byte.
+    Update(RegisterScanArgs),
+    /// Report missing fields and drift; exit 1 on errors (with PATHs: against a fresh scan).
+    Check {
+        /// Files or directories to scan again (optional).
+        paths: Vec<PathBuf>,
+        /// Report format.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+        /// Rows read per table to classify columns; 0 reads every row.
+        #[arg(long, default_value_t = 10_000, value_name = "N")]
+        sample_rows: u64,
+        /// Register folder and language.
+        #[command(flatten)]
+        common: RegisterCommon,
+    },
+    /// Export the register: md, csv (with --out also FILE-inventory.csv), inventory-csv, html, json.
+    Export {
+        /// The format.
+        #[arg(long, value_parser = ["md", "csv", "inventory-csv", "html", "json"])]
+        format: String,
+        /// Write to this file (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Register folder and language.
+        #[command(flatten)]
+        common: RegisterCommon,
+    },
 }
 
 /// Options of `piiscan risk`.

@@ -28,6 +28,7 @@ pub mod fingerprint;
 pub mod guard;
 pub mod mask;
 pub mod progress;
+pub mod register;
 pub mod report;
 pub mod rules;
 pub mod scan;

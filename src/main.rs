@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => commands::scan::run(*args),
         Command::Init { force } => commands::init(force),
         Command::Anonymise(args) => commands::anonymise::run(args),
+        Command::Register { action } => commands::register::run(action),
         Command::Risk(args) => commands::anonymise::risk(args),
         Command::Inventory(args) => run_inventory(args),
         Command::Rules { action } => run_rules(action),
@@ -236,35 +237,6 @@ fn explain(out: &mut dyn Write, r: &rules::CompiledRule) -> io::Result<()> {
     Ok(())
 }
 
-/// Collects the inventory only.
-#[derive(Default)]
-struct InventorySink {
-    builder: report::InventoryBuilder,
-    failed: usize,
-}
-
-impl Sink for InventorySink {
-    fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
-        self.builder.add(batch);
-        Ok(())
-    }
-    fn input_done(&mut self, r: &InputReport) -> io::Result<()> {
-        if echo_failure(r).is_some() {
-            self.failed += 1;
-        }
-        self.builder.input_done();
-        Ok(())
-    }
-    fn columns(
-        &mut self,
-        input: piiscan::scan::InputName<'_>,
-        verdicts: &[piiscan::classify::ColumnVerdict],
-    ) -> io::Result<()> {
-        self.builder.add_columns(input.path, verdicts);
-        Ok(())
-    }
-}
-
 fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
     let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
     let mut opts = ScanOptions {
@@ -276,7 +248,7 @@ fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
     };
     set_threads(&mut opts, args.threads)?;
     let (fingerprints, _) = Fingerprinter::from_environment();
-    let mut sink = InventorySink::default();
+    let mut sink = report::InventorySink::default();
     scan::scan(
         &args.paths,
         &rules,
@@ -339,7 +311,10 @@ fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(if sink.failed > 0 {
+    for (path, why) in &sink.failed {
+        eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(path));
+    }
+    Ok(if !sink.failed.is_empty() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS

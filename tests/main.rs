@@ -9,5 +9,6 @@ mod encodings;
 mod guard;
 mod output;
 mod parallel;
+mod register;
 mod restore;
 mod structured;

@@ -33,14 +33,19 @@ impl<'w> CsvReporter<'w> {
     }
 }
 
-/// Quotes a field when it holds a comma, a quote or a line break. A field starting with `=`,
-/// `+`, `-` or `@` is prefixed with `'` so spreadsheets do not run it as a formula.
-pub fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
+/// A field starting with `=`, `+`, `-` or `@` gets a `'` in front, so spreadsheets do not run
+/// it as a formula.
+pub fn formula_guard(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
     } else {
-        s.to_string()
-    };
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Quotes a field when it holds a comma, a quote or a line break, after [`formula_guard`].
+pub fn field(s: &str) -> String {
+    let s = formula_guard(s).into_owned();
     if s.contains([',', '"', '\n', '\r', ';']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

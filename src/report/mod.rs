@@ -233,7 +233,7 @@ impl<'a> StatsRecord<'a> {
 
 /// One line of the inventory: a kind of personal data in a dataset (a file, or a table of
 /// it) and field.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct InventoryEntry {
     /// The dataset: the input path.
     pub dataset: String,
@@ -263,6 +263,7 @@ pub struct InventoryEntry {
     /// Why, in words.
     pub reason: String,
     /// Masked examples.
+    #[serde(default)]
     pub examples: Vec<String>,
     /// Guessed data subject (`unknown` when nothing fits).
     pub data_subject: String,
@@ -372,6 +373,40 @@ pub fn reporter<'w>(
         Format::Sarif => Box::new(sarif::SarifReporter::new(out, opts, rules)),
         Format::Github => Box::new(github::GithubReporter::new(out, opts)),
         Format::Junit => Box::new(junit::JunitReporter::new(out, opts)),
+    }
+}
+
+/// Collects the inventory only (for `piiscan inventory` and the register), and the inputs
+/// that could not be scanned.
+#[derive(Debug, Default)]
+pub struct InventorySink {
+    /// The inventory.
+    pub builder: InventoryBuilder,
+    /// Inputs that failed, with the reason.
+    pub failed: Vec<(String, String)>,
+}
+
+impl Sink for InventorySink {
+    fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
+        self.builder.add(batch);
+        Ok(())
+    }
+    fn input_done(&mut self, r: &InputReport) -> io::Result<()> {
+        if let crate::scan::InputStatus::Failed(why) | crate::scan::InputStatus::Partial(why) =
+            &r.status
+        {
+            self.failed.push((r.path.to_string(), why.clone()));
+        }
+        self.builder.input_done();
+        Ok(())
+    }
+    fn columns(
+        &mut self,
+        input: crate::scan::InputName<'_>,
+        verdicts: &[crate::classify::ColumnVerdict],
+    ) -> io::Result<()> {
+        self.builder.add_columns(input.path, verdicts);
+        Ok(())
     }
 }
 

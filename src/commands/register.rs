@@ -1,0 +1,176 @@
+//! `piiscan register draft|update|check|export`.
+
+use crate::load_rules;
+use anyhow::{Context, Result};
+use piiscan::cli::{RegisterAction, RegisterCommon, RegisterScanArgs};
+use piiscan::register::{self, activity::Register, labels::Lang};
+use piiscan::rules::{RuleSet, Selection};
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+fn lang(c: &RegisterCommon) -> Lang {
+    Lang::parse(&c.lang).unwrap_or(Lang::Nl)
+}
+
+fn scan_opts(sample_rows: u64) -> piiscan::scan::ScanOptions {
+    piiscan::scan::ScanOptions {
+        tables: piiscan::tablescan::TableOptions {
+            sample_rows,
+            ..Default::default()
+        },
+        ..piiscan::scan::ScanOptions::default()
+    }
+}
+
+fn locations(args: &RegisterScanArgs) -> Result<Vec<register::evidence::Location>> {
+    let today = register::today();
+    Ok(match &args.inventory {
+        Some(file) => register::inventory_locations(file, today)?,
+        None => {
+            let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
+            register::scan_locations(&args.paths, &rules, &scan_opts(args.sample_rows), today)?
+        }
+    })
+}
+
+fn show(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Runs a register command.
+pub fn run(action: RegisterAction) -> Result<ExitCode> {
+    match action {
+        RegisterAction::Draft(args) => {
+            let locs = locations(&args)?;
+            let w = register::draft(
+                &args.common.dir,
+                &locs,
+                lang(&args.common),
+                register::today(),
+            )?;
+            if w.organisation_created {
+                eprintln!(
+                    "piiscan: wrote {}",
+                    show(&args.common.dir.join("register.toml"))
+                );
+            }
+            for p in &w.created {
+                eprintln!("piiscan: wrote {} (status concept)", show(p));
+            }
+            eprintln!(
+                "piiscan: {} activities proposed from {} locations; fill in the empty fields, then `piiscan register check`",
+                w.created.len(),
+                locs.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        RegisterAction::Update(args) => {
+            let locs = locations(&args)?;
+            let w = register::update(
+                &args.common.dir,
+                &locs,
+                lang(&args.common),
+                register::today(),
+            )?;
+            eprintln!(
+                "piiscan: {} activities updated, {} new (status concept), {} locations no longer found",
+                w.updated.len(),
+                w.created.len(),
+                w.gone.len()
+            );
+            for p in &w.created {
+                eprintln!("piiscan: new {}", show(p));
+            }
+            for g in &w.gone {
+                eprintln!("piiscan: gone {g} (marked, not deleted)");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RegisterAction::Check {
+            paths,
+            format,
+            sample_rows,
+            common,
+        } => {
+            let reg = Register::load(&common.dir)?;
+            let today = register::today();
+            let current = if paths.is_empty() {
+                None
+            } else {
+                let rules = RuleSet::compile(load_rules(&[])?, &Selection::default())?;
+                Some(register::scan_locations(
+                    &paths,
+                    &rules,
+                    &scan_opts(sample_rows),
+                    today,
+                )?)
+            };
+            let findings = register::check(&reg, current.as_deref(), lang(&common), today);
+            let errors = findings
+                .iter()
+                .filter(|f| f.drift.severity == register::drift::Severity::Error)
+                .count();
+            let mut out = std::io::stdout().lock();
+            if format == "json" {
+                serde_json::to_writer_pretty(&mut out, &findings)?;
+                writeln!(out)?;
+            } else {
+                for f in &findings {
+                    writeln!(
+                        out,
+                        "{:<7} {:<20} {}: {}",
+                        f.drift.severity.as_str(),
+                        f.drift.code,
+                        f.place,
+                        f.drift.detail
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "{} activities, {errors} errors, {} warnings",
+                    reg.activities.len(),
+                    findings.len() - errors
+                )?;
+            }
+            Ok(if errors > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        RegisterAction::Export {
+            format,
+            out,
+            common,
+        } => {
+            let reg = Register::load(&common.dir)?;
+            let l = lang(&common);
+            let bytes: Vec<u8> = match format.as_str() {
+                "md" => register::export::markdown(&reg, l).into_bytes(),
+                "csv" => register::export::csv_register(&reg, l),
+                "inventory-csv" => register::export::csv_inventory(&reg, l),
+                "html" => register::export::html(&reg, l).into_bytes(),
+                _ => register::export::json(&reg).into_bytes(),
+            };
+            match &out {
+                Some(p) => {
+                    std::fs::write(p, &bytes).with_context(|| format!("writing {}", show(p)))?;
+                    eprintln!("piiscan: wrote {}", show(p));
+                    if format == "csv" {
+                        let stem = p
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        let inv = p.with_file_name(format!("{stem}-inventory.csv"));
+                        std::fs::write(&inv, register::export::csv_inventory(&reg, l))
+                            .with_context(|| format!("writing {}", show(&inv)))?;
+                        eprintln!("piiscan: wrote {}", show(&inv));
+                    }
+                }
+                None => std::io::stdout().lock().write_all(&bytes)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,516 @@
+//! Activities on disk: `register.toml` (the organisation) and `activities/<id>.toml`, one per
+//! processing activity. People own every key except the `[suggest]` and `[scan]` tables, which
+//! piiscan replaces on each update with format-preserving TOML editing (`toml_edit`): every
+//! human-written value and comment outside them is kept byte for byte.
+
+use super::drift::Drift;
+use super::evidence::Location;
+use super::labels::{self, Lang, FIELDS};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use toml_edit::{value, Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table};
+
+/// The organisation block (`register.toml`), Art. 30(1)(a).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Organisation {
+    /// The controller's name.
+    pub controller_name: String,
+    /// Its address.
+    pub controller_address: String,
+    /// Its contact details.
+    pub controller_contact: String,
+    /// KvK or KBO number.
+    pub org_number: String,
+    /// The data protection officer.
+    pub dpo_name: String,
+    /// The DPO's contact details.
+    pub dpo_contact: String,
+    /// The EU representative (Art. 27), if any.
+    pub representative: String,
+}
+
+/// One location as recorded in `[[scan.location]]`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct ScanLocation {
+    /// `path` or `path#table`.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Category → count.
+    pub categories: BTreeMap<String, u64>,
+    /// Field → category.
+    pub fields: BTreeMap<String, String>,
+    /// Oldest record date.
+    pub oldest_record: Option<String>,
+    /// Newest record date.
+    pub newest_record: Option<String>,
+    /// Youngest age shown by a date of birth.
+    pub youngest_age: Option<u32>,
+    /// The location was not found by the last scan.
+    pub gone: bool,
+}
+
+/// The tool-owned `[scan]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ScanSection {
+    /// Date of the scan.
+    pub last: String,
+    /// Locations.
+    pub location: Vec<ScanLocation>,
+    /// Drift found.
+    pub drift: Vec<Drift>,
+}
+
+/// The tool-owned `[suggest]` table.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Suggest {
+    /// Suggested subjects.
+    pub subjects: Vec<String>,
+    /// Why.
+    pub subject_reason: String,
+    /// Suggested categories.
+    pub categories: Vec<String>,
+}
+
+/// An activity file, read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Activity {
+    /// Stable id (the file name).
+    pub id: String,
+    /// Name of the processing activity.
+    pub name: String,
+    /// concept | in_review | vastgesteld | vervallen.
+    pub status: String,
+    /// Purposes.
+    pub purposes: Vec<String>,
+    /// Lawful basis id.
+    pub legal_basis: String,
+    /// Its reference.
+    pub legal_basis_ref: String,
+    /// Data subjects.
+    pub subjects: Vec<String>,
+    /// Categories of personal data.
+    pub categories: Vec<String>,
+    /// Categories people know are there but no scan can see (paper files).
+    pub unscannable: Vec<String>,
+    /// Art. 9 condition.
+    pub art9_condition: String,
+    /// Art. 10 basis.
+    pub art10_basis: String,
+    /// The law that allows a national number.
+    pub national_id_law: String,
+    /// Recipients.
+    pub recipients: Vec<String>,
+    /// Processors.
+    pub processors: Vec<String>,
+    /// Transfers outside the EEA.
+    pub transfers: Vec<String>,
+    /// Retention, in words.
+    pub retention: String,
+    /// Retention in days (0: not checked).
+    pub retention_days: u64,
+    /// Security measures.
+    pub security: Vec<String>,
+    /// DPIA.
+    pub dpia: String,
+    /// Tool suggestions.
+    pub suggest: Suggest,
+    /// Tool evidence.
+    pub scan: ScanSection,
+}
+
+impl Activity {
+    /// Every category the last scan found in the activity's locations that are still there.
+    pub fn found_categories(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .scan
+            .location
+            .iter()
+            .filter(|l| !l.gone)
+            .flat_map(|l| l.categories.keys().cloned())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// A register folder.
+#[derive(Debug)]
+pub struct Register {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The organisation.
+    pub organisation: Organisation,
+    /// The activities with their file paths, by id.
+    pub activities: Vec<(PathBuf, Activity)>,
+}
+
+fn err(path: &Path, e: impl std::fmt::Display) -> crate::Error {
+    crate::Error::Usage(format!("{}: {e}", path.display()))
+}
+
+/// Reads a TOML file, naming the file and line in errors.
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> crate::Result<T> {
+    let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
+    toml::from_str(&text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| {
+                format!(
+                    "line {}: ",
+                    1 + text[..s.start.min(text.len())].matches('\n').count()
+                )
+            })
+            .unwrap_or_default();
+        err(path, format!("{line}{}", e.message()))
+    })
+}
+
+impl Register {
+    /// Reads a register folder.
+    ///
+    /// # Errors
+    /// A missing folder or `register.toml`, or a file that is not valid.
+    pub fn load(dir: &Path) -> crate::Result<Register> {
+        let org_path = dir.join("register.toml");
+        if !org_path.exists() {
+            return Err(crate::Error::Usage(format!(
+                "{}: no register here (create one with `piiscan register draft PATH…`)",
+                dir.display()
+            )));
+        }
+        let organisation = read_toml(&org_path)?;
+        let mut activities = Vec::new();
+        let adir = dir.join("activities");
+        if let Ok(rd) = std::fs::read_dir(&adir) {
+            let mut paths: Vec<PathBuf> = rd
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+                .collect();
+            paths.sort();
+            for p in paths {
+                let a: Activity = read_toml(&p)?;
+                activities.push((p, a));
+            }
+        }
+        Ok(Register {
+            dir: dir.to_path_buf(),
+            organisation,
+            activities,
+        })
+    }
+}
+
+/// A proposed activity: locations of one subject in one folder.
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    /// The id (file name).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The subject.
+    pub subject: String,
+    /// Why.
+    pub subject_reason: String,
+    /// The locations.
+    pub locations: Vec<Location>,
+}
+
+/// Letters and digits, lower-cased, joined by `-`.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// The folder a location sits in (its file's parent directory name; the file stem for a file
+/// at the top).
+fn folder(dataset: &str) -> String {
+    let p = Path::new(dataset);
+    p.parent()
+        .and_then(|d| d.file_name())
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_else(|| crate::table::stem(p))
+}
+
+/// Clusters locations by data subject and folder into proposed activities.
+pub fn cluster(locations: &[Location], lang: Lang) -> Vec<Proposal> {
+    let mut groups: BTreeMap<String, Proposal> = BTreeMap::new();
+    for l in locations {
+        let place = folder(&l.dataset);
+        let id = slug(&format!("{}-{place}", l.subject));
+        let p = groups.entry(id.clone()).or_insert_with(|| Proposal {
+            id,
+            name: format!("{} ({place})", labels::subject(&l.subject, lang)),
+            subject: l.subject.clone(),
+            subject_reason: l.subject_reason.clone(),
+            locations: Vec::new(),
+        });
+        p.locations.push(l.clone());
+    }
+    groups.into_values().collect()
+}
+
+fn str_array<'a>(items: impl IntoIterator<Item = &'a str>) -> Array {
+    let mut a = Array::new();
+    for i in items {
+        a.push(i);
+    }
+    a
+}
+
+/// The `[suggest]` table of a proposal.
+pub fn suggest_table(p_subject: &str, reason: &str, categories: &[String], lang: Lang) -> Table {
+    let mut t = Table::new();
+    t.decor_mut().set_prefix(format!(
+        "\n# {}\n",
+        lang.pick(
+            "piiscan stelt voor (herschreven bij elke update; neem over in de velden hierboven wat klopt):",
+            "piiscan suggests (rewritten on every update; copy into the fields above what is right):"
+        )
+    ));
+    t.insert("subjects", value(str_array([p_subject])));
+    t.insert("subject_reason", value(reason));
+    t.insert(
+        "categories",
+        value(str_array(categories.iter().map(String::as_str))),
+    );
+    t
+}
+
+/// The `[scan]` table: what the scan evidences, and the drift.
+pub fn scan_table(locations: &[ScanLocation], drift: &[Drift], date: &str, lang: Lang) -> Table {
+    let mut t = Table::new();
+    t.decor_mut().set_prefix(format!(
+        "\n# {}\n",
+        lang.pick(
+            "Wat de scan aantoont (van piiscan: herschreven bij elke update, nooit een waarde of een hash ervan).",
+            "What the scan evidences (piiscan's: rewritten on every update, never a value or a hash of one)."
+        )
+    ));
+    t.insert("last", value(date));
+    let found: Vec<&String> = {
+        let mut v: Vec<&String> = locations
+            .iter()
+            .filter(|l| !l.gone)
+            .flat_map(|l| l.categories.keys())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    t.insert(
+        "special_categories",
+        value(str_array(
+            found
+                .iter()
+                .filter(|c| labels::is_special(c))
+                .map(|c| c.as_str()),
+        )),
+    );
+    t.insert(
+        "criminal_data",
+        value(found.iter().any(|c| labels::is_criminal(c))),
+    );
+    t.insert(
+        "national_id",
+        value(str_array(
+            found
+                .iter()
+                .filter(|c| labels::is_national_id(c))
+                .map(|c| c.as_str()),
+        )),
+    );
+    let youngest = locations
+        .iter()
+        .filter(|l| !l.gone)
+        .filter_map(|l| l.youngest_age)
+        .min();
+    t.insert("children", value(youngest.is_some_and(|a| a < 16)));
+    let mut locs = ArrayOfTables::new();
+    for l in locations {
+        let mut lt = Table::new();
+        lt.insert("ref", value(l.reference.as_str()));
+        let mut cats = InlineTable::new();
+        for (c, n) in &l.categories {
+            cats.insert(c, i64::try_from(*n).unwrap_or(i64::MAX).into());
+        }
+        lt.insert("categories", value(cats));
+        if !l.fields.is_empty() {
+            let mut f = InlineTable::new();
+            for (k, c) in &l.fields {
+                f.insert(k, c.as_str().into());
+            }
+            lt.insert("fields", value(f));
+        }
+        if let Some(d) = &l.oldest_record {
+            lt.insert("oldest_record", value(d.as_str()));
+        }
+        if let Some(d) = &l.newest_record {
+            lt.insert("newest_record", value(d.as_str()));
+        }
+        if let Some(a) = l.youngest_age {
+            lt.insert("youngest_age", value(i64::from(a)));
+        }
+        if l.gone {
+            lt.insert("gone", value(true));
+        }
+        locs.push(lt);
+    }
+    t.insert("location", Item::ArrayOfTables(locs));
+    let mut dr = ArrayOfTables::new();
+    for d in drift {
+        let mut dt = Table::new();
+        dt.insert("code", value(d.code.as_str()));
+        dt.insert("severity", value(d.severity.as_str()));
+        dt.insert("detail", value(d.detail.as_str()));
+        dr.push(dt);
+    }
+    if !drift.is_empty() {
+        t.insert("drift", Item::ArrayOfTables(dr));
+    }
+    t
+}
+
+/// A location as the `[scan]` table records it.
+pub fn scan_location(l: &Location) -> ScanLocation {
+    ScanLocation {
+        reference: l.reference.clone(),
+        categories: l.categories.clone(),
+        fields: l.fields.clone(),
+        oldest_record: l.oldest.map(|d| d.to_string()),
+        newest_record: l.newest.map(|d| d.to_string()),
+        youngest_age: l.youngest_age,
+        gone: false,
+    }
+}
+
+/// The text of a new activity file: every human field present, empty and explained, then the
+/// tool sections.
+pub fn draft_text(p: &Proposal, today: chrono::NaiveDate, lang: Lang) -> String {
+    let date = today.to_string();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "# {}\n# {}\n# {}\n",
+        lang.pick(
+            "Verwerkingsactiviteit in het register van verwerkingen (AVG art. 30 lid 1).",
+            "Processing activity in the record of processing activities (GDPR Art. 30(1))."
+        ),
+        lang.pick(
+            "Alles boven [suggest] en [scan] is van u: piiscan verandert het nooit.",
+            "Everything above [suggest] and [scan] is yours: piiscan never changes it."
+        ),
+        lang.pick(
+            "Vul de lege velden in; `piiscan register check` zegt wat nog ontbreekt.",
+            "Fill in the empty fields; `piiscan register check` says what is still missing."
+        )
+    );
+    let _ = writeln!(
+        s,
+        "id = {:?}                  # {}",
+        p.id,
+        lang.pick("kenmerk: verandert nooit", "id: never changes")
+    );
+    let _ = writeln!(
+        s,
+        "name = {:?}\n# {}\nstatus = \"concept\"\n",
+        p.name,
+        lang.pick(
+            "Status: concept | in_review | vastgesteld | vervallen",
+            "Status: concept | in_review | vastgesteld (adopted) | vervallen (ended)"
+        )
+    );
+    for f in FIELDS {
+        let _ = writeln!(
+            s,
+            "# {} ({}): {}",
+            lang.pick(f.nl, f.en),
+            f.basis,
+            lang.pick(f.help_nl, f.help_en)
+        );
+        let empty = if f.key == "retention_days" {
+            "0"
+        } else if f.list {
+            "[]"
+        } else {
+            "\"\""
+        };
+        let _ = writeln!(s, "{} = {empty}\n", f.key);
+    }
+    let locations: Vec<ScanLocation> = p.locations.iter().map(scan_location).collect();
+    let mut cats: Vec<String> = locations
+        .iter()
+        .flat_map(|l| l.categories.keys().cloned())
+        .collect();
+    cats.sort();
+    cats.dedup();
+    let mut doc: DocumentMut = s.parse().unwrap_or_default();
+    let as_read = Activity {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        status: "concept".into(),
+        suggest: Suggest {
+            subjects: vec![p.subject.clone()],
+            subject_reason: p.subject_reason.clone(),
+            categories: cats.clone(),
+        },
+        scan: ScanSection {
+            last: date.clone(),
+            location: locations.clone(),
+            drift: Vec::new(),
+        },
+        ..Activity::default()
+    };
+    let drift = super::drift::recorded(&as_read, today, lang);
+    doc.insert(
+        "suggest",
+        Item::Table(suggest_table(&p.subject, &p.subject_reason, &cats, lang)),
+    );
+    doc.insert(
+        "scan",
+        Item::Table(scan_table(&locations, &drift, &date, lang)),
+    );
+    doc.to_string()
+}
+
+/// Replaces the tool sections of an activity file's text, keeping everything else as written.
+///
+/// # Errors
+/// The text is not TOML.
+pub fn merge_text(text: &str, suggest: Table, scan: Table) -> Result<String, toml_edit::TomlError> {
+    let mut doc: DocumentMut = text.parse()?;
+    doc.remove("suggest");
+    doc.remove("scan");
+    doc.insert("suggest", Item::Table(suggest));
+    doc.insert("scan", Item::Table(scan));
+    Ok(doc.to_string())
+}
+
+/// The text of a new `register.toml`.
+pub fn organisation_text(lang: Lang) -> String {
+    let q = |nl: &str, en: &str| lang.pick(nl, en).to_string();
+    format!(
+        "# {}\n# {}\n\n# {}\ncontroller_name = \"\"\ncontroller_address = \"\"\ncontroller_contact = \"\"\n# {}\norg_number = \"\"\n\n# {}\ndpo_name = \"\"\ndpo_contact = \"\"\n# {}\nrepresentative = \"\"\n",
+        q("Register van verwerkingen: de organisatie (AVG art. 30 lid 1 sub a).", "Record of processing activities: the organisation (GDPR Art. 30(1)(a))."),
+        q("Dit bestand is van u: piiscan verandert het nooit.", "This file is yours: piiscan never changes it."),
+        q("Verwerkingsverantwoordelijke: naam, adres en contactgegevens.", "Controller: name, address and contact details."),
+        q("KvK-nummer of KBO-ondernemingsnummer.", "Chamber of Commerce (KvK) or KBO number."),
+        q("Functionaris voor gegevensbescherming (art. 37), indien aangesteld.", "Data protection officer (Art. 37), if appointed."),
+        q("Vertegenwoordiger in de EU (art. 27), indien van toepassing.", "Representative in the EU (Art. 27), if any."),
+    )
+}

@@ -1,0 +1,523 @@
+//! The processing register end to end on the fixture organisation (`fixtures/register-org`):
+//! golden files for the draft and the exports, a merge round trip that keeps people's edits
+//! byte for byte, every drift code triggered and cleared, and the HTML export printed to PDF
+//! by headless Chromium (where `.ci/run` installed it).
+
+use crate::common::{piiscan, root, stderr, stdout};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// 2025-11-29: reproducible scan dates.
+const EPOCH: &str = "1764374400";
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    piiscan()
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args(args)
+        .output()
+        .expect("run piiscan")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exit code")
+}
+
+/// A copy of the fixture organisation in a temporary folder.
+fn organisation() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = root().join("fixtures/register-org");
+    for sub in ["crm", "hr", "marketing", "webshop"] {
+        std::fs::create_dir_all(dir.path().join("org").join(sub)).expect("mkdir");
+        for e in std::fs::read_dir(src.join(sub)).expect("fixture").flatten() {
+            std::fs::copy(
+                e.path(),
+                dir.path().join("org").join(sub).join(e.file_name()),
+            )
+            .expect("copy");
+        }
+    }
+    dir
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        if e.file_type().is_file() {
+            out.push(e.path().strip_prefix(dir).expect("inside").to_path_buf());
+        }
+    }
+    out
+}
+
+/// Compares `actual` with the golden file, or writes it with `PIISCAN_UPDATE_GOLDEN=1`.
+fn golden(name: &str, actual: &[u8]) {
+    let path = root().join("tests/golden/register").join(name);
+    if std::env::var("PIISCAN_UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let expected = std::fs::read(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} missing: run with PIISCAN_UPDATE_GOLDEN=1",
+            path.display()
+        )
+    });
+    assert!(
+        expected == actual,
+        "{name} differs from its golden file:\n{}",
+        String::from_utf8_lossy(actual)
+    );
+}
+
+#[test]
+fn a_draft_and_its_exports_match_the_golden_files() {
+    let dir = organisation();
+    let d = dir.path();
+    let o = run_in(d, &["register", "draft", "org"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let reg = d.join("register");
+    let written = files(&reg);
+    assert_eq!(written.len(), 5, "{written:?}");
+    for f in &written {
+        golden(
+            &format!("draft/{}", f.display()),
+            &std::fs::read(reg.join(f)).expect("read"),
+        );
+    }
+    for (format, name) in [
+        ("md", "register.md"),
+        ("csv", "register.csv"),
+        ("inventory-csv", "inventory.csv"),
+        ("json", "register.json"),
+        ("html", "register.html"),
+    ] {
+        let o = run_in(d, &["register", "export", "--format", format]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        golden(&format!("export/{name}"), &o.stdout);
+    }
+    let o = run_in(d, &["register", "export", "--format", "md", "--lang", "en"]);
+    golden("export/register.en.md", &o.stdout);
+    // The CSV opens in Dutch Excel: a byte order mark and semicolons.
+    let csv = run_in(d, &["register", "export", "--format", "csv"]).stdout;
+    assert!(csv.starts_with(b"\xEF\xBB\xBFKenmerk;"));
+    // No value from the data in any file of the register or its exports.
+    let mut all = String::new();
+    for f in &written {
+        all.push_str(&std::fs::read_to_string(reg.join(f)).expect("read"));
+    }
+    for format in ["md", "csv", "inventory-csv", "json", "html"] {
+        all.push_str(&stdout(&run_in(
+            d,
+            &["register", "export", "--format", format],
+        )));
+    }
+    // Every value of the personal columns of the fixture files (names, e-mail, phone, IBAN,
+    // BSN, sick-leave notes, IP addresses): none is in the register or its exports.
+    let personal = [
+        "voornaam",
+        "achternaam",
+        "email",
+        "telefoon",
+        "iban",
+        "naam",
+        "bsn",
+        "verzuimreden",
+        "ip",
+    ];
+    let mut checked = 0;
+    for file in [
+        "crm/klanten.csv",
+        "hr/medewerkers.csv",
+        "marketing/nieuwsbrief_abonnees.csv",
+        "webshop/sessies.csv",
+    ] {
+        let text = std::fs::read_to_string(d.join("org").join(file)).expect("fixture");
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+        for line in lines {
+            for (name, value) in header.iter().zip(line.split(',')) {
+                if personal.contains(name) && value.len() > 3 {
+                    checked += 1;
+                    assert!(
+                        !all.contains(value),
+                        "{file}: {name} value {value} in the register"
+                    );
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}
+
+/// Fills every human field of an activity file, as a person would (values and comments).
+fn fill(path: &Path) {
+    let text = std::fs::read_to_string(path).expect("activity");
+    let parsed: toml::Value = toml::from_str(&text).expect("toml");
+    let suggested: Vec<String> = parsed["suggest"]["categories"]
+        .as_array()
+        .expect("suggested")
+        .iter()
+        .filter_map(|v| v.as_str().map(|s| format!("{s:?}")))
+        .collect();
+    let subject = parsed["suggest"]["subjects"][0]
+        .as_str()
+        .expect("subject")
+        .to_string();
+    let filled = text
+        .replace("purposes = []", "purposes = [\"Uitvoeren van de overeenkomst\"]  # afgestemd met de proceseigenaar")
+        .replace("legal_basis = \"\"", "legal_basis = \"contract\"")
+        .replace("subjects = []", &format!("subjects = [{subject:?}]"))
+        .replace("categories = []", &format!("categories = [\n  {},\n]", suggested.join(",\n  ")))
+        .replace("art9_condition = \"\"", "art9_condition = \"UAVG art. 30 lid 1 (re-integratie)\"")
+        .replace("national_id_law = \"\"", "national_id_law = \"Wet op de loonbelasting 1964, art. 28\"")
+        .replace("recipients = []", "recipients = [\"Boekhouding (intern)\"]")
+        .replace("retention = \"\"", "retention = \"7 jaar (fiscale bewaarplicht)\"")
+        .replace("security = []", "security = ['Versleutelde schijven', \"Toegang op rol\"]\n# Notitie van de FG: herzien in 2026.");
+    std::fs::write(path, filled).expect("write");
+}
+
+fn human_part(text: &str) -> &str {
+    let cut = text
+        .find("\n# piiscan stelt voor")
+        .or_else(|| text.find("\n# piiscan suggests"))
+        .expect("tool sections");
+    &text[..cut]
+}
+
+fn check_codes(d: &Path, extra: &[&str]) -> (i32, Vec<(String, String)>) {
+    let mut args = vec!["register", "check", "--format", "json"];
+    args.extend_from_slice(extra);
+    let o = run_in(d, &args);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| {
+        let hr = std::fs::read_to_string(d.join("register/activities/employee-hr.toml"))
+            .unwrap_or_default();
+        panic!("{e}: {}\n{hr}", stderr(&o))
+    });
+    let codes = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or("").to_string(),
+                f["place"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    (code(&o), codes)
+}
+
+fn has(codes: &[(String, String)], code: &str) -> bool {
+    codes.iter().any(|(c, _)| c == code)
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).expect("write");
+}
+
+#[test]
+fn an_update_keeps_every_human_edit_byte_for_byte() {
+    let dir = organisation();
+    let d = dir.path();
+    assert_eq!(code(&run_in(d, &["register", "draft", "org"])), 0);
+    let hr = d.join("register/activities/employee-hr.toml");
+    fill(&hr);
+    edit(
+        &hr,
+        "name = \"Medewerkers (hr)\"",
+        "name = \"Personeelsadministratie\"   # hernoemd door HR",
+    );
+    let before = std::fs::read_to_string(&hr).expect("read");
+    // New data in the HR folder and in a new folder; one location vanishes.
+    std::fs::write(
+        d.join("org/hr/medewerkers.csv"),
+        std::fs::read_to_string(d.join("org/hr/medewerkers.csv"))
+            .expect("hr")
+            .replace(",Developer,", ",Developer (06-11223344),"),
+    )
+    .expect("write");
+    std::fs::remove_file(d.join("org/webshop/sessies.csv")).expect("rm");
+    std::fs::create_dir_all(d.join("org/werving")).expect("mkdir");
+    std::fs::write(
+        d.join("org/werving/sollicitanten.csv"),
+        "naam,email,telefoon\nKees Mulder,kees.mulder@mailbox.nl,06-99887766\nIris Bos,iris.bos@mailbox.nl,06-55443322\n",
+    )
+    .expect("write");
+    let o = run_in(d, &["register", "update", "org"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let after = std::fs::read_to_string(&hr).expect("read");
+    assert_eq!(
+        human_part(&before),
+        human_part(&after),
+        "human part changed"
+    );
+    assert!(after.contains("# Notitie van de FG: herzien in 2026."));
+    // The vanished location is marked, its activity kept.
+    let web =
+        std::fs::read_to_string(d.join("register/activities/visitor-webshop.toml")).expect("kept");
+    assert!(
+        web.contains("gone = true") && web.contains("GONE_LOCATION"),
+        "{web}"
+    );
+    // The new location is a new activity, status concept.
+    let new = std::fs::read_to_string(d.join("register/activities/job-applicant-werving.toml"))
+        .expect("new activity");
+    assert!(new.contains("status = \"concept\""));
+    // A second update with nothing new changes nothing at all.
+    let snapshot: Vec<(PathBuf, Vec<u8>)> = files(&d.join("register"))
+        .into_iter()
+        .map(|f| {
+            (
+                f.clone(),
+                std::fs::read(d.join("register").join(&f)).expect("read"),
+            )
+        })
+        .collect();
+    assert_eq!(code(&run_in(d, &["register", "update", "org"])), 0);
+    for (f, bytes) in snapshot {
+        assert!(
+            std::fs::read(d.join("register").join(&f)).expect("read") == bytes,
+            "{}",
+            f.display()
+        );
+    }
+}
+
+#[test]
+fn every_drift_code_is_triggered_and_cleared() {
+    let dir = organisation();
+    let d = dir.path();
+    std::fs::write(
+        d.join("org/hr/vog_registratie.csv"),
+        "personeelsnummer,naam,vog_datum,strafblad\nP100,Sanne de Vries,2024-01-10,geen\nP101,Peter Jansen,2024-02-11,geen\n",
+    )
+    .expect("write");
+    assert_eq!(code(&run_in(d, &["register", "draft", "org"])), 0);
+    let (status, codes) = check_codes(d, &[]);
+    assert_eq!(status, 1);
+    for c in [
+        "MISSING_REQUIRED",
+        "MISSING_RECOMMENDED",
+        "NATID_NO_LAW",
+        "ART9_NO_CONDITION",
+        "ART10_NO_BASIS",
+    ] {
+        assert!(has(&codes, c), "{c} not triggered: {codes:?}");
+    }
+    // Filled in completely: no error, no warning.
+    edit(
+        &d.join("register/register.toml"),
+        "controller_name = \"\"",
+        "controller_name = \"Fietsenwinkel De Spaak B.V.\"",
+    );
+    edit(
+        &d.join("register/register.toml"),
+        "controller_contact = \"\"",
+        "controller_contact = \"privacy@despaak.example\"",
+    );
+    for f in files(&d.join("register/activities")) {
+        fill(&d.join("register/activities").join(f));
+    }
+    let hr = d.join("register/activities/employee-hr.toml");
+    edit(
+        &hr,
+        "art10_basis = \"\"",
+        "art10_basis = \"UAVG art. 33 lid 5 (VOG)\"",
+    );
+    let (status, codes) = check_codes(d, &["org"]);
+    assert_eq!((status, codes.clone()), (0, vec![]), "{codes:?}");
+
+    // Each code, on and off again.
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "MISSING_REQUIRED",
+            "recipients = [\"Boekhouding (intern)\"]",
+            "recipients = []",
+        ),
+        (
+            "MISSING_RECOMMENDED",
+            "retention = \"7 jaar (fiscale bewaarplicht)\"",
+            "retention = \"\"",
+        ),
+        (
+            "INVALID_VALUE",
+            "legal_basis = \"contract\"",
+            "legal_basis = \"toestemming\"",
+        ),
+        (
+            "NATID_NO_LAW",
+            "national_id_law = \"Wet op de loonbelasting 1964, art. 28\"",
+            "national_id_law = \"\"",
+        ),
+        (
+            "ART9_NO_CONDITION",
+            "art9_condition = \"UAVG art. 30 lid 1 (re-integratie)\"",
+            "art9_condition = \"\"",
+        ),
+        (
+            "ART10_NO_BASIS",
+            "art10_basis = \"UAVG art. 33 lid 5 (VOG)\"",
+            "art10_basis = \"\"",
+        ),
+        (
+            "NEW_CATEGORY",
+            "  \"user.health_and_medical\",\n",
+            "  # health data taken out\n",
+        ),
+        (
+            "STALE_CATEGORY",
+            "categories = [\n",
+            "categories = [\n  \"user.financial.income\",\n",
+        ),
+        (
+            "SUBJECT_MISMATCH",
+            "subjects = [\"employee\"]",
+            "subjects = [\"job_applicant\"]",
+        ),
+        (
+            "RETENTION_EXCEEDED",
+            "retention_days = 0",
+            "retention_days = 365",
+        ),
+    ];
+    for (code_, good, bad) in cases {
+        edit(&hr, good, bad);
+        let (_, codes) = check_codes(d, &[]);
+        assert!(has(&codes, code_), "{code_} not triggered: {codes:?}");
+        edit(&hr, bad, good);
+        let (status, codes) = check_codes(d, &[]);
+        assert!(
+            !has(&codes, code_) && status == 0,
+            "{code_} not cleared: {codes:?}"
+        );
+    }
+    // STALE_CATEGORY is cleared by declaring the category unscannable (paper files).
+    edit(
+        &hr,
+        "categories = [\n",
+        "unscannable = [\"user.financial.income\"]\ncategories = [\n  \"user.financial.income\",\n",
+    );
+    let (status, _) = check_codes(d, &[]);
+    assert_eq!(status, 0);
+
+    // A new location no activity covers: UNASSIGNED_LOCATION, until an update adds it.
+    std::fs::create_dir_all(d.join("org/leden")).expect("mkdir");
+    std::fs::write(
+        d.join("org/leden/leden.csv"),
+        "naam,email\nJoost Smit,joost.smit@mailbox.nl\nLisa Vos,lisa.vos@mailbox.nl\n",
+    )
+    .expect("write");
+    let (status, codes) = check_codes(d, &["org"]);
+    assert!(
+        status == 1 && has(&codes, "UNASSIGNED_LOCATION"),
+        "{codes:?}"
+    );
+    assert_eq!(code(&run_in(d, &["register", "update", "org"])), 0);
+    let (_, codes) = check_codes(d, &["org"]);
+    assert!(!has(&codes, "UNASSIGNED_LOCATION"), "{codes:?}");
+    fill(&d.join("register/activities/member-leden.toml"));
+
+    // A vanished location: GONE_LOCATION (a warning), cleared when the data is back.
+    let sessions = std::fs::read(d.join("org/webshop/sessies.csv")).expect("read");
+    std::fs::remove_file(d.join("org/webshop/sessies.csv")).expect("rm");
+    let (_, codes) = check_codes(d, &["org"]);
+    assert!(
+        codes.contains(&("GONE_LOCATION".to_string(), "visitor-webshop".to_string())),
+        "{codes:?}"
+    );
+    std::fs::write(d.join("org/webshop/sessies.csv"), sessions).expect("write");
+    let (status, codes) = check_codes(d, &["org"]);
+    assert_eq!((status, codes.clone()), (0, vec![]), "{codes:?}");
+}
+
+#[test]
+fn the_html_export_prints_to_pdf_in_chromium() {
+    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        assert!(
+            std::env::var("PIISCAN_REQUIRE_CHROMIUM").is_err(),
+            "PIISCAN_REQUIRE_CHROMIUM is set but no chromium was found"
+        );
+        eprintln!("HTML-to-PDF test skipped: no chromium (.ci/run installs Debian's package)");
+        return;
+    };
+    let dir = organisation();
+    let d = dir.path();
+    assert_eq!(code(&run_in(d, &["register", "draft", "org"])), 0);
+    let pdf_text = |name: &str| -> String {
+        let html = d.join(format!("{name}.html"));
+        let o = run_in(
+            d,
+            &[
+                "register",
+                "export",
+                "--format",
+                "html",
+                "--out",
+                html.to_str().expect("utf-8"),
+            ],
+        );
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let pdf = d.join(format!("{name}.pdf"));
+        let o = Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+            ])
+            .arg(format!("--print-to-pdf={}", pdf.display()))
+            .arg(format!("file://{}", html.display()))
+            .output()
+            .expect("chromium");
+        assert!(
+            pdf.exists(),
+            "no PDF: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let o = Command::new("pdftotext")
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils)");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let text = pdf_text("concept");
+    for want in [
+        "Register van verwerkingen",
+        "CONCEPT",
+        "Medewerkers (hr)",
+        "Doeleinden",
+        "Burgerservicenummer",
+        "art. 30(1)(b)",
+    ] {
+        assert!(text.contains(want), "{want} not in the PDF:\n{text}");
+    }
+    for f in files(&d.join("register/activities")) {
+        edit(
+            &d.join("register/activities").join(f),
+            "status = \"concept\"",
+            "status = \"vastgesteld\"",
+        );
+    }
+    let text = pdf_text("adopted");
+    assert!(
+        text.contains("Register van verwerkingen") && !text.contains("CONCEPT"),
+        "{text}"
+    );
+}
