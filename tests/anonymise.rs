@@ -654,3 +654,25 @@ fn a_suggested_policy_covers_what_the_scan_found() {
     let customers = read(d, "out/customer.csv");
     assert!(!customers.contains("luisg@embraer.com.br"));
 }
+
+#[test]
+fn untouched_csv_fields_are_copied_as_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "in.csv",
+        "id,\"agent\",ip\r\n1,\"Mozilla/5.0 (X11)\",81.2.69.142\r\n2,\"say \"\"hi\"\"\",\"81.2.69.143\"\r\n\r\n3,,81.2.69.144\r\n",
+    );
+    write(
+        d,
+        "p.toml",
+        "[[column]]\nname = \"ip\"\nmethod = \"ip_truncate\"\n",
+    );
+    let o = anonymise(d, &["in.csv", "--policy", "p.toml", "--out", "out.csv"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        read(d, "out.csv"),
+        "id,\"agent\",ip\r\n1,\"Mozilla/5.0 (X11)\",81.2.69.0\r\n2,\"say \"\"hi\"\"\",81.2.69.0\r\n3,,81.2.69.0\r\n"
+    );
+}

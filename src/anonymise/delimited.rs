@@ -157,6 +157,8 @@ pub struct Head {
     pub delimiter: u8,
     /// Bytes of the first block after the header.
     pub rest: Vec<u8>,
+    /// The header record as read (empty without a header).
+    pub raw_header: Vec<u8>,
 }
 
 /// Reads the header from the first block.
@@ -186,16 +188,18 @@ pub fn read_head(reader: &mut dyn Read, carry: &mut Vec<u8>) -> io::Result<Optio
     } else {
         0
     };
+    let after = after.min(first.len());
     Ok(Some(Head {
         names,
         has_header,
         delimiter,
-        rest: first[after.min(first.len())..].to_vec(),
+        rest: first[after..].to_vec(),
+        raw_header: first[..after].to_vec(),
     }))
 }
 
 /// A block's result (and its rows), or the row within the block that failed and why.
-type Produced<T> = Result<(T, u64), (u64, String)>;
+pub(crate) type Produced<T> = Result<(T, u64), (u64, String)>;
 
 /// Turns one block into output, with a worker's own plan.
 type Produce<'a, T> = dyn Fn(&[u8], &mut TablePlan) -> Produced<T> + Sync + 'a;
@@ -353,6 +357,9 @@ fn block_rows(
     kept: &[usize],
     on_row: &mut dyn FnMut(&[Option<&str>]),
 ) -> Result<u64, (u64, String)> {
+    if let Some(r) = super::splice::rows(block, delimiter, policy, plan, kept, on_row) {
+        return r;
+    }
     let mut rd = csv_reader(block, delimiter);
     let mut rec = csv::ByteRecord::new();
     let mut rows = 0u64;
@@ -426,14 +433,31 @@ pub fn rewrite(
         Convert::Delimited(d) => {
             let d_out = d.unwrap_or(d_in);
             if head.has_header {
-                let mut w = csv::WriterBuilder::new()
-                    .delimiter(d_out)
-                    .from_writer(Vec::new());
-                w.write_record(&kept_names).map_err(|e| io(bad(e)))?;
-                out.write_all(&w.into_inner().map_err(|e| io(bad(e)))?)
-                    .map_err(io)?;
+                let keep: Vec<bool> = (0..head.names.len())
+                    .map(|i| !plan.dropped(policy, i))
+                    .collect();
+                let raw = (d_out == d_in)
+                    .then(|| super::splice::header(&head.raw_header, d_in, &keep))
+                    .flatten();
+                let bytes = match raw {
+                    Some(b) => b,
+                    None => {
+                        let mut w = csv::WriterBuilder::new()
+                            .delimiter(d_out)
+                            .from_writer(Vec::new());
+                        w.write_record(&kept_names).map_err(|e| io(bad(e)))?;
+                        w.into_inner().map_err(|e| io(bad(e)))?
+                    }
+                };
+                out.write_all(&bytes).map_err(io)?;
             }
+            // Same delimiter: untouched fields are copied as read (the splice fast path).
             let produce = |block: &[u8], plan: &mut TablePlan| {
+                if d_out == d_in {
+                    if let Some(r) = super::splice::block(block, d_in, policy, plan) {
+                        return r;
+                    }
+                }
                 transform_block(block, d_in, d_out, policy, plan)
             };
             let mut consume = |bytes: Vec<u8>| out.write_all(&bytes).map_err(io);

@@ -16,6 +16,7 @@ pub mod parquet;
 pub mod plan;
 pub mod policy;
 pub mod rows;
+pub mod splice;
 pub mod sqlite;
 pub mod suggest;
 pub mod text;
