@@ -521,3 +521,42 @@ fn the_html_export_prints_to_pdf_in_chromium() {
         "{text}"
     );
 }
+
+#[test]
+fn a_draft_from_an_inventory_file_equals_a_draft_from_a_scan() {
+    let dir = organisation();
+    let d = dir.path();
+    let o = run_in(d, &["inventory", "org", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    std::fs::write(d.join("inventory.json"), &o.stdout).expect("write");
+    assert_eq!(
+        code(&run_in(d, &["register", "draft", "org", "--register", "a"])),
+        0
+    );
+    let o = run_in(
+        d,
+        &[
+            "register",
+            "draft",
+            "--inventory",
+            "inventory.json",
+            "--register",
+            "b",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (a, b) = (files(&d.join("a")), files(&d.join("b")));
+    assert_eq!(a, b);
+    for f in a {
+        assert_eq!(
+            std::fs::read(d.join("a").join(&f)).expect("a"),
+            std::fs::read(d.join("b").join(&f)).expect("b"),
+            "{}",
+            f.display()
+        );
+    }
+    // A second draft into a register that exists is refused: updates keep human text.
+    let o = run_in(d, &["register", "draft", "org", "--register", "a"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("register update"), "{}", stderr(&o));
+}
