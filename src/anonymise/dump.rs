@@ -153,32 +153,8 @@ impl Rewriter<'_> {
         let backslash = self.backslash;
         let policy = self.policy;
         let mut rows = 0u64;
-        let Some(plan) = self.plan(&table, &columns, line)? else {
-            // Count the rows, copy the statement.
-            while lx.eat(b'(') {
-                loop {
-                    lx.value().ok_or_else(|| {
-                        crate::Error::Usage(format!("line {line}: unterminated value in INSERT"))
-                    })?;
-                    if lx.eat(b',') {
-                        continue;
-                    }
-                    if lx.eat(b')') {
-                        break;
-                    }
-                    return Err(crate::Error::Usage(format!(
-                        "line {line}: expected ',' or ')' in INSERT values"
-                    )));
-                }
-                rows += 1;
-                if !lx.eat(b',') {
-                    break;
-                }
-            }
-            self.count(&table, rows);
-            out.extend_from_slice(stmt);
-            return Ok(());
-        };
+        // A table the policy leaves alone is copied; its tuples are still read, to count them.
+        let mut plan = self.plan(&table, &columns, line)?;
         let mut copied = 0usize;
         let mut spans: Vec<(usize, usize, Option<String>)> = Vec::new();
         while lx.eat(b'(') {
@@ -189,14 +165,16 @@ impl Rewriter<'_> {
                 let v = lx.value().ok_or_else(|| {
                     crate::Error::Usage(format!("line {line}: unterminated value in INSERT"))
                 })?;
-                spans.push((
-                    start,
-                    lx.i,
-                    match v {
-                        Value::Null => None,
-                        Value::Bytes(b) => Some(String::from_utf8_lossy(&b).into_owned()),
-                    },
-                ));
+                if plan.is_some() {
+                    spans.push((
+                        start,
+                        lx.i,
+                        match v {
+                            Value::Null => None,
+                            Value::Bytes(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+                        },
+                    ));
+                }
                 if lx.eat(b',') {
                     continue;
                 }
@@ -208,26 +186,28 @@ impl Rewriter<'_> {
                 )));
             }
             rows += 1;
-            for i in 0..spans.len() {
-                if plan.actions.get(i).copied().flatten().is_none() {
-                    continue;
+            if let Some(plan) = plan.as_deref_mut() {
+                for i in 0..spans.len() {
+                    if plan.actions.get(i).copied().flatten().is_none() {
+                        continue;
+                    }
+                    let (start, end) = (spans[i].0, spans[i].1);
+                    let get = |j: usize| spans.get(j).and_then(|s| s.2.clone());
+                    let v = plan
+                        .cell(policy, i, spans[i].2.as_deref(), get)
+                        .map_err(|e| {
+                            crate::Error::Usage(format!(
+                                "line {line}: table {table}, column {}: {}",
+                                e.column, e.why
+                            ))
+                        })?;
+                    out.extend_from_slice(&stmt[copied..start]);
+                    match v {
+                        Some(v) => literal(&v, backslash, out),
+                        None => out.extend_from_slice(b"NULL"),
+                    }
+                    copied = end;
                 }
-                let (start, end) = (spans[i].0, spans[i].1);
-                let get = |j: usize| spans.get(j).and_then(|s| s.2.clone());
-                let v = plan
-                    .cell(policy, i, spans[i].2.as_deref(), get)
-                    .map_err(|e| {
-                        crate::Error::Usage(format!(
-                            "line {line}: table {table}, column {}: {}",
-                            e.column, e.why
-                        ))
-                    })?;
-                out.extend_from_slice(&stmt[copied..start]);
-                match v {
-                    Some(v) => literal(&v, backslash, out),
-                    None => out.extend_from_slice(b"NULL"),
-                }
-                copied = end;
             }
             if !lx.eat(b',') {
                 break;

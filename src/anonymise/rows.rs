@@ -54,6 +54,28 @@ impl<W: Write> RowSink for CsvRows<W> {
     }
 }
 
+/// Writes one row as a JSON object (keys in column order, NULL as `null`) and a newline.
+///
+/// # Errors
+/// Writing failed.
+pub fn ndjson_line(
+    names: &[String],
+    cells: &[Option<&str>],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut map = serde_json::Map::with_capacity(cells.len());
+    for (name, c) in names.iter().zip(cells) {
+        map.insert(
+            name.clone(),
+            c.map_or(serde_json::Value::Null, |s| {
+                serde_json::Value::String(s.to_string())
+            }),
+        );
+    }
+    serde_json::to_writer(&mut *out, &map)?;
+    out.write_all(b"\n")
+}
+
 /// NDJSON: one object per row, keys in column order, NULL as `null`.
 pub struct NdjsonRows<W: Write> {
     out: io::BufWriter<W>,
@@ -78,17 +100,7 @@ impl<W: Write> RowSink for NdjsonRows<W> {
         Ok(())
     }
     fn row(&mut self, cells: &[Option<&str>]) -> io::Result<()> {
-        let mut map = serde_json::Map::with_capacity(cells.len());
-        for (name, c) in self.names.iter().zip(cells) {
-            map.insert(
-                name.clone(),
-                c.map_or(serde_json::Value::Null, |s| {
-                    serde_json::Value::String(s.to_string())
-                }),
-            );
-        }
-        serde_json::to_writer(&mut self.out, &map)?;
-        self.out.write_all(b"\n")?;
+        ndjson_line(&self.names, cells, &mut self.out)?;
         self.rows += 1;
         Ok(())
     }
