@@ -676,3 +676,64 @@ fn untouched_csv_fields_are_copied_as_read() {
         "id,\"agent\",ip\r\n1,\"Mozilla/5.0 (X11)\",81.2.69.0\r\n2,\"say \"\"hi\"\"\",81.2.69.0\r\n3,,81.2.69.0\r\n"
     );
 }
+
+#[test]
+fn ndjson_converts_to_tables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "events.ndjson",
+        "{\"id\":1,\"user\":{\"ip\":\"81.2.69.142\"},\"page\":\"/\"}\n\n{\"id\":2,\"page\":\"/a\",\"tags\":[\"x\",\"y\"],\"user\":{\"ip\":\"81.2.69.143\",\"email\":\"jan@voorbeeld.nl\"}}\n",
+    );
+    write(
+        d,
+        "p.toml",
+        "[[column]]\nname = \"user.ip\"\nmethod = \"ip_truncate\"\n[[column]]\nname = \"user.email\"\nmethod = \"drop\"\n",
+    );
+    let o = anonymise(
+        d,
+        &[
+            "events.ndjson",
+            "--policy",
+            "p.toml",
+            "--out",
+            "events.csv",
+            "--to",
+            "csv",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        read(d, "events.csv"),
+        "id,page,user.ip,tags\n1,/,81.2.69.0,\n2,/a,81.2.69.0,\"[\"\"x\"\",\"\"y\"\"]\"\n"
+    );
+    let o = anonymise(
+        d,
+        &[
+            "events.ndjson",
+            "--policy",
+            "p.toml",
+            "--out",
+            "events.parquet",
+            "--to",
+            "parquet",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    write(d, "keep.toml", "on_unlisted = \"keep\"\n");
+    let o = anonymise(
+        d,
+        &[
+            "events.parquet",
+            "--policy",
+            "keep.toml",
+            "--out",
+            "back.csv",
+            "--to",
+            "csv",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(read(d, "back.csv"), read(d, "events.csv"));
+}

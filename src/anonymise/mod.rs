@@ -356,11 +356,15 @@ pub fn anonymise(
                 let mut r = open()?;
                 tables.push(ndjson::rewrite(&mut *r, &mut w, policy, &found, &table)?);
             }
-            (Kind::Ndjson, Some(_)) => {
-                return Err(crate::Error::Usage(format!(
-                    "{}: NDJSON is written as NDJSON (objects may differ in keys and nesting)",
-                    input.display()
-                )))
+            (Kind::Ndjson, Some(f)) => {
+                let mut sink = row_sink(f, &mut w)?;
+                tables.push(ndjson::convert(
+                    &open,
+                    sink.as_mut(),
+                    policy,
+                    &found,
+                    &table,
+                )?);
             }
             #[cfg(feature = "parquet")]
             (Kind::Parquet, None | Some(OutFormat::Parquet)) => {
@@ -517,9 +521,12 @@ fn row_sink<'w, W: Write + 'w>(f: OutFormat, w: W) -> crate::Result<Box<dyn rows
         OutFormat::Csv => Box::new(rows::CsvRows::new(w, b',')),
         OutFormat::Tsv => Box::new(rows::CsvRows::new(w, b'\t')),
         OutFormat::Ndjson => Box::new(rows::NdjsonRows::new(w)),
+        #[cfg(feature = "parquet")]
+        OutFormat::Parquet => Box::new(rows::ParquetRows::new(w)),
+        #[cfg(not(feature = "parquet"))]
         OutFormat::Parquet => {
             return Err(crate::Error::Usage(
-                "Parquet is written from CSV, TSV and Parquet inputs".into(),
+                "this piiscan was built without Parquet support".into(),
             ))
         }
     })

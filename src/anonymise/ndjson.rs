@@ -218,3 +218,130 @@ pub fn rewrite(
         header: false,
     })
 }
+
+/// The scalar leaves of an object as dotted paths (nested objects flattened; arrays and
+/// other values as JSON text).
+fn leaves(
+    prefix: &str,
+    obj: &serde_json::Map<String, Value>,
+    out: &mut Vec<(String, Option<String>)>,
+) {
+    for (k, v) in obj {
+        let path = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
+        match v {
+            Value::Object(inner) => leaves(&path, inner, out),
+            Value::Null => out.push((path, None)),
+            Value::String(s) => out.push((path, Some(s.clone()))),
+            other => out.push((path, Some(other.to_string()))),
+        }
+    }
+}
+
+fn objects(
+    reader: &mut dyn io::Read,
+    table: &str,
+    mut each: impl FnMut(u64, &serde_json::Map<String, Value>) -> crate::Result<()>,
+) -> crate::Result<()> {
+    let err = |m: String| crate::Error::Usage(format!("{table}: {m}"));
+    let mut input = io::BufReader::with_capacity(256 * 1024, reader);
+    let mut line = Vec::new();
+    let mut lineno = 0u64;
+    loop {
+        line.clear();
+        if input
+            .read_until(b'\n', &mut line)
+            .map_err(|e| err(e.to_string()))?
+            == 0
+        {
+            return Ok(());
+        }
+        lineno += 1;
+        let body = line.trim_ascii();
+        if body.is_empty() {
+            continue;
+        }
+        let value: Value = serde_json::from_slice(body)
+            .map_err(|e| err(format!("line {lineno}: not JSON: {e}")))?;
+        let Value::Object(obj) = value else {
+            return Err(err(format!("line {lineno}: not a JSON object")));
+        };
+        each(lineno, &obj)?;
+    }
+}
+
+/// Converts NDJSON to a table (CSV, TSV, Parquet): the columns are every key path seen in the
+/// file, in order of first appearance, an object's keys sorted (a first pass reads them), a missing key is NULL, nested objects
+/// are flattened to dotted paths, arrays kept as JSON text. `open` opens the input again for
+/// each pass.
+///
+/// # Errors
+/// As [`rewrite`], and a date shift's entity column that no object has.
+pub fn convert(
+    open: &dyn Fn() -> crate::Result<Box<dyn io::Read + Send>>,
+    sink: &mut dyn super::rows::RowSink,
+    policy: &Policy,
+    found: &Detection,
+    table: &str,
+) -> crate::Result<TableOutcome> {
+    let mut names: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut flat = Vec::new();
+    objects(&mut *open()?, table, |_, obj| {
+        flat.clear();
+        leaves("", obj, &mut flat);
+        for (k, _) in &flat {
+            if !index.contains_key(k) {
+                index.insert(k.clone(), names.len());
+                names.push(k.clone());
+            }
+        }
+        Ok(())
+    })?;
+    let mut plan = super::plan::TablePlan::new(policy, table, &names, found)?;
+    let kept: Vec<usize> = (0..names.len())
+        .filter(|&i| !plan.dropped(policy, i))
+        .collect();
+    let kept_names: Vec<String> = kept.iter().map(|&i| names[i].clone()).collect();
+    let io_err = |e: io::Error| crate::Error::Usage(format!("{table}: {e}"));
+    sink.begin(&kept_names).map_err(io_err)?;
+    let mut rows = 0u64;
+    let mut cells: Vec<Option<String>> = vec![None; names.len()];
+    objects(&mut *open()?, table, |lineno, obj| {
+        rows += 1;
+        cells.iter_mut().for_each(|c| *c = None);
+        flat.clear();
+        leaves("", obj, &mut flat);
+        for (k, v) in flat.drain(..) {
+            if let Some(&i) = index.get(&k) {
+                cells[i] = v;
+            }
+        }
+        let mut out: Vec<Option<String>> = Vec::with_capacity(kept.len());
+        for &i in &kept {
+            let get = |j: usize| cells.get(j).cloned().flatten();
+            let v = plan
+                .cell(policy, i, cells[i].as_deref(), get)
+                .map_err(|e| {
+                    crate::Error::Usage(format!(
+                        "{table}: line {lineno}: key {}: {}",
+                        e.column, e.why
+                    ))
+                })?;
+            out.push(v.map(|c| c.into_owned()));
+        }
+        let refs: Vec<Option<&str>> = out.iter().map(|c| c.as_deref()).collect();
+        sink.row(&refs).map_err(io_err)
+    })?;
+    let rows_out = sink.finish().map_err(io_err)?;
+    Ok(TableOutcome {
+        table: table.to_string(),
+        rows_in: rows,
+        rows_out,
+        columns: plan.into_reports(),
+        header: true,
+    })
+}

@@ -156,13 +156,8 @@ impl Policy {
         let qualified = format!("{table}.{column}").to_lowercase();
         let bare = column.to_lowercase();
         self.columns.iter().position(|e| match &e.selector {
-            Selector::Name(g, dotted) => {
-                if *dotted {
-                    g.is_match(&qualified)
-                } else {
-                    g.is_match(&bare)
-                }
-            }
+            // A dotted glob names `table.column`, or a nested key of NDJSON (`user.email`).
+            Selector::Name(g, dotted) => g.is_match(&bare) || (*dotted && g.is_match(&qualified)),
             Selector::Category(c) => detected
                 .categories
                 .iter()

@@ -243,3 +243,69 @@ impl<W: Write> ParquetFrames<W> {
         Ok(())
     }
 }
+
+/// Rows to Parquet: gathered in frames of [`ROW_GROUP`] rows (for inputs read row by row).
+#[cfg(feature = "parquet")]
+pub struct ParquetRows<W: Write> {
+    frames: Option<ParquetFrames<W>>,
+    out: Option<W>,
+    names: Vec<String>,
+    current: Option<FrameBuilder>,
+    rows: u64,
+}
+
+#[cfg(feature = "parquet")]
+impl<W: Write> ParquetRows<W> {
+    /// Writes to `out`.
+    pub fn new(out: W) -> Self {
+        ParquetRows {
+            frames: None,
+            out: Some(out),
+            names: Vec::new(),
+            current: None,
+            rows: 0,
+        }
+    }
+}
+
+#[cfg(feature = "parquet")]
+impl<W: Write> RowSink for ParquetRows<W> {
+    fn begin(&mut self, names: &[String]) -> io::Result<()> {
+        self.names = names.to_vec();
+        let out = self
+            .out
+            .take()
+            .ok_or_else(|| io::Error::other("begun twice"))?;
+        self.frames = Some(ParquetFrames::new(out, names));
+        self.current = Some(FrameBuilder::new(names));
+        Ok(())
+    }
+    fn row(&mut self, cells: &[Option<&str>]) -> io::Result<()> {
+        let full = match self.current.as_mut() {
+            Some(b) => {
+                b.push(cells);
+                b.rows >= ROW_GROUP
+            }
+            None => return Err(io::Error::other("row before begin")),
+        };
+        self.rows += 1;
+        if full {
+            let frame = self.current.replace(FrameBuilder::new(&self.names));
+            if let (Some(f), Some(frames)) = (frame, self.frames.as_mut()) {
+                frames.push(f)?;
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self) -> io::Result<u64> {
+        if let (Some(f), Some(frames)) = (self.current.take(), self.frames.as_mut()) {
+            if f.rows > 0 {
+                frames.push(f)?;
+            }
+        }
+        if let Some(frames) = self.frames.as_mut() {
+            frames.finish()?;
+        }
+        Ok(self.rows)
+    }
+}
