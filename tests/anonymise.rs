@@ -737,3 +737,45 @@ fn ndjson_converts_to_tables() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(read(d, "back.csv"), read(d, "events.csv"));
 }
+
+#[test]
+fn large_sqlite_tables_are_rewritten_in_batches() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    {
+        let mut conn = rusqlite::Connection::open(d.join("big.sqlite")).expect("create");
+        conn.execute_batch(
+            "CREATE TABLE klanten (id INTEGER PRIMARY KEY, email TEXT NOT NULL, plaats TEXT)",
+        )
+        .expect("table");
+        let tx = conn.transaction().expect("tx");
+        for i in 0..25_001 {
+            tx.execute(
+                "INSERT INTO klanten (email, plaats) VALUES (?1, 'Utrecht')",
+                [format!("klant{i}@voorbeeld.nl")],
+            )
+            .expect("insert");
+        }
+        tx.commit().expect("commit");
+    }
+    write(
+        d,
+        "p.toml",
+        "on_unlisted = \"keep\"\n[[column]]\nname = \"*.email\"\nmethod = \"hmac\"\nformat = \"base32\"\nlength = 16\n",
+    );
+    let o = anonymise(
+        d,
+        &["big.sqlite", "--policy", "p.toml", "--out", "out.sqlite"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("transformed 25001"), "{}", stdout(&o));
+    let conn = rusqlite::Connection::open(d.join("out.sqlite")).expect("open");
+    let (rows, with_at, distinct): (i64, i64, i64) = conn
+        .query_row(
+            "SELECT count(*), sum(email LIKE '%@%'), count(DISTINCT email) FROM klanten",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("query");
+    assert_eq!((rows, with_at, distinct), (25_001, 0, 25_001));
+}

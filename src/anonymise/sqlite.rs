@@ -1,5 +1,5 @@
 //! SQLite: the database is copied to the temporary output file, transformed there with
-//! UPDATE statements in one transaction (dropped columns with `ALTER TABLE … DROP COLUMN`),
+//! UPDATE statements (rows read in batches by rowid) in one transaction (dropped columns with `ALTER TABLE … DROP COLUMN`),
 //! and then vacuumed with `secure_delete` on, so no old value survives in free pages. The
 //! input is opened read-only and never touched.
 
@@ -14,6 +14,9 @@ use std::path::Path;
 fn sql(path: &Path) -> impl Fn(rusqlite::Error) -> crate::Error + '_ {
     move |e| crate::Error::Usage(format!("{}: {e}", path.display()))
 }
+
+/// Rows read and updated at a time.
+const BATCH: usize = 10_000;
 
 fn text_of(v: &SqlValue) -> Option<String> {
     match v {
@@ -81,7 +84,9 @@ pub fn rewrite(
             .filter(|&i| plan.actions[i].is_some() && !plan.dropped(policy, i))
             .collect();
         if !changed.is_empty() {
-            let select = format!("SELECT rowid, * FROM {q}");
+            // Rows are read in batches by rowid, so a large table does not sit in memory.
+            let select =
+                format!("SELECT rowid, * FROM {q} WHERE rowid > ?1 ORDER BY rowid LIMIT {BATCH}");
             let set: Vec<String> = changed
                 .iter()
                 .enumerate()
@@ -92,15 +97,18 @@ pub fn rewrite(
                 set.join(", "),
                 changed.len() + 1
             );
-            let rows: Vec<(i64, Vec<SqlValue>)> = {
-                let mut stmt = tx.prepare(&select).map_err(|e| {
-                    crate::Error::Usage(format!(
-                        "{}: table {table}: {e} (tables WITHOUT ROWID are not supported)",
-                        work.display()
-                    ))
-                })?;
-                let mapped = stmt
-                    .query_map([], |r| {
+            let mut read = tx.prepare(&select).map_err(|e| {
+                crate::Error::Usage(format!(
+                    "{}: table {table}: {e} (tables WITHOUT ROWID are not supported)",
+                    work.display()
+                ))
+            })?;
+            let mut write = tx.prepare(&update).map_err(&err)?;
+            let mut after = i64::MIN;
+            let mut n = 0u64;
+            loop {
+                let rows: Vec<(i64, Vec<SqlValue>)> = read
+                    .query_map([after], |r| {
                         let id: i64 = r.get(0)?;
                         let mut vals = Vec::with_capacity(columns.len());
                         for i in 0..columns.len() {
@@ -108,34 +116,38 @@ pub fn rewrite(
                         }
                         Ok((id, vals))
                     })
+                    .map_err(&err)?
+                    .collect::<Result<_, _>>()
                     .map_err(&err)?;
-                mapped.collect::<Result<_, _>>().map_err(&err)?
-            };
-            let mut stmt = tx.prepare(&update).map_err(&err)?;
-            for (n, (rowid, vals)) in rows.iter().enumerate() {
-                let texts: Vec<Option<String>> = vals.iter().map(text_of).collect();
-                let mut params: Vec<SqlValue> = Vec::with_capacity(changed.len() + 1);
-                for &i in &changed {
-                    let get = |j: usize| texts.get(j).cloned().flatten();
-                    let v = plan
-                        .cell(policy, i, texts[i].as_deref(), get)
-                        .map_err(|e| {
-                            crate::Error::Usage(format!(
-                                "table {table}, row {}: column {}: {}",
-                                n + 1,
-                                e.column,
-                                e.why
-                            ))
-                        })?;
-                    params.push(match v {
-                        None => SqlValue::Null,
-                        Some(s) if texts[i].as_deref() == Some(s.as_ref()) => vals[i].clone(),
-                        Some(s) => SqlValue::Text(s.into_owned()),
-                    });
+                let Some(last) = rows.last().map(|r| r.0) else {
+                    break;
+                };
+                after = last;
+                for (rowid, vals) in &rows {
+                    n += 1;
+                    let texts: Vec<Option<String>> = vals.iter().map(text_of).collect();
+                    let mut params: Vec<SqlValue> = Vec::with_capacity(changed.len() + 1);
+                    for &i in &changed {
+                        let get = |j: usize| texts.get(j).cloned().flatten();
+                        let v = plan
+                            .cell(policy, i, texts[i].as_deref(), get)
+                            .map_err(|e| {
+                                crate::Error::Usage(format!(
+                                    "table {table}, row {n}: column {}: {}",
+                                    e.column, e.why
+                                ))
+                            })?;
+                        params.push(match v {
+                            None => SqlValue::Null,
+                            Some(s) if texts[i].as_deref() == Some(s.as_ref()) => vals[i].clone(),
+                            Some(s) => SqlValue::Text(s.into_owned()),
+                        });
+                    }
+                    params.push(SqlValue::Integer(*rowid));
+                    write
+                        .execute(rusqlite::params_from_iter(params.iter()))
+                        .map_err(&err)?;
                 }
-                params.push(SqlValue::Integer(*rowid));
-                stmt.execute(rusqlite::params_from_iter(params.iter()))
-                    .map_err(&err)?;
             }
         }
         let dropped: Vec<usize> = (0..columns.len())
