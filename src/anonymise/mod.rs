@@ -189,18 +189,14 @@ pub fn kind_of(path: &Path) -> crate::Result<Kind> {
 impl Kind {
     /// The table format read for this kind (`None` for text).
     pub fn table_format(self) -> Option<TableFormat> {
-        table_format(self)
-    }
-}
-
-fn table_format(kind: Kind) -> Option<TableFormat> {
-    match kind {
-        Kind::Delimited => Some(TableFormat::Delimited),
-        Kind::Ndjson => Some(TableFormat::Ndjson),
-        Kind::Parquet => Some(TableFormat::Parquet),
-        Kind::Dump => Some(TableFormat::SqlDump),
-        Kind::Sqlite => Some(TableFormat::Sqlite),
-        Kind::Text => None,
+        match self {
+            Kind::Delimited => Some(TableFormat::Delimited),
+            Kind::Ndjson => Some(TableFormat::Ndjson),
+            Kind::Parquet => Some(TableFormat::Parquet),
+            Kind::Dump => Some(TableFormat::SqlDump),
+            Kind::Sqlite => Some(TableFormat::Sqlite),
+            Kind::Text => None,
+        }
     }
 }
 
@@ -430,7 +426,7 @@ pub fn anonymise(
         None => kind,
     };
     let mut rows_verified = Vec::new();
-    match table_format(out_kind) {
+    match out_kind.table_format() {
         Some(format) => {
             rows_verified = if format == TableFormat::Delimited && tables.len() == 1 {
                 let records = verify::count_csv_records(tmp.path())

@@ -81,8 +81,6 @@ fn describe(location: &Location) -> String {
 pub struct Baseline {
     remaining: HashMap<String, (u64, String)>,
     columns: HashSet<BaselineColumn>,
-    /// Findings matched.
-    pub matched: u64,
 }
 
 impl Baseline {
@@ -125,7 +123,6 @@ impl Baseline {
         Ok(Baseline {
             remaining,
             columns: file.columns.into_iter().collect(),
-            matched: 0,
         })
     }
 
@@ -134,7 +131,6 @@ impl Baseline {
         match self.remaining.get_mut(&f.fingerprint) {
             Some((n, _)) if *n > 0 => {
                 *n -= 1;
-                self.matched += 1;
                 true
             }
             _ => false,
@@ -142,17 +138,13 @@ impl Baseline {
     }
 
     /// Is this name-only column verdict accepted?
-    pub fn has_column(&mut self, project_path: &str, v: &ColumnVerdict) -> bool {
-        let hit = self.columns.contains(&BaselineColumn {
+    pub fn has_column(&self, project_path: &str, v: &ColumnVerdict) -> bool {
+        self.columns.contains(&BaselineColumn {
             path: project_path.to_string(),
             table: v.table.clone(),
             column: v.column.clone(),
             category: v.category.clone(),
-        });
-        if hit {
-            self.matched += 1;
-        }
-        hit
+        })
     }
 
     /// Accepted occurrences not seen again in the files that were scanned: fixed findings,

@@ -164,7 +164,7 @@ impl Sink for Gate<'_> {
                 }
                 if self
                     .baseline
-                    .as_mut()
+                    .as_ref()
                     .is_some_and(|b| b.has_column(input.project_path, v))
                 {
                     self.counts.baselined += 1;
