@@ -292,6 +292,29 @@ pub struct ColumnVerdict {
     pub reason: String,
     /// Masked examples.
     pub examples: Vec<String>,
+    /// Set when the table was read in part (`--sample-rows`): the verdict rests on a sample.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sampled: Option<SampledRows>,
+}
+
+/// How much of a table a sample covered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct SampledRows {
+    /// Rows read.
+    pub read: u64,
+    /// Rows the table holds, when the reader knows it without reading them (SQLite, Parquet,
+    /// workbooks); `None` for streamed formats, where only "more followed" is known.
+    pub total: Option<u64>,
+}
+
+impl SampledRows {
+    /// `10,000 of 25,000 rows` or `the first 10,000 rows`.
+    pub fn describe(&self) -> String {
+        match self.total {
+            Some(t) => format!("{} of {} rows", thousands(self.read), thousands(t)),
+            None => format!("the first {} rows (more followed)", thousands(self.read)),
+        }
+    }
 }
 
 fn thousands(n: u64) -> String {
@@ -346,6 +369,7 @@ pub fn judge(
         confidence,
         reason,
         examples,
+        sampled: None,
     };
     let mut decided: Option<usize> = None;
     if let Some(&(r, _, n, c)) = by_share.first() {

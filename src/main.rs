@@ -249,7 +249,7 @@ fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
     set_threads(&mut opts, args.threads)?;
     let (fingerprints, _) = Fingerprinter::from_environment();
     let mut sink = report::InventorySink::default();
-    scan::scan(
+    let stats = scan::scan(
         &args.paths,
         &rules,
         &opts,
@@ -311,6 +311,9 @@ fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
         }
     }
     out.flush()?;
+    for (path, t) in &stats.sampled {
+        eprintln!("piiscan: notice: {}", report::sampled_notice(path, t));
+    }
     for (path, why) in &sink.failed {
         eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(path));
     }

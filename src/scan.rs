@@ -17,7 +17,7 @@ use crate::source::project::ProjectPaths;
 use crate::source::sniff::{sniff, Sniffed, SNIFF_LEN};
 use crate::source::walk::{walk, Entry, WalkOptions};
 use crate::table::TableFormat;
-use crate::tablescan::{TableOptions, TableResult, TableScanner};
+use crate::tablescan::{SampledTable, TableOptions, TableResult, TableScanner};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::FileExt;
@@ -128,6 +128,8 @@ pub struct ScanStats {
     pub baseline_stale: u64,
     /// Findings per rule id: (category, count).
     pub per_rule: BTreeMap<String, (String, u64)>,
+    /// Tables read in part (`--sample-rows`), in input order: (input as shown, table).
+    pub sampled: Vec<(String, SampledTable)>,
     /// Wall-clock time.
     pub elapsed: Duration,
 }
@@ -683,6 +685,9 @@ impl Emitter<'_> {
             self.send_batch();
         }
         if let Some(table) = result.table {
+            self.stats
+                .sampled
+                .extend(table.sampled.into_iter().map(|t| (path.to_string(), t)));
             self.batch.clear();
             for h in table.hits {
                 let location = Location::Cell {

@@ -4,7 +4,7 @@
 //! column that its values classified are raised to `high`. Findings are capped per column,
 //! while the verdicts keep exact counts.
 
-use crate::classify::{judge, ColumnNames, ColumnProfile, ColumnVerdict};
+use crate::classify::{judge, ColumnNames, ColumnProfile, ColumnVerdict, SampledRows};
 use crate::detect::{Engine, Found, Scratch};
 use crate::finding::Confidence;
 use crate::rules::RuleSet;
@@ -32,6 +32,17 @@ pub struct TableResult {
     pub hits: Vec<CellHit>,
     /// Column verdicts, by table and column.
     pub verdicts: Vec<ColumnVerdict>,
+    /// Tables read in part (`--sample-rows`), in order: what was not read must be said.
+    pub sampled: Vec<SampledTable>,
+}
+
+/// A table of which only a sample of rows was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampledTable {
+    /// Table name.
+    pub table: String,
+    /// What the sample covered.
+    pub rows: SampledRows,
 }
 
 /// How to scan tables.
@@ -63,7 +74,22 @@ struct TableState {
     profiles: Vec<ColumnProfile>,
     kept: Vec<u64>,
     rows: u64,
+    /// A row came after the sample was full: the table was read in part.
+    more: bool,
+    /// The table's row count, when the reader knows it.
+    total: Option<u64>,
     hits: Vec<CellHit>,
+}
+
+impl TableState {
+    /// What the sample covered, when the table was not read in full.
+    fn sampled(&self) -> Option<SampledRows> {
+        let partial = self.more || self.total.is_some_and(|t| t > self.rows);
+        partial.then_some(SampledRows {
+            read: self.rows,
+            total: self.total.map(|t| t.max(self.rows)),
+        })
+    }
 }
 
 /// A [`TableSink`] that scans and classifies.
@@ -111,9 +137,19 @@ impl<'a> TableScanner<'a> {
             let Some(mut t) = self.tables.remove(&name) else {
                 continue;
             };
+            let sampled = t.sampled();
+            if let Some(rows) = sampled {
+                out.sampled.push(SampledTable {
+                    table: t.name.to_string(),
+                    rows,
+                });
+            }
             let mut decided: Vec<Option<String>> = vec![None; t.columns.len()];
             for (i, col) in t.columns.iter().enumerate() {
-                let verdicts = judge(&t.name, col, &t.profiles[i], self.names, rules);
+                let mut verdicts = judge(&t.name, col, &t.profiles[i], self.names, rules);
+                for v in &mut verdicts {
+                    v.sampled = sampled;
+                }
                 if let Some(v) = verdicts
                     .first()
                     .filter(|v| v.rule != "column_name" && v.share >= 0.5)
@@ -164,6 +200,7 @@ impl TableSink for TableScanner<'_> {
             return false;
         };
         if self.opts.sample_rows > 0 && t.rows >= self.opts.sample_rows {
+            t.more = true;
             return false;
         }
         t.rows += 1;
@@ -212,5 +249,11 @@ impl TableSink for TableScanner<'_> {
 
     fn end(&mut self) {
         self.current = None;
+    }
+
+    fn total_rows(&mut self, rows: u64) {
+        if let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) {
+            t.total = Some(t.total.unwrap_or(0).max(rows));
+        }
     }
 }

@@ -11,4 +11,5 @@ mod output;
 mod parallel;
 mod register;
 mod restore;
+mod sampling;
 mod structured;

@@ -194,10 +194,10 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         explain: args.explain,
         walk,
         tables: piiscan::tablescan::TableOptions {
-            sample_rows: args
-                .sample_rows
-                .or_else(|| cfg.and_then(|c| c.sample_rows))
-                .unwrap_or(10_000),
+            sample_rows: sample_rows(
+                args.sample_rows.or_else(|| cfg.and_then(|c| c.sample_rows)),
+                fail_on.is_some(),
+            ),
             max_findings_per_column: args.max_findings_per_column,
             ..Default::default()
         },
@@ -255,6 +255,11 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let (failed, max_level) = (std::mem::take(&mut echo.failed), echo.max_level);
     reporter.finish(&stats, &failed)?;
     drop(reporter);
+    if format != Format::Table {
+        for (path, t) in &stats.sampled {
+            eprintln!("piiscan: notice: {}", report::sampled_notice(path, t));
+        }
+    }
     drop(staged_dir);
 
     if let (Some(w), Some(path)) = (writer, &args.write_baseline) {
@@ -280,5 +285,15 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     match (fail_on, max_level) {
         (Some(threshold), Some(seen)) if seen >= threshold => Ok(ExitCode::from(1)),
         _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// Rows read per table: as asked (flag or configuration), else every row for a gate
+/// (`--fail-on`: a build must not pass over rows nobody read), else a sample of 10,000.
+fn sample_rows(asked: Option<u64>, gate: bool) -> u64 {
+    match asked {
+        Some(n) => n,
+        None if gate => 0,
+        None => 10_000,
     }
 }

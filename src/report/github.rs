@@ -102,6 +102,14 @@ impl Reporter for GithubReporter<'_> {
                 message(why)
             )?;
         }
+        for (path, t) in &stats.sampled {
+            writeln!(
+                self.out,
+                "::warning file={},title=piiscan: sampled::{}",
+                property(path.trim_start_matches("./")),
+                message(&super::sampled_notice(path, t))
+            )?;
+        }
         writeln!(
             self.out,
             "piiscan: {} finding(s) in {} file(s), {} could not be scanned",

@@ -175,6 +175,32 @@ pub struct StatsRecord<'a> {
     pub failed_inputs: &'a [(String, String)],
     /// Findings not reported because they were accepted.
     pub suppressed: Suppressed,
+    /// Tables read in part (`--sample-rows`): their rows after the sample were not checked.
+    pub sampled: Vec<SampledRecord<'a>>,
+}
+
+/// A table of which only a sample was read, as the JSON statistics list it.
+#[derive(Debug, Serialize)]
+pub struct SampledRecord<'a> {
+    /// The input, as shown.
+    pub path: &'a str,
+    /// The table.
+    pub table: &'a str,
+    /// Rows read.
+    pub rows_read: u64,
+    /// Rows the table holds, when known without reading them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_total: Option<u64>,
+}
+
+/// The one wording of a sampled table, for every format that prints prose.
+pub fn sampled_notice(path: &str, t: &crate::tablescan::SampledTable) -> String {
+    format!(
+        "{}: table {}: sampled, {} read; the rows not read were not checked (--sample-rows 0 reads every row)",
+        sanitize::sanitize(path),
+        sanitize::sanitize(&t.table),
+        t.rows.describe()
+    )
 }
 
 /// Findings (and columns) not reported because they were accepted.
@@ -227,6 +253,16 @@ impl<'a> StatsRecord<'a> {
                 baseline: s.baselined,
                 baseline_stale: s.baseline_stale,
             },
+            sampled: s
+                .sampled
+                .iter()
+                .map(|(path, t)| SampledRecord {
+                    path,
+                    table: &t.table,
+                    rows_read: t.rows.read,
+                    rows_total: t.rows.total,
+                })
+                .collect(),
         }
     }
 }
@@ -327,7 +363,10 @@ impl InventoryBuilder {
                 share: Some(v.share),
                 distinct: Some(v.distinct),
                 confidence: v.confidence,
-                reason: v.reason.clone(),
+                reason: match v.sampled {
+                    Some(rows) => format!("{}; sampled: {}", v.reason, rows.describe()),
+                    None => v.reason.clone(),
+                },
                 examples: v.examples.clone(),
                 data_subject: subject.to_string(),
                 data_subject_reason: why,

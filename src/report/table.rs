@@ -141,6 +141,23 @@ impl Reporter for TableReporter<'_> {
             stats.elapsed.as_secs_f64(),
             s.mb_per_s
         )?;
+        if !stats.sampled.is_empty() {
+            writeln!(
+                self.out,
+                "Sampled: {} table(s) read in part; findings and \"no personal data\" cover only the rows read:",
+                stats.sampled.len()
+            )?;
+            for (path, t) in stats.sampled.iter().take(20) {
+                writeln!(self.out, "  {}", super::sampled_notice(path, t))?;
+            }
+            if stats.sampled.len() > 20 {
+                writeln!(
+                    self.out,
+                    "  … and {} more (--format json lists them all)",
+                    stats.sampled.len() - 20
+                )?;
+            }
+        }
         let q = s.suppressed;
         if q.any() {
             writeln!(

@@ -22,6 +22,9 @@ pub trait TableSink {
     fn row(&mut self, cells: &[Option<&[u8]>]) -> bool;
     /// The current table ended.
     fn end(&mut self);
+    /// The current table's number of rows, from readers that know it without reading the
+    /// rows (SQLite, Parquet, workbooks), so that a sample can say what it covered.
+    fn total_rows(&mut self, _rows: u64) {}
 }
 
 /// The table formats piiscan reads.

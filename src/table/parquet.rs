@@ -27,6 +27,7 @@ pub fn read(path: &Path, table: &str, limit: u64, sink: &mut dyn TableSink) -> i
     let schema = head.schema().map_err(to_io)?;
     let columns: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
     sink.begin(table, &columns);
+    sink.total_rows(total as u64);
     let rows = if limit > 0 {
         total.min(limit as usize)
     } else {

@@ -55,6 +55,16 @@ pub fn read(path: &Path, limit: u64, sink: &mut dyn TableSink) -> io::Result<()>
             .map_err(to_io)?;
         let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
         sink.begin(&table, &columns);
+        if limit > 0 {
+            let total: i64 = conn
+                .query_row(
+                    &format!("SELECT count(*) FROM {}", quote(&table)),
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(to_io)?;
+            sink.total_rows(total.max(0) as u64);
+        }
         let mut rows = stmt.query([]).map_err(to_io)?;
         while let Some(row) = rows.next().map_err(to_io)? {
             // Render numbers as text once per row; cells borrow from `text` or the row.

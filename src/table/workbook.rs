@@ -56,6 +56,7 @@ pub fn read(path: &Path, limit: u64, sink: &mut dyn TableSink) -> io::Result<()>
             (1..=width).map(|i| format!("col{i}")).collect()
         };
         sink.begin(&sheet, &columns);
+        sink.total_rows((range.height() - usize::from(header)) as u64);
         for (n, row) in rows.enumerate() {
             if limit > 0 && n as u64 >= limit {
                 break;
