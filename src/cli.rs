@@ -82,6 +82,10 @@ pub struct ScanArgs {
     /// Print detected values in full (they are masked by default).
     #[arg(long)]
     pub show_values: bool,
+    /// Table format: print every finding (by default the first few of each table column and
+    /// of each rule in a text file, then a count of the rest).
+    #[arg(long)]
+    pub all: bool,
     /// Add to each finding the pattern, the validator's verdict and the context word that counted.
     #[arg(long)]
     pub explain: bool,

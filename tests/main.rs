@@ -13,3 +13,4 @@ mod register;
 mod restore;
 mod sampling;
 mod structured;
+mod terminal;

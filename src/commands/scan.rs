@@ -239,6 +239,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         Box::new(stdout.lock()),
         ReportOptions {
             show_values: args.show_values,
+            all: args.all,
         },
         &rules,
     );

@@ -57,6 +57,8 @@ impl Format {
 pub struct ReportOptions {
     /// Print values in full instead of masked.
     pub show_values: bool,
+    /// The table format prints every finding instead of the first ones per column and rule.
+    pub all: bool,
 }
 
 /// A finding as every format prints it: the fields of the finding contract.

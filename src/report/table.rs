@@ -1,17 +1,30 @@
 //! `--format table`: findings grouped by file with masked evidence, then a summary with counts
-//! per rule and category, files scanned, skipped and failed, bytes, time and MB/s.
+//! per rule and category, files scanned, skipped and failed, bytes, time and MB/s. A person
+//! reads it: unless `--all`, each table column and each rule of a text file shows its first
+//! findings and then how many more it holds (the other formats list every finding).
 
 use super::sanitize::sanitize;
 use super::{Record, ReportOptions, Reporter, StatsRecord};
-use crate::finding::Finding;
+use crate::finding::{Finding, Location};
 use crate::scan::{InputReport, ScanStats, Sink};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
+
+/// Findings printed per table column before the rest is counted.
+const FIRST_PER_COLUMN: u64 = 3;
+/// Findings printed per rule in a text file before the rest is counted.
+const FIRST_PER_TEXT_RULE: u64 = 20;
 
 /// Writes the human-readable table.
 pub struct TableReporter<'w> {
     out: io::BufWriter<Box<dyn Write + 'w>>,
     opts: ReportOptions,
     current: Option<String>,
+    /// Column verdicts printed (a column can hold personal data with no cell finding).
+    columns_listed: u64,
+    /// Findings of the current input per group (`table.column`, or the rule in text):
+    /// (printed, held back).
+    groups: BTreeMap<String, (u64, u64)>,
 }
 
 impl<'w> TableReporter<'w> {
@@ -21,7 +34,47 @@ impl<'w> TableReporter<'w> {
             out: io::BufWriter::new(out),
             opts,
             current: None,
+            columns_listed: 0,
+            groups: BTreeMap::new(),
         }
+    }
+
+    /// Should this finding be printed, or only counted? Counts it either way.
+    fn shown(&mut self, f: &Finding) -> bool {
+        let (group, first) = match &f.location {
+            Location::Cell { table, column, .. } => (format!("{table}.{column}"), FIRST_PER_COLUMN),
+            _ => (format!("{} in the text", f.rule), FIRST_PER_TEXT_RULE),
+        };
+        let counts = self.groups.entry(group).or_default();
+        if self.opts.all || counts.0 < first {
+            counts.0 += 1;
+            true
+        } else {
+            counts.1 += 1;
+            false
+        }
+    }
+
+    /// After an input: how many findings each group held back.
+    fn held_back(&mut self) -> io::Result<()> {
+        let rest: Vec<(String, u64)> = std::mem::take(&mut self.groups)
+            .into_iter()
+            .filter(|(_, (_, more))| *more > 0)
+            .map(|(g, (_, more))| (g, more))
+            .collect();
+        if rest.is_empty() {
+            return Ok(());
+        }
+        let total: u64 = rest.iter().map(|(_, n)| n).sum();
+        let parts: Vec<String> = rest
+            .iter()
+            .map(|(g, n)| format!("{} {}", sanitize(g), n))
+            .collect();
+        writeln!(
+            self.out,
+            "  … {total} more finding(s) not printed: {} (--all prints every one)",
+            parts.join(", ")
+        )
     }
 }
 
@@ -43,6 +96,9 @@ impl Sink for TableReporter<'_> {
                 }
                 writeln!(self.out, "{}", sanitize(&f.path))?;
                 self.current = Some(f.path.to_string());
+            }
+            if !self.shown(f) {
+                continue;
             }
             let r = Record::new(f, self.opts);
             let place = match (r.line, r.byte_start, r.table, r.column, r.row) {
@@ -80,13 +136,14 @@ impl Sink for TableReporter<'_> {
         Ok(())
     }
     fn input_done(&mut self, _report: &InputReport) -> io::Result<()> {
-        Ok(())
+        self.held_back()
     }
     fn columns(
         &mut self,
         input: crate::scan::InputName<'_>,
         verdicts: &[crate::classify::ColumnVerdict],
     ) -> io::Result<()> {
+        self.held_back()?;
         let path = input.path;
         if self.current.as_deref() != Some(path) {
             if self.current.is_some() {
@@ -95,6 +152,7 @@ impl Sink for TableReporter<'_> {
             writeln!(self.out, "{}", sanitize(path))?;
             self.current = Some(path.to_string());
         }
+        self.columns_listed += verdicts.len() as u64;
         writeln!(self.out, "  columns:")?;
         for v in verdicts {
             writeln!(
@@ -116,7 +174,13 @@ impl Reporter for TableReporter<'_> {
         if self.current.is_some() {
             writeln!(self.out)?;
         }
-        if s.findings == 0 {
+        if s.findings == 0 && self.columns_listed > 0 {
+            writeln!(
+                self.out,
+                "No findings at the chosen confidence, but {} column(s) above are judged to hold personal data.",
+                self.columns_listed
+            )?;
+        } else if s.findings == 0 {
             writeln!(self.out, "No personal data found at the chosen confidence.")?;
         } else {
             writeln!(self.out, "Findings by rule:")?;
