@@ -317,6 +317,9 @@ impl SampledRows {
     }
 }
 
+/// Matching values needed before a reason compares them with the checksum's chance rate.
+const CHANCE_CLAIM_MIN: u64 = 20;
+
 fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
@@ -380,16 +383,22 @@ pub fn judge(
                 .validator
                 .map(|v| format!(" ({})", v.name()))
                 .unwrap_or_default();
-            let mut reason = format!(
-                "{} of {} sampled values match {}{validated}, {} distinct",
-                thousands(n),
-                thousands(p.non_empty),
-                rule.id,
-                thousands(p.distinct())
-            );
-            if rule
-                .validator
-                .is_some_and(|v| v == crate::rules::validate::Validator::NlBsn)
+            let mut reason = if p.non_empty == 1 {
+                format!("its one value matches {}{validated}", rule.id)
+            } else {
+                format!(
+                    "{} of {} sampled values match {}{validated}, {} distinct",
+                    thousands(n),
+                    thousands(p.non_empty),
+                    rule.id,
+                    thousands(p.distinct())
+                )
+            };
+            // A chance rate says something about many values, not about a handful.
+            if n >= CHANCE_CLAIM_MIN
+                && rule
+                    .validator
+                    .is_some_and(|v| v == crate::rules::validate::Validator::NlBsn)
             {
                 reason.push_str(", far above the 1 in 11 that pass the 11-proef by chance");
             }
@@ -457,12 +466,16 @@ pub fn judge(
         if c < Confidence::Medium || share(n) < floor {
             continue;
         }
-        let reason = format!(
-            "{} of {} sampled values contain {}",
-            thousands(n),
-            thousands(p.non_empty),
-            rule.id
-        );
+        let reason = if p.non_empty == 1 {
+            format!("its one value contains {}", rule.id)
+        } else {
+            format!(
+                "{} of {} sampled values contain {}",
+                thousands(n),
+                thousands(p.non_empty),
+                rule.id
+            )
+        };
         out.push(verdict(
             &rule.category,
             &rule.id,
@@ -647,6 +660,22 @@ mod tests {
         assert_eq!(v[0].rule, "nl.bsn");
         assert!(
             v[0].reason.contains("3 of 4 sampled values match nl.bsn"),
+            "{}",
+            v[0].reason
+        );
+        assert!(
+            !v[0].reason.contains("by chance"),
+            "three values say nothing about a chance rate: {}",
+            v[0].reason
+        );
+        let one = profile(&["111222333"], &rules);
+        let v = judge("export", "col7", &one, &names, &rules);
+        assert_eq!(v[0].reason, "its one value matches nl.bsn (nl_bsn)");
+        let many: Vec<String> = (0..40).map(|_| "111222333".to_string()).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let v = judge("export", "col7", &profile(&many, &rules), &names, &rules);
+        assert!(
+            v[0].reason.ends_with("that pass the 11-proef by chance"),
             "{}",
             v[0].reason
         );
