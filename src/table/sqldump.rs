@@ -455,4 +455,291 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
     }
+    /// Tables by name (a table seen twice is merged), and the error if any.
+    fn read_all(dump: &str) -> (Vec<(String, Vec<String>, Rows)>, Option<String>) {
+        let mut t = Tables::default();
+        let e = read(&mut dump.as_bytes(), &mut t)
+            .err()
+            .map(|e| e.to_string());
+        let mut merged: Vec<(String, Vec<String>, Rows)> = Vec::new();
+        for (name, cols, rows) in t.0 {
+            match merged.iter_mut().find(|m| m.0 == name) {
+                Some(m) => m.2.extend(rows),
+                None => merged.push((name, cols, rows)),
+            }
+        }
+        (merged, e)
+    }
+
+    fn cell(
+        t: &[(String, Vec<String>, Rows)],
+        table: &str,
+        row: usize,
+        col: &str,
+    ) -> Option<String> {
+        let t = t
+            .iter()
+            .find(|t| t.0 == table)
+            .unwrap_or_else(|| panic!("no table {table} in {t:?}"));
+        let i =
+            t.1.iter()
+                .position(|c| c == col)
+                .unwrap_or_else(|| panic!("no column {col} in {:?}", t.1));
+        t.2[row][i].clone()
+    }
+
+    #[test]
+    fn an_e_string_before_a_big_dump_does_not_hang_or_hide_rows() {
+        let mut d = String::from("-- PostgreSQL database dump\nINSERT INTO public.a (x) VALUES (E'O\\'Brien; \\\\ ''q''');\nCOPY public.klant (id, email) FROM stdin;\n");
+        for i in 0..20_000 {
+            d.push_str(&format!("{i}\tk{i}@voorbeeld.nl\n"));
+        }
+        d.push_str("\\.\n");
+        let (t, e) = read_all(&d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "a", 0, "x").as_deref(), Some("O'Brien; \\ 'q'"));
+        assert_eq!(t[1].2.len(), 20_000);
+        assert_eq!(
+            cell(&t, "klant", 19_999, "email").as_deref(),
+            Some("k19999@voorbeeld.nl")
+        );
+    }
+
+    #[test]
+    fn function_bodies_with_insert_text_and_semicolons_are_not_statements() {
+        let d = "-- PostgreSQL database dump\n\
+            CREATE FUNCTION public.f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO public.log VALUES ('it''s; here');\nEND;\n$$;\n\
+            CREATE FUNCTION public.g() RETURNS text AS $body$ SELECT 'x; $$ INSERT INTO y VALUES (1);' $body$ LANGUAGE sql;\n\
+            /* a comment /* nested; INSERT INTO z VALUES (1); */ still comment; */\n\
+            -- INSERT INTO q VALUES ('no');\n\
+            INSERT INTO public.klant (id, email) VALUES (1, 'jan@voorbeeld.nl');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert_eq!(
+            cell(&t, "klant", 0, "email").as_deref(),
+            Some("jan@voorbeeld.nl")
+        );
+    }
+
+    #[test]
+    fn every_copy_option_form_is_read() {
+        let forms = [
+            ("COPY public.k (id, email) FROM stdin;\n", "1\tjan@x.nl\n2\t\\N\n"),
+            ("copy public.k (id, email) from STDIN;\n", "1\tjan@x.nl\n2\t\\N\n"),
+            ("COPY public.k (id, email) FROM STDIN WITH (FORMAT csv);\n", "1,jan@x.nl\n2,\n"),
+            ("COPY public.k (id, email) FROM STDIN WITH (FORMAT csv, DELIMITER '|', HEADER, NULL 'NULL', QUOTE '''', ESCAPE '\\');\n", "id|email\n1|'jan@x.nl'\n2|NULL\n"),
+            ("COPY public.k (id, email) FROM STDIN (FORMAT 'csv', HEADER true, FORCE_NOT_NULL (email));\n", "id,email\n1,\"jan@x.nl\"\n2,\n"),
+            ("COPY public.k (id, email) FROM STDIN WITH DELIMITER '|' CSV;\n", "1|jan@x.nl\n2|\n"),
+            ("COPY public.k (id, email) FROM STDIN WITH DELIMITER AS '|' NULL AS 'nil';\n", "1|jan@x.nl\n2|nil\n"),
+            ("COPY public.k (id, email) FROM stdin CSV HEADER;\n", "id,email\n1,jan@x.nl\n2,\n"),
+            ("COPY public.k (id, email) FROM stdin WITH CSV HEADER QUOTE AS '\"' FORCE NOT NULL email;\n", "id,email\n1,\"jan@x.nl\"\n2,\n"),
+            ("COPY public.k (id, email) FROM STDIN WITH (DELIMITER E'\\t');\n", "1\tjan@x.nl\n2\t\\N\n"),
+        ];
+        for (head, data) in forms {
+            let (t, e) = read_all(&format!(
+                "-- PostgreSQL database dump\n{head}{data}\\.\nSELECT 1;\n"
+            ));
+            assert_eq!(e, None, "{head}");
+            assert_eq!(t[0].2.len(), 2, "{head}: {t:?}");
+            assert_eq!(
+                cell(&t, "k", 0, "email").as_deref(),
+                Some("jan@x.nl"),
+                "{head}"
+            );
+            assert_eq!(cell(&t, "k", 1, "email"), None, "{head}");
+        }
+    }
+
+    #[test]
+    fn csv_copy_records_may_span_lines_and_quote_delimiters() {
+        let d = "COPY public.k (id, note) FROM STDIN WITH (FORMAT csv);\n1,\"a,b\nc \"\"q\"\"\"\n2,\"\"\n\\.\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "k", 0, "note").as_deref(), Some("a,b\nc \"q\""));
+        assert_eq!(
+            cell(&t, "k", 1, "note").as_deref(),
+            Some(""),
+            "a quoted empty field is not NULL"
+        );
+    }
+
+    #[test]
+    fn text_copy_with_another_delimiter_honours_escaped_delimiters() {
+        let d = "COPY public.k (a, b) FROM STDIN WITH DELIMITER '|';\nx\\|y|\\x41\\101\n\\.\n";
+        let (t, _) = read_all(d);
+        assert_eq!(cell(&t, "k", 0, "a").as_deref(), Some("x|y"));
+        assert_eq!(cell(&t, "k", 0, "b").as_deref(), Some("AA"));
+    }
+
+    #[test]
+    fn insert_variants_are_all_read() {
+        let d = "-- MySQL dump 10.13\n\
+            INSERT IGNORE INTO `k` (`id`,`email`) VALUES (1,'a@x.nl'),(2,'b@x.nl');\n\
+            REPLACE INTO `k` (`id`,`email`) VALUES (3,'c@x.nl');\n\
+            REPLACE `k` (`id`,`email`) VALUES (4,'d@x.nl');\n\
+            INSERT LOW_PRIORITY IGNORE INTO `k` (`id`,`email`) VALUE (5,'e@x.nl');\n\
+            INSERT INTO `k` (`id`,`email`) VALUES (6,'f@x.nl') ON DUPLICATE KEY UPDATE `email`=VALUES(`email`);\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        let emails: Vec<_> = (0..6)
+            .map(|r| cell(&t, "k", r, "email").unwrap_or_default())
+            .collect();
+        assert_eq!(
+            emails,
+            ["a@x.nl", "b@x.nl", "c@x.nl", "d@x.nl", "e@x.nl", "f@x.nl"]
+        );
+        let d = "-- PostgreSQL database dump\n\
+            INSERT INTO public.k (id, email) VALUES (1, 'a@x.nl') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email;\n\
+            INSERT INTO public.k (id, email) OVERRIDING SYSTEM VALUE VALUES (2, 'b@x.nl'), (3, 'c@x.nl') ON CONFLICT DO NOTHING;\n\
+            INSERT INTO public.k AS t (id, email) VALUES (4, 'd@x.nl'::text) RETURNING id;\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t[0].2.len(), 4);
+        assert_eq!(cell(&t, "k", 3, "email").as_deref(), Some("d@x.nl"));
+    }
+
+    #[test]
+    fn a_string_of_many_lines_is_one_value() {
+        let mut d = String::from("INSERT INTO k (id, note) VALUES (1, '");
+        for i in 0..200_000 {
+            d.push_str(&format!("regel {i};\n"));
+        }
+        d.push_str("'), (2, 'jan@x.nl');\n");
+        let (t, e) = read_all(&d);
+        assert_eq!(e, None);
+        assert_eq!(t[0].2.len(), 2);
+        assert_eq!(cell(&t, "k", 1, "note").as_deref(), Some("jan@x.nl"));
+    }
+
+    #[test]
+    fn quoted_identifiers_keep_spaces_dots_and_quotes() {
+        let d = "-- PostgreSQL database dump\n\
+            CREATE TABLE public.\"klant gegevens\" (\n    \"e-mail adres\" text,\n    \"a.b\" text,\n    \"x\"\"y\" text\n);\n\
+            INSERT INTO public.\"klant gegevens\" VALUES ('jan@x.nl', 'p', 'q');\n\
+            COPY \"archief\".\"oud.klant\" (\"naam \"\"roep\"\"\") FROM stdin;\nJan\n\\.\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t[0].0, "klant gegevens");
+        assert_eq!(t[0].1, ["e-mail adres", "a.b", "x\"y"]);
+        assert_eq!(t[1].0, "archief.oud.klant");
+        assert_eq!(t[1].1, ["naam \"roep\""]);
+        let (t, _) = read_all(
+            "-- MySQL dump\nINSERT INTO `klant gegevens` (`e``mail`) VALUES ('a@x.nl');\n",
+        );
+        assert_eq!(t[0].0, "klant gegevens");
+        assert_eq!(t[0].1, ["e`mail"]);
+    }
+
+    #[test]
+    fn two_schemas_with_one_table_name_are_two_tables() {
+        let d = "-- PostgreSQL database dump\n\
+            CREATE TABLE public.klant (id integer, email text);\n\
+            CREATE TABLE archief.klant (email text, id integer);\n\
+            COPY public.klant (id, email) FROM stdin;\n1\tnu@x.nl\n\\.\n\
+            INSERT INTO archief.klant VALUES ('oud@x.nl', 7);\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "klant", 0, "email").as_deref(), Some("nu@x.nl"));
+        assert_eq!(
+            cell(&t, "archief.klant", 0, "email").as_deref(),
+            Some("oud@x.nl")
+        );
+        assert_eq!(cell(&t, "archief.klant", 0, "id").as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn mysql_databases_after_the_first_are_qualified() {
+        let d = "-- MySQL dump\nUSE `shop`;\nINSERT INTO `klant` VALUES (1);\nUSE `archief`;\nINSERT INTO `klant` VALUES (2);\nINSERT INTO `shop`.`klant` VALUES (3);\n";
+        let (t, _) = read_all(d);
+        assert_eq!(
+            t.iter()
+                .map(|t| (t.0.as_str(), t.2.len()))
+                .collect::<Vec<_>>(),
+            [("klant", 2), ("archief.klant", 1)]
+        );
+    }
+
+    #[test]
+    fn hex_blobs_introducers_and_x_literals() {
+        let d = "-- MySQL dump\n/*!40101 SET NAMES utf8mb4 */;\n/*!40000 ALTER TABLE `k` DISABLE KEYS */;\n\
+            INSERT INTO `k` (`a`,`b`,`c`,`d`,`e`) VALUES (0x6A616E40782E6E6C,0xFFFE,_binary 'x\\0y',_utf8mb4'caf\\'e',X'6A6F40782E6E6C');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "k", 0, "a").as_deref(), Some("jan@x.nl"));
+        assert_eq!(cell(&t, "k", 0, "b").as_deref(), Some("0xFFFE"));
+        assert_eq!(cell(&t, "k", 0, "c").as_deref(), Some("x\0y"));
+        assert_eq!(cell(&t, "k", 0, "d").as_deref(), Some("caf'e"));
+        assert_eq!(cell(&t, "k", 0, "e").as_deref(), Some("jo@x.nl"));
+    }
+
+    #[test]
+    fn skip_quote_names_and_compact_dumps_are_mysql() {
+        let d = "/*!40101 SET @saved_cs_client = @@character_set_client */;\nCREATE TABLE klant (\n  id int NOT NULL,\n  email varchar(50)\n);\nINSERT INTO klant VALUES (1,'a\\'b@x.nl');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "klant", 0, "email").as_deref(), Some("a'b@x.nl"));
+    }
+
+    #[test]
+    fn delimiter_blocks_and_psql_meta_commands_are_not_data() {
+        let d = "-- MySQL dump\nDELIMITER ;;\nCREATE TRIGGER t BEFORE INSERT ON k FOR EACH ROW BEGIN INSERT INTO log VALUES ('x'); END ;;\nDELIMITER ;\nINSERT INTO `k` VALUES (1,'a@x.nl');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t.len(), 1, "{t:?}");
+        let d = "\\restrict abc\n-- PostgreSQL database dump\nINSERT INTO public.k VALUES (1, 'a@x.nl');\n\\unrestrict abc\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t[0].2.len(), 1);
+    }
+
+    #[test]
+    fn standard_conforming_strings_off_turns_on_backslash_escapes() {
+        let d = "-- PostgreSQL database dump\nSET standard_conforming_strings = off;\nINSERT INTO public.k VALUES ('a\\'b; c');\nSET standard_conforming_strings = on;\nINSERT INTO public.k VALUES ('d\\');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t[0].2[0][0].as_deref(), Some("a'b; c"));
+        assert_eq!(t[0].2[1][0].as_deref(), Some("d\\"));
+    }
+
+    #[test]
+    fn a_data_statement_that_cannot_be_read_is_an_error_and_later_rows_are_still_read() {
+        let d = "-- PostgreSQL database dump\nINSERT INTO public.k (id) VALUES (1);\nINSERT INTO public.k (id) VALUES 2, 3;\nINSERT INTO public.k (id) SELECT 4;\nINSERT INTO public.k (id) VALUES (5);\n";
+        let (t, e) = read_all(d);
+        let e = e.expect("an error");
+        assert!(e.starts_with("line 3:"), "{e}");
+        assert!(e.contains("1 more problem"), "{e}");
+        assert_eq!(t[0].2.len(), 2);
+    }
+
+    #[test]
+    fn a_dump_cut_mid_copy_reports_the_rows_before() {
+        let d = "-- PostgreSQL database dump\nCOPY public.k (id, email) FROM stdin;\n1\ta@x.nl\n2\tb@x.nl\n";
+        let (t, e) = read_all(d);
+        let e = e.expect("an error");
+        assert!(
+            e.contains("line 5") && e.contains("cut short") && e.contains("2 rows"),
+            "{e}"
+        );
+        assert_eq!(t[0].2.len(), 2);
+    }
+
+    #[test]
+    fn a_dump_cut_mid_insert_or_mid_string_reports_the_rows_before() {
+        let d = "-- MySQL dump\nINSERT INTO `k` VALUES (1,'a@x.nl'),(2,'b@x.nl'),(3,'c@x";
+        let (t, e) = read_all(d);
+        let e = e.expect("an error");
+        assert!(
+            e.contains("line 2") && e.contains("a string") && e.contains("2 complete rows"),
+            "{e}"
+        );
+        assert_eq!(t[0].2.len(), 2);
+        let d = "-- MySQL dump\nINSERT INTO `k` VALUES (1,'a@x.nl'),\n(2,'b@x.nl')";
+        let (t, e) = read_all(d);
+        let e = e.expect("an error");
+        assert!(e.contains("cut short"), "{e}");
+        assert_eq!(t[0].2.len(), 2);
+        let (_, e) = read_all("-- PostgreSQL database dump\nCREATE FUNCTION f() AS $$ body");
+        assert!(e.expect("an error").contains("dollar-quoted"));
+    }
 }
