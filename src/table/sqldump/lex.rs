@@ -258,6 +258,12 @@ impl Lexer {
                                 if i == buf.len() && !eof {
                                     return Step::NeedMore;
                                 }
+                                if buf.get(i) == Some(&b'\\') {
+                                    // `/*M!999999\- enable the sandbox mode */`: a client
+                                    // command for the mariadb tool, no SQL.
+                                    self.pend(PendKind::Block(1), pos, pos + 2);
+                                    continue;
+                                }
                                 self.in_conditional = true;
                                 self.pos = i;
                                 continue;
