@@ -15,6 +15,9 @@
 pub mod lex;
 pub mod stmt;
 
+#[cfg(test)]
+mod props;
+
 use super::TableSink;
 use lex::{CopyFormat, Dialect, PieceKind, Splitter, Syntax};
 use std::collections::HashMap;
