@@ -477,3 +477,72 @@ fn mariadb_dump_forms_are_read_anonymised_and_restored() {
         assert_eq!(left, "0", "{file}: e-mail addresses pseudonymised");
     }
 }
+
+const EMAIL_POLICY: &str = r#"on_unlisted = "keep"
+
+[[column]]
+name = "*.email"
+method = "hmac"
+format = "base32"
+length = 16
+"#;
+
+fn anonymised_text(dir: &Path, name: &str, dump: &str, policy: &str) -> (Output, String) {
+    let input = dir.join(name);
+    std::fs::write(&input, dump).expect("write");
+    let out = dir.join(format!("anon_{name}"));
+    let o = anonymise(&input, policy, &out);
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    (o, text)
+}
+
+#[test]
+fn anonymise_rewrites_every_insert_variant_and_copy_form() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mysql = "-- MariaDB dump 10.19\n/*!40101 SET NAMES utf8mb4 */;\n\
+        INSERT IGNORE INTO `k` (`id`,`email`) VALUES (1,'a1@voorbeeld.nl'),(2,'a2@voorbeeld.nl');\n\
+        REPLACE INTO `k` (`id`,`email`) VALUES (3,'a3@voorbeeld.nl');\n\
+        INSERT INTO `k` (`id`,`email`) VALUES (4,0x6134406D61696C2E6E6C);\n\
+        INSERT INTO `k` (`id`,`email`) VALUES (5,_utf8mb4'a5@voorbeeld.nl') ON DUPLICATE KEY UPDATE `email`=VALUES(`email`);\n";
+    let (o, text) = anonymised_text(dir.path(), "my.sql", mysql, EMAIL_POLICY);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for n in 1..=5 {
+        assert!(!text.contains(&format!("a{n}@")), "row {n}: {text}");
+    }
+    assert!(!text.contains("0x6134"), "{text}");
+    assert_eq!(text.lines().count(), mysql.lines().count());
+    let pg = "-- PostgreSQL database dump\n\
+        COPY public.k (id, email) FROM stdin WITH (FORMAT csv, DELIMITER '|', HEADER);\nid|email\n1|\"b1@voorbeeld.nl\"\n\\.\n\
+        COPY public.k (id, email) FROM STDIN WITH DELIMITER ',' CSV;\n2,b2@voorbeeld.nl\n\\.\n\
+        INSERT INTO public.k (id, email) VALUES (3, E'b3@voorbeeld.nl') ON CONFLICT DO NOTHING;\n\
+        INSERT INTO archief.k (id, email) VALUES (4, 'b4@voorbeeld.nl');\n";
+    let (o, text) = anonymised_text(dir.path(), "pg.sql", pg, EMAIL_POLICY);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for n in 1..=4 {
+        assert!(!text.contains(&format!("b{n}@")), "row {n}: {text}");
+    }
+    assert!(
+        text.contains("id|email\n"),
+        "the CSV header is kept: {text}"
+    );
+    // A policy for one schema's table leaves the other schema's table alone.
+    let one = EMAIL_POLICY.replace("*.email", "archief.k.email");
+    let (o, text) = anonymised_text(dir.path(), "pg2.sql", pg, &one);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        text.contains("b1@voorbeeld.nl") && !text.contains("b4@voorbeeld.nl"),
+        "{text}"
+    );
+}
+
+#[test]
+fn anonymise_refuses_literals_it_cannot_tie_to_a_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mysql = "-- MariaDB dump 10.19\nINSERT INTO `k` (`id`,`email`) VALUES (1,'a@voorbeeld.nl') ON DUPLICATE KEY UPDATE `email`='b@voorbeeld.nl';\n";
+    let (o, _) = anonymised_text(dir.path(), "dup.sql", mysql, EMAIL_POLICY);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("line 2"), "{}", stderr(&o));
+    let hidden = "-- PostgreSQL database dump\nWITH x AS (SELECT 1) INSERT INTO public.k (email) VALUES ('a@voorbeeld.nl');\n";
+    let (o, _) = anonymised_text(dir.path(), "with.sql", hidden, EMAIL_POLICY);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

@@ -313,6 +313,12 @@ impl Rewriter<'_> {
                 next.0 = Some(head.format);
                 out.extend_from_slice(text);
             }
+            Parsed::Other if stmt::hides_data(text, first, syntax) => {
+                return Err(usage(
+                    line,
+                    "statement not understood: it holds an INSERT, REPLACE or COPY after a start piiscan does not read; piiscan does not copy table data it cannot read",
+                ));
+            }
             other => {
                 match other {
                     Parsed::CreateTable { table, columns } => {

@@ -248,6 +248,12 @@ impl Reader<'_> {
                 After::Nothing
             }
             Parsed::StandardStrings(on) => After::StandardStrings(on),
+            Parsed::Other if stmt::hides_data(text, first, syntax) => {
+                self.problems.add(format!(
+                    "line {line}: statement not read: it holds an INSERT, REPLACE or COPY after a start piiscan does not read"
+                ));
+                After::Nothing
+            }
             Parsed::CopyElsewhere | Parsed::Other => After::Nothing,
         }
     }
@@ -744,5 +750,14 @@ mod tests {
         assert_eq!(t[0].2.len(), 2);
         let (_, e) = read_all("-- PostgreSQL database dump\nCREATE FUNCTION f() AS $$ body");
         assert!(e.expect("an error").contains("dollar-quoted"));
+    }
+
+    #[test]
+    fn a_data_statement_behind_an_unknown_start_is_not_passed_over() {
+        let d = "-- PostgreSQL database dump\nWITH x AS (SELECT 1) INSERT INTO public.k VALUES ('a@x.nl');\n";
+        let (_, e) = read_all(d);
+        assert!(e
+            .expect("an error")
+            .starts_with("line 2: statement not read"));
     }
 }

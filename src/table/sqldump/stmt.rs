@@ -1131,3 +1131,22 @@ pub fn write_field(v: &[u8], f: &CopyFormat, out: &mut Vec<u8>) {
 pub fn write_null(f: &CopyFormat, out: &mut Vec<u8>) {
     out.extend_from_slice(&f.null);
 }
+
+/// Does a statement that is not read as data still hold a data statement: one that starts
+/// with `WITH` or with no keyword at all (say, after an unknown client command) and has an
+/// INSERT, REPLACE or COPY in it? Such a statement is never passed over in silence.
+pub fn hides_data(text: &[u8], first: usize, syntax: &Syntax) -> bool {
+    let mut cur = Cursor::new(text, syntax, first);
+    let Some(t) = cur.bump() else {
+        return false;
+    };
+    if t.tok == Tok::Word && !cur.bytes(t).eq_ignore_ascii_case(b"WITH") {
+        return false;
+    }
+    while let Some(t) = cur.bump() {
+        if t.tok == Tok::Word && is_data_verb(cur.bytes(t)) {
+            return true;
+        }
+    }
+    false
+}
