@@ -523,6 +523,8 @@ fn run_table(
         Err(e) if compressed && e.kind() != io::ErrorKind::InvalidData => {
             InputStatus::Partial(describe_read_error(&e, true, bytes))
         }
+        // The dump reader's messages say themselves which rows were read.
+        Err(e) if format == TableFormat::SqlDump => InputStatus::Partial(e.to_string()),
         Err(e) => InputStatus::Partial(format!("{e}; the rows before it were scanned")),
     };
     UnitResult {

@@ -1,9 +1,15 @@
 //! SQL dumps, rewritten statement by statement with every byte outside the changed values
-//! left as it was: pg_dump `COPY … FROM stdin` blocks (fields unescaped, transformed and
-//! escaped again), pg_dump `--inserts`/`--column-inserts` and mysqldump / mariadb-dump
-//! (extended) INSERT statements, where only the literal of a changed value is replaced. A table
-//! without policy columns, and everything that is not table data, is copied unchanged, so a
-//! dump the policy does not touch comes out byte-identical.
+//! left as it was. The dump is cut by the same lexer the scan reads it with
+//! ([`crate::table::sqldump::lex`]), so both see the same statements, tables and columns:
+//! `COPY … FROM STDIN` blocks in text or CSV (fields decoded, transformed and encoded again
+//! in the block's own format), and every INSERT / REPLACE form of pg_dump, mysqldump and
+//! mariadb-dump, where only the literal of a changed value is replaced. A table without
+//! policy columns, and everything that is not table data, is copied unchanged, so a dump the
+//! policy does not touch comes out byte-identical.
+//!
+//! Fail-closed: a data statement the lexer cannot read, a dump cut short, and an
+//! `ON DUPLICATE KEY UPDATE` / `ON CONFLICT` clause with literal values in a table the
+//! policy changes stop the run; nothing is copied through unread.
 //!
 //! `drop` is refused for dumps (the table definition would no longer match the data); use
 //! `redact`. New values are written as string literals: a transform that turns an integer
@@ -12,27 +18,14 @@
 use super::delimited::TableOutcome;
 use super::plan::{Detection, TablePlan};
 use super::policy::Policy;
-use crate::table::sqldump::{
-    copy_field, copy_head, create_table_column, create_table_name, insert_head, is_mysql_marker,
-    statement_complete, Value,
-};
+use crate::table::sqldump::lex::{CopyFormat, Dialect, PieceKind, Splitter};
+use crate::table::sqldump::stmt::{self, FieldSpan, Naming, Parsed, ValueSpan};
+use crate::table::sqldump::{cut_message, first_word, line_of};
 use std::collections::HashMap;
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 
-/// Escapes a value for a COPY text field.
-fn copy_escape(v: &str, out: &mut Vec<u8>) {
-    for &b in v.as_bytes() {
-        match b {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            _ => out.push(b),
-        }
-    }
-}
-
-/// A string literal in the dump's dialect.
+/// A string literal in the dump's dialect (`backslash`: MySQL, or PostgreSQL with standard
+/// strings off).
 fn literal(v: &str, backslash: bool, out: &mut Vec<u8>) {
     out.push(b'\'');
     for &b in v.as_bytes() {
@@ -50,180 +43,305 @@ fn literal(v: &str, backslash: bool, out: &mut Vec<u8>) {
     out.push(b'\'');
 }
 
+fn usage(line: u64, why: impl std::fmt::Display) -> crate::Error {
+    crate::Error::Usage(format!("line {line}: {why}"))
+}
+
+struct Copying {
+    table: String,
+    format: CopyFormat,
+    header: bool,
+    line: u64,
+}
+
 struct Rewriter<'p> {
     policy: &'p Policy,
     found: &'p Detection,
     schemas: HashMap<String, Vec<String>>,
+    naming: Naming,
     plans: HashMap<String, TablePlan>,
     rows: HashMap<String, u64>,
     order: Vec<String>,
-    backslash: bool,
+    copying: Option<Copying>,
+    values: Vec<ValueSpan>,
+    fields: Vec<FieldSpan>,
 }
 
 impl Rewriter<'_> {
-    /// The plan of a table (created on first sight); `None` when it changes nothing.
+    fn note(&mut self, table: &str) {
+        if !self.rows.contains_key(table) {
+            self.rows.insert(table.to_string(), 0);
+            self.order.push(table.to_string());
+        }
+    }
+
+    /// The plan of a table, made on its first row (when the column count is known, so a
+    /// table without column names gets `col1…colN` as the scan names them); `None` when it
+    /// changes nothing.
     fn plan(
         &mut self,
         table: &str,
         columns: &[String],
+        width: usize,
         line: u64,
     ) -> crate::Result<Option<&mut TablePlan>> {
         if !self.plans.contains_key(table) {
-            let plan = TablePlan::new(self.policy, table, columns, self.found)?;
-            if let Some(i) = (0..columns.len()).find(|&i| plan.dropped(self.policy, i)) {
-                return Err(crate::Error::Usage(format!(
-                    "line {line}: table {table}, column {}: drop is not possible in a SQL dump \
-                     (the table definition would no longer match); use redact",
-                    columns[i]
-                )));
+            let mut names = columns.to_vec();
+            while names.len() < width {
+                names.push(format!("col{}", names.len() + 1));
             }
-            self.order.push(table.to_string());
+            let plan = TablePlan::new(self.policy, table, &names, self.found)?;
+            if let Some(i) = (0..names.len()).find(|&i| plan.dropped(self.policy, i)) {
+                return Err(usage(
+                    line,
+                    format!(
+                        "table {table}, column {}: drop is not possible in a SQL dump \
+                         (the table definition would no longer match); use redact",
+                        names[i]
+                    ),
+                ));
+            }
             self.plans.insert(table.to_string(), plan);
         }
         Ok(self.plans.get_mut(table).filter(|p| !p.is_identity()))
     }
 
-    fn count(&mut self, table: &str, n: u64) {
-        match self.rows.get_mut(table) {
-            Some(c) => *c += n,
-            None => {
-                self.rows.insert(table.to_string(), n);
-            }
+    fn count(&mut self, table: &str) {
+        if let Some(c) = self.rows.get_mut(table) {
+            *c += 1;
         }
     }
 
-    /// Rewrites one COPY data line (without its line ending) into `out`.
-    fn copy_line(
-        &mut self,
-        table: &str,
-        text: &[u8],
-        out: &mut Vec<u8>,
-        line: u64,
-    ) -> crate::Result<()> {
-        let policy = self.policy;
-        let Some(plan) = self.plans.get_mut(table).filter(|p| !p.is_identity()) else {
-            out.extend_from_slice(text);
-            return Ok(());
-        };
-        let raw: Vec<&[u8]> = text.split(|&b| b == b'\t').collect();
-        // Only the fields a transform reads are decoded: its own, and an entity column.
-        let mut decoded: Vec<Option<String>> = vec![None; raw.len()];
-        let mut buf = Vec::new();
-        for (i, r) in raw.iter().enumerate() {
-            let needed =
-                plan.actions.get(i).copied().flatten().is_some() || plan.entity.contains(&Some(i));
-            if needed && copy_field(r, &mut buf) {
-                decoded[i] = Some(String::from_utf8_lossy(&buf).into_owned());
-            }
-        }
-        for (i, r) in raw.iter().enumerate() {
-            if i > 0 {
-                out.push(b'\t');
-            }
-            if plan.actions.get(i).copied().flatten().is_none() {
-                out.extend_from_slice(r);
-                continue;
-            }
-            let get = |j: usize| decoded.get(j).cloned().flatten();
-            let v = plan
-                .cell(policy, i, decoded[i].as_deref(), get)
-                .map_err(|e| {
-                    crate::Error::Usage(format!(
-                        "line {line}: table {table}, column {}: {}",
-                        e.column, e.why
-                    ))
-                })?;
-            match v {
-                Some(v) => copy_escape(&v, out),
-                None => out.extend_from_slice(b"\\N"),
-            }
-        }
-        Ok(())
+    fn columns(&self, table: &str, listed: Option<Vec<String>>) -> Vec<String> {
+        listed
+            .or_else(|| self.schemas.get(table).cloned())
+            .unwrap_or_default()
     }
 
-    /// Rewrites one complete INSERT statement into `out`.
-    fn insert(&mut self, stmt: &[u8], out: &mut Vec<u8>, line: u64) -> crate::Result<()> {
-        let bad = |e: io::Error| crate::Error::Usage(e.to_string());
-        let Some((table, columns, mut lx)) =
-            insert_head(stmt, line, self.backslash, &self.schemas).map_err(bad)?
-        else {
-            out.extend_from_slice(stmt);
+    /// Rewrites one COPY record (with its line ending) into `out`.
+    fn copy_row(&mut self, rec: &[u8], line: u64, out: &mut Vec<u8>) -> crate::Result<()> {
+        let Some(c) = self.copying.as_mut() else {
+            out.extend_from_slice(rec);
             return Ok(());
         };
-        let backslash = self.backslash;
+        if c.header {
+            c.header = false;
+            out.extend_from_slice(rec);
+            return Ok(());
+        }
+        let (table, format) = (c.table.clone(), c.format.clone());
+        self.count(&table);
+        let body = stmt::record_body(rec);
+        let ending = &rec[body.len()..];
+        let mut fields = std::mem::take(&mut self.fields);
+        stmt::split_record(body, &format, &mut fields);
+        let columns = self.columns(&table, None);
         let policy = self.policy;
-        let mut rows = 0u64;
-        // A table the policy leaves alone is copied; its tuples are still read, to count them.
-        let mut plan = self.plan(&table, &columns, line)?;
-        let mut copied = 0usize;
-        let mut spans: Vec<(usize, usize, Option<String>)> = Vec::new();
-        while lx.eat(b'(') {
-            spans.clear();
-            loop {
-                lx.ws();
-                let start = lx.i;
-                let v = lx.value().ok_or_else(|| {
-                    crate::Error::Usage(format!("line {line}: unterminated value in INSERT"))
-                })?;
-                if plan.is_some() {
-                    spans.push((
-                        start,
-                        lx.i,
-                        match v {
-                            Value::Null => None,
-                            Value::Bytes(b) => Some(String::from_utf8_lossy(&b).into_owned()),
-                        },
-                    ));
+        let outcome = (|| {
+            let Some(plan) = self.plan(&table, &columns, fields.len(), line)? else {
+                out.extend_from_slice(rec);
+                return Ok(());
+            };
+            // Only the fields a transform reads are decoded: its own, and an entity column.
+            let mut decoded: Vec<Option<String>> = vec![None; fields.len()];
+            let mut buf = Vec::new();
+            for (i, f) in fields.iter().enumerate() {
+                let needed = plan.actions.get(i).copied().flatten().is_some()
+                    || plan.entity.contains(&Some(i));
+                if needed && stmt::field(&body[f.start..f.end], f, &format, &mut buf) {
+                    decoded[i] = Some(String::from_utf8_lossy(&buf).into_owned());
                 }
-                if lx.eat(b',') {
+            }
+            let mut copied = 0;
+            for (i, f) in fields.iter().enumerate() {
+                if plan.actions.get(i).copied().flatten().is_none() {
                     continue;
                 }
-                if lx.eat(b')') {
-                    break;
+                let get = |j: usize| decoded.get(j).cloned().flatten();
+                let v = plan
+                    .cell(policy, i, decoded[i].as_deref(), get)
+                    .map_err(|e| {
+                        usage(
+                            line,
+                            format!("table {table}, column {}: {}", e.column, e.why),
+                        )
+                    })?;
+                out.extend_from_slice(&body[copied..f.start]);
+                match v {
+                    Some(v) => stmt::write_field(v.as_bytes(), &format, out),
+                    None => stmt::write_null(&format, out),
                 }
-                return Err(crate::Error::Usage(format!(
-                    "line {line}: expected ',' or ')' in INSERT values"
-                )));
+                copied = f.end;
             }
-            rows += 1;
-            if let Some(plan) = plan.as_deref_mut() {
-                for i in 0..spans.len() {
-                    if plan.actions.get(i).copied().flatten().is_none() {
-                        continue;
-                    }
-                    let (start, end) = (spans[i].0, spans[i].1);
-                    let get = |j: usize| spans.get(j).and_then(|s| s.2.clone());
-                    let v = plan
-                        .cell(policy, i, spans[i].2.as_deref(), get)
-                        .map_err(|e| {
-                            crate::Error::Usage(format!(
-                                "line {line}: table {table}, column {}: {}",
-                                e.column, e.why
-                            ))
+            out.extend_from_slice(&body[copied..]);
+            out.extend_from_slice(ending);
+            Ok(())
+        })();
+        self.fields = fields;
+        outcome
+    }
+
+    /// Rewrites one complete statement into `out`; returns the COPY format when COPY data
+    /// follows, and the new `standard_conforming_strings`.
+    fn statement(
+        &mut self,
+        text: &[u8],
+        first: usize,
+        line: u64,
+        syntax: &crate::table::sqldump::lex::Syntax,
+        out: &mut Vec<u8>,
+    ) -> crate::Result<(Option<CopyFormat>, Option<bool>)> {
+        let dialect = syntax.dialect;
+        let backslash = dialect == Dialect::MySql || syntax.pg_backslash;
+        let verb = first_word(text, first);
+        let verb_name = String::from_utf8_lossy(&verb).into_owned();
+        let (parsed, mut cur) = match stmt::parse(text, first, syntax) {
+            Ok(p) => p,
+            Err(e) if stmt::is_data_verb(&verb) => {
+                return Err(usage(
+                    line_of(text, first, line, e.at),
+                    format!(
+                        "{verb_name} statement (line {line}) not understood: {}; piiscan does not copy table data it cannot read",
+                        e.why
+                    ),
+                ))
+            }
+            Err(_) => {
+                out.extend_from_slice(text);
+                return Ok((None, None));
+            }
+        };
+        let mut next = (None, None);
+        match parsed {
+            Parsed::Insert(head) => {
+                let table = self.naming.display(dialect, &head.table);
+                let columns = self.columns(&table, head.columns);
+                self.note(&table);
+                if head.default_values {
+                    self.count(&table);
+                    out.extend_from_slice(text);
+                    return Ok(next);
+                }
+                let policy = self.policy;
+                let mut values = std::mem::take(&mut self.values);
+                let mut copied = 0usize;
+                let mut rows = 0u64;
+                let mut changes = false;
+                let outcome: crate::Result<()> = (|| {
+                    loop {
+                        let more = stmt::next_tuple(&mut cur, &mut values, rows == 0).map_err(|e| {
+                            usage(
+                                line_of(text, first, line, e.at),
+                                format!("{verb_name} into {table} (line {line}) not understood after its row {rows}: {}; piiscan does not copy table data it cannot read", e.why),
+                            )
                         })?;
-                    out.extend_from_slice(&stmt[copied..start]);
-                    match v {
-                        Some(v) => literal(&v, backslash, out),
-                        None => out.extend_from_slice(b"NULL"),
+                        if !more {
+                            break;
+                        }
+                        rows += 1;
+                        self.count(&table);
+                        let Some(plan) = self.plan(&table, &columns, values.len(), line)? else {
+                            continue;
+                        };
+                        changes = true;
+                        let mut decoded: Vec<Option<String>> = Vec::with_capacity(values.len());
+                        let mut buf = Vec::new();
+                        for (i, v) in values.iter().enumerate() {
+                            let needed = plan.actions.get(i).copied().flatten().is_some()
+                                || plan.entity.contains(&Some(i));
+                            decoded.push(
+                                (needed && stmt::value(text, v, dialect, &mut buf))
+                                    .then(|| String::from_utf8_lossy(&buf).into_owned()),
+                            );
+                        }
+                        let row_line =
+                            line_of(text, first, line, values.first().map_or(0, |v| v.start));
+                        for (i, v) in values.iter().enumerate() {
+                            if plan.actions.get(i).copied().flatten().is_none() {
+                                continue;
+                            }
+                            let get = |j: usize| decoded.get(j).cloned().flatten();
+                            let new =
+                                plan.cell(policy, i, decoded[i].as_deref(), get)
+                                    .map_err(|e| {
+                                        usage(
+                                            row_line,
+                                            format!(
+                                                "table {table}, column {}: {}",
+                                                e.column, e.why
+                                            ),
+                                        )
+                                    })?;
+                            out.extend_from_slice(&text[copied..v.start]);
+                            match new {
+                                Some(n) => literal(&n, backslash, out),
+                                None => out.extend_from_slice(b"NULL"),
+                            }
+                            copied = v.end;
+                        }
                     }
-                    copied = end;
-                }
+                    let literals = stmt::tail(&mut cur).map_err(|e| {
+                        usage(
+                            line_of(text, first, line, e.at),
+                            format!("{verb_name} into {table} (line {line}) not understood: {}; piiscan does not copy table data it cannot read", e.why),
+                        )
+                    })?;
+                    if literals && changes {
+                        return Err(usage(
+                            line,
+                            format!("{verb_name} into {table}: its ON … clause holds literal values piiscan cannot tie to a column; remove the clause or anonymise the table another way"),
+                        ));
+                    }
+                    Ok(())
+                })();
+                self.values = values;
+                outcome?;
+                out.extend_from_slice(&text[copied..]);
             }
-            if !lx.eat(b',') {
-                break;
+            Parsed::Copy(head) => {
+                let table = self.naming.display(dialect, &head.table);
+                let columns = self.columns(&table, head.columns);
+                self.note(&table);
+                // The COPY's own column list wins over CREATE TABLE for its rows.
+                self.schemas.insert(table.clone(), columns);
+                self.copying = Some(Copying {
+                    table,
+                    header: head.format.csv && head.format.header,
+                    format: head.format.clone(),
+                    line,
+                });
+                next.0 = Some(head.format);
+                out.extend_from_slice(text);
+            }
+            Parsed::Other if stmt::hides_data(text, first, syntax) => {
+                return Err(usage(
+                    line,
+                    "statement not understood: it holds an INSERT, REPLACE or COPY after a start piiscan does not read; piiscan does not copy table data it cannot read",
+                ));
+            }
+            other => {
+                match other {
+                    Parsed::CreateTable { table, columns } => {
+                        let table = self.naming.display(dialect, &table);
+                        self.schemas.insert(table, columns);
+                    }
+                    Parsed::Use(db) => self.naming.use_db(db),
+                    Parsed::SearchPath(s) => self.naming.search_path(s),
+                    Parsed::StandardStrings(on) => next.1 = Some(on),
+                    _ => {}
+                }
+                out.extend_from_slice(text);
             }
         }
-        out.extend_from_slice(&stmt[copied..]);
-        self.count(&table, rows);
-        Ok(())
+        Ok(next)
     }
 }
 
 /// Rewrites a SQL dump.
 ///
 /// # Errors
-/// Read or write errors, malformed statements, `drop` in a policy column, and values that
-/// fail with `on_invalid = "fail"`; messages name the line.
+/// Read or write errors, statements that cannot be read, a dump cut short, `drop` in a
+/// policy column, and values that fail with `on_invalid = "fail"`; messages name the line.
 pub fn rewrite(
     reader: &mut dyn io::Read,
     out: &mut dyn Write,
@@ -231,105 +349,66 @@ pub fn rewrite(
     found: &Detection,
 ) -> crate::Result<Vec<TableOutcome>> {
     let ioerr = |e: io::Error| crate::Error::Usage(e.to_string());
-    let mut input = io::BufReader::with_capacity(256 * 1024, reader);
+    let mut split = Splitter::new(reader, None);
     let mut out = io::BufWriter::with_capacity(256 * 1024, out);
     let mut rw = Rewriter {
         policy,
         found,
         schemas: HashMap::new(),
+        naming: Naming::default(),
         plans: HashMap::new(),
         rows: HashMap::new(),
         order: Vec::new(),
-        backslash: false,
+        copying: None,
+        values: Vec::new(),
+        fields: Vec::new(),
     };
-    let mut line = Vec::new();
-    let mut stmt: Vec<u8> = Vec::new();
-    let mut stmt_line = 0u64;
-    let mut lineno = 0u64;
-    let mut copy: Option<String> = None;
-    let mut create: Option<(String, Vec<String>)> = None;
     let mut edited = Vec::new();
-    loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line).map_err(ioerr)? == 0 {
-            break;
-        }
-        lineno += 1;
-        let body_len = line.len()
-            - if line.ends_with(b"\r\n") {
-                2
-            } else {
-                usize::from(line.ends_with(b"\n"))
-            };
-        let (text, ending) = line.split_at(body_len);
-        if !stmt.is_empty() {
-            stmt.extend_from_slice(&line);
-            let trimmed = stmt.trim_ascii_end();
-            if statement_complete(trimmed, rw.backslash) {
-                let end = trimmed.len();
-                edited.clear();
-                rw.insert(&stmt[..end], &mut edited, stmt_line)?;
-                edited.extend_from_slice(&stmt[end..]);
-                out.write_all(&edited).map_err(ioerr)?;
-                stmt.clear();
+    while let Some(piece) = split.next_piece().map_err(ioerr)? {
+        edited.clear();
+        let mut next = (None, None);
+        match piece.kind {
+            PieceKind::Statement => {
+                next = rw.statement(
+                    piece.text,
+                    piece.first,
+                    piece.line,
+                    piece.syntax,
+                    &mut edited,
+                )?;
             }
-            continue;
-        }
-        if let Some(table) = copy.as_deref() {
-            if text == b"\\." {
-                copy = None;
-                out.write_all(&line).map_err(ioerr)?;
-                continue;
+            PieceKind::CopyRow => rw.copy_row(piece.text, piece.line, &mut edited)?,
+            PieceKind::CopyEnd => {
+                rw.copying = None;
+                edited.extend_from_slice(piece.text);
             }
-            edited.clear();
-            rw.copy_line(table, text, &mut edited, lineno)?;
-            edited.extend_from_slice(ending);
-            out.write_all(&edited).map_err(ioerr)?;
-            rw.count(table, 1);
-            continue;
-        }
-        if let Some((name, columns)) = create.as_mut() {
-            if text.trim_ascii().starts_with(b")") {
-                rw.schemas
-                    .insert(std::mem::take(name), std::mem::take(columns));
-                create = None;
-            } else if let Some(c) = create_table_column(text) {
-                columns.push(c);
+            PieceKind::Command | PieceKind::Trivia => edited.extend_from_slice(piece.text),
+            PieceKind::Incomplete(what) => {
+                let verb =
+                    String::from_utf8_lossy(&first_word(piece.text, piece.first)).into_owned();
+                return Err(crate::Error::Usage(format!(
+                    "{}; nothing was written",
+                    cut_message(&verb, None, piece.line, what, piece.open_line, 0)
+                )));
             }
-            out.write_all(&line).map_err(ioerr)?;
-            continue;
-        }
-        if lineno < 40 && is_mysql_marker(text) {
-            rw.backslash = true;
-        }
-        if text.starts_with(b"COPY ") && text.ends_with(b"FROM stdin;") {
-            let (table, columns) = copy_head(text, &rw.schemas);
-            rw.plan(&table, &columns, lineno)?;
-            copy = Some(table);
-            out.write_all(&line).map_err(ioerr)?;
-        } else if let Some(name) = create_table_name(text) {
-            create = Some((name, Vec::new()));
-            out.write_all(&line).map_err(ioerr)?;
-        } else if text.len() > 12 && text[..12].eq_ignore_ascii_case(b"INSERT INTO ") {
-            stmt.extend_from_slice(&line);
-            stmt_line = lineno;
-            let trimmed = stmt.trim_ascii_end();
-            if statement_complete(trimmed, rw.backslash) {
-                let end = trimmed.len();
-                edited.clear();
-                rw.insert(&stmt[..end], &mut edited, stmt_line)?;
-                edited.extend_from_slice(&stmt[end..]);
-                out.write_all(&edited).map_err(ioerr)?;
-                stmt.clear();
+            PieceKind::CopyCut => {
+                let (table, line) = rw
+                    .copying
+                    .as_ref()
+                    .map_or((String::new(), 0), |c| (c.table.clone(), c.line));
+                return Err(usage(
+                    piece.line,
+                    format!("the COPY data of {table} (line {line}) ends without its \\. line: the dump was cut short; nothing was written"),
+                ));
             }
-        } else {
-            out.write_all(&line).map_err(ioerr)?;
         }
-    }
-    if !stmt.is_empty() {
-        return Err(crate::Error::Usage(format!(
-            "line {stmt_line}: INSERT statement not terminated at the end of the dump"
-        )));
+        out.write_all(&edited).map_err(ioerr)?;
+        if let Some(f) = next.0 {
+            split.begin_copy(f);
+        }
+        if let Some(on) = next.1 {
+            split.syntax().pg_backslash = !on;
+        }
     }
     out.flush().map_err(ioerr)?;
     let mut outcomes = Vec::new();
@@ -360,7 +439,7 @@ mod tests {
         literal("O'Brien\\x", false, &mut out);
         assert_eq!(out, b"'O''Brien\\x'");
         out.clear();
-        copy_escape("a\tb\\c\nd", &mut out);
+        stmt::write_field(b"a\tb\\c\nd", &CopyFormat::default(), &mut out);
         assert_eq!(out, b"a\\tb\\\\c\\nd");
     }
 }

@@ -323,6 +323,34 @@ pub fn anonymise(
             o.reader, enc,
         )))
     };
+    // A SQL dump is rewritten byte for byte: its 8-bit text (UTF-8 or the charset it
+    // declares, and the raw bytes of binary values, which a MySQL dump without --hex-blob
+    // holds) is never transcoded; only UTF-16 is decoded.
+    let open_dump = || -> crate::Result<Box<dyn std::io::Read + Send>> {
+        let mut o =
+            crate::source::open::open_path(input).map_err(|e| crate::Error::io(input, e))?;
+        match o.sniffed {
+            crate::source::sniff::Sniffed::Text { encoding, bom }
+                if matches!(
+                    encoding,
+                    crate::source::decode::Encoding::Utf16Le
+                        | crate::source::decode::Encoding::Utf16Be
+                ) =>
+            {
+                crate::source::open::read_up_to(&mut o.reader, bom)
+                    .map_err(|e| crate::Error::io(input, e))?;
+                Ok(Box::new(crate::source::decode::DecodingReader::new(
+                    o.reader, encoding,
+                )))
+            }
+            crate::source::sniff::Sniffed::Text { bom, .. } => {
+                crate::source::open::read_up_to(&mut o.reader, bom)
+                    .map_err(|e| crate::Error::io(input, e))?;
+                Ok(o.reader)
+            }
+            crate::source::sniff::Sniffed::Binary => Ok(o.reader),
+        }
+    };
     let mut tables = Vec::new();
     let mut text_outcome = None;
     {
@@ -393,7 +421,7 @@ pub fn anonymise(
                 )))
             }
             (Kind::Dump, _) => {
-                let mut r = open()?;
+                let mut r = open_dump()?;
                 tables = dump::rewrite(&mut *r, &mut w, policy, &found)?;
             }
             (Kind::Sqlite, _) => {}

@@ -1,466 +1,400 @@
-//! SQL dumps, streamed statement by statement: PostgreSQL plain dumps (`COPY … FROM stdin`
-//! blocks with their escapes and `\N`, and the `INSERT` forms of `--inserts` and
-//! `--column-inserts`) and MySQL / MariaDB dumps (extended multi-row `INSERT`, backslash
-//! escapes, `_binary` and hex literals, `NULL`). Column names come from the `COPY` or
-//! `INSERT` column list, else from the `CREATE TABLE` seen before. DDL, comments, `SET` and
-//! everything else that is not table data is skipped.
+//! SQL dumps, streamed statement by statement: PostgreSQL plain dumps (`COPY … FROM STDIN`
+//! in every option form, text and CSV, and the `INSERT` forms of `--inserts`,
+//! `--column-inserts` and `--rows-per-insert`) and MySQL / MariaDB dumps (extended and
+//! single-row `INSERT`, `INSERT IGNORE`, `REPLACE`, `--hex-blob`, `_binary`, `X''`). One lexer
+//! ([`lex`]) reads both dialects' strings, identifiers and comments, so a `;` or an `INSERT`
+//! inside a string, a comment or a function body is never taken for SQL; [`stmt`] reads the
+//! statements. Column names come from the `COPY` or `INSERT` column list, else from the
+//! `CREATE TABLE` seen before. Table names follow [`stmt::Naming`]: `public.klant` is
+//! `klant`, `archief.klant` stays `archief.klant`.
+//!
+//! Nothing is skipped silently: a data statement that cannot be read, and a dump cut short
+//! inside a statement or a COPY block, end the read with an error naming the line, after
+//! every row that could be read was pushed to the sink (the rest of the dump is still read).
+
+pub mod lex;
+pub mod stmt;
+
+#[cfg(test)]
+mod props;
 
 use super::TableSink;
+use lex::{CopyFormat, Dialect, PieceKind, Splitter, Syntax};
 use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
+use stmt::{FieldSpan, Naming, Parsed, ValueSpan};
 
-fn bad(line: u64, what: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("line {line}: {what}"))
-}
-
-/// The last part of a possibly schema-qualified, possibly quoted name.
-pub(crate) fn unquote_name(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(raw);
-    let last = text.trim().rsplit('.').next().unwrap_or("").trim();
-    last.trim_matches(|c| c == '"' || c == '`' || c == '[' || c == ']')
-        .to_string()
-}
-
-/// Splits `a, "b", `c`` into names.
-pub(crate) fn name_list(raw: &[u8]) -> Vec<String> {
-    raw.split(|&b| b == b',')
-        .map(unquote_name)
-        .filter(|n| !n.is_empty())
-        .collect()
-}
-
-/// Undoes PostgreSQL's COPY text escapes in place of a field; `None` for `\N`.
-pub(crate) fn copy_field(raw: &[u8], out: &mut Vec<u8>) -> bool {
-    if raw == b"\\N" {
-        return false;
+/// The line of byte `at` of a piece whose first token is on `line` at offset `first`.
+pub fn line_of(text: &[u8], first: usize, line: u64, at: usize) -> u64 {
+    let (a, b) = (first.min(text.len()), at.min(text.len()));
+    if b <= a {
+        return line;
     }
-    out.clear();
-    let mut i = 0;
-    while i < raw.len() {
-        if raw[i] == b'\\' && i + 1 < raw.len() {
-            let c = raw[i + 1];
-            i += 2;
-            match c {
-                b'n' => out.push(b'\n'),
-                b't' => out.push(b'\t'),
-                b'r' => out.push(b'\r'),
-                b'b' => out.push(8),
-                b'f' => out.push(12),
-                b'v' => out.push(11),
-                b'0'..=b'7' => {
-                    let mut v = u32::from(c - b'0');
-                    let mut n = 1;
-                    while n < 3 && i < raw.len() && (b'0'..=b'7').contains(&raw[i]) {
-                        v = v * 8 + u32::from(raw[i] - b'0');
-                        i += 1;
-                        n += 1;
-                    }
-                    out.push(v as u8);
-                }
-                other => out.push(other),
-            }
+    line + memchr::memchr_iter(b'\n', &text[a..b]).count() as u64
+}
+
+/// Problems met while reading: the first in full, the others counted.
+#[derive(Debug, Default)]
+pub struct Problems {
+    first: Option<String>,
+    more: u64,
+}
+
+impl Problems {
+    /// Records one.
+    pub fn add(&mut self, why: String) {
+        if self.first.is_none() {
+            self.first = Some(why);
         } else {
-            out.push(raw[i]);
-            i += 1;
+            self.more += 1;
         }
     }
-    true
-}
 
-/// One value of an INSERT tuple.
-pub(crate) enum Value {
-    Null,
-    Bytes(Vec<u8>),
-}
-
-/// A lexer over one complete INSERT statement.
-pub(crate) struct Insert<'s> {
-    pub(crate) s: &'s [u8],
-    pub(crate) i: usize,
-    pub(crate) backslash: bool,
-}
-
-impl<'s> Insert<'s> {
-    pub(crate) fn ws(&mut self) {
-        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
-            self.i += 1;
-        }
-    }
-    fn peek(&self) -> Option<u8> {
-        self.s.get(self.i).copied()
-    }
-    pub(crate) fn eat(&mut self, b: u8) -> bool {
-        self.ws();
-        if self.peek() == Some(b) {
-            self.i += 1;
-            true
-        } else {
-            false
-        }
-    }
-    fn quoted(&mut self, quote: u8) -> Option<Vec<u8>> {
-        self.i += 1;
-        let mut out = Vec::new();
-        while self.i < self.s.len() {
-            let b = self.s[self.i];
-            if b == b'\\' && self.backslash && self.i + 1 < self.s.len() {
-                let c = self.s[self.i + 1];
-                out.push(match c {
-                    b'n' => b'\n',
-                    b't' => b'\t',
-                    b'r' => b'\r',
-                    b'0' => 0,
-                    b'Z' => 26,
-                    b'b' => 8,
-                    other => other,
-                });
-                self.i += 2;
-            } else if b == quote {
-                if self.s.get(self.i + 1) == Some(&quote) {
-                    out.push(quote);
-                    self.i += 2;
-                } else {
-                    self.i += 1;
-                    return Some(out);
-                }
-            } else {
-                out.push(b);
-                self.i += 1;
-            }
-        }
-        None
-    }
-    pub(crate) fn value(&mut self) -> Option<Value> {
-        self.ws();
-        let b = self.peek()?;
-        if b == b'\'' {
-            return self.quoted(b'\'').map(Value::Bytes);
-        }
-        // A bare token: NULL, a number, true/false, 0x…, or a prefix such as _binary, E, X.
-        let start = self.i;
-        while self.i < self.s.len()
-            && !matches!(self.s[self.i], b',' | b')' | b'\'')
-            && !self.s[self.i].is_ascii_whitespace()
-        {
-            self.i += 1;
-        }
-        let token = &self.s[start..self.i];
-        self.ws();
-        if self.peek() == Some(b'\'') {
-            // _binary '…', E'…', X'…', N'…': the quoted part is the value.
-            return self.quoted(b'\'').map(Value::Bytes);
-        }
-        if token.eq_ignore_ascii_case(b"null") {
-            Some(Value::Null)
-        } else {
-            Some(Value::Bytes(token.to_vec()))
-        }
+    /// The error to return, if there was a problem.
+    pub fn into_error(self) -> Option<String> {
+        let first = self.first?;
+        Some(match self.more {
+            0 => first,
+            n => format!(
+                "{first} (and {n} more problem{} after it)",
+                if n == 1 { "" } else { "s" }
+            ),
+        })
     }
 }
 
-/// Reads the head of an INSERT statement: the table, its columns (from the statement, else
-/// from `schemas`), and a lexer placed after `VALUES`; `None` for INSERT … SELECT.
-pub(crate) fn insert_head<'s>(
-    stmt: &'s [u8],
-    line: u64,
-    backslash: bool,
-    schemas: &HashMap<String, Vec<String>>,
-) -> io::Result<Option<(String, Vec<String>, Insert<'s>)>> {
-    let mut lx = Insert {
-        s: stmt,
-        i: "INSERT INTO".len(),
-        backslash,
-    };
-    lx.ws();
-    let start = lx.i;
-    while lx.i < stmt.len() && !stmt[lx.i].is_ascii_whitespace() && stmt[lx.i] != b'(' {
-        lx.i += 1;
-    }
-    let name = unquote_name(&stmt[start..lx.i]);
-    lx.ws();
-    let columns = if lx.peek() == Some(b'(') {
-        let close = memchr::memchr(b')', &stmt[lx.i..])
-            .map(|c| lx.i + c)
-            .ok_or_else(|| bad(line, "unclosed column list"))?;
-        let cols = name_list(&stmt[lx.i + 1..close]);
-        lx.i = close + 1;
-        cols
-    } else {
-        schemas.get(&name).cloned().unwrap_or_default()
-    };
-    lx.ws();
-    if !stmt[lx.i..]
-        .get(..6)
-        .is_some_and(|v| v.eq_ignore_ascii_case(b"VALUES"))
-    {
-        return Ok(None);
-    }
-    lx.i += 6;
-    Ok(Some((name, columns, lx)))
-}
-
-/// The column a line inside `CREATE TABLE (…)` defines, if it defines one.
-pub(crate) fn create_table_column(line: &[u8]) -> Option<String> {
-    let t = line.trim_ascii();
-    let first = t.split(|b| b.is_ascii_whitespace()).next().unwrap_or(b"");
-    const NOT_COLUMNS: &[&[u8]] = &[
-        b"CONSTRAINT",
-        b"PRIMARY",
-        b"KEY",
-        b"UNIQUE",
-        b"INDEX",
-        b"FOREIGN",
-        b"CHECK",
-        b"FULLTEXT",
-        b"SPATIAL",
-        b"EXCLUDE",
-    ];
-    if first.is_empty() || NOT_COLUMNS.iter().any(|k| first.eq_ignore_ascii_case(k)) {
-        None
-    } else {
-        Some(unquote_name(first))
-    }
-}
-
-/// The table name of a `CREATE TABLE` line, if it is one.
-pub(crate) fn create_table_name(text: &[u8]) -> Option<String> {
-    if text.len() <= 13 || !text[..13].eq_ignore_ascii_case(b"CREATE TABLE ") {
-        return None;
-    }
-    let rest = &text[13..];
-    let rest = rest.strip_prefix(b"IF NOT EXISTS ").unwrap_or(rest);
+/// The verb of a statement's first token, upper case, if it is a word.
+pub fn first_word(text: &[u8], first: usize) -> Vec<u8> {
+    let rest = text.get(first..).unwrap_or(b"");
     let end = rest
         .iter()
-        .position(|&b| b == b'(' || b.is_ascii_whitespace())
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
         .unwrap_or(rest.len());
-    Some(unquote_name(&rest[..end]))
+    rest[..end].to_ascii_uppercase()
 }
 
-/// Does this line start a MySQL or MariaDB dump (backslash escapes in strings)?
-pub(crate) fn is_mysql_marker(text: &[u8]) -> bool {
-    text.starts_with(b"-- MySQL dump")
-        || text.starts_with(b"-- MariaDB dump")
-        || text.starts_with(b"/*!40")
-}
-
-/// The table and columns of a `COPY … FROM stdin;` line (columns from `schemas` when the
-/// line has no list).
-pub(crate) fn copy_head(
-    line: &[u8],
-    schemas: &HashMap<String, Vec<String>>,
-) -> (String, Vec<String>) {
-    let rest = &line[5..];
-    match memchr::memchr(b'(', rest) {
-        Some(open) => {
-            let close = memchr::memchr(b')', rest).unwrap_or(rest.len());
-            (
-                unquote_name(&rest[..open]),
-                name_list(&rest[open + 1..close.max(open + 1)]),
-            )
-        }
-        None => {
-            let name_end = rest
-                .iter()
-                .position(|b| b.is_ascii_whitespace())
-                .unwrap_or(rest.len());
-            let name = unquote_name(&rest[..name_end]);
-            let columns = schemas.get(&name).cloned().unwrap_or_default();
-            (name, columns)
-        }
-    }
-}
-
-/// What the reader is in the middle of.
-enum State {
-    Normal,
-    Copy,
-    CreateTable { name: String, columns: Vec<String> },
+/// Where a COPY block is.
+struct Copying {
+    table: String,
+    format: CopyFormat,
+    header: bool,
+    rows: u64,
+    line: u64,
 }
 
 struct Reader<'k> {
     sink: &'k mut dyn TableSink,
     schemas: HashMap<String, Vec<String>>,
+    naming: Naming,
     open: Option<String>,
-    backslash: bool,
+    accepting: bool,
+    copying: Option<Copying>,
+    problems: Problems,
+    values: Vec<ValueSpan>,
+    fields: Vec<FieldSpan>,
+    cells: Vec<Option<Vec<u8>>>,
+}
+
+/// What the splitter must be told after a statement.
+enum After {
+    Nothing,
+    Copy(CopyFormat),
+    StandardStrings(bool),
 }
 
 impl Reader<'_> {
-    fn switch_to(&mut self, table: &str, columns: Vec<String>) {
+    fn switch_to(&mut self, table: &str, columns: &[String]) {
         if self.open.as_deref() != Some(table) {
             if self.open.is_some() {
                 self.sink.end();
             }
-            self.sink.begin(table, &columns);
+            self.sink.begin(table, columns);
             self.open = Some(table.to_string());
+            self.accepting = true;
         }
     }
 
-    fn copy_header(&mut self, line: &[u8]) {
-        // COPY public.customer (customer_id, first_name, …) FROM stdin;
-        let (name, columns) = copy_head(line, &self.schemas);
-        self.switch_to(&name, columns);
+    fn columns(&self, table: &str, listed: Option<Vec<String>>) -> Vec<String> {
+        listed
+            .or_else(|| self.schemas.get(table).cloned())
+            .unwrap_or_default()
     }
 
-    fn insert(&mut self, stmt: &[u8], line: u64) -> io::Result<()> {
-        let Some((name, columns, mut lx)) = insert_head(stmt, line, self.backslash, &self.schemas)?
-        else {
-            return Ok(()); // INSERT … SELECT and the like carry no literal rows
+    fn push_row(&mut self) {
+        if !self.accepting {
+            return;
+        }
+        let cells: Vec<Option<&[u8]>> = self.cells.iter().map(|c| c.as_deref()).collect();
+        if !self.sink.row(&cells) {
+            self.accepting = false;
+        }
+    }
+
+    fn statement(
+        &mut self,
+        text: &[u8],
+        first: usize,
+        line: u64,
+        syntax: &Syntax,
+        cut: Option<(&str, u64)>,
+    ) -> After {
+        let dialect = syntax.dialect;
+        let verb = first_word(text, first);
+        let data = stmt::is_data_verb(&verb);
+        let verb_name = String::from_utf8_lossy(&verb).into_owned();
+        let parsed = stmt::parse(text, first, syntax);
+        let (parsed, mut cur) = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                if data || cut.is_some() {
+                    let at = line_of(text, first, line, e.at);
+                    self.problems.add(match cut {
+                        Some((what, open)) => cut_message(&verb_name, None, line, what, open, 0),
+                        None => format!(
+                            "line {at}: {verb_name} statement (line {line}) not read: {}",
+                            e.why
+                        ),
+                    });
+                }
+                return After::Nothing;
+            }
         };
-        self.switch_to(&name, columns);
-        let mut values: Vec<Value> = Vec::new();
-        loop {
-            if !lx.eat(b'(') {
-                break;
-            }
-            values.clear();
-            loop {
-                values.push(
-                    lx.value()
-                        .ok_or_else(|| bad(line, "unterminated value in INSERT"))?,
-                );
-                if lx.eat(b',') {
-                    continue;
+        match parsed {
+            Parsed::Insert(head) => {
+                let table = self.naming.display(dialect, &head.table);
+                let columns = self.columns(&table, head.columns);
+                self.switch_to(&table, &columns);
+                if head.default_values {
+                    return After::Nothing;
                 }
-                if lx.eat(b')') {
-                    break;
+                let mut rows = 0u64;
+                let mut values = std::mem::take(&mut self.values);
+                let mut outcome = Ok(());
+                loop {
+                    match stmt::next_tuple(&mut cur, &mut values, rows == 0) {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(e) => {
+                            outcome = Err(e);
+                            break;
+                        }
+                    }
+                    rows += 1;
+                    if self.accepting {
+                        self.cells.clear();
+                        for v in &values {
+                            let mut out = Vec::new();
+                            let present = stmt::value(text, v, dialect, &mut out);
+                            self.cells.push(present.then_some(out));
+                        }
+                        self.push_row();
+                    }
                 }
-                return Err(bad(line, "expected ',' or ')' in INSERT values"));
+                self.values = values;
+                if outcome.is_ok() && cut.is_none() {
+                    outcome = stmt::tail(&mut cur).map(|_| ());
+                }
+                match (outcome, cut) {
+                    (_, Some((what, open))) => self.problems.add(cut_message(
+                        &verb_name,
+                        Some(&table),
+                        line,
+                        what,
+                        open,
+                        rows,
+                    )),
+                    (Err(e), None) => {
+                        let at = line_of(text, first, line, e.at);
+                        self.problems.add(format!(
+                            "line {at}: {verb_name} into {table} (line {line}) not read past its row {rows}: {}",
+                            e.why
+                        ));
+                    }
+                    (Ok(()), None) => {}
+                }
+                After::Nothing
             }
-            let cells: Vec<Option<&[u8]>> = values
-                .iter()
-                .map(|v| match v {
-                    Value::Null => None,
-                    Value::Bytes(b) => Some(b.as_slice()),
-                })
-                .collect();
-            self.sink.row(&cells);
-            if !lx.eat(b',') {
-                break;
+            _ if cut.is_some() => {
+                if let Some((what, open)) = cut {
+                    self.problems
+                        .add(cut_message(&verb_name, None, line, what, open, 0));
+                }
+                After::Nothing
             }
+            Parsed::Copy(head) => {
+                let table = self.naming.display(dialect, &head.table);
+                let columns = self.columns(&table, head.columns);
+                self.switch_to(&table, &columns);
+                self.copying = Some(Copying {
+                    table,
+                    header: head.format.csv && head.format.header,
+                    format: head.format.clone(),
+                    rows: 0,
+                    line,
+                });
+                After::Copy(head.format)
+            }
+            Parsed::CreateTable { table, columns } => {
+                let table = self.naming.display(dialect, &table);
+                self.schemas.insert(table, columns);
+                After::Nothing
+            }
+            Parsed::Use(db) => {
+                self.naming.use_db(db);
+                After::Nothing
+            }
+            Parsed::SearchPath(s) => {
+                self.naming.search_path(s);
+                After::Nothing
+            }
+            Parsed::StandardStrings(on) => After::StandardStrings(on),
+            Parsed::Other if stmt::hides_data(text, first, syntax) => {
+                self.problems.add(format!(
+                    "line {line}: statement not read: it holds an INSERT, REPLACE or COPY after a start piiscan does not read"
+                ));
+                After::Nothing
+            }
+            Parsed::CopyElsewhere | Parsed::Other => After::Nothing,
         }
-        Ok(())
+    }
+
+    fn copy_row(&mut self, rec: &[u8]) {
+        let Some(c) = self.copying.as_mut() else {
+            return;
+        };
+        if c.header {
+            c.header = false;
+            return;
+        }
+        c.rows += 1;
+        if !self.accepting {
+            return;
+        }
+        let body = stmt::record_body(rec);
+        stmt::split_record(body, &c.format, &mut self.fields);
+        self.cells.clear();
+        for f in &self.fields {
+            let mut out = Vec::new();
+            let present = stmt::field(&body[f.start..f.end], f, &c.format, &mut out);
+            self.cells.push(present.then_some(out));
+        }
+        self.push_row();
     }
 }
 
-/// Does the statement end on this line: a `;` at the end, outside quotes?
-pub(crate) fn statement_complete(stmt: &[u8], backslash: bool) -> bool {
-    let mut quoted = false;
-    let mut i = 0;
-    while i < stmt.len() {
-        match stmt[i] {
-            b'\\' if quoted && backslash => i += 1,
-            b'\'' => quoted = !quoted,
-            _ => {}
-        }
-        i += 1;
-    }
-    !quoted && stmt.trim_ascii_end().ends_with(b";")
+/// The message for a dump that ends inside a statement.
+pub fn cut_message(
+    verb: &str,
+    table: Option<&str>,
+    line: u64,
+    what: &str,
+    open: u64,
+    rows: u64,
+) -> String {
+    let verb = if verb.is_empty() { "statement" } else { verb };
+    let into = table.map(|t| format!(" into {t}")).unwrap_or_default();
+    let read = if table.is_some() {
+        format!(
+            "; its {rows} complete row{} before the cut were read",
+            if rows == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "line {open}: the dump ends inside {what} (begun on line {open}) of the {verb}{into} statement of line {line}: it was cut short{read}"
+    )
 }
 
-/// Reads a dump, pushing every table's rows to `sink`.
+/// Reads a dump, pushing every table's rows to `sink`; the dialect is guessed from the start.
 ///
 /// # Errors
-/// Read errors and malformed INSERT statements, with the line number.
+/// Read errors, and (after every readable row was pushed) data statements that could not be
+/// read and a dump cut short, with the line.
 pub fn read(reader: &mut dyn Read, sink: &mut dyn TableSink) -> io::Result<()> {
-    let mut input = BufReader::with_capacity(256 * 1024, reader);
+    read_dialect(reader, None, sink)
+}
+
+/// [`read`] with the dialect given (`None`: guessed). Plain dump text from any reader: other
+/// readers (pg_dump archives) feed their `COPY … FROM stdin;` statements and data here.
+///
+/// # Errors
+/// As [`read`].
+pub fn read_dialect(
+    reader: &mut dyn Read,
+    dialect: Option<Dialect>,
+    sink: &mut dyn TableSink,
+) -> io::Result<()> {
+    let mut split = Splitter::new(reader, dialect);
     let mut rd = Reader {
         sink,
         schemas: HashMap::new(),
+        naming: Naming::default(),
         open: None,
-        backslash: false,
+        accepting: true,
+        copying: None,
+        problems: Problems::default(),
+        values: Vec::new(),
+        fields: Vec::new(),
+        cells: Vec::new(),
     };
-    let mut state = State::Normal;
-    let mut line = Vec::new();
-    let mut stmt: Vec<u8> = Vec::new();
-    let mut stmt_line = 0u64;
-    let mut field = Vec::new();
-    let mut fields: Vec<Vec<u8>> = Vec::new();
-    let mut nulls: Vec<bool> = Vec::new();
-    let mut lineno = 0u64;
-    loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
-        lineno += 1;
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        let text = text.strip_suffix(b"\r").unwrap_or(text);
-        if !stmt.is_empty() {
-            stmt.push(b'\n');
-            stmt.extend_from_slice(text);
-            if statement_complete(&stmt, rd.backslash) {
-                rd.insert(&stmt, stmt_line)?;
-                stmt.clear();
-            }
-            continue;
-        }
-        match &mut state {
-            State::Copy => {
-                if text == b"\\." {
-                    state = State::Normal;
-                    continue;
-                }
-                fields.clear();
-                nulls.clear();
-                for raw in text.split(|&b| b == b'\t') {
-                    let present = copy_field(raw, &mut field);
-                    fields.push(if present { field.clone() } else { Vec::new() });
-                    nulls.push(!present);
-                }
-                let cells: Vec<Option<&[u8]>> = fields
-                    .iter()
-                    .zip(&nulls)
-                    .map(|(f, &null)| if null { None } else { Some(f.as_slice()) })
-                    .collect();
-                rd.sink.row(&cells);
-            }
-            State::CreateTable { name, columns } => {
-                let t = text.trim_ascii();
-                if t.starts_with(b")") {
-                    rd.schemas
-                        .insert(std::mem::take(name), std::mem::take(columns));
-                    state = State::Normal;
-                    continue;
-                }
-                if let Some(c) = create_table_column(t) {
-                    columns.push(c);
-                }
-            }
-            State::Normal => {
-                if lineno < 40 && is_mysql_marker(text) {
-                    rd.backslash = true;
-                }
-                if text.starts_with(b"COPY ") && text.ends_with(b"FROM stdin;") {
-                    rd.copy_header(text);
-                    state = State::Copy;
-                } else if let Some(name) = create_table_name(text) {
-                    state = State::CreateTable {
-                        name,
-                        columns: Vec::new(),
-                    };
-                } else if text.len() > 12 && text[..12].eq_ignore_ascii_case(b"INSERT INTO ") {
-                    stmt.extend_from_slice(text);
-                    stmt_line = lineno;
-                    if statement_complete(&stmt, rd.backslash) {
-                        rd.insert(&stmt, stmt_line)?;
-                        stmt.clear();
-                    }
-                }
-            }
-        }
-    }
-    if !stmt.is_empty() {
-        return Err(bad(
-            stmt_line,
-            "INSERT statement not terminated at the end of the dump",
-        ));
-    }
+    let outcome = read_pieces(&mut split, &mut rd);
     if rd.open.is_some() {
         rd.sink.end();
     }
-    Ok(())
+    outcome?;
+    match rd.problems.into_error() {
+        Some(why) => Err(io::Error::new(io::ErrorKind::InvalidData, why)),
+        None => Ok(()),
+    }
 }
 
+fn read_pieces<R: Read>(split: &mut Splitter<R>, rd: &mut Reader<'_>) -> io::Result<()> {
+    loop {
+        let Some(piece) = split.next_piece()? else {
+            return Ok(());
+        };
+        let syntax = piece.syntax;
+        let after = match piece.kind {
+            PieceKind::Statement => rd.statement(piece.text, piece.first, piece.line, syntax, None),
+            PieceKind::Incomplete(what) => {
+                let open = piece.open_line;
+                rd.statement(
+                    piece.text,
+                    piece.first,
+                    piece.line,
+                    syntax,
+                    Some((what, open)),
+                )
+            }
+            PieceKind::CopyRow => {
+                rd.copy_row(piece.text);
+                After::Nothing
+            }
+            PieceKind::CopyEnd => {
+                rd.copying = None;
+                After::Nothing
+            }
+            PieceKind::CopyCut => {
+                if let Some(c) = rd.copying.take() {
+                    rd.problems.add(format!(
+                        "line {}: the COPY data of {} (line {}) ends without its \\. line: the dump was cut short; the {} row{} before the cut were read",
+                        piece.line, c.table, c.line, c.rows, if c.rows == 1 { "" } else { "s" }
+                    ));
+                }
+                After::Nothing
+            }
+            PieceKind::Command | PieceKind::Trivia => After::Nothing,
+        };
+        match after {
+            After::Nothing => {}
+            After::Copy(f) => split.begin_copy(f),
+            After::StandardStrings(on) => {
+                split.syntax().pg_backslash = !on;
+            }
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -529,5 +463,301 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
+    }
+    /// Tables by name (a table seen twice is merged), and the error if any.
+    fn read_all(dump: &str) -> (Vec<(String, Vec<String>, Rows)>, Option<String>) {
+        let mut t = Tables::default();
+        let e = read(&mut dump.as_bytes(), &mut t)
+            .err()
+            .map(|e| e.to_string());
+        let mut merged: Vec<(String, Vec<String>, Rows)> = Vec::new();
+        for (name, cols, rows) in t.0 {
+            match merged.iter_mut().find(|m| m.0 == name) {
+                Some(m) => m.2.extend(rows),
+                None => merged.push((name, cols, rows)),
+            }
+        }
+        (merged, e)
+    }
+
+    fn cell(
+        t: &[(String, Vec<String>, Rows)],
+        table: &str,
+        row: usize,
+        col: &str,
+    ) -> Option<String> {
+        let t = t
+            .iter()
+            .find(|t| t.0 == table)
+            .unwrap_or_else(|| panic!("no table {table} in {t:?}"));
+        let i =
+            t.1.iter()
+                .position(|c| c == col)
+                .unwrap_or_else(|| panic!("no column {col} in {:?}", t.1));
+        t.2[row][i].clone()
+    }
+
+    #[test]
+    fn an_e_string_before_a_big_dump_does_not_hang_or_hide_rows() {
+        let mut d = String::from("-- PostgreSQL database dump\nINSERT INTO public.a (x) VALUES (E'O\\'Brien; \\\\ ''q''');\nCOPY public.klant (id, email) FROM stdin;\n");
+        for i in 0..20_000 {
+            d.push_str(&format!("{i}\tk{i}@voorbeeld.nl\n"));
+        }
+        d.push_str("\\.\n");
+        let (t, e) = read_all(&d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "a", 0, "x").as_deref(), Some("O'Brien; \\ 'q'"));
+        assert_eq!(t[1].2.len(), 20_000);
+        assert_eq!(
+            cell(&t, "klant", 19_999, "email").as_deref(),
+            Some("k19999@voorbeeld.nl")
+        );
+    }
+
+    #[test]
+    fn function_bodies_with_insert_text_and_semicolons_are_not_statements() {
+        let d = "-- PostgreSQL database dump\n\
+            CREATE FUNCTION public.f() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\nINSERT INTO public.log VALUES ('it''s; here');\nEND;\n$$;\n\
+            CREATE FUNCTION public.g() RETURNS text AS $body$ SELECT 'x; $$ INSERT INTO y VALUES (1);' $body$ LANGUAGE sql;\n\
+            /* a comment /* nested; INSERT INTO z VALUES (1); */ still comment; */\n\
+            -- INSERT INTO q VALUES ('no');\n\
+            INSERT INTO public.klant (id, email) VALUES (1, 'jan@voorbeeld.nl');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t.len(), 1, "{t:?}");
+        assert_eq!(
+            cell(&t, "klant", 0, "email").as_deref(),
+            Some("jan@voorbeeld.nl")
+        );
+    }
+
+    #[test]
+    fn every_copy_option_form_is_read() {
+        let forms = [
+            ("COPY public.k (id, email) FROM stdin;\n", "1\tjan@x.nl\n2\t\\N\n"),
+            ("copy public.k (id, email) from STDIN;\n", "1\tjan@x.nl\n2\t\\N\n"),
+            ("COPY public.k (id, email) FROM STDIN WITH (FORMAT csv);\n", "1,jan@x.nl\n2,\n"),
+            ("COPY public.k (id, email) FROM STDIN WITH (FORMAT csv, DELIMITER '|', HEADER, NULL 'NULL', QUOTE '''', ESCAPE '\\');\n", "id|email\n1|'jan@x.nl'\n2|NULL\n"),
+            ("COPY public.k (id, email) FROM STDIN (FORMAT 'csv', HEADER true, FORCE_NOT_NULL (email));\n", "id,email\n1,\"jan@x.nl\"\n2,\n"),
+            ("COPY public.k (id, email) FROM STDIN WITH DELIMITER '|' CSV;\n", "1|jan@x.nl\n2|\n"),
+            ("COPY public.k (id, email) FROM STDIN WITH DELIMITER AS '|' NULL AS 'nil';\n", "1|jan@x.nl\n2|nil\n"),
+            ("COPY public.k (id, email) FROM stdin CSV HEADER;\n", "id,email\n1,jan@x.nl\n2,\n"),
+            ("COPY public.k (id, email) FROM stdin WITH CSV HEADER QUOTE AS '\"' FORCE NOT NULL email;\n", "id,email\n1,\"jan@x.nl\"\n2,\n"),
+            ("COPY public.k (id, email) FROM STDIN WITH (DELIMITER E'\\t');\n", "1\tjan@x.nl\n2\t\\N\n"),
+        ];
+        for (head, data) in forms {
+            let (t, e) = read_all(&format!(
+                "-- PostgreSQL database dump\n{head}{data}\\.\nSELECT 1;\n"
+            ));
+            assert_eq!(e, None, "{head}");
+            assert_eq!(t[0].2.len(), 2, "{head}: {t:?}");
+            assert_eq!(
+                cell(&t, "k", 0, "email").as_deref(),
+                Some("jan@x.nl"),
+                "{head}"
+            );
+            assert_eq!(cell(&t, "k", 1, "email"), None, "{head}");
+        }
+    }
+
+    #[test]
+    fn csv_copy_records_may_span_lines_and_quote_delimiters() {
+        let d = "COPY public.k (id, note) FROM STDIN WITH (FORMAT csv);\n1,\"a,b\nc \"\"q\"\"\"\n2,\"\"\n\\.\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "k", 0, "note").as_deref(), Some("a,b\nc \"q\""));
+        assert_eq!(
+            cell(&t, "k", 1, "note").as_deref(),
+            Some(""),
+            "a quoted empty field is not NULL"
+        );
+    }
+
+    #[test]
+    fn text_copy_with_another_delimiter_honours_escaped_delimiters() {
+        let d = "COPY public.k (a, b) FROM STDIN WITH DELIMITER '|';\nx\\|y|\\x41\\101\n\\.\n";
+        let (t, _) = read_all(d);
+        assert_eq!(cell(&t, "k", 0, "a").as_deref(), Some("x|y"));
+        assert_eq!(cell(&t, "k", 0, "b").as_deref(), Some("AA"));
+    }
+
+    #[test]
+    fn insert_variants_are_all_read() {
+        let d = "-- MySQL dump 10.13\n\
+            INSERT IGNORE INTO `k` (`id`,`email`) VALUES (1,'a@x.nl'),(2,'b@x.nl');\n\
+            REPLACE INTO `k` (`id`,`email`) VALUES (3,'c@x.nl');\n\
+            REPLACE `k` (`id`,`email`) VALUES (4,'d@x.nl');\n\
+            INSERT LOW_PRIORITY IGNORE INTO `k` (`id`,`email`) VALUE (5,'e@x.nl');\n\
+            INSERT INTO `k` (`id`,`email`) VALUES (6,'f@x.nl') ON DUPLICATE KEY UPDATE `email`=VALUES(`email`);\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        let emails: Vec<_> = (0..6)
+            .map(|r| cell(&t, "k", r, "email").unwrap_or_default())
+            .collect();
+        assert_eq!(
+            emails,
+            ["a@x.nl", "b@x.nl", "c@x.nl", "d@x.nl", "e@x.nl", "f@x.nl"]
+        );
+        let d = "-- PostgreSQL database dump\n\
+            INSERT INTO public.k (id, email) VALUES (1, 'a@x.nl') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email;\n\
+            INSERT INTO public.k (id, email) OVERRIDING SYSTEM VALUE VALUES (2, 'b@x.nl'), (3, 'c@x.nl') ON CONFLICT DO NOTHING;\n\
+            INSERT INTO public.k AS t (id, email) VALUES (4, 'd@x.nl'::text) RETURNING id;\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t[0].2.len(), 4);
+        assert_eq!(cell(&t, "k", 3, "email").as_deref(), Some("d@x.nl"));
+    }
+
+    #[test]
+    fn a_string_of_many_lines_is_one_value() {
+        let mut d = String::from("INSERT INTO k (id, note) VALUES (1, '");
+        for i in 0..200_000 {
+            d.push_str(&format!("regel {i};\n"));
+        }
+        d.push_str("'), (2, 'jan@x.nl');\n");
+        let (t, e) = read_all(&d);
+        assert_eq!(e, None);
+        assert_eq!(t[0].2.len(), 2);
+        assert_eq!(cell(&t, "k", 1, "note").as_deref(), Some("jan@x.nl"));
+    }
+
+    #[test]
+    fn quoted_identifiers_keep_spaces_dots_and_quotes() {
+        let d = "-- PostgreSQL database dump\n\
+            CREATE TABLE public.\"klant gegevens\" (\n    \"e-mail adres\" text,\n    \"a.b\" text,\n    \"x\"\"y\" text\n);\n\
+            INSERT INTO public.\"klant gegevens\" VALUES ('jan@x.nl', 'p', 'q');\n\
+            COPY \"archief\".\"oud.klant\" (\"naam \"\"roep\"\"\") FROM stdin;\nJan\n\\.\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t[0].0, "klant gegevens");
+        assert_eq!(t[0].1, ["e-mail adres", "a.b", "x\"y"]);
+        assert_eq!(t[1].0, "archief.oud.klant");
+        assert_eq!(t[1].1, ["naam \"roep\""]);
+        let (t, _) = read_all(
+            "-- MySQL dump\nINSERT INTO `klant gegevens` (`e``mail`) VALUES ('a@x.nl');\n",
+        );
+        assert_eq!(t[0].0, "klant gegevens");
+        assert_eq!(t[0].1, ["e`mail"]);
+    }
+
+    #[test]
+    fn two_schemas_with_one_table_name_are_two_tables() {
+        let d = "-- PostgreSQL database dump\n\
+            CREATE TABLE public.klant (id integer, email text);\n\
+            CREATE TABLE archief.klant (email text, id integer);\n\
+            COPY public.klant (id, email) FROM stdin;\n1\tnu@x.nl\n\\.\n\
+            INSERT INTO archief.klant VALUES ('oud@x.nl', 7);\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "klant", 0, "email").as_deref(), Some("nu@x.nl"));
+        assert_eq!(
+            cell(&t, "archief.klant", 0, "email").as_deref(),
+            Some("oud@x.nl")
+        );
+        assert_eq!(cell(&t, "archief.klant", 0, "id").as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn mysql_databases_after_the_first_are_qualified() {
+        let d = "-- MySQL dump\nUSE `shop`;\nINSERT INTO `klant` VALUES (1);\nUSE `archief`;\nINSERT INTO `klant` VALUES (2);\nINSERT INTO `shop`.`klant` VALUES (3);\n";
+        let (t, _) = read_all(d);
+        assert_eq!(
+            t.iter()
+                .map(|t| (t.0.as_str(), t.2.len()))
+                .collect::<Vec<_>>(),
+            [("klant", 2), ("archief.klant", 1)]
+        );
+    }
+
+    #[test]
+    fn hex_blobs_introducers_and_x_literals() {
+        let d = "-- MySQL dump\n/*!40101 SET NAMES utf8mb4 */;\n/*!40000 ALTER TABLE `k` DISABLE KEYS */;\n\
+            INSERT INTO `k` (`a`,`b`,`c`,`d`,`e`) VALUES (0x6A616E40782E6E6C,0xFFFE,_binary 'x\\0y',_utf8mb4'caf\\'e',X'6A6F40782E6E6C');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "k", 0, "a").as_deref(), Some("jan@x.nl"));
+        assert_eq!(cell(&t, "k", 0, "b").as_deref(), Some("0xFFFE"));
+        assert_eq!(cell(&t, "k", 0, "c").as_deref(), Some("x\0y"));
+        assert_eq!(cell(&t, "k", 0, "d").as_deref(), Some("caf'e"));
+        assert_eq!(cell(&t, "k", 0, "e").as_deref(), Some("jo@x.nl"));
+    }
+
+    #[test]
+    fn skip_quote_names_and_compact_dumps_are_mysql() {
+        let d = "/*!40101 SET @saved_cs_client = @@character_set_client */;\nCREATE TABLE klant (\n  id int NOT NULL,\n  email varchar(50)\n);\nINSERT INTO klant VALUES (1,'a\\'b@x.nl');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "klant", 0, "email").as_deref(), Some("a'b@x.nl"));
+    }
+
+    #[test]
+    fn delimiter_blocks_and_psql_meta_commands_are_not_data() {
+        let d = "-- MySQL dump\nDELIMITER ;;\nCREATE TRIGGER t BEFORE INSERT ON k FOR EACH ROW BEGIN INSERT INTO log VALUES ('x'); END ;;\nDELIMITER ;\nINSERT INTO `k` VALUES (1,'a@x.nl');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t.len(), 1, "{t:?}");
+        let d = "\\restrict abc\n-- PostgreSQL database dump\nINSERT INTO public.k VALUES (1, 'a@x.nl');\n\\unrestrict abc\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t[0].2.len(), 1);
+    }
+
+    #[test]
+    fn standard_conforming_strings_off_turns_on_backslash_escapes() {
+        let d = "-- PostgreSQL database dump\nSET standard_conforming_strings = off;\nINSERT INTO public.k VALUES ('a\\'b; c');\nSET standard_conforming_strings = on;\nINSERT INTO public.k VALUES ('d\\');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(t[0].2[0][0].as_deref(), Some("a'b; c"));
+        assert_eq!(t[0].2[1][0].as_deref(), Some("d\\"));
+    }
+
+    #[test]
+    fn a_data_statement_that_cannot_be_read_is_an_error_and_later_rows_are_still_read() {
+        let d = "-- PostgreSQL database dump\nINSERT INTO public.k (id) VALUES (1);\nINSERT INTO public.k (id) VALUES 2, 3;\nINSERT INTO public.k (id) SELECT 4;\nINSERT INTO public.k (id) VALUES (5);\n";
+        let (t, e) = read_all(d);
+        let e = e.expect("an error");
+        assert!(e.starts_with("line 3:"), "{e}");
+        assert!(e.contains("1 more problem"), "{e}");
+        assert_eq!(t[0].2.len(), 2);
+    }
+
+    #[test]
+    fn a_dump_cut_mid_copy_reports_the_rows_before() {
+        let d = "-- PostgreSQL database dump\nCOPY public.k (id, email) FROM stdin;\n1\ta@x.nl\n2\tb@x.nl\n";
+        let (t, e) = read_all(d);
+        let e = e.expect("an error");
+        assert!(
+            e.contains("line 5") && e.contains("cut short") && e.contains("2 rows"),
+            "{e}"
+        );
+        assert_eq!(t[0].2.len(), 2);
+    }
+
+    #[test]
+    fn a_dump_cut_mid_insert_or_mid_string_reports_the_rows_before() {
+        let d = "-- MySQL dump\nINSERT INTO `k` VALUES (1,'a@x.nl'),(2,'b@x.nl'),(3,'c@x";
+        let (t, e) = read_all(d);
+        let e = e.expect("an error");
+        assert!(
+            e.contains("line 2") && e.contains("a string") && e.contains("2 complete rows"),
+            "{e}"
+        );
+        assert_eq!(t[0].2.len(), 2);
+        let d = "-- MySQL dump\nINSERT INTO `k` VALUES (1,'a@x.nl'),\n(2,'b@x.nl')";
+        let (t, e) = read_all(d);
+        let e = e.expect("an error");
+        assert!(e.contains("cut short"), "{e}");
+        assert_eq!(t[0].2.len(), 2);
+        let (_, e) = read_all("-- PostgreSQL database dump\nCREATE FUNCTION f() AS $$ body");
+        assert!(e.expect("an error").contains("dollar-quoted"));
+    }
+
+    #[test]
+    fn a_data_statement_behind_an_unknown_start_is_not_passed_over() {
+        let d = "-- PostgreSQL database dump\nWITH x AS (SELECT 1) INSERT INTO public.k VALUES ('a@x.nl');\n";
+        let (_, e) = read_all(d);
+        assert!(e
+            .expect("an error")
+            .starts_with("line 2: statement not read"));
     }
 }

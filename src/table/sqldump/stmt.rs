@@ -1,0 +1,1152 @@
+//! Statements of a dump, read from the [`lex`](super::lex) tokens: the heads of
+//! `INSERT`/`REPLACE` (every MySQL and PostgreSQL variant) and `COPY … FROM STDIN` (every
+//! option form), their tuples with the byte span of each value, `CREATE TABLE` column lists,
+//! and the session statements that change how names and strings are read (`USE`,
+//! `SET search_path`, `SET standard_conforming_strings`). Also the COPY data decoders (text
+//! and CSV) and the table naming rule shared by the scan and the anonymiser.
+
+use super::lex::{CopyFormat, Dialect, Lexer, StrKind, Syntax, Tok, Token};
+
+/// A statement that could not be read: where (byte offset in the statement) and why.
+#[derive(Debug, Clone)]
+pub struct StmtError {
+    /// Byte offset in the statement text.
+    pub at: usize,
+    /// What was wrong.
+    pub why: String,
+}
+
+fn err<T>(at: usize, why: impl Into<String>) -> Result<T, StmtError> {
+    Err(StmtError {
+        at,
+        why: why.into(),
+    })
+}
+
+/// Tokens of one complete statement.
+pub struct Cursor<'s> {
+    /// The statement text.
+    pub text: &'s [u8],
+    lexer: Lexer,
+    peeked: Option<Option<Token>>,
+    /// Set when the text ends inside a construct: what, and where it began.
+    pub open: Option<(&'static str, usize)>,
+}
+
+impl<'s> Cursor<'s> {
+    /// A cursor over `text` from byte `from`.
+    pub fn new(text: &'s [u8], syntax: &Syntax, from: usize) -> Self {
+        let mut lexer = Lexer::new(syntax.clone());
+        lexer.pos = from;
+        Cursor {
+            text,
+            lexer,
+            peeked: None,
+            open: None,
+        }
+    }
+
+    /// The next token without taking it (`None` at the end or at an unterminated construct).
+    pub fn peek(&mut self) -> Option<Token> {
+        if let Some(p) = self.peeked {
+            return p;
+        }
+        let t = match self.lexer.next(self.text, true) {
+            super::lex::Step::Token(t) => Some(t),
+            super::lex::Step::Unterminated { what, start } => {
+                self.open = Some((what, start));
+                None
+            }
+            _ => None,
+        };
+        self.peeked = Some(t);
+        t
+    }
+
+    /// Takes the next token.
+    pub fn bump(&mut self) -> Option<Token> {
+        let t = self.peek();
+        self.peeked = None;
+        t
+    }
+
+    /// The bytes of a token.
+    pub fn bytes(&self, t: Token) -> &'s [u8] {
+        &self.text[t.start..t.end]
+    }
+
+    fn is_word(&self, t: Option<Token>, kw: &str) -> bool {
+        t.is_some_and(|t| t.tok == Tok::Word && self.bytes(t).eq_ignore_ascii_case(kw.as_bytes()))
+    }
+
+    /// Takes the next token if it is the keyword `kw`.
+    pub fn eat_word(&mut self, kw: &str) -> bool {
+        let t = self.peek();
+        if self.is_word(t, kw) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Takes the next token if it is the punctuation `p`.
+    pub fn eat(&mut self, p: u8) -> bool {
+        if self.peek().is_some_and(|t| t.tok == Tok::Punct(p)) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Where the cursor is (for messages): the next token's start, else the end.
+    pub fn here(&mut self) -> usize {
+        match self.peek() {
+            Some(t) => t.start,
+            None => self.open.map_or(self.text.len(), |o| o.1),
+        }
+    }
+
+    fn end_error<T>(&mut self, expected: &str) -> Result<T, StmtError> {
+        let at = self.here();
+        match self.open {
+            Some((what, start)) => err(start, format!("{what} is not closed")),
+            None => err(at, format!("expected {expected}")),
+        }
+    }
+
+    /// The dialect being read.
+    pub fn syntax(&self) -> &Syntax {
+        &self.lexer.syntax
+    }
+}
+
+/// An identifier as the database names it: quotes removed, doubled quotes undone.
+pub fn ident(text: &[u8], tok: Tok) -> String {
+    let raw = match tok {
+        Tok::Quoted(q) if text.len() >= 2 => {
+            let inner = &text[1..text.len() - 1];
+            let mut out = Vec::with_capacity(inner.len());
+            let mut i = 0;
+            while i < inner.len() {
+                out.push(inner[i]);
+                i += if inner[i] == q && inner.get(i + 1) == Some(&q) {
+                    2
+                } else {
+                    1
+                };
+            }
+            out
+        }
+        _ => text.to_vec(),
+    };
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+fn name_part(cur: &mut Cursor<'_>) -> Option<String> {
+    let t = cur.peek()?;
+    match t.tok {
+        Tok::Word | Tok::Quoted(_) => {
+            cur.bump();
+            Some(ident(cur.bytes(t), t.tok))
+        }
+        // MySQL without ANSI_QUOTES has no "…" identifiers; a dump never names a table so.
+        _ => None,
+    }
+}
+
+/// A possibly qualified name: its parts (`archief`, `klant`).
+pub fn qualified(cur: &mut Cursor<'_>) -> Option<Vec<String>> {
+    let mut parts = vec![name_part(cur)?];
+    while cur.peek().is_some_and(|t| t.tok == Tok::Punct(b'.')) {
+        cur.bump();
+        parts.push(name_part(cur)?);
+    }
+    Some(parts)
+}
+
+/// `( a, "b c", `d` )`: the names of a column list (the cursor is at the `(`).
+fn column_list(cur: &mut Cursor<'_>) -> Result<Vec<String>, StmtError> {
+    let open = cur.here();
+    if !cur.eat(b'(') {
+        return err(open, "expected a column list");
+    }
+    let mut names = Vec::new();
+    if cur.eat(b')') {
+        return Ok(names);
+    }
+    loop {
+        match name_part(cur) {
+            Some(n) => names.push(n),
+            None => return cur.end_error("a column name"),
+        }
+        if cur.eat(b',') {
+            continue;
+        }
+        if cur.eat(b')') {
+            return Ok(names);
+        }
+        return cur.end_error("',' or ')' in the column list");
+    }
+}
+
+/// How table names are reported: PostgreSQL's default schema `public` is dropped and every
+/// other schema kept (`archief.klant`); in MySQL the first database a dump `USE`s is the
+/// default and tables of any other database are named `db.table`.
+#[derive(Debug, Clone, Default)]
+pub struct Naming {
+    search_path: Option<String>,
+    first_db: Option<String>,
+    current_db: Option<String>,
+}
+
+impl Naming {
+    /// `USE db`.
+    pub fn use_db(&mut self, db: String) {
+        if self.first_db.is_none() {
+            self.first_db = Some(db.clone());
+        }
+        self.current_db = Some(db);
+    }
+
+    /// `SET search_path = schema, …`.
+    pub fn search_path(&mut self, schema: String) {
+        self.search_path = Some(schema).filter(|s| !s.is_empty());
+    }
+
+    /// The reported name of a table from its parts.
+    pub fn display(&self, dialect: Dialect, parts: &[String]) -> String {
+        let (schema, table) = match parts {
+            [] => (None, String::new()),
+            [t] => (None, t.clone()),
+            [.., s, t] => (Some(s.clone()), t.clone()),
+        };
+        let qualifier = match dialect {
+            Dialect::Postgres => schema
+                .or_else(|| self.search_path.clone())
+                .filter(|s| s != "public"),
+            Dialect::MySql => schema
+                .or_else(|| self.current_db.clone())
+                .filter(|d| Some(d) != self.first_db.as_ref()),
+        };
+        match qualifier {
+            Some(q) => format!("{q}.{table}"),
+            None => table,
+        }
+    }
+}
+
+/// The head of an INSERT or REPLACE.
+#[derive(Debug, Clone)]
+pub struct InsertHead {
+    /// The table's name parts.
+    pub table: Vec<String>,
+    /// The column list, when the statement has one.
+    pub columns: Option<Vec<String>>,
+    /// `INSERT … DEFAULT VALUES`: one row, no literal values.
+    pub default_values: bool,
+}
+
+/// The head of a `COPY … FROM STDIN`.
+#[derive(Debug, Clone)]
+pub struct CopyHead {
+    /// The table's name parts.
+    pub table: Vec<String>,
+    /// The column list, when the statement has one.
+    pub columns: Option<Vec<String>>,
+    /// The data format.
+    pub format: CopyFormat,
+}
+
+/// What a statement is, as far as the dump readers care.
+#[derive(Debug, Clone)]
+pub enum Parsed {
+    /// INSERT or REPLACE with VALUES; the cursor is at the first tuple.
+    Insert(InsertHead),
+    /// COPY FROM STDIN; its data follows.
+    Copy(CopyHead),
+    /// COPY to or from a file or program: no data in the dump.
+    CopyElsewhere,
+    /// CREATE TABLE with a column list.
+    CreateTable {
+        /// Name parts.
+        table: Vec<String>,
+        /// Column names.
+        columns: Vec<String>,
+    },
+    /// `USE db`.
+    Use(String),
+    /// `SET search_path`: its first schema.
+    SearchPath(String),
+    /// `SET standard_conforming_strings`: on or off.
+    StandardStrings(bool),
+    /// Anything else (DDL, SET, SELECT, …): no table data.
+    Other,
+}
+
+/// Is this the first word of a statement that carries table data?
+pub fn is_data_verb(word: &[u8]) -> bool {
+    [b"INSERT".as_slice(), b"REPLACE", b"COPY"]
+        .iter()
+        .any(|v| word.eq_ignore_ascii_case(v))
+}
+
+/// Reads the head of a statement (from byte `first`, its first token). For an INSERT the
+/// returned cursor stands at the first tuple.
+///
+/// # Errors
+/// A data statement (INSERT, REPLACE, COPY) whose head cannot be read.
+pub fn parse<'s>(
+    text: &'s [u8],
+    first: usize,
+    syntax: &Syntax,
+) -> Result<(Parsed, Cursor<'s>), StmtError> {
+    let mut cur = Cursor::new(text, syntax, first);
+    let Some(t) = cur.bump() else {
+        return Ok((Parsed::Other, cur));
+    };
+    if t.tok != Tok::Word {
+        return Ok((Parsed::Other, cur));
+    }
+    let verb = cur.bytes(t).to_ascii_uppercase();
+    let parsed = match verb.as_slice() {
+        b"INSERT" | b"REPLACE" => Parsed::Insert(insert_head(&mut cur)?),
+        b"COPY" => copy_head(&mut cur)?,
+        b"CREATE" => create_table(&mut cur),
+        b"USE" => match name_part(&mut cur) {
+            Some(db) => Parsed::Use(db),
+            None => Parsed::Other,
+        },
+        b"SET" => set(&mut cur),
+        _ => Parsed::Other,
+    };
+    Ok((parsed, cur))
+}
+
+fn insert_head(cur: &mut Cursor<'_>) -> Result<InsertHead, StmtError> {
+    for kw in ["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE"] {
+        cur.eat_word(kw);
+    }
+    cur.eat_word("IGNORE");
+    cur.eat_word("INTO");
+    let at = cur.here();
+    let Some(table) = qualified(cur) else {
+        return cur
+            .end_error("a table name")
+            .or_else(|e| err(at.max(e.at), e.why));
+    };
+    // PostgreSQL: INSERT INTO t AS alias
+    if cur.eat_word("AS") {
+        name_part(cur);
+    }
+    let columns = if cur.peek().is_some_and(|t| t.tok == Tok::Punct(b'(')) {
+        // `(` may also open a subquery: INSERT INTO t (SELECT …)
+        let here = cur.here();
+        let mut probe = Cursor::new(cur.text, cur.syntax(), here);
+        probe.bump();
+        if probe.eat_word("SELECT") || probe.eat_word("WITH") || probe.eat_word("VALUES") {
+            return err(
+                cur.here(),
+                "INSERT … SELECT carries no literal rows piiscan can read",
+            );
+        }
+        Some(column_list(cur)?)
+    } else {
+        None
+    };
+    if cur.eat_word("OVERRIDING") {
+        let _ = cur.eat_word("SYSTEM") || cur.eat_word("USER");
+        cur.eat_word("VALUE");
+    }
+    if cur.eat_word("DEFAULT") {
+        if cur.eat_word("VALUES") {
+            return Ok(InsertHead {
+                table,
+                columns,
+                default_values: true,
+            });
+        }
+        return cur.end_error("VALUES after DEFAULT");
+    }
+    if cur.eat_word("VALUES") || cur.eat_word("VALUE") {
+        return Ok(InsertHead {
+            table,
+            columns,
+            default_values: false,
+        });
+    }
+    let t = cur.peek();
+    if cur.is_word(t, "SELECT") || cur.is_word(t, "WITH") || cur.is_word(t, "TABLE") {
+        return err(
+            cur.here(),
+            "INSERT … SELECT carries no literal rows piiscan can read",
+        );
+    }
+    if cur.is_word(t, "SET") {
+        return err(cur.here(), "INSERT … SET is not read");
+    }
+    cur.end_error("VALUES")
+}
+
+/// How a value of a tuple is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// `NULL`.
+    Null,
+    /// One literal (a string with an optional introducer or cast, a number, a hex literal).
+    Literal(Token),
+    /// An expression: its text is the value.
+    Raw,
+}
+
+/// One value of a tuple: its bytes in the statement and how to read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueSpan {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// How it is written.
+    pub kind: ValueKind,
+}
+
+/// Reads the next tuple of an INSERT into `values`; `false` when the tuples ended.
+///
+/// # Errors
+/// A tuple that is not closed or not separated as SQL requires.
+pub fn next_tuple(
+    cur: &mut Cursor<'_>,
+    values: &mut Vec<ValueSpan>,
+    first: bool,
+) -> Result<bool, StmtError> {
+    values.clear();
+    if !first && !cur.eat(b',') {
+        return Ok(false);
+    }
+    if !cur.eat(b'(') {
+        if first {
+            return cur.end_error("'(' after VALUES");
+        }
+        return cur.end_error("'(' after ','");
+    }
+    if cur.eat(b')') {
+        return Ok(true);
+    }
+    loop {
+        let mut depth = 0usize;
+        let mut count = 0usize;
+        let mut strings = 0usize;
+        let mut lit: Option<Token> = None;
+        let mut start = None;
+        let mut end = 0;
+        loop {
+            let Some(t) = cur.peek() else {
+                return cur.end_error("',' or ')' in the tuple");
+            };
+            match t.tok {
+                Tok::Punct(b',') | Tok::Punct(b')') if depth == 0 => break,
+                Tok::Punct(b'(') | Tok::Punct(b'[') => depth += 1,
+                Tok::Punct(b')') | Tok::Punct(b']') => depth = depth.saturating_sub(1),
+                Tok::End => return cur.end_error("',' or ')' in the tuple"),
+                Tok::Str(_) | Tok::Dollar { .. } => {
+                    strings += 1;
+                    lit = Some(t);
+                }
+                Tok::Number if strings == 0 && lit.is_none() => lit = Some(t),
+                _ => {}
+            }
+            cur.bump();
+            start.get_or_insert(t.start);
+            end = t.end;
+            count += 1;
+        }
+        let Some(start) = start else {
+            return cur.end_error("a value");
+        };
+        let text = &cur.text[start..end];
+        let kind = if count == 1 && text.eq_ignore_ascii_case(b"NULL") {
+            ValueKind::Null
+        } else {
+            match lit {
+                Some(t) if strings == 1 || (strings == 0 && count <= 2) => ValueKind::Literal(t),
+                _ => ValueKind::Raw,
+            }
+        };
+        values.push(ValueSpan { start, end, kind });
+        if cur.eat(b',') {
+            continue;
+        }
+        if cur.eat(b')') {
+            return Ok(true);
+        }
+        return cur.end_error("',' or ')' in the tuple");
+    }
+}
+
+/// After the tuples: the rest of the statement (`ON DUPLICATE KEY UPDATE …`, `ON CONFLICT …`,
+/// `RETURNING …`). Returns whether it holds literal strings.
+///
+/// # Errors
+/// Anything after the tuples that is not one of those clauses.
+pub fn tail(cur: &mut Cursor<'_>) -> Result<bool, StmtError> {
+    let Some(t) = cur.peek() else {
+        return cur.end_error("the end of the statement");
+    };
+    if t.tok == Tok::End {
+        return Ok(false);
+    }
+    let ok = cur.is_word(Some(t), "ON")
+        || cur.is_word(Some(t), "RETURNING")
+        || cur.is_word(Some(t), "AS");
+    if !ok {
+        return cur.end_error("',' or the end of the statement after a tuple");
+    }
+    let mut literals = false;
+    while let Some(t) = cur.bump() {
+        match t.tok {
+            Tok::End => return Ok(literals),
+            Tok::Str(_) | Tok::Dollar { .. } => literals = true,
+            _ => {}
+        }
+    }
+    cur.end_error("the end of the statement")
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+fn unhex(hex: &[u8]) -> Option<Vec<u8>> {
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    hex.chunks(2)
+        .map(|p| Some(hex_digit(p[0])? << 4 | hex_digit(p[1])?))
+        .collect()
+}
+
+/// The text of a hex literal when its bytes are UTF-8, else its text as written.
+fn hex_text(raw: &[u8], hex: &[u8], out: &mut Vec<u8>) {
+    match unhex(hex).filter(|b| std::str::from_utf8(b).is_ok()) {
+        Some(b) => *out = b,
+        None => out.extend_from_slice(raw),
+    }
+}
+
+/// Undoes a string literal's quoting and escapes.
+pub fn unquote_str(text: &[u8], k: StrKind, dialect: Dialect, out: &mut Vec<u8>) {
+    let skip = usize::from(k.prefix != 0);
+    let inner = text
+        .get(skip + 1..text.len().saturating_sub(1))
+        .unwrap_or(b"");
+    if k.prefix == b'X' {
+        return hex_text(text, inner, out);
+    }
+    if k.prefix == b'B' {
+        return out.extend_from_slice(text);
+    }
+    let mut i = 0;
+    while i < inner.len() {
+        let b = inner[i];
+        if b == k.quote && inner.get(i + 1) == Some(&k.quote) {
+            out.push(b);
+            i += 2;
+        } else if b == b'\\' && k.escapes && i + 1 < inner.len() {
+            let c = inner[i + 1];
+            i += 2;
+            match (dialect, c) {
+                (_, b'n') => out.push(b'\n'),
+                (_, b't') => out.push(b'\t'),
+                (_, b'r') => out.push(b'\r'),
+                (_, b'b') => out.push(8),
+                (Dialect::MySql, b'0') => out.push(0),
+                (Dialect::MySql, b'Z') => out.push(26),
+                (Dialect::MySql, b'%' | b'_') => out.extend_from_slice(&[b'\\', c]),
+                (Dialect::Postgres, b'f') => out.push(12),
+                (Dialect::Postgres, b'0'..=b'7') => {
+                    let mut v = u32::from(c - b'0');
+                    let mut n = 1;
+                    while n < 3 && i < inner.len() && (b'0'..=b'7').contains(&inner[i]) {
+                        v = v * 8 + u32::from(inner[i] - b'0');
+                        i += 1;
+                        n += 1;
+                    }
+                    out.push(v as u8);
+                }
+                (Dialect::Postgres, b'x') => {
+                    let mut v = 0u8;
+                    let mut n = 0;
+                    while n < 2 && i < inner.len() {
+                        let Some(d) = hex_digit(inner[i]) else { break };
+                        v = v << 4 | d;
+                        i += 1;
+                        n += 1;
+                    }
+                    if n == 0 {
+                        out.push(b'x');
+                    } else {
+                        out.push(v);
+                    }
+                }
+                (Dialect::Postgres, b'u' | b'U') => {
+                    let len = if c == b'u' { 4 } else { 8 };
+                    let code = inner
+                        .get(i..i + len)
+                        .and_then(|h| std::str::from_utf8(h).ok())
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .and_then(char::from_u32);
+                    match code {
+                        Some(ch) => {
+                            let mut tmp = [0u8; 4];
+                            out.extend_from_slice(ch.encode_utf8(&mut tmp).as_bytes());
+                            i += len;
+                        }
+                        None => out.push(c),
+                    }
+                }
+                (_, other) => out.push(other),
+            }
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+}
+
+/// The value of a tuple's value into `out`; `false` for NULL.
+pub fn value(text: &[u8], v: &ValueSpan, dialect: Dialect, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    match v.kind {
+        ValueKind::Null => false,
+        ValueKind::Raw => {
+            out.extend_from_slice(&text[v.start..v.end]);
+            true
+        }
+        ValueKind::Literal(t) => {
+            let raw = &text[t.start..t.end];
+            match t.tok {
+                Tok::Str(k) => unquote_str(raw, k, dialect, out),
+                Tok::Dollar { tag_len } => {
+                    let inner = raw
+                        .get(tag_len + 2..raw.len().saturating_sub(tag_len + 2))
+                        .unwrap_or(b"");
+                    out.extend_from_slice(inner);
+                }
+                _ if raw.len() > 2 && (raw.starts_with(b"0x") || raw.starts_with(b"0X")) => {
+                    hex_text(raw, &raw[2..], out)
+                }
+                _ => out.extend_from_slice(&text[v.start..v.end]),
+            }
+            true
+        }
+    }
+}
+
+fn create_table(cur: &mut Cursor<'_>) -> Parsed {
+    loop {
+        let t = cur.peek();
+        if cur.is_word(t, "TABLE") {
+            cur.bump();
+            break;
+        }
+        let skippable = [
+            "OR",
+            "REPLACE",
+            "GLOBAL",
+            "LOCAL",
+            "TEMP",
+            "TEMPORARY",
+            "UNLOGGED",
+        ]
+        .iter()
+        .any(|k| cur.is_word(t, k));
+        if !skippable {
+            return Parsed::Other;
+        }
+        cur.bump();
+    }
+    if cur.eat_word("IF") {
+        cur.eat_word("NOT");
+        cur.eat_word("EXISTS");
+    }
+    let Some(table) = qualified(cur) else {
+        return Parsed::Other;
+    };
+    if !cur.eat(b'(') {
+        return Parsed::Other;
+    }
+    const NOT_COLUMNS: &[&str] = &[
+        "CONSTRAINT",
+        "PRIMARY",
+        "KEY",
+        "UNIQUE",
+        "INDEX",
+        "FOREIGN",
+        "CHECK",
+        "FULLTEXT",
+        "SPATIAL",
+        "EXCLUDE",
+        "LIKE",
+        "PERIOD",
+    ];
+    let mut columns = Vec::new();
+    let mut at_def = true;
+    let mut depth = 0usize;
+    while let Some(t) = cur.bump() {
+        if at_def {
+            at_def = false;
+            let is_constraint =
+                t.tok == Tok::Word && NOT_COLUMNS.iter().any(|k| cur.is_word(Some(t), k));
+            if matches!(t.tok, Tok::Word | Tok::Quoted(_)) && !is_constraint {
+                columns.push(ident(cur.bytes(t), t.tok));
+            }
+        }
+        match t.tok {
+            Tok::Punct(b'(') => depth += 1,
+            Tok::Punct(b')') if depth == 0 => break,
+            Tok::Punct(b')') => depth -= 1,
+            Tok::Punct(b',') if depth == 0 => at_def = true,
+            Tok::End => break,
+            _ => {}
+        }
+    }
+    Parsed::CreateTable { table, columns }
+}
+
+fn set(cur: &mut Cursor<'_>) -> Parsed {
+    cur.eat_word("SESSION");
+    cur.eat_word("LOCAL");
+    let t = cur.peek();
+    let search = cur.is_word(t, "search_path");
+    let standard = cur.is_word(t, "standard_conforming_strings");
+    if !search && !standard {
+        return Parsed::Other;
+    }
+    cur.bump();
+    if !cur.eat(b'=') {
+        cur.eat_word("TO");
+    }
+    let Some(v) = cur.bump() else {
+        return Parsed::Other;
+    };
+    let mut text = Vec::new();
+    match v.tok {
+        Tok::Str(k) => unquote_str(cur.bytes(v), k, cur.syntax().dialect, &mut text),
+        _ => text = ident(cur.bytes(v), v.tok).into_bytes(),
+    }
+    let text = String::from_utf8_lossy(&text).into_owned();
+    if standard {
+        let on = !matches!(
+            text.to_ascii_lowercase().as_str(),
+            "off" | "false" | "0" | "no"
+        );
+        Parsed::StandardStrings(on)
+    } else {
+        Parsed::SearchPath(text)
+    }
+}
+
+fn copy_head(cur: &mut Cursor<'_>) -> Result<Parsed, StmtError> {
+    if cur.eat_word("BINARY") {
+        return err(
+            cur.here(),
+            "COPY BINARY data cannot be read from a text dump",
+        );
+    }
+    if cur.peek().is_some_and(|t| t.tok == Tok::Punct(b'(')) {
+        return Ok(Parsed::CopyElsewhere); // COPY (SELECT …) TO …
+    }
+    let Some(table) = qualified(cur) else {
+        return cur.end_error("a table name after COPY");
+    };
+    let columns = if cur.peek().is_some_and(|t| t.tok == Tok::Punct(b'(')) {
+        Some(column_list(cur)?)
+    } else {
+        None
+    };
+    if cur.eat_word("TO") {
+        return Ok(Parsed::CopyElsewhere);
+    }
+    if !cur.eat_word("FROM") {
+        return cur.end_error("FROM or TO");
+    }
+    if !cur.eat_word("STDIN") {
+        return Ok(Parsed::CopyElsewhere); // a file or a program: no data in the dump
+    }
+    let format = copy_options(cur)?;
+    Ok(Parsed::Copy(CopyHead {
+        table,
+        columns,
+        format,
+    }))
+}
+
+/// One byte from a COPY option's string value.
+fn option_byte(cur: &mut Cursor<'_>, name: &str) -> Result<Vec<u8>, StmtError> {
+    let at = cur.here();
+    let Some(t) = cur.bump() else {
+        return cur.end_error(&format!("a value for {name}"));
+    };
+    let mut out = Vec::new();
+    match t.tok {
+        Tok::Str(k) => unquote_str(cur.bytes(t), k, cur.syntax().dialect, &mut out),
+        _ => return err(at, format!("COPY option {name} needs a quoted value")),
+    }
+    Ok(out)
+}
+
+fn single(v: Vec<u8>, name: &str, at: usize) -> Result<u8, StmtError> {
+    match v.as_slice() {
+        [b] => Ok(*b),
+        _ => err(
+            at,
+            format!("COPY {name} must be a single one-byte character"),
+        ),
+    }
+}
+
+#[derive(Default)]
+struct Options {
+    csv: bool,
+    delimiter: Option<u8>,
+    null: Option<Vec<u8>>,
+    quote: Option<u8>,
+    escape: Option<u8>,
+    header: bool,
+}
+
+fn copy_options(cur: &mut Cursor<'_>) -> Result<CopyFormat, StmtError> {
+    let mut o = Options::default();
+    cur.eat_word("WITH");
+    if cur.eat(b'(') {
+        loop {
+            let at = cur.here();
+            let Some(t) = cur.bump().filter(|t| t.tok == Tok::Word) else {
+                return cur.end_error("a COPY option");
+            };
+            let name = String::from_utf8_lossy(cur.bytes(t)).to_ascii_lowercase();
+            match name.as_str() {
+                "format" => {
+                    let Some(v) = cur.bump() else {
+                        return cur.end_error("a format");
+                    };
+                    let f = ident(cur.bytes(v), v.tok).to_ascii_lowercase();
+                    let f = f.trim_matches('\'');
+                    match f {
+                        "csv" => o.csv = true,
+                        "text" => o.csv = false,
+                        "binary" => {
+                            return err(at, "COPY FORMAT binary cannot be read from a text dump")
+                        }
+                        _ => return err(at, format!("unknown COPY format {f:?}")),
+                    }
+                }
+                "delimiter" => {
+                    o.delimiter = Some(single(option_byte(cur, "DELIMITER")?, "DELIMITER", at)?)
+                }
+                "null" => o.null = Some(option_byte(cur, "NULL")?),
+                "default" => {
+                    option_byte(cur, "DEFAULT")?;
+                }
+                "quote" => o.quote = Some(single(option_byte(cur, "QUOTE")?, "QUOTE", at)?),
+                "escape" => o.escape = Some(single(option_byte(cur, "ESCAPE")?, "ESCAPE", at)?),
+                "encoding" => {
+                    option_byte(cur, "ENCODING")?;
+                }
+                "header" | "freeze" | "oids" => {
+                    let mut on = true;
+                    if let Some(v) = cur.peek().filter(|v| !matches!(v.tok, Tok::Punct(_))) {
+                        cur.bump();
+                        let w = ident(cur.bytes(v), v.tok).to_ascii_lowercase();
+                        on = !matches!(w.trim_matches('\''), "false" | "off" | "0");
+                    }
+                    if name == "header" {
+                        o.header = on;
+                    }
+                }
+                "force_quote" | "force_not_null" | "force_null" => {
+                    if !cur.eat(b'*') {
+                        column_list(cur)?;
+                    }
+                }
+                _ => return err(at, format!("unknown COPY option {name:?}")),
+            }
+            if cur.eat(b',') {
+                continue;
+            }
+            if cur.eat(b')') {
+                break;
+            }
+            return cur.end_error("',' or ')' in the COPY options");
+        }
+    } else {
+        // The old forms: DELIMITER [AS] 'x' NULL [AS] 'x' CSV HEADER QUOTE … ESCAPE … FORCE …
+        while let Some(t) = cur.peek().filter(|t| t.tok == Tok::Word) {
+            let at = t.start;
+            cur.bump();
+            let name = String::from_utf8_lossy(cur.bytes(t)).to_ascii_lowercase();
+            match name.as_str() {
+                "binary" => return err(at, "COPY BINARY data cannot be read from a text dump"),
+                "csv" => o.csv = true,
+                "header" => o.header = true,
+                "oids" | "freeze" => {}
+                "delimiter" | "null" | "quote" | "escape" | "encoding" => {
+                    cur.eat_word("AS");
+                    let v = option_byte(cur, &name)?;
+                    match name.as_str() {
+                        "delimiter" => o.delimiter = Some(single(v, "DELIMITER", at)?),
+                        "null" => o.null = Some(v),
+                        "quote" => o.quote = Some(single(v, "QUOTE", at)?),
+                        "escape" => o.escape = Some(single(v, "ESCAPE", at)?),
+                        _ => {}
+                    }
+                }
+                "force" => {
+                    if !cur.eat_word("QUOTE") {
+                        cur.eat_word("NOT");
+                        cur.eat_word("NULL");
+                    }
+                    if !cur.eat(b'*') {
+                        loop {
+                            if name_part(cur).is_none() {
+                                return cur.end_error("a column name");
+                            }
+                            if !cur.eat(b',') {
+                                break;
+                            }
+                        }
+                    }
+                }
+                "where" => {
+                    while cur.peek().is_some_and(|t| t.tok != Tok::End) {
+                        cur.bump();
+                    }
+                }
+                _ => return err(at, format!("unknown COPY option {name:?}")),
+            }
+        }
+    }
+    if cur.eat_word("WHERE") {
+        while cur.peek().is_some_and(|t| t.tok != Tok::End) {
+            cur.bump();
+        }
+    }
+    if !cur.peek().is_some_and(|t| t.tok == Tok::End) {
+        return cur.end_error("the end of the COPY statement");
+    }
+    let base = CopyFormat::default();
+    Ok(if o.csv {
+        let quote = o.quote.unwrap_or(b'"');
+        CopyFormat {
+            csv: true,
+            delimiter: o.delimiter.unwrap_or(b','),
+            null: o.null.unwrap_or_default(),
+            quote,
+            escape: o.escape.unwrap_or(quote),
+            header: o.header,
+        }
+    } else {
+        CopyFormat {
+            delimiter: o.delimiter.unwrap_or(base.delimiter),
+            null: o.null.unwrap_or(base.null),
+            ..base
+        }
+    })
+}
+
+/// One field of a COPY record: its bytes in the record, and whether it was quoted (CSV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpan {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// CSV: written in quotes.
+    pub quoted: bool,
+}
+
+/// The record without its line ending.
+pub fn record_body(rec: &[u8]) -> &[u8] {
+    let body = rec.strip_suffix(b"\n").unwrap_or(rec);
+    body.strip_suffix(b"\r").unwrap_or(body)
+}
+
+/// Splits a COPY record (without its line ending) into fields.
+pub fn split_record(body: &[u8], f: &CopyFormat, fields: &mut Vec<FieldSpan>) {
+    fields.clear();
+    let mut start = 0;
+    let mut i = 0;
+    let mut quoted = false;
+    let mut was_quoted = false;
+    while i < body.len() {
+        let b = body[i];
+        if f.csv {
+            if quoted {
+                if b == f.escape && f.escape != f.quote && i + 1 < body.len() {
+                    let n = body[i + 1];
+                    if n == f.quote || n == f.escape {
+                        i += 2;
+                        continue;
+                    }
+                }
+                if b == f.quote {
+                    quoted = false;
+                }
+            } else if b == f.quote {
+                quoted = true;
+                was_quoted = true;
+            } else if b == f.delimiter {
+                fields.push(FieldSpan {
+                    start,
+                    end: i,
+                    quoted: was_quoted,
+                });
+                start = i + 1;
+                was_quoted = false;
+            }
+        } else if b == b'\\' {
+            i += 2;
+            continue;
+        } else if b == f.delimiter {
+            fields.push(FieldSpan {
+                start,
+                end: i,
+                quoted: false,
+            });
+            start = i + 1;
+        }
+        i += 1;
+    }
+    fields.push(FieldSpan {
+        start,
+        end: body.len().max(start),
+        quoted: was_quoted,
+    });
+}
+
+/// The value of a COPY field into `out`; `false` for NULL.
+pub fn field(raw: &[u8], span: &FieldSpan, f: &CopyFormat, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    if !span.quoted && raw == f.null.as_slice() {
+        return false;
+    }
+    if f.csv {
+        let mut quoted = false;
+        let mut i = 0;
+        while i < raw.len() {
+            let b = raw[i];
+            if quoted {
+                if b == f.escape
+                    && i + 1 < raw.len()
+                    && (raw[i + 1] == f.quote || raw[i + 1] == f.escape)
+                {
+                    out.push(raw[i + 1]);
+                    i += 2;
+                    continue;
+                }
+                if b == f.quote {
+                    quoted = false;
+                } else {
+                    out.push(b);
+                }
+            } else if b == f.quote {
+                quoted = true;
+            } else {
+                out.push(b);
+            }
+            i += 1;
+        }
+        return true;
+    }
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'\\' && i + 1 < raw.len() {
+            let c = raw[i + 1];
+            i += 2;
+            match c {
+                b'n' => out.push(b'\n'),
+                b't' => out.push(b'\t'),
+                b'r' => out.push(b'\r'),
+                b'b' => out.push(8),
+                b'f' => out.push(12),
+                b'v' => out.push(11),
+                b'0'..=b'7' => {
+                    let mut v = u32::from(c - b'0');
+                    let mut n = 1;
+                    while n < 3 && i < raw.len() && (b'0'..=b'7').contains(&raw[i]) {
+                        v = v * 8 + u32::from(raw[i] - b'0');
+                        i += 1;
+                        n += 1;
+                    }
+                    out.push(v as u8);
+                }
+                b'x' => {
+                    let mut v = 0u8;
+                    let mut n = 0;
+                    while n < 2 && i < raw.len() {
+                        let Some(d) = hex_digit(raw[i]) else { break };
+                        v = v << 4 | d;
+                        i += 1;
+                        n += 1;
+                    }
+                    out.push(if n == 0 { b'x' } else { v });
+                }
+                other => out.push(other),
+            }
+        } else {
+            out.push(raw[i]);
+            i += 1;
+        }
+    }
+    true
+}
+
+/// Writes a value as a COPY field of format `f`.
+pub fn write_field(v: &[u8], f: &CopyFormat, out: &mut Vec<u8>) {
+    if f.csv {
+        out.push(f.quote);
+        for &b in v {
+            if b == f.quote || (b == f.escape && f.escape != f.quote) {
+                out.push(f.escape);
+            }
+            out.push(b);
+        }
+        out.push(f.quote);
+        return;
+    }
+    for &b in v {
+        match b {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ if b == f.delimiter => out.extend_from_slice(&[b'\\', b]),
+            _ => out.push(b),
+        }
+    }
+}
+
+/// Writes NULL as a COPY field of format `f`.
+pub fn write_null(f: &CopyFormat, out: &mut Vec<u8>) {
+    out.extend_from_slice(&f.null);
+}
+
+/// Does a statement that is not read as data still hold a data statement: one that starts
+/// with `WITH` or with no keyword at all (say, after an unknown client command) and has an
+/// INSERT, REPLACE or COPY in it? Such a statement is never passed over in silence.
+pub fn hides_data(text: &[u8], first: usize, syntax: &Syntax) -> bool {
+    let mut cur = Cursor::new(text, syntax, first);
+    let Some(t) = cur.bump() else {
+        return false;
+    };
+    if t.tok == Tok::Word && !cur.bytes(t).eq_ignore_ascii_case(b"WITH") {
+        return false;
+    }
+    while let Some(t) = cur.bump() {
+        if t.tok == Tok::Word && is_data_verb(cur.bytes(t)) {
+            return true;
+        }
+    }
+    false
+}
