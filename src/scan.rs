@@ -449,6 +449,10 @@ fn run_unit(
         (Unit::Region { start, end, .. }, Entry::File { path, .. }) => {
             run_region(path, *start, *end, ctx, scratch)
         }
+        (_, Entry::File { path, .. }) if path.is_dir() => {
+            // The walker yields a directory only for a pg_dump directory archive.
+            run_table_path(TableFormat::PgArchive, path, ctx, scratch)
+        }
         (_, Entry::File { path, .. }) => run_opened(open_path(path), Some(path), ctx, scratch),
         (_, Entry::Stdin) => run_opened(open_stdin(), None, ctx, scratch),
         (_, Entry::TooLarge { .. }) => UnitResult::status(InputStatus::SkippedTooLarge),
@@ -474,13 +478,21 @@ fn run_table_path(
     ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
 ) -> UnitResult {
-    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let bytes = if path.is_dir() {
+        crate::source::walk::directory_size(path)
+    } else {
+        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+    };
     let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables);
     let outcome = crate::table::read_path(format, path, ctx.tables.sample_rows, &mut scanner);
     let table = scanner.finish();
     ctx.progress.add_bytes(bytes);
     let status = match outcome {
         Ok(()) => InputStatus::Scanned,
+        // An archive cut or damaged part-way: the rows before the damage are reported.
+        Err(e) if format == TableFormat::PgArchive => {
+            InputStatus::Partial(format!("{e}; the rows before it were scanned"))
+        }
         Err(e) => InputStatus::Failed(e.to_string()),
     };
     UnitResult {
