@@ -76,6 +76,8 @@ pub struct TocEntry {
     pub desc: String,
     /// The schema.
     pub namespace: String,
+    /// The definition of a TABLE entry (`CREATE TABLE …`); empty for other entries.
+    pub defn: String,
     /// `COPY schema.table (columns) FROM stdin;` of a TABLE DATA entry.
     pub copy_stmt: String,
     /// Whether the entry has a data block (custom format: its offset is not "no data").
@@ -302,7 +304,11 @@ impl<R: Read> Primitives<R> {
             e.tag = self.text()?;
             e.desc = self.text()?;
             self.int()?; // section
-            self.skip_string()?; // definition
+            if e.desc == "TABLE" {
+                e.defn = self.text()?;
+            } else {
+                self.skip_string()?; // definition
+            }
             self.skip_string()?; // drop statement
             e.copy_stmt = self.text()?;
             e.namespace = self.text()?;

@@ -102,9 +102,51 @@ pub fn copy_columns(stmt: &str) -> Vec<String> {
     out
 }
 
+/// The columns of every TABLE entry's `CREATE TABLE`, by table name (for `--inserts` data,
+/// whose INSERT statements name no columns).
+fn table_columns(toc: &[TocEntry]) -> HashMap<String, Vec<String>> {
+    toc.iter()
+        .filter(|e| e.desc == "TABLE")
+        .map(|e| {
+            let body = e.defn.split_once('(').map_or("", |(_, b)| b);
+            let columns = body
+                .lines()
+                .filter_map(definition_column)
+                .filter(|c| !c.starts_with(')') && !c.is_empty())
+                .collect();
+            (table_name(&e.namespace, &e.tag), columns)
+        })
+        .collect()
+}
+
+/// The column a line of a `CREATE TABLE` body defines (a quoted name kept whole).
+fn definition_column(line: &str) -> Option<String> {
+    let t = line.trim_start();
+    match t.strip_prefix('"') {
+        Some(rest) => {
+            let mut name = String::new();
+            let mut chars = rest.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '"' {
+                    if chars.peek() == Some(&'"') {
+                        chars.next();
+                    } else {
+                        return Some(name);
+                    }
+                }
+                name.push(c);
+            }
+            None
+        }
+        None => crate::table::sqldump::create_table_column(t.as_bytes()),
+    }
+}
+
 /// Passes rows to the real sink and counts what was read, for the error messages.
 struct Counted<'s> {
     sink: &'s mut dyn TableSink,
+    /// Column names from the CREATE TABLE statements, by table name.
+    columns: HashMap<String, Vec<String>>,
     tables: u64,
     rows: u64,
     /// Problems that did not stop the reading (a missing data file, a cut large object).
@@ -128,10 +170,12 @@ impl Counted<'_> {
             self.sink.end();
             copied.map(|c| self.rows += c.rows)
         } else {
-            // `pg_dump --inserts`: the data is INSERT statements.
+            // `pg_dump --inserts`: the data is INSERT statements, named here by the entry.
             let mut rows = RowCount {
                 sink: &mut *self.sink,
                 rows: 0,
+                table: &name,
+                columns: self.columns.get(&name).map_or(&[], Vec::as_slice),
             };
             let r = crate::table::sqldump::read(data, &mut rows);
             self.rows += rows.rows;
@@ -179,15 +223,23 @@ impl Counted<'_> {
     }
 }
 
-/// Counts the rows the plain-dump reader passes on.
+/// Counts the rows the plain-dump reader passes on, under the entry's table name and with
+/// the table's columns when the INSERT statements name none.
 struct RowCount<'s> {
     sink: &'s mut dyn TableSink,
     rows: u64,
+    table: &'s str,
+    columns: &'s [String],
 }
 
 impl TableSink for RowCount<'_> {
-    fn begin(&mut self, table: &str, columns: &[String]) {
-        self.sink.begin(table, columns);
+    fn begin(&mut self, _table: &str, columns: &[String]) {
+        let columns = if columns.is_empty() {
+            self.columns
+        } else {
+            columns
+        };
+        self.sink.begin(self.table, columns);
     }
     fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
         self.rows += 1;
@@ -207,6 +259,7 @@ impl TableSink for RowCount<'_> {
 pub fn read_path(path: &Path, sink: &mut dyn TableSink) -> io::Result<()> {
     let mut out = Counted {
         sink,
+        columns: HashMap::new(),
         tables: 0,
         rows: 0,
         problems: Vec::new(),
@@ -284,6 +337,7 @@ fn read_custom<R: Read>(file: R, out: &mut Counted<'_>) -> io::Result<()> {
     let head = p.header()?;
     expect_format(head.format, Format::Custom)?;
     let toc = p.toc(&head)?;
+    out.columns = table_columns(&toc);
     let codec = custom_codec(head.compression);
     let by_id: HashMap<i64, &TocEntry> = toc.iter().map(|e| (e.dump_id, e)).collect();
     let mut seen = HashSet::new();
@@ -391,6 +445,7 @@ fn read_directory(dir: &Path, out: &mut Counted<'_>) -> io::Result<()> {
         .and_then(|h| Ok((h.clone(), p.toc(&h)?)))
         .map_err(|e| io::Error::new(e.kind(), format!("toc.dat: {e}")))?;
     expect_format(head.format, Format::Directory)?;
+    out.columns = table_columns(&toc);
     for entry in toc.iter().filter(|e| wanted(e)) {
         let done = if entry.desc == "TABLE DATA" {
             open_member(dir, &entry.filename).and_then(|(mut data, file)| {
@@ -457,6 +512,7 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
         .map_err(|e| io::Error::new(e.kind(), format!("toc.dat: {e}")))?;
     drop(p);
     expect_format(head.format, Format::Tar)?;
+    out.columns = table_columns(&toc);
     for entry in toc.iter().filter(|e| wanted(e) && e.desc == "TABLE DATA") {
         let member = [entry.filename.clone(), format!("{}.gz", entry.filename)]
             .iter()
