@@ -34,7 +34,13 @@ fn scan(path: &Path) -> std::process::Output {
 
 fn assert_planted(path: &Path) {
     let o = scan(path);
-    assert_eq!(o.status.code(), Some(0), "{}: {}", path.display(), stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}: {}",
+        path.display(),
+        stderr(&o)
+    );
     let found = ndjson(&o);
     for &(table, column, row, rule) in PLANTED {
         assert!(
@@ -48,7 +54,9 @@ fn assert_planted(path: &Path) {
         );
     }
     assert!(
-        !found.iter().any(|f| f["table"] == "klant" && f["column"] == "bsn"),
+        !found
+            .iter()
+            .any(|f| f["table"] == "klant" && f["column"] == "bsn"),
         "the two klant tables are kept apart"
     );
 }
@@ -91,10 +99,10 @@ fn a_directory_archive_is_one_dataset_not_its_gzip_files() {
         let p = f["path"].as_str().unwrap_or("");
         !p.contains(".dat") && !p.ends_with("toc.dat")
     }));
-    assert!(found
-        .iter()
-        .any(|f| f["path"].as_str().is_some_and(|p| p.ends_with("pgarchive/dir"))
-            && f["table"] == "archief.klant"));
+    assert!(found.iter().any(|f| f["path"]
+        .as_str()
+        .is_some_and(|p| p.ends_with("pgarchive/dir"))
+        && f["table"] == "archief.klant"));
 }
 
 #[test]
@@ -111,8 +119,14 @@ fn a_cut_archive_exits_2_naming_the_file_with_the_rows_before_reported() {
     let o = scan(&cut);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("cut.dump") && err.contains("cut or damaged"), "{err}");
-    assert!(!err.contains("spatie@example.nl"), "no value in messages: {err}");
+    assert!(
+        err.contains("cut.dump") && err.contains("cut or damaged"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("spatie@example.nl"),
+        "no value in messages: {err}"
+    );
     let found = ndjson(&o);
     assert!(found
         .iter()
@@ -153,8 +167,14 @@ fn anonymise_refuses_archives_and_points_to_pg_restore() {
             .expect("run piiscan");
         assert_ne!(o.status.code(), Some(0), "{name}");
         let err = stderr(&o);
-        assert!(err.contains(name) && err.contains("pg_restore -f plain.sql"), "{name}: {err}");
-        assert!(!dir.path().join(format!("out-{name}")).exists(), "{name}: nothing written");
+        assert!(
+            err.contains(name) && err.contains("pg_restore -f plain.sql"),
+            "{name}: {err}"
+        );
+        assert!(
+            !dir.path().join(format!("out-{name}")).exists(),
+            "{name}: nothing written"
+        );
     }
 }
 

@@ -66,7 +66,9 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
     if head.starts_with(b"SQLite format 3\0") {
         return Some(TableFormat::Sqlite);
     }
-    if pgarchive::is_archive_head(head) || (head.is_empty() && pgarchive::is_directory_archive(path)) {
+    if pgarchive::is_archive_head(head)
+        || (head.is_empty() && pgarchive::is_directory_archive(path))
+    {
         return Some(TableFormat::PgArchive);
     }
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();

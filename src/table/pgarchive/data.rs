@@ -50,7 +50,9 @@ impl<R: Read> Read for Chunks<'_, R> {
             }
             self.left = len as u64;
         }
-        let want = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
         let got = self.src.inner().read(&mut buf[..want])?;
         if got == 0 {
             return Err(corrupt(
@@ -178,9 +180,9 @@ pub fn copy_rows(data: &mut dyn Read, sink: &mut dyn TableSink) -> io::Result<Co
     let mut out = Copied::default();
     loop {
         line.clear();
-        let read = input.read_until(b'\n', &mut line).map_err(|e| {
-            io::Error::new(e.kind(), format!("after data row {}: {e}", out.rows))
-        })?;
+        let read = input
+            .read_until(b'\n', &mut line)
+            .map_err(|e| io::Error::new(e.kind(), format!("after data row {}: {e}", out.rows)))?;
         if read == 0 || line.last() != Some(&b'\n') {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,

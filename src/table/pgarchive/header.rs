@@ -178,13 +178,19 @@ impl<R: Read> Primitives<R> {
             return Ok(None);
         }
         if len > MAX_KEPT_STRING {
-            return Err(corrupt(at, format!("string of {len} bytes is implausibly long")));
+            return Err(corrupt(
+                at,
+                format!("string of {len} bytes is implausibly long"),
+            ));
         }
         let mut buf = Vec::new();
         let got = (&mut self.inner).take(len as u64).read_to_end(&mut buf)?;
         self.pos += got as u64;
         if (got as i64) < len {
-            return Err(corrupt(self.pos, "the archive ends inside a string (truncated)"));
+            return Err(corrupt(
+                self.pos,
+                "the archive ends inside a string (truncated)",
+            ));
         }
         Ok(Some(String::from_utf8_lossy(&buf).into_owned()))
     }
@@ -201,7 +207,10 @@ impl<R: Read> Primitives<R> {
             let got = io::copy(&mut (&mut self.inner).take(len as u64), &mut io::sink())?;
             self.pos += got;
             if got < len as u64 {
-                return Err(corrupt(self.pos, "the archive ends inside a string (truncated)"));
+                return Err(corrupt(
+                    self.pos,
+                    "the archive ends inside a string (truncated)",
+                ));
             }
         }
         Ok(())

@@ -187,8 +187,8 @@ impl Counted<'_> {
 
     /// Adds one large object as a row.
     fn blob(&mut self, oid: i64, data: &mut dyn Read) -> io::Result<()> {
-        let (bytes, longer) =
-            data::blob(data).map_err(|e| io::Error::new(e.kind(), format!("large object {oid}: {e}")))?;
+        let (bytes, longer) = data::blob(data)
+            .map_err(|e| io::Error::new(e.kind(), format!("large object {oid}: {e}")))?;
         if longer {
             self.problems.push(format!(
                 "large object {oid}: only its first {} MiB were scanned",
@@ -379,7 +379,12 @@ fn read_custom<R: Read>(file: R, out: &mut Counted<'_>) -> io::Result<()> {
                 }
                 out.sink.end();
             }
-            other => return Err(header::corrupt(at, format!("unknown data block type {other}"))),
+            other => {
+                return Err(header::corrupt(
+                    at,
+                    format!("unknown data block type {other}"),
+                ))
+            }
         }
     }
     if let Some(missing) = toc.iter().find(|e| wanted(e) && !seen.contains(&e.dump_id)) {
@@ -499,10 +504,12 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
     if let Some(d) = damage {
         out.problems.push(d);
     }
-    let by_name: HashMap<&str, &tar::Member> =
-        members.iter().map(|m| (m.base_name(), m)).collect();
+    let by_name: HashMap<&str, &tar::Member> = members.iter().map(|m| (m.base_name(), m)).collect();
     let toc_member = by_name.get("toc.dat").ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidData, "no toc.dat member in the tar file")
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "no toc.dat member in the tar file",
+        )
     })?;
     file.seek(SeekFrom::Start(toc_member.offset))?;
     let mut p = Primitives::new(BufReader::new((&mut file).take(toc_member.size)));
@@ -538,7 +545,11 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
         .filter_map(|m| {
             let base = m.base_name();
             let stem = base.strip_suffix(".gz").unwrap_or(base);
-            let oid = stem.strip_prefix("blob_")?.strip_suffix(".dat")?.parse::<i64>().ok()?;
+            let oid = stem
+                .strip_prefix("blob_")?
+                .strip_suffix(".dat")?
+                .parse::<i64>()
+                .ok()?;
             Some((oid, m))
         })
         .collect();
@@ -547,7 +558,9 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
         for (oid, m) in blobs {
             file.seek(SeekFrom::Start(m.offset))?;
             let raw = BufReader::new((&mut file).take(m.size));
-            if let Err(e) = data::decoder(Codec::of_name(&m.name), raw).and_then(|mut d| out.blob(oid, &mut d)) {
+            if let Err(e) =
+                data::decoder(Codec::of_name(&m.name), raw).and_then(|mut d| out.blob(oid, &mut d))
+            {
                 out.problems.push(format!("{}: {e}", m.base_name()));
             }
         }

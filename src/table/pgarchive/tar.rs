@@ -69,7 +69,13 @@ pub fn is_header(block: &[u8]) -> bool {
     let sum: u64 = block[..512]
         .iter()
         .enumerate()
-        .map(|(i, &b)| if (148..156).contains(&i) { 32 } else { u64::from(b) })
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u64::from(b)
+            }
+        })
         .sum();
     sum == stored
 }
@@ -87,7 +93,10 @@ pub fn first_name(head: &[u8]) -> Option<String> {
 ///
 /// # Errors
 /// The file cannot be read.
-pub fn members<F: Read + Seek>(file: &mut F, len: u64) -> io::Result<(Vec<Member>, Option<String>)> {
+pub fn members<F: Read + Seek>(
+    file: &mut F,
+    len: u64,
+) -> io::Result<(Vec<Member>, Option<String>)> {
     let mut out = Vec::new();
     let mut at = 0u64;
     let mut block = [0u8; 512];

@@ -74,7 +74,10 @@ fn assert_planted(t: &Tables) {
     }
     assert_eq!(t.cell("klant", "notitie", 1), None, "NULL stays NULL");
     assert_eq!(t.cell("klant", "email", 3), None);
-    let lo = t.0.iter().find(|x| x.0 == LARGE_OBJECTS).expect("large objects");
+    let lo =
+        t.0.iter()
+            .find(|x| x.0 == LARGE_OBJECTS)
+            .expect("large objects");
     assert!(lo.2[0][1]
         .as_deref()
         .is_some_and(|d| d.contains("lo@example.nl")));
@@ -93,8 +96,14 @@ fn pg_dump_15_archives_in_every_format() {
 fn inserts_archives_take_names_from_the_toc_and_columns_from_create_table() {
     let (t, r) = read(&fixture("custom-inserts.dump"));
     r.expect("read");
-    assert_eq!(t.cell("klant", "email", 1).as_deref(), Some("jan.jansen@example.nl"));
-    assert_eq!(t.cell("archief.klant", "bsn", 2).as_deref(), Some("123456782"));
+    assert_eq!(
+        t.cell("klant", "email", 1).as_deref(),
+        Some("jan.jansen@example.nl")
+    );
+    assert_eq!(
+        t.cell("archief.klant", "bsn", 2).as_deref(),
+        Some("123456782")
+    );
 }
 
 #[test]
@@ -127,7 +136,8 @@ struct Builder {
 impl Builder {
     fn int(&mut self, v: i64) {
         self.out.push(u8::from(v < 0));
-        self.out.extend_from_slice(&(v.unsigned_abs() as u32).to_le_bytes());
+        self.out
+            .extend_from_slice(&(v.unsigned_abs() as u32).to_le_bytes());
     }
     fn str(&mut self, s: Option<&str>) {
         match s {
@@ -157,7 +167,12 @@ impl Builder {
         }
         b.int(2);
         let entries = [
-            (7, "klant", "TABLE DATA", "COPY archief.klant (id, email) FROM stdin;\n"),
+            (
+                7,
+                "klant",
+                "TABLE DATA",
+                "COPY archief.klant (id, email) FROM stdin;\n",
+            ),
             (8, "BLOBS", "BLOBS", ""),
         ];
         for (id, tag, desc, copy) in entries {
@@ -235,7 +250,9 @@ fn versions_1_14_to_1_16_with_every_compression() {
         e.write_all(d).expect("lz4");
         e.finish().expect("lz4")
     };
-    let zstd = |d: &[u8]| ruzstd::encoding::compress_to_vec(d, ruzstd::encoding::CompressionLevel::Fastest);
+    let zstd = |d: &[u8]| {
+        ruzstd::encoding::compress_to_vec(d, ruzstd::encoding::CompressionLevel::Fastest)
+    };
     let plain = |d: &[u8]| d.to_vec();
     for minor in [14, 15, 16] {
         for (method, name) in [(0u8, "none"), (1, "gzip")] {
@@ -288,7 +305,10 @@ fn a_directory_with_a_missing_data_file_names_it_and_reads_the_others() {
     let (t, r) = read(dir.path());
     let e = r.expect_err("missing file").to_string();
     assert!(e.contains("3353.dat"), "{e}");
-    assert_eq!(t.cell("klant", "iban", 1).as_deref(), Some("NL91ABNA0417164300"));
+    assert_eq!(
+        t.cell("klant", "iban", 1).as_deref(),
+        Some("NL91ABNA0417164300")
+    );
 }
 
 #[test]
