@@ -329,6 +329,10 @@ fn run_opened(
             return run_table_path(format, path, ctx, scratch);
         }
     }
+    // A pg_dump archive inside gzip or on standard input: read as a stream.
+    if crate::table::pgarchive::is_archive_head(&opened.head) {
+        return run_archive_stream(opened.reader, ctx, scratch);
+    }
     let (encoding, bom) = match opened.sniffed {
         Sniffed::Binary => return UnitResult::status(InputStatus::SkippedBinary),
         Sniffed::Text { encoding, bom } => (encoding, bom),
@@ -500,6 +504,33 @@ fn run_table_path(
         region: None,
         table: Some(table),
         bytes,
+    }
+}
+
+/// Reads a pg_dump archive from a stream (gzip-compressed or standard input) and scans its
+/// cells.
+fn run_archive_stream(
+    reader: Box<dyn Read + Send>,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+) -> UnitResult {
+    let mut counting = Counting {
+        inner: reader,
+        count: 0,
+        progress: ctx.progress,
+    };
+    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables);
+    let outcome = crate::table::pgarchive::read_stream(&mut counting, &mut scanner);
+    let table = scanner.finish();
+    let status = match outcome {
+        Ok(()) => InputStatus::Scanned,
+        Err(e) => InputStatus::Partial(format!("{e}; the rows before it were scanned")),
+    };
+    UnitResult {
+        status,
+        region: None,
+        table: Some(table),
+        bytes: counting.count,
     }
 }
 

@@ -237,3 +237,27 @@ fn fresh_archives_from_the_servers_pg_dump() {
     }
     psql(&["postgres", "-c", &format!("DROP DATABASE {db}")]);
 }
+
+#[test]
+fn a_gzipped_archive_and_one_on_standard_input_are_read_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let raw = std::fs::read(root().join("fixtures/pgarchive/custom.dump")).expect("fixture");
+    let gz = dir.path().join("custom.dump.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut enc, &raw).expect("gzip");
+    std::fs::write(&gz, enc.finish().expect("gzip")).expect("write");
+    let o = scan(&gz);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(ndjson(&o)
+        .iter()
+        .any(|f| f["table"] == "archief.klant" && f["column"] == "bsn" && f["row"] == 2));
+    let o = piiscan()
+        .args(["scan", "-", "--format", "ndjson"])
+        .stdin(std::fs::File::open(root().join("fixtures/pgarchive/custom.dump")).expect("fixture"))
+        .output()
+        .expect("run piiscan");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(ndjson(&o)
+        .iter()
+        .any(|f| f["table"] == "klant" && f["column"] == "iban" && f["row"] == 3));
+}

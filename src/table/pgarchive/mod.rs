@@ -250,6 +250,23 @@ impl TableSink for RowCount<'_> {
     }
 }
 
+/// Reads a custom archive from a stream (a gzip-compressed archive, standard input); a tar
+/// archive needs its file.
+///
+/// # Errors
+/// As [`read_path`]; a tar archive is refused with a message.
+pub fn read_stream(reader: &mut dyn Read, sink: &mut dyn TableSink) -> io::Result<()> {
+    let mut input = BufReader::with_capacity(256 * 1024, reader);
+    let custom = io::BufRead::fill_buf(&mut input)?.starts_with(b"PGDMP");
+    if !custom {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "a pg_dump tar archive is read from an uncompressed file; decompress it first",
+        ));
+    }
+    guarded(sink, |out| read_custom(input, out))
+}
+
 /// Reads an archive (a custom or tar file, or a directory), pushing every table's rows to
 /// `sink`.
 ///
@@ -257,6 +274,29 @@ impl TableSink for RowCount<'_> {
 /// The archive cannot be read, or is cut or damaged: the message says where and what was
 /// read before; those rows are already in `sink`.
 pub fn read_path(path: &Path, sink: &mut dyn TableSink) -> io::Result<()> {
+    guarded(sink, |out| {
+        if path.is_dir() {
+            read_directory(path, out)
+        } else {
+            let mut file = File::open(path)?;
+            let mut head = [0u8; 5];
+            let n = file.read(&mut head)?;
+            file.seek(SeekFrom::Start(0))?;
+            if head[..n] == *b"PGDMP" {
+                read_custom(BufReader::with_capacity(256 * 1024, file), out)
+            } else {
+                read_tar(file, out)
+            }
+        }
+    })
+}
+
+/// Runs a reader with counting, and turns its errors (and a decoder's panic) into one
+/// message saying what was read before.
+fn guarded(
+    sink: &mut dyn TableSink,
+    body: impl FnOnce(&mut Counted<'_>) -> io::Result<()>,
+) -> io::Result<()> {
     let mut out = Counted {
         sink,
         columns: HashMap::new(),
@@ -265,27 +305,13 @@ pub fn read_path(path: &Path, sink: &mut dyn TableSink) -> io::Result<()> {
         problems: Vec::new(),
     };
     // A decoder bug must not take the whole scan down: it becomes this file's error.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        if path.is_dir() {
-            read_directory(path, &mut out)
-        } else {
-            let mut file = File::open(path)?;
-            let mut head = [0u8; 5];
-            let n = file.read(&mut head)?;
-            file.seek(SeekFrom::Start(0))?;
-            if head[..n] == *b"PGDMP" {
-                read_custom(BufReader::with_capacity(256 * 1024, file), &mut out)
-            } else {
-                read_tar(file, &mut out)
-            }
-        }
-    }))
-    .unwrap_or_else(|_| {
-        Err(io::Error::new(
-            io::ErrorKind::InvalidData,
-            "the archive's data could not be decoded",
-        ))
-    });
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&mut out)))
+        .unwrap_or_else(|_| {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the archive's data could not be decoded",
+            ))
+        });
     match result {
         Ok(()) => out.finish(),
         Err(e) => {
@@ -354,9 +380,8 @@ fn read_custom<R: Read>(file: R, out: &mut Counted<'_>) -> io::Result<()> {
                 if entry.desc == "TABLE DATA" {
                     let mut dec = data::decoder(codec, &mut chunks)?;
                     out.table_data(entry, &mut dec)?;
-                    // The rest of a table the sink stopped reading.
-                    io::copy(&mut dec, &mut io::sink())?;
                 }
+                // What is left (a table the sink stopped reading) is skipped undecompressed.
                 chunks.drain()?;
             }
             BLOCK_BLOBS => {
