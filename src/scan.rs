@@ -331,6 +331,10 @@ fn run_opened(
             return run_table_path(format, path, ctx, scratch);
         }
     }
+    // A pg_dump archive inside gzip or on standard input: read as a stream.
+    if crate::table::pgarchive::is_archive_head(&opened.head) {
+        return run_archive_stream(opened.reader, ctx, scratch);
+    }
     let (encoding, bom) = match opened.sniffed {
         Sniffed::Binary => return UnitResult::status(InputStatus::SkippedBinary),
         Sniffed::Text { encoding, bom } => (encoding, bom),
@@ -451,6 +455,10 @@ fn run_unit(
         (Unit::Region { start, end, .. }, Entry::File { path, .. }) => {
             run_region(path, *start, *end, ctx, scratch)
         }
+        (_, Entry::File { path, .. }) if path.is_dir() => {
+            // The walker yields a directory only for a pg_dump directory archive.
+            run_table_path(TableFormat::PgArchive, path, ctx, scratch)
+        }
         (_, Entry::File { path, .. }) => run_opened(open_path(path), Some(path), ctx, scratch),
         (_, Entry::Stdin) => run_opened(open_stdin(), None, ctx, scratch),
         (_, Entry::TooLarge { .. }) => UnitResult::status(InputStatus::SkippedTooLarge),
@@ -476,13 +484,21 @@ fn run_table_path(
     ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
 ) -> UnitResult {
-    let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let bytes = if path.is_dir() {
+        crate::source::walk::directory_size(path)
+    } else {
+        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+    };
     let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables);
     let outcome = crate::table::read_path(format, path, ctx.tables.sample_rows, &mut scanner);
     let table = scanner.finish();
     ctx.progress.add_bytes(bytes);
     let status = match outcome {
         Ok(()) => InputStatus::Scanned,
+        // An archive cut or damaged part-way: the rows before the damage are reported.
+        Err(e) if format == TableFormat::PgArchive => {
+            InputStatus::Partial(format!("{e}; the rows before it were scanned"))
+        }
         Err(e) => InputStatus::Failed(e.to_string()),
     };
     UnitResult {
@@ -490,6 +506,33 @@ fn run_table_path(
         region: None,
         table: Some(table),
         bytes,
+    }
+}
+
+/// Reads a pg_dump archive from a stream (gzip-compressed or standard input) and scans its
+/// cells.
+fn run_archive_stream(
+    reader: Box<dyn Read + Send>,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+) -> UnitResult {
+    let mut counting = Counting {
+        inner: reader,
+        count: 0,
+        progress: ctx.progress,
+    };
+    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables);
+    let outcome = crate::table::pgarchive::read_stream(&mut counting, &mut scanner);
+    let table = scanner.finish();
+    let status = match outcome {
+        Ok(()) => InputStatus::Scanned,
+        Err(e) => InputStatus::Partial(format!("{e}; the rows before it were scanned")),
+    };
+    UnitResult {
+        status,
+        region: None,
+        table: Some(table),
+        bytes: counting.count,
     }
 }
 

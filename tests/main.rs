@@ -10,6 +10,7 @@ mod encodings;
 mod guard;
 mod output;
 mod parallel;
+mod pgarchive;
 mod register;
 mod restore;
 mod sampling;

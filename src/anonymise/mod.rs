@@ -155,6 +155,9 @@ impl Serialize for text::TextOutcome {
 /// The file cannot be opened, or it is a kind that cannot be rewritten (workbooks, JSON
 /// documents).
 pub fn kind_of(path: &Path) -> crate::Result<Kind> {
+    if crate::table::pgarchive::is_directory_archive(path) {
+        return Err(pg_archive_refusal(path));
+    }
     let opened = crate::source::open::open_path(path).map_err(|e| crate::Error::io(path, e))?;
     Ok(match crate::table::detect(path, &opened.head) {
         Some(TableFormat::Delimited) => Kind::Delimited,
@@ -162,6 +165,7 @@ pub fn kind_of(path: &Path) -> crate::Result<Kind> {
         Some(TableFormat::Parquet) => Kind::Parquet,
         Some(TableFormat::SqlDump) => Kind::Dump,
         Some(TableFormat::Sqlite) => Kind::Sqlite,
+        Some(TableFormat::PgArchive) => return Err(pg_archive_refusal(path)),
         Some(TableFormat::Workbook) => {
             return Err(crate::Error::Usage(format!(
                 "{}: workbooks cannot be rewritten; export the sheet to CSV first",
@@ -184,6 +188,17 @@ pub fn kind_of(path: &Path) -> crate::Result<Kind> {
             crate::source::sniff::Sniffed::Text { .. } => Kind::Text,
         },
     })
+}
+
+/// Why a pg_dump custom, directory or tar archive is not anonymised (it would have to be
+/// rewritten in its binary format; a plain dump is rewritten instead).
+fn pg_archive_refusal(path: &Path) -> crate::Error {
+    crate::Error::Usage(format!(
+        "{}: a pg_dump custom, directory or tar archive is not rewritten; convert it to a \
+         plain SQL dump first (`pg_restore -f plain.sql {}`) and anonymise plain.sql",
+        path.display(),
+        path.display()
+    ))
 }
 
 impl Kind {

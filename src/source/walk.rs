@@ -102,6 +102,18 @@ fn matches(set: &Option<GlobSet>, rel: &Path, name: &std::ffi::OsStr) -> bool {
         .is_some_and(|s| s.is_match(rel) || s.is_match(name))
 }
 
+/// The bytes of the files directly inside `dir` (a pg_dump directory archive's size).
+pub fn directory_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|it| {
+            it.filter_map(|e| e.ok()?.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
 fn file_entry(path: PathBuf, size: u64, opts: &WalkOptions) -> Entry {
     match opts.max_filesize {
         Some(max) if size > max => Entry::TooLarge { path, size },
@@ -131,7 +143,12 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
             out.push(file_entry(input.clone(), meta.len(), opts));
             continue;
         }
-        let walker = walkdir::WalkDir::new(input)
+        // A pg_dump directory archive is one dataset, read through its toc.dat.
+        if crate::table::pgarchive::is_directory_archive(input) {
+            out.push(file_entry(input.clone(), directory_size(input), opts));
+            continue;
+        }
+        let mut walker = walkdir::WalkDir::new(input)
             .follow_links(opts.follow_symlinks)
             .sort_by_file_name()
             .into_iter()
@@ -146,8 +163,26 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
                 let rel = e.path().strip_prefix(input).unwrap_or(e.path());
                 !matches(&opts.exclude, rel, name)
             });
-        for item in walker {
+        while let Some(item) = walker.next() {
             match item {
+                Ok(e)
+                    if e.depth() > 0
+                        && e.file_type().is_dir()
+                        && crate::table::pgarchive::is_directory_archive(e.path()) =>
+                {
+                    // A pg_dump directory archive: one entry; its files are not walked.
+                    walker.skip_current_dir();
+                    let rel = e.path().strip_prefix(input).unwrap_or(e.path());
+                    let toc = rel.join("toc.dat");
+                    if opts.include.is_some()
+                        && !matches(&opts.include, rel, e.file_name())
+                        && !matches(&opts.include, &toc, std::ffi::OsStr::new("toc.dat"))
+                    {
+                        continue;
+                    }
+                    let size = directory_size(e.path());
+                    out.push(file_entry(e.into_path(), size, opts));
+                }
                 Ok(e) if e.file_type().is_file() => {
                     let rel = e.path().strip_prefix(input).unwrap_or(e.path());
                     if opts.include.is_some() && !matches(&opts.include, rel, e.file_name()) {

@@ -7,6 +7,7 @@ pub mod delimited;
 pub mod json;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod pgarchive;
 pub mod sqldump;
 pub mod sqlite;
 pub mod workbook;
@@ -44,6 +45,9 @@ pub enum TableFormat {
     Workbook,
     /// A Parquet file (read from its path, batch by batch).
     Parquet,
+    /// A pg_dump custom (`-Fc`), tar (`-Ft`) or directory (`-Fd`) archive (read from its
+    /// path, block by block).
+    PgArchive,
 }
 
 impl TableFormat {
@@ -51,16 +55,24 @@ impl TableFormat {
     pub fn needs_path(self) -> bool {
         matches!(
             self,
-            TableFormat::Sqlite | TableFormat::Workbook | TableFormat::Parquet
+            TableFormat::Sqlite
+                | TableFormat::Workbook
+                | TableFormat::Parquet
+                | TableFormat::PgArchive
         )
     }
 }
 
 /// Which table format a file is, from its name (a `.gz` suffix is looked through) and, for
-/// SQL, its first block.
+/// SQL, its first block. A pg_dump directory archive is recognised from its path alone.
 pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
     if head.starts_with(b"SQLite format 3\0") {
         return Some(TableFormat::Sqlite);
+    }
+    if pgarchive::is_archive_head(head)
+        || (head.is_empty() && pgarchive::is_directory_archive(path))
+    {
+        return Some(TableFormat::PgArchive);
     }
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     if [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"]
@@ -132,6 +144,7 @@ pub fn read_path(
         TableFormat::Parquet => Err(io::Error::other(
             "this piiscan was built without Parquet support (feature `parquet`)",
         )),
+        TableFormat::PgArchive => pgarchive::read_path(path, sink),
         _ => workbook::read(path, limit, sink),
     }
 }
@@ -151,9 +164,10 @@ pub fn read(
         TableFormat::SqlDump => sqldump::read(reader, sink),
         TableFormat::Json => json::read(reader, flat_name, false, sink),
         TableFormat::Ndjson => json::read(reader, flat_name, true, sink),
-        TableFormat::Sqlite | TableFormat::Workbook | TableFormat::Parquet => {
-            Err(io::Error::other("this format is read from its path"))
-        }
+        TableFormat::Sqlite
+        | TableFormat::Workbook
+        | TableFormat::Parquet
+        | TableFormat::PgArchive => Err(io::Error::other("this format is read from its path")),
     }
 }
 
