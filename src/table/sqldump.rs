@@ -306,6 +306,17 @@ pub fn cut_message(
     )
 }
 
+/// One field of COPY's text format (pg_dump's default) decoded into `out`; `false` for NULL
+/// (`\N`). For readers of pg_dump archives, whose table data is COPY text.
+pub fn copy_text_field(raw: &[u8], out: &mut Vec<u8>) -> bool {
+    let span = stmt::FieldSpan {
+        start: 0,
+        end: raw.len(),
+        quoted: false,
+    };
+    stmt::field(raw, &span, &lex::CopyFormat::default(), out)
+}
+
 /// Reads a dump, pushing every table's rows to `sink`; the dialect is guessed from the start.
 ///
 /// # Errors

@@ -2,7 +2,7 @@
 //! gzip, LZ4 frames, Zstandard frames), and the rows of pg_dump's COPY text format.
 
 use super::header::{corrupt, Primitives};
-use crate::table::sqldump::copy_field;
+use crate::table::sqldump::copy_text_field as copy_field;
 use crate::table::TableSink;
 use std::io::{self, BufRead, BufReader, Read};
 

@@ -103,43 +103,20 @@ pub fn copy_columns(stmt: &str) -> Vec<String> {
 }
 
 /// The columns of every TABLE entry's `CREATE TABLE`, by table name (for `--inserts` data,
-/// whose INSERT statements name no columns).
+/// whose INSERT statements name no columns), read by the plain dump reader's statement parser.
 fn table_columns(toc: &[TocEntry]) -> HashMap<String, Vec<String>> {
+    use crate::table::sqldump::lex::{Dialect, Syntax};
+    use crate::table::sqldump::stmt::{parse, Parsed};
+    let syntax = Syntax::new(Dialect::Postgres);
     toc.iter()
         .filter(|e| e.desc == "TABLE")
-        .map(|e| {
-            let body = e.defn.split_once('(').map_or("", |(_, b)| b);
-            let columns = body
-                .lines()
-                .filter_map(definition_column)
-                .filter(|c| !c.starts_with(')') && !c.is_empty())
-                .collect();
-            (table_name(&e.namespace, &e.tag), columns)
+        .filter_map(|e| match parse(e.defn.as_bytes(), 0, &syntax) {
+            Ok((Parsed::CreateTable { columns, .. }, _)) => {
+                Some((table_name(&e.namespace, &e.tag), columns))
+            }
+            _ => None,
         })
         .collect()
-}
-
-/// The column a line of a `CREATE TABLE` body defines (a quoted name kept whole).
-fn definition_column(line: &str) -> Option<String> {
-    let t = line.trim_start();
-    match t.strip_prefix('"') {
-        Some(rest) => {
-            let mut name = String::new();
-            let mut chars = rest.chars().peekable();
-            while let Some(c) = chars.next() {
-                if c == '"' {
-                    if chars.peek() == Some(&'"') {
-                        chars.next();
-                    } else {
-                        return Some(name);
-                    }
-                }
-                name.push(c);
-            }
-            None
-        }
-        None => crate::table::sqldump::create_table_column(t.as_bytes()),
-    }
 }
 
 /// Passes rows to the real sink and counts what was read, for the error messages.
