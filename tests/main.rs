@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod encodings;
 mod guard;
+mod keys;
 mod output;
 mod parallel;
 mod register;

@@ -160,16 +160,11 @@ fn err(path: &Path, e: impl std::fmt::Display) -> crate::Error {
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> crate::Result<T> {
     let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
     toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| {
-                format!(
-                    "line {}: ",
-                    1 + text[..s.start.min(text.len())].matches('\n').count()
-                )
-            })
-            .unwrap_or_default();
-        err(path, format!("{line}{}", e.message()))
+        crate::Error::Usage(crate::parse_error::toml(
+            &path.display().to_string(),
+            &text,
+            &e,
+        ))
     })
 }
 

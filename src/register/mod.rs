@@ -68,9 +68,8 @@ pub fn inventory_locations(file: &Path, today: chrono::NaiveDate) -> crate::Resu
     let text = std::fs::read_to_string(file).map_err(|e| crate::Error::io(file, e))?;
     let entries: Vec<crate::report::InventoryEntry> = serde_json::from_str(&text).map_err(|e| {
         crate::Error::Usage(format!(
-            "{}: line {}: not an inventory from `piiscan inventory --format json`: {e}",
-            file.display(),
-            e.line()
+            "{} (not an inventory from `piiscan inventory --format json`)",
+            crate::parse_error::json(&file.display().to_string(), &e)
         ))
     })?;
     let mut locations = evidence::from_inventory(&entries);
