@@ -704,10 +704,12 @@ fn an_older_register_is_migrated_by_update() {
         if f.to_str() == Some("customer-crm.toml") {
             text = text.replace("ref = \"org/", &format!("ref = \"{}/", abs.display()));
         }
-        let text = text.replace(
+        let mut text = text.replace(
             "purposes = []",
             "purposes = [\"Bestellingen\"]  # van de FG",
         );
+        // Appended by a person: it sits inside piiscan's last table, yet is kept.
+        text.push_str("\n# Eigenaar afgesproken in het MT.\nowner = \"HR-manager\"\n");
         std::fs::write(d.join("register/activities").join(&f), &text).expect("write");
         before.push((f, text));
     }
@@ -721,6 +723,11 @@ fn an_older_register_is_migrated_by_update() {
     for (f, old) in &before {
         let new = std::fs::read_to_string(d.join("register/activities").join(f)).expect("read");
         assert!(new.starts_with(human_part(old)), "{}: {new}", f.display());
+        assert!(
+            new.contains("\n# Eigenaar afgesproken in het MT.\nowner = \"HR-manager\"\n"),
+            "{}: {new}",
+            f.display()
+        );
         assert!(
             new.contains("locations = [\n  \"org/"),
             "{}: {new}",

@@ -129,6 +129,10 @@ pub struct Activity {
     pub suggest: Suggest,
     /// Tool evidence (from the evidence file), one entry per listed location.
     pub scan: ScanSection,
+    /// The file has the older layout (piiscan's tables inside it, no `locations`): `update`
+    /// migrates it.
+    #[serde(skip)]
+    pub older_layout: bool,
 }
 
 /// An evidence file, `evidence/<id>.toml`: piiscan's part of an activity.
@@ -195,6 +199,12 @@ pub fn evidence_path(activity_file: &Path) -> PathBuf {
     register.join("evidence").join(format!("{stem}.toml"))
 }
 
+/// Does an activity file hold piiscan's `[suggest]` or `[scan]` table (the older layout)?
+fn has_tool_tables(path: &Path) -> crate::Result<bool> {
+    let t: toml::Table = read_toml(path)?;
+    Ok(t.contains_key("scan") || t.contains_key("suggest"))
+}
+
 impl Register {
     /// Reads a register folder: each activity's listed locations with the evidence recorded
     /// for them (in its own evidence file, or in another's when a person moved the location).
@@ -222,7 +232,8 @@ impl Register {
             paths.sort();
             for p in paths {
                 let mut a: Activity = read_toml(&p)?;
-                if a.locations.is_some() {
+                a.older_layout = a.locations.is_none() && has_tool_tables(&p)?;
+                if !a.older_layout {
                     let ev = evidence_path(&p);
                     let e: Evidence = if ev.exists() {
                         read_toml(&ev)?
@@ -615,9 +626,75 @@ pub fn draft_texts(p: &Proposal, today: chrono::NaiveDate, lang: Lang) -> (Strin
     )
 }
 
+/// The keys piiscan writes in each of its tables of the older layout.
+const TOOL_KEYS: [(&str, &[&str]); 4] = [
+    ("suggest", &["subjects", "subject_reason", "categories"]),
+    (
+        "scan",
+        &[
+            "last",
+            "special_categories",
+            "criminal_data",
+            "national_id",
+            "children",
+            "location",
+            "drift",
+        ],
+    ),
+    (
+        "scan.location",
+        &[
+            "ref",
+            "categories",
+            "fields",
+            "oldest_record",
+            "newest_record",
+            "youngest_age",
+            "gone",
+        ],
+    ),
+    ("scan.drift", &["code", "severity", "detail"]),
+];
+
+/// Keys a person wrote inside piiscan's tables of the older layout (a key appended at the end
+/// of the file lands in the last `[[scan.drift]]`), with their comments.
+fn foreign_keys(doc: &DocumentMut) -> Vec<(toml_edit::Key, Item)> {
+    let known = |table: &str| {
+        TOOL_KEYS
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map_or(&[][..], |(_, k)| *k)
+    };
+    let mut out = Vec::new();
+    let mut take = |name: &str, t: &Table| {
+        for (k, item) in t.iter() {
+            if !known(name).contains(&k) {
+                if let Some((key, _)) = t.get_key_value(k) {
+                    out.push((key.clone(), item.clone()));
+                }
+            }
+        }
+    };
+    if let Some(t) = doc.get("suggest").and_then(Item::as_table) {
+        take("suggest", t);
+    }
+    if let Some(scan) = doc.get("scan").and_then(Item::as_table) {
+        take("scan", scan);
+        for sub in ["location", "drift"] {
+            if let Some(list) = scan.get(sub).and_then(Item::as_array_of_tables) {
+                for t in list.iter() {
+                    take(&format!("scan.{sub}"), t);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Migrates an activity file of the older layout: its `[suggest]` and `[scan]` tables (now in
 /// the evidence file) are taken out and a `locations` list of `refs` is added after the last
-/// key; everything else stays as written.
+/// key; everything else stays as written, and keys a person wrote inside those tables move to
+/// the top level of the file.
 ///
 /// # Errors
 /// The text is not TOML.
@@ -627,8 +704,14 @@ pub fn migrate_text(
     lang: Lang,
 ) -> Result<String, toml_edit::TomlError> {
     let mut doc: DocumentMut = text.parse()?;
+    let rescued = foreign_keys(&doc);
     doc.remove("suggest");
     doc.remove("scan");
+    for (key, item) in rescued {
+        if !doc.contains_key(key.get()) {
+            doc.insert_formatted(&key, item);
+        }
+    }
     let has_tables = doc
         .iter()
         .any(|(_, i)| i.is_table() || i.is_array_of_tables());

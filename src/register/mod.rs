@@ -210,7 +210,7 @@ pub fn update(
     let date = today.to_string();
     let mut out = Written::default();
     for (path, a) in &register.activities {
-        if a.locations.is_none() {
+        if a.older_layout {
             let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
             let refs: Vec<String> = a
                 .scan
