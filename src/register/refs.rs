@@ -82,16 +82,30 @@ pub fn relative(root: &Path, path: &Path) -> String {
     }
 }
 
+/// Is a location a URL (a database, `postgres://…`) rather than a path? URLs are kept as
+/// written.
+fn is_url(location: &str) -> bool {
+    location.split_once("://").is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+')
+    })
+}
+
 /// A recorded reference made canonical: relative ones are read from the project root,
-/// absolute ones (older registers) are made relative to it.
+/// absolute ones (older registers) are made relative to it; URLs stay as written.
 pub fn normalise(root: &Path, recorded: &str) -> String {
+    if is_url(recorded) {
+        return recorded.to_string();
+    }
     relative(root, &absolute(&root.join(recorded)))
 }
 
 /// Rewrites the datasets and references of freshly scanned locations (spelled as the command
 /// line gave them, from the working directory) relative to the project root.
 pub fn relativise(locations: &mut [Location], root: &Path) {
-    for l in locations {
+    for l in locations.iter_mut().filter(|l| !is_url(&l.dataset)) {
         let dataset = relative(root, &absolute(Path::new(&l.dataset)));
         l.reference = match &l.table {
             Some(t) => format!("{dataset}#{t}"),
@@ -126,5 +140,7 @@ mod tests {
         assert_eq!(relative(&root.join("acme"), &abs), "crm/k.csv");
         assert_eq!(relative(&root.join("other"), &abs), "../acme/crm/k.csv");
         assert_eq!(project_root(&root.join("register")), root);
+        let url = "postgres://app@db.example/crm#klanten";
+        assert_eq!(normalise(&root, url), url);
     }
 }
