@@ -269,7 +269,7 @@ fn run_binary(dir: &Path, mb: usize, cores: usize) {
                 "--threads",
                 &threads.to_string(),
             ])
-            .env("PIISCAN_FINGERPRINT_KEY", "bench")
+            .env("PIISCAN_FINGERPRINT_KEY", "bench-key-not-secret")
             .stdout(std::process::Stdio::null())
             .status()
             .expect("piiscan binary");

@@ -5,11 +5,13 @@
 //! do: there are only 10^9 BSNs and 2^32 IPv4 addresses, so an unkeyed hash of one is found back
 //! by trying them all. The key comes from `PIISCAN_FINGERPRINT_KEY` (share it, e.g. as a CI
 //! secret, so baselines match across machines), else from a key file created once per user
-//! (`$XDG_DATA_HOME/piiscan/fingerprint.key`, mode 0600). The key is never printed.
+//! (`$XDG_DATA_HOME/piiscan/fingerprint.key`, mode 0600; an empty or relative `XDG_DATA_HOME` is
+//! ignored, as the XDG specification says). Keys shorter than 128 bits are refused. The key is
+//! never printed.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The environment variable that holds a shared fingerprint key.
 pub const KEY_ENV: &str = "PIISCAN_FINGERPRINT_KEY";
@@ -30,11 +32,31 @@ impl std::fmt::Debug for Fingerprinter {
     }
 }
 
-fn key_file() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_DATA_HOME")
+/// An environment variable holding an absolute path; empty or relative values are ignored,
+/// as the XDG Base Directory specification says (a relative one would put the key in the
+/// working directory, that is, in the scanned project).
+fn absolute_env(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))?;
-    Some(base.join("piiscan").join("fingerprint.key"))
+        .filter(|p| p.is_absolute())
+}
+
+/// Where the per-user key file lives: `$XDG_DATA_HOME/piiscan/fingerprint.key`, else
+/// `$HOME/.local/share/piiscan/fingerprint.key`.
+///
+/// # Errors
+/// Neither `XDG_DATA_HOME` nor `HOME` is an absolute path.
+pub fn key_file() -> crate::Result<PathBuf> {
+    let base = absolute_env("XDG_DATA_HOME")
+        .or_else(|| absolute_env("HOME").map(|h| h.join(".local/share")))
+        .ok_or_else(|| {
+            crate::Error::Key(format!(
+                "no place for the key file: neither XDG_DATA_HOME nor HOME is an absolute path; \
+                 set {KEY_ENV} (at least 16 bytes, e.g. from `openssl rand -hex 32`; share it as a \
+                 CI secret so baselines match)"
+            ))
+        })?;
+    Ok(base.join("piiscan").join("fingerprint.key"))
 }
 
 fn random_key() -> crate::Result<Vec<u8>> {
@@ -54,37 +76,55 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
-fn load_or_create(path: &PathBuf) -> crate::Result<Vec<u8>> {
-    if let Ok(text) = std::fs::read_to_string(path) {
-        let t = text.trim();
-        if !t.is_empty() {
-            return Ok(t.as_bytes().to_vec());
+/// The refusal of a key file that holds too little: how to mend it, never the content.
+fn check_file_key(path: &Path, text: &[u8]) -> crate::Result<()> {
+    crate::anonymise::keys::check_material(text, &path.display().to_string()).map_err(|e| {
+        crate::Error::Key(format!(
+            "{e}. Delete the file to have a new key made (baselines written with the old one \
+             no longer match), or set {KEY_ENV}"
+        ))
+    })
+}
+
+fn load_or_create(path: &Path) -> crate::Result<Vec<u8>> {
+    let key_err = |e: std::io::Error| crate::Error::Key(format!("{}: {e}", path.display()));
+    match std::fs::read(path) {
+        Ok(text) => {
+            check_file_key(path, &text)?;
+            return Ok(text.trim_ascii().to_vec());
         }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(key_err(e)),
     }
     let key = hex(&random_key()?);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| crate::Error::Key(format!("{}: {e}", dir.display())))?;
-    }
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
     }
-    match opts.open(path) {
-        Ok(mut f) => {
-            use std::io::Write;
-            f.write_all(key.as_bytes())
-                .map_err(|e| crate::Error::Key(format!("{}: {e}", path.display())))?;
-            Ok(key.into_bytes())
-        }
+    builder
+        .create(dir)
+        .map_err(|e| crate::Error::Key(format!("{}: {e}", dir.display())))?;
+    // Written whole to a private temporary file, then linked in place unless another process
+    // was first: a crash never leaves an empty or partial key file behind.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(key_err)?;
+    {
+        use std::io::Write;
+        tmp.write_all(key.as_bytes()).map_err(key_err)?;
+        tmp.as_file().sync_all().map_err(key_err)?;
+    }
+    match tmp.persist_noclobber(path) {
+        Ok(_) => Ok(key.into_bytes()),
         // Another process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(path)
-            .map(|t| t.trim().as_bytes().to_vec())
-            .map_err(|e| crate::Error::Key(format!("{}: {e}", path.display()))),
-        Err(e) => Err(crate::Error::Key(format!("{}: {e}", path.display()))),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+            let text = std::fs::read(path).map_err(key_err)?;
+            check_file_key(path, &text)?;
+            Ok(text.trim_ascii().to_vec())
+        }
+        Err(e) => Err(key_err(e.error)),
     }
 }
 
@@ -100,33 +140,24 @@ impl Fingerprinter {
         }
     }
 
-    /// The key from the environment or the per-user key file (created on first use); if
-    /// neither can be had, a random key for this run only (fingerprints then differ per run).
-    pub fn from_environment() -> (Fingerprinter, Option<String>) {
-        if let Some(k) = std::env::var_os(KEY_ENV).filter(|k| !k.is_empty()) {
-            return (Fingerprinter::with_key(k.as_encoded_bytes(), KEY_ENV), None);
+    /// The key from `PIISCAN_FINGERPRINT_KEY`, else from the per-user key file (created on
+    /// first use, never in the working directory). Both must hold at least 16 bytes of key
+    /// material (see [`crate::anonymise::keys::key_material`]).
+    ///
+    /// # Errors
+    /// The variable is set but too short (or empty), the key file is too short (or empty) or
+    /// cannot be read or made, or there is no absolute `XDG_DATA_HOME` or `HOME` to keep it in.
+    /// Messages name where the key came from, never the key.
+    pub fn from_environment() -> crate::Result<Fingerprinter> {
+        if let Some(k) = std::env::var_os(KEY_ENV) {
+            let bytes = k.as_encoded_bytes();
+            crate::anonymise::keys::check_material(bytes, KEY_ENV)
+                .map_err(|e| crate::Error::Key(e.to_string()))?;
+            return Ok(Fingerprinter::with_key(bytes, KEY_ENV));
         }
-        let warn;
-        if let Some(path) = key_file() {
-            match load_or_create(&path) {
-                Ok(key) => {
-                    return (
-                        Fingerprinter::with_key(&key, &path.display().to_string()),
-                        None,
-                    )
-                }
-                Err(e) => warn = e.to_string(),
-            }
-        } else {
-            warn = "no HOME or XDG_DATA_HOME".into();
-        }
-        let key = random_key().unwrap_or_else(|_| vec![0x5a; 32]);
-        (
-            Fingerprinter::with_key(&key, "random key for this run"),
-            Some(format!(
-                "{warn}; fingerprints are random for this run (set {KEY_ENV})"
-            )),
-        )
+        let path = key_file()?;
+        let key = load_or_create(&path)?;
+        Ok(Fingerprinter::with_key(&key, &path.display().to_string()))
     }
 
     /// The keyed state after the rule and the path: compute it once per input and rule, then

@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod anonymise;
+pub mod atomic;
 pub mod classify;
 pub mod cli;
 pub mod corpus;
@@ -27,6 +28,7 @@ pub mod finding;
 pub mod fingerprint;
 pub mod guard;
 pub mod mask;
+pub mod parse_error;
 pub mod progress;
 pub mod register;
 pub mod report;

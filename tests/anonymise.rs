@@ -46,13 +46,10 @@ fn csv_column(text: &str, column: usize) -> Vec<String> {
 fn key_files_reproduce_the_reference_vectors_from_the_command_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    // HMAC-SHA256, RFC 4231 case 2: key "Jefe" (4a656665), a text value, hex output.
-    write(d, "hmac.key", "4a656665\n");
-    write(
-        d,
-        "msgs.csv",
-        "id,bericht\n1,what do ya want for nothing?\n",
-    );
+    // HMAC-SHA256, RFC 4231 case 1: a 20-byte key of 0x0b, a text value, hex output (case 2's
+    // 4-byte key "Jefe" is refused: keys hold at least 128 bits).
+    write(d, "hmac.key", &format!("{}\n", "0b".repeat(20)));
+    write(d, "msgs.csv", "id,bericht\n1,Hi There\n");
     write(
         d,
         "hmac.toml",
@@ -65,7 +62,7 @@ fn key_files_reproduce_the_reference_vectors_from_the_command_line() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         csv_column(&read(d, "msgs.out.csv"), 1),
-        ["5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"]
+        ["b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"]
     );
     // Crypto-PAn with the original distribution's sample key.
     let vectors = std::fs::read_to_string(root().join("fixtures/vectors/cryptopan-sample.tsv"))

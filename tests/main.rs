@@ -8,6 +8,7 @@ mod common;
 mod dump_conformance;
 mod encodings;
 mod guard;
+mod keys;
 mod output;
 mod parallel;
 mod pgarchive;

@@ -1,7 +1,8 @@
 //! The processing register end to end on the fixture organisation (`fixtures/register-org`):
-//! golden files for the draft and the exports, a merge round trip that keeps people's edits
-//! byte for byte, every drift code triggered and cleared, and the HTML export printed to PDF
-//! by headless Chromium (where `.ci/run` installed it).
+//! golden files for the draft and the exports, updates that never touch a person's file (nor
+//! depend on how the project path is spelled), locations moved between activities, an older
+//! register migrated, every drift code triggered and cleared, and the HTML export printed to
+//! PDF by headless Chromium (where `.ci/run` installed it).
 
 use crate::common::{piiscan, root, stderr, stdout};
 use std::path::{Path, PathBuf};
@@ -83,7 +84,7 @@ fn a_draft_and_its_exports_match_the_golden_files() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let reg = d.join("register");
     let written = files(&reg);
-    assert_eq!(written.len(), 5, "{written:?}");
+    assert_eq!(written.len(), 9, "{written:?}");
     for f in &written {
         golden(
             &format!("draft/{}", f.display()),
@@ -155,10 +156,24 @@ fn a_draft_and_its_exports_match_the_golden_files() {
     assert!(checked > 100, "{checked}");
 }
 
-/// Fills every human field of an activity file, as a person would (values and comments).
+/// The evidence file of an activity file.
+fn evidence_of(activity: &Path) -> PathBuf {
+    let stem = activity.file_stem().expect("stem");
+    activity
+        .parent()
+        .and_then(Path::parent)
+        .expect("register")
+        .join("evidence")
+        .join(stem)
+        .with_extension("toml")
+}
+
+/// Fills every human field of an activity file, as a person would (values and comments),
+/// copying piiscan's suggestions from the evidence file.
 fn fill(path: &Path) {
     let text = std::fs::read_to_string(path).expect("activity");
-    let parsed: toml::Value = toml::from_str(&text).expect("toml");
+    let evidence = std::fs::read_to_string(evidence_of(path)).expect("evidence");
+    let parsed: toml::Value = toml::from_str(&evidence).expect("toml");
     let suggested: Vec<String> = parsed["suggest"]["categories"]
         .as_array()
         .expect("suggested")
@@ -182,12 +197,24 @@ fn fill(path: &Path) {
     std::fs::write(path, filled).expect("write");
 }
 
+/// The part of an activity file of the older layout above piiscan's tables.
 fn human_part(text: &str) -> &str {
     let cut = text
         .find("\n# piiscan stelt voor")
         .or_else(|| text.find("\n# piiscan suggests"))
         .expect("tool sections");
     &text[..cut]
+}
+
+/// Every file of a folder with its bytes.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).expect("read");
+            (f, bytes)
+        })
+        .collect()
 }
 
 fn check_codes(d: &Path, extra: &[&str]) -> (i32, Vec<(String, String)>) {
@@ -235,7 +262,11 @@ fn an_update_keeps_every_human_edit_byte_for_byte() {
         "name = \"Medewerkers (hr)\"",
         "name = \"Personeelsadministratie\"   # hernoemd door HR",
     );
-    let before = std::fs::read_to_string(&hr).expect("read");
+    // A key and a comment appended at the end of the file (once lost in [[scan.drift]]).
+    let mut text = std::fs::read_to_string(&hr).expect("read");
+    text.push_str("\n# Eigenaar afgesproken in het MT van maart.\nowner = \"HR-manager\"\n");
+    std::fs::write(&hr, &text).expect("write");
+    let before = snapshot(&d.join("register/activities"));
     // New data in the HR folder and in a new folder; one location vanishes.
     std::fs::write(
         d.join("org/hr/medewerkers.csv"),
@@ -251,18 +282,21 @@ fn an_update_keeps_every_human_edit_byte_for_byte() {
         "naam,email,telefoon\nKees Mulder,kees.mulder@mailbox.nl,06-99887766\nIris Bos,iris.bos@mailbox.nl,06-55443322\n",
     )
     .expect("write");
+    let hr_evidence = std::fs::read(evidence_of(&hr)).expect("evidence");
     let o = run_in(d, &["register", "update", "org"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let after = std::fs::read_to_string(&hr).expect("read");
-    assert_eq!(
-        human_part(&before),
-        human_part(&after),
-        "human part changed"
+    // Every activity file that existed is byte for byte as the person left it.
+    for (f, bytes) in &before {
+        let now = std::fs::read(d.join("register/activities").join(f)).expect("read");
+        assert!(&now == bytes, "{} changed", f.display());
+    }
+    assert!(
+        std::fs::read(evidence_of(&hr)).expect("evidence") != hr_evidence,
+        "the evidence of the changed location was not updated"
     );
-    assert!(after.contains("# Notitie van de FG: herzien in 2026."));
     // The vanished location is marked, its activity kept.
     let web =
-        std::fs::read_to_string(d.join("register/activities/visitor-webshop.toml")).expect("kept");
+        std::fs::read_to_string(d.join("register/evidence/visitor-webshop.toml")).expect("kept");
     assert!(
         web.contains("gone = true") && web.contains("GONE_LOCATION"),
         "{web}"
@@ -272,17 +306,9 @@ fn an_update_keeps_every_human_edit_byte_for_byte() {
         .expect("new activity");
     assert!(new.contains("status = \"concept\""));
     // A second update with nothing new changes nothing at all.
-    let snapshot: Vec<(PathBuf, Vec<u8>)> = files(&d.join("register"))
-        .into_iter()
-        .map(|f| {
-            (
-                f.clone(),
-                std::fs::read(d.join("register").join(&f)).expect("read"),
-            )
-        })
-        .collect();
+    let all = snapshot(&d.join("register"));
     assert_eq!(code(&run_in(d, &["register", "update", "org"])), 0);
-    for (f, bytes) in snapshot {
+    for (f, bytes) in all {
         assert!(
             std::fs::read(d.join("register").join(&f)).expect("read") == bytes,
             "{}",
@@ -559,4 +585,172 @@ fn a_draft_from_an_inventory_file_equals_a_draft_from_a_scan() {
     let o = run_in(d, &["register", "draft", "org", "--register", "a"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("register update"), "{}", stderr(&o));
+}
+
+/// How the project path is spelled does not matter: `register draft org`, then `update ./org`,
+/// `update /abs/path/org` and `update .` from inside it, give the same register (once, a
+/// second spelling duplicated every activity and marked every location gone).
+#[test]
+fn the_project_path_spelled_any_way_gives_the_same_references() {
+    let dir = organisation();
+    let d = dir.path();
+    assert_eq!(code(&run_in(d, &["register", "draft", "org"])), 0);
+    let hr = d.join("register/activities/employee-hr.toml");
+    edit(&hr, "status = \"concept\"", "status = \"vervallen\"");
+    assert_eq!(code(&run_in(d, &["register", "update", "org"])), 0);
+    let reg = d.join("register");
+    let first = snapshot(&reg);
+    let abs = d.join("org").canonicalize().expect("absolute");
+    let abs = abs.to_str().expect("utf-8");
+    let register = reg.canonicalize().expect("absolute");
+    let register = register.to_str().expect("utf-8");
+    for (cwd, args) in [
+        (d.to_path_buf(), vec!["register", "update", "./org"]),
+        (d.to_path_buf(), vec!["register", "update", abs]),
+        (d.to_path_buf(), vec!["register", "update", "org/"]),
+        (
+            d.join("org"),
+            vec!["register", "update", ".", "--register", "../register"],
+        ),
+        (
+            d.join("org/crm"),
+            vec!["register", "update", "..", "--register", register],
+        ),
+    ] {
+        let o = run_in(&cwd, &args);
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("0 new") && stderr(&o).contains("0 locations no longer found"),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert_eq!(snapshot(&reg), first, "{args:?} changed the register");
+        let (_, codes) = check_codes(d, &[abs]);
+        assert!(
+            !has(&codes, "UNASSIGNED_LOCATION") && !has(&codes, "GONE_LOCATION"),
+            "{args:?}: {codes:?}"
+        );
+    }
+    // No reference is absolute.
+    for (f, bytes) in &first {
+        let text = String::from_utf8_lossy(bytes);
+        assert!(!text.contains(abs), "{}: {text}", f.display());
+    }
+}
+
+/// A location moves to another activity by moving its line between two `locations` lists:
+/// piiscan's evidence files need no edit, check and update follow.
+#[test]
+fn a_location_moves_by_editing_the_persons_lists_only() {
+    let dir = organisation();
+    let d = dir.path();
+    assert_eq!(code(&run_in(d, &["register", "draft", "org"])), 0);
+    let acts = d.join("register/activities");
+    fill(&acts.join("customer-crm.toml"));
+    let sessions = "  \"org/webshop/sessies.csv#sessies\",\n";
+    edit(&acts.join("visitor-webshop.toml"), sessions, "");
+    edit(
+        &acts.join("customer-crm.toml"),
+        "locations = [\n",
+        &format!("locations = [\n{sessions}"),
+    );
+    let persons = snapshot(&acts);
+    // Before any update, check reads the moved location's evidence where it was recorded.
+    let o = run_in(d, &["register", "export", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let text = v.to_string();
+    assert!(text.contains("org/webshop/sessies.csv#sessies"), "{text}");
+    let (_, codes) = check_codes(d, &["org"]);
+    assert!(!has(&codes, "UNASSIGNED_LOCATION"), "{codes:?}");
+    assert!(
+        codes
+            .iter()
+            .any(|(c, p)| c == "NEW_CATEGORY" && p == "customer-crm"),
+        "the webshop's IP addresses now count for customer-crm: {codes:?}"
+    );
+    let o = run_in(d, &["register", "update", "org"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("0 new"), "{}", stderr(&o));
+    assert_eq!(snapshot(&acts), persons, "a person's file was rewritten");
+    let crm = std::fs::read_to_string(d.join("register/evidence/customer-crm.toml")).expect("crm");
+    let web =
+        std::fs::read_to_string(d.join("register/evidence/visitor-webshop.toml")).expect("web");
+    assert!(
+        crm.contains("ref = \"org/webshop/sessies.csv#sessies\""),
+        "{crm}"
+    );
+    assert!(!web.contains("sessies.csv"), "{web}");
+}
+
+/// A register written before the evidence files existed (the `[suggest]` and `[scan]` tables
+/// inside the activity files; one with absolute references) is migrated by `update`: the
+/// person's text is kept, the tables move to `evidence/` (equal to a fresh draft's), and the
+/// references become relative.
+#[test]
+fn an_older_register_is_migrated_by_update() {
+    let dir = organisation();
+    let d = dir.path();
+    let legacy = root().join("fixtures/register-legacy");
+    std::fs::create_dir_all(d.join("register/activities")).expect("mkdir");
+    std::fs::copy(
+        legacy.join("register.toml"),
+        d.join("register/register.toml"),
+    )
+    .expect("copy");
+    let abs = d.join("org").canonicalize().expect("absolute");
+    let mut before = Vec::new();
+    for f in files(&legacy.join("activities")) {
+        let mut text = std::fs::read_to_string(legacy.join("activities").join(&f)).expect("read");
+        if f.to_str() == Some("customer-crm.toml") {
+            text = text.replace("ref = \"org/", &format!("ref = \"{}/", abs.display()));
+        }
+        let mut text = text.replace(
+            "purposes = []",
+            "purposes = [\"Bestellingen\"]  # van de FG",
+        );
+        // Appended by a person: it sits inside piiscan's last table, yet is kept.
+        text.push_str("\n# Eigenaar afgesproken in het MT.\nowner = \"HR-manager\"\n");
+        std::fs::write(d.join("register/activities").join(&f), &text).expect("write");
+        before.push((f, text));
+    }
+    let o = run_in(d, &["register", "update", "org"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("migrated") && stderr(&o).contains("0 new"),
+        "{}",
+        stderr(&o)
+    );
+    for (f, old) in &before {
+        let new = std::fs::read_to_string(d.join("register/activities").join(f)).expect("read");
+        assert!(new.starts_with(human_part(old)), "{}: {new}", f.display());
+        assert!(
+            new.contains("\n# Eigenaar afgesproken in het MT.\nowner = \"HR-manager\"\n"),
+            "{}: {new}",
+            f.display()
+        );
+        assert!(
+            new.contains("locations = [\n  \"org/"),
+            "{}: {new}",
+            f.display()
+        );
+        assert!(
+            !new.contains("\n[scan]") && !new.contains("\n[suggest]"),
+            "{new}"
+        );
+        assert!(!new.contains(&abs.display().to_string()), "{new}");
+        let evidence = std::fs::read(d.join("register/evidence").join(f)).expect("evidence");
+        golden(&format!("draft/evidence/{}", f.display()), &evidence);
+    }
+    let (_, codes) = check_codes(d, &["org"]);
+    assert!(
+        !has(&codes, "UNASSIGNED_LOCATION") && !has(&codes, "GONE_LOCATION"),
+        "{codes:?}"
+    );
+    let all = snapshot(&d.join("register"));
+    assert_eq!(code(&run_in(d, &["register", "update", "org"])), 0);
+    assert_eq!(
+        snapshot(&d.join("register")),
+        all,
+        "a second update changed something"
+    );
 }

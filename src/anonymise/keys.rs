@@ -4,6 +4,11 @@
 //! subkey, derived with HKDF-SHA256, so a pseudonym of one column says nothing about another.
 //! A method's `key_file` in the policy is used as written instead (hex text), so outputs can
 //! be checked against other tools and reference vectors.
+//!
+//! Every key must hold at least 128 bits ([`MIN_KEY_BYTES`]) of key material, counted by
+//! [`key_material`]: text of hex digits counts its decoded bytes (`openssl rand -hex 16` gives
+//! 32 digits, 16 bytes), any other text its bytes, surrounding whitespace not at all. A shorter
+//! or empty key is refused with a message that names where it came from, never the key.
 
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -30,6 +35,41 @@ impl Secret {
     }
 }
 
+/// The least key material accepted: 16 bytes, 128 bits.
+pub const MIN_KEY_BYTES: usize = 16;
+
+/// How many bytes of key material a key's text holds: hex text (an even number of hex digits)
+/// counts its decoded bytes, other text its bytes; surrounding whitespace does not count.
+pub fn key_material(text: &[u8]) -> usize {
+    let t = text.trim_ascii();
+    if !t.is_empty() && t.len() % 2 == 0 && t.iter().all(u8::is_ascii_hexdigit) {
+        t.len() / 2
+    } else {
+        t.len()
+    }
+}
+
+/// Refuses a key with less than [`MIN_KEY_BYTES`] of material ([`key_material`]); `source`
+/// says where the key came from (an environment variable or a file), never the key.
+///
+/// # Errors
+/// The key is empty or too short.
+pub fn check_material(text: &[u8], source: &str) -> crate::Result<()> {
+    let n = key_material(text);
+    if n >= MIN_KEY_BYTES {
+        return Ok(());
+    }
+    let what = if n == 0 {
+        "is empty".to_string()
+    } else {
+        format!("holds {n} bytes of key material")
+    };
+    Err(crate::Error::Usage(format!(
+        "the key from {source} {what}: at least {MIN_KEY_BYTES} bytes (128 bits) are needed, \
+         e.g. 32 random bytes as hex from `openssl rand -hex 32`"
+    )))
+}
+
 fn parse_hex(text: &str) -> Option<Vec<u8>> {
     let t = text.trim();
     if t.len() % 2 != 0 || t.is_empty() {
@@ -41,18 +81,33 @@ fn parse_hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Reads a method's key file: hex text, whitespace trimmed, used as is.
+/// Reads a method's key file: hex text, whitespace trimmed, used as is; at least
+/// [`MIN_KEY_BYTES`] bytes.
 ///
 /// # Errors
-/// The file cannot be read or is not hex (the message never shows its content).
+/// The file cannot be read, is not hex, or holds less than 16 bytes (the message never shows
+/// its content).
 pub fn read_hex_key(path: &Path) -> crate::Result<Secret> {
     let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
-    parse_hex(&text).map(Secret).ok_or_else(|| {
+    let source = format!("key_file {}", path.display());
+    if text.trim().is_empty() {
+        return check_material(b"", &source).map(|()| Secret(Vec::new()));
+    }
+    let key = parse_hex(&text).ok_or_else(|| {
         crate::Error::Usage(format!(
             "{}: a key file holds the key as hexadecimal text (e.g. 64 hex digits for 32 bytes)",
             path.display()
         ))
-    })
+    })?;
+    if key.len() < MIN_KEY_BYTES {
+        return Err(crate::Error::Usage(format!(
+            "the key from {source} holds {} bytes: at least {MIN_KEY_BYTES} bytes (128 bits, 32 hex \
+             digits) are needed, e.g. `openssl rand -hex 32 > {}`",
+            key.len(),
+            path.display()
+        )));
+    }
+    Ok(Secret(key))
 }
 
 /// The master key, and where it came from (for messages).
@@ -66,32 +121,33 @@ pub struct MasterKey {
 impl MasterKey {
     /// Reads the master key from `key_file`, else from `PIISCAN_KEY`; `None` when neither is
     /// set. The text is taken as hex when it is (at least 32 bytes), else as raw bytes, and
-    /// must give at least 16 bytes.
+    /// must hold at least 16 bytes of key material ([`key_material`]).
     ///
     /// # Errors
-    /// The file cannot be read or the key is too short.
+    /// The file cannot be read, or the key is empty (also a `PIISCAN_KEY` set to nothing, as
+    /// a missing CI secret gives) or too short.
     pub fn load(key_file: Option<&Path>) -> crate::Result<Option<MasterKey>> {
         let (text, source) = match key_file {
             Some(p) => (
                 std::fs::read_to_string(p).map_err(|e| crate::Error::io(p, e))?,
                 format!("--key-file {}", p.display()),
             ),
-            None => match std::env::var(KEY_ENV) {
-                Ok(v) if !v.trim().is_empty() => (v, KEY_ENV.to_string()),
-                _ => return Ok(None),
+            None => match std::env::var_os(KEY_ENV) {
+                Some(v) => (
+                    v.into_string().map_err(|_| {
+                        crate::Error::Usage(format!("{KEY_ENV} is not valid UTF-8"))
+                    })?,
+                    KEY_ENV.to_string(),
+                ),
+                None => return Ok(None),
             },
         };
+        check_material(text.as_bytes(), &source)?;
         let trimmed = text.trim();
         let bytes = match parse_hex(trimmed) {
             Some(b) if b.len() >= 32 => b,
             _ => trimmed.as_bytes().to_vec(),
         };
-        if bytes.len() < 16 {
-            return Err(crate::Error::Usage(format!(
-                "the key from {source} is too short: use at least 32 random bytes, e.g. \
-                 `openssl rand -hex 32 > piiscan.key`"
-            )));
-        }
         Ok(Some(MasterKey {
             secret: Secret(bytes),
             source,
@@ -149,5 +205,41 @@ mod tests {
         assert_eq!(a.bytes().len(), 32);
         assert_eq!(k.key_id().len(), 16);
         assert!(format!("{a:?}").contains('…'));
+    }
+
+    #[test]
+    fn key_material_counts_hex_as_decoded_bytes() {
+        assert_eq!(key_material(b""), 0);
+        assert_eq!(key_material(b"  \n"), 0);
+        assert_eq!(key_material(b"test-key-not-secret\n"), 19);
+        assert_eq!(key_material(b"ci-only-not-secret"), 18);
+        assert_eq!(key_material(&[b'a'; 32]), 16, "32 hex digits are 16 bytes");
+        assert_eq!(key_material(&[b'a'; 30]), 15);
+        assert_eq!(key_material(b"4a656665"), 4);
+        assert!(check_material(b"short-Zq9", "X").is_err());
+        assert!(check_material(b"0123456789abcdef0123456789abcdef", "X").is_ok());
+    }
+
+    #[test]
+    fn short_and_empty_key_files_are_refused_by_name_never_by_content() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (name, text) in [
+            ("empty.key", ""),
+            ("one.key", "ab\n"),
+            ("fifteen.key", "000102030405060708090a0b0c0d0e"),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).expect("write");
+            let e = read_hex_key(&p).expect_err(name).to_string();
+            assert!(e.contains(name) && e.contains("at least 16"), "{e}");
+            if text.len() > 8 {
+                assert!(!e.contains(text.trim()), "{e}");
+            }
+            let e = MasterKey::load(Some(&p)).expect_err(name).to_string();
+            assert!(e.contains(name) && e.contains("at least 16"), "{e}");
+        }
+        let p = dir.path().join("sixteen.key");
+        std::fs::write(&p, "000102030405060708090a0b0c0d0e0f\n").expect("write");
+        assert_eq!(read_hex_key(&p).expect("16 bytes").bytes().len(), 16);
     }
 }

@@ -189,14 +189,10 @@ fn hmac_from(key: &Secret) -> Hmac<Sha256> {
 pub fn load(path: &Path, master: Option<&MasterKey>) -> crate::Result<Policy> {
     let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
     let def: PolicyDef = toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count());
-        crate::Error::Usage(format!(
-            "{}: {}{}",
-            path.display(),
-            line.map(|l| format!("line {l}: ")).unwrap_or_default(),
-            e.message()
+        crate::Error::Usage(crate::parse_error::toml(
+            &path.display().to_string(),
+            &text,
+            &e,
         ))
     })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();

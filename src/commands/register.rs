@@ -25,13 +25,27 @@ fn scan_opts(sample_rows: u64) -> piiscan::scan::ScanOptions {
 
 fn locations(args: &RegisterScanArgs) -> Result<Vec<register::evidence::Location>> {
     let today = register::today();
+    let dir = &args.common.dir;
     Ok(match &args.inventory {
-        Some(file) => register::inventory_locations(file, today)?,
+        Some(file) => register::inventory_locations(dir, file, today)?,
         None => {
             let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
-            register::scan_locations(&args.paths, &rules, &scan_opts(args.sample_rows), today)?
+            register::scan_locations(
+                dir,
+                &args.paths,
+                &rules,
+                &scan_opts(args.sample_rows),
+                today,
+            )?
         }
     })
+}
+
+/// Writes an export atomically.
+fn write_export(path: &Path, bytes: &[u8]) -> Result<()> {
+    piiscan::atomic::write_file(path, bytes).with_context(|| format!("writing {}", show(path)))?;
+    eprintln!("piiscan: wrote {}", show(path));
+    Ok(())
 }
 
 fn show(path: &Path) -> String {
@@ -73,8 +87,15 @@ pub fn run(action: RegisterAction) -> Result<ExitCode> {
                 lang(&args.common),
                 register::today(),
             )?;
+            for p in &w.migrated {
+                eprintln!(
+                    "piiscan: migrated {} (piiscan's tables moved to {}; your text kept)",
+                    show(p),
+                    show(&register::activity::evidence_path(p))
+                );
+            }
             eprintln!(
-                "piiscan: {} activities updated, {} new (status concept), {} locations no longer found",
+                "piiscan: evidence of {} activities updated, {} new (status concept), {} locations no longer found",
                 w.updated.len(),
                 w.created.len(),
                 w.gone.len()
@@ -100,6 +121,7 @@ pub fn run(action: RegisterAction) -> Result<ExitCode> {
             } else {
                 let rules = RuleSet::compile(load_rules(&[])?, &Selection::default())?;
                 Some(register::scan_locations(
+                    &common.dir,
                     &paths,
                     &rules,
                     &scan_opts(sample_rows),
@@ -155,17 +177,14 @@ pub fn run(action: RegisterAction) -> Result<ExitCode> {
             };
             match &out {
                 Some(p) => {
-                    std::fs::write(p, &bytes).with_context(|| format!("writing {}", show(p)))?;
-                    eprintln!("piiscan: wrote {}", show(p));
+                    write_export(p, &bytes)?;
                     if format == "csv" {
                         let stem = p
                             .file_stem()
                             .map(|s| s.to_string_lossy().into_owned())
                             .unwrap_or_default();
                         let inv = p.with_file_name(format!("{stem}-inventory.csv"));
-                        std::fs::write(&inv, register::export::csv_inventory(&reg, l))
-                            .with_context(|| format!("writing {}", show(&inv)))?;
-                        eprintln!("piiscan: wrote {}", show(&inv));
+                        write_export(&inv, &register::export::csv_inventory(&reg, l))?;
                     }
                 }
                 None => std::io::stdout().lock().write_all(&bytes)?,

@@ -209,10 +209,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let format =
         Format::parse(&args.format).with_context(|| format!("unknown format {:?}", args.format))?;
 
-    let (fingerprints, warning) = Fingerprinter::from_environment();
-    if let Some(w) = warning {
-        eprintln!("piiscan: warning: {w}");
-    }
+    let fingerprints = Fingerprinter::from_environment()?;
     let baseline_path = args.baseline.clone().or_else(|| {
         cfg.and_then(|c| c.baseline.as_deref())
             .map(relative_to_config)

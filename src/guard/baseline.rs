@@ -16,7 +16,6 @@ use crate::classify::ColumnVerdict;
 use crate::finding::{Finding, Location};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Write;
 use std::path::Path;
 
 /// The format version written and understood.
@@ -93,9 +92,8 @@ impl Baseline {
         let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
         let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
             crate::Error::Usage(format!(
-                "{}: line {}: not a piiscan baseline: {e}",
-                path.display(),
-                e.line()
+                "{} (not a piiscan baseline)",
+                crate::parse_error::json(&path.display().to_string(), &e)
             ))
         })?;
         if file.piiscan_baseline != VERSION {
@@ -205,7 +203,7 @@ impl BaselineWriter {
         self.findings.is_empty() && self.columns.is_empty()
     }
 
-    /// Writes the baseline: to a temporary file beside `path`, renamed when complete.
+    /// Writes the baseline atomically ([`crate::atomic::write_file`]).
     ///
     /// # Errors
     /// The file cannot be written.
@@ -218,15 +216,10 @@ impl BaselineWriter {
             findings: self.findings.into_values().collect(),
             columns: self.columns,
         };
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let io = |e: std::io::Error| crate::Error::io(path, e);
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-        serde_json::to_writer_pretty(&mut tmp, &file).map_err(|e| io(e.into()))?;
-        tmp.write_all(b"\n").map_err(io)?;
-        tmp.persist(path).map_err(|e| io(e.error))?;
+        let mut text = serde_json::to_vec_pretty(&file)
+            .map_err(|e| crate::Error::io(path, std::io::Error::other(e)))?;
+        text.push(b'\n');
+        crate::atomic::write_file(path, &text).map_err(|e| crate::Error::io(path, e))?;
         Ok(())
     }
 }

@@ -1,7 +1,10 @@
-//! Activities on disk: `register.toml` (the organisation) and `activities/<id>.toml`, one per
-//! processing activity. People own every key except the `[suggest]` and `[scan]` tables, which
-//! piiscan replaces on each update with format-preserving TOML editing (`toml_edit`): every
-//! human-written value and comment outside them is kept byte for byte.
+//! Activities on disk: `register.toml` (the organisation), `activities/<id>.toml`, one per
+//! processing activity, and `evidence/<id>.toml` beside each. The activity file is the
+//! person's: piiscan writes it once, as a draft, and never again; its `locations` list says
+//! which locations the activity covers, so moving a location to another activity is an edit of
+//! two lists. The evidence file is piiscan's (`[suggest]` and `[scan]`), rewritten by every
+//! update and never edited by people. A register of the older layout (the two tables inside
+//! the activity file) is read as it is and migrated by `update`.
 
 use super::drift::Drift;
 use super::evidence::Location;
@@ -119,6 +122,23 @@ pub struct Activity {
     pub security: Vec<String>,
     /// DPIA.
     pub dpia: String,
+    /// The locations the activity covers (`path#table`, relative to the project root), as the
+    /// person's file lists them; `None` in a file of the older layout.
+    pub locations: Option<Vec<String>>,
+    /// Tool suggestions (from the evidence file).
+    pub suggest: Suggest,
+    /// Tool evidence (from the evidence file), one entry per listed location.
+    pub scan: ScanSection,
+    /// The file has the older layout (piiscan's tables inside it, no `locations`): `update`
+    /// migrates it.
+    #[serde(skip)]
+    pub older_layout: bool,
+}
+
+/// An evidence file, `evidence/<id>.toml`: piiscan's part of an activity.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Evidence {
     /// Tool suggestions.
     pub suggest: Suggest,
     /// Tool evidence.
@@ -146,35 +166,48 @@ impl Activity {
 pub struct Register {
     /// The folder.
     pub dir: PathBuf,
+    /// The project root the locations are relative to ([`super::refs::project_root`]).
+    pub root: PathBuf,
     /// The organisation.
     pub organisation: Organisation,
     /// The activities with their file paths, by id.
     pub activities: Vec<(PathBuf, Activity)>,
 }
 
-fn err(path: &Path, e: impl std::fmt::Display) -> crate::Error {
-    crate::Error::Usage(format!("{}: {e}", path.display()))
-}
-
-/// Reads a TOML file, naming the file and line in errors.
+/// Reads a TOML file, naming the file, line and column in errors (never its content).
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> crate::Result<T> {
     let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
     toml::from_str(&text).map_err(|e| {
-        let line = e
-            .span()
-            .map(|s| {
-                format!(
-                    "line {}: ",
-                    1 + text[..s.start.min(text.len())].matches('\n').count()
-                )
-            })
-            .unwrap_or_default();
-        err(path, format!("{line}{}", e.message()))
+        crate::Error::Usage(crate::parse_error::toml(
+            &path.display().to_string(),
+            &text,
+            &e,
+        ))
     })
 }
 
+/// The evidence file of an activity file: `evidence/<stem>.toml` in the register folder.
+pub fn evidence_path(activity_file: &Path) -> PathBuf {
+    let stem = activity_file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let register = activity_file
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| Path::new("."));
+    register.join("evidence").join(format!("{stem}.toml"))
+}
+
+/// Does an activity file hold piiscan's `[suggest]` or `[scan]` table (the older layout)?
+fn has_tool_tables(path: &Path) -> crate::Result<bool> {
+    let t: toml::Table = read_toml(path)?;
+    Ok(t.contains_key("scan") || t.contains_key("suggest"))
+}
+
 impl Register {
-    /// Reads a register folder.
+    /// Reads a register folder: each activity's listed locations with the evidence recorded
+    /// for them (in its own evidence file, or in another's when a person moved the location).
     ///
     /// # Errors
     /// A missing folder or `register.toml`, or a file that is not valid.
@@ -186,6 +219,7 @@ impl Register {
                 dir.display()
             )));
         }
+        let root = super::refs::project_root(dir);
         let organisation = read_toml(&org_path)?;
         let mut activities = Vec::new();
         let adir = dir.join("activities");
@@ -197,12 +231,66 @@ impl Register {
                 .collect();
             paths.sort();
             for p in paths {
-                let a: Activity = read_toml(&p)?;
+                let mut a: Activity = read_toml(&p)?;
+                a.older_layout = a.locations.is_none() && has_tool_tables(&p)?;
+                if !a.older_layout {
+                    let ev = evidence_path(&p);
+                    let e: Evidence = if ev.exists() {
+                        read_toml(&ev)?
+                    } else {
+                        Evidence::default()
+                    };
+                    a.suggest = e.suggest;
+                    a.scan = e.scan;
+                }
+                for l in &mut a.scan.location {
+                    l.reference = super::refs::normalise(&root, &l.reference);
+                }
                 activities.push((p, a));
             }
         }
+        // Evidence by location over the whole register, for locations moved between activities.
+        let mut known: BTreeMap<String, ScanLocation> = BTreeMap::new();
+        for (_, a) in &activities {
+            for l in &a.scan.location {
+                known
+                    .entry(l.reference.clone())
+                    .or_insert_with(|| l.clone());
+            }
+        }
+        for (_, a) in &mut activities {
+            let listed: Vec<String> = match &a.locations {
+                Some(list) => list
+                    .iter()
+                    .map(|r| super::refs::normalise(&root, r))
+                    .collect(),
+                None => a
+                    .scan
+                    .location
+                    .iter()
+                    .map(|l| l.reference.clone())
+                    .collect(),
+            };
+            let mut seen = std::collections::BTreeSet::new();
+            let own = std::mem::take(&mut a.scan.location);
+            a.scan.location = listed
+                .into_iter()
+                .filter(|r| seen.insert(r.clone()))
+                .map(|r| {
+                    own.iter()
+                        .find(|l| l.reference == r)
+                        .or_else(|| known.get(&r))
+                        .cloned()
+                        .unwrap_or(ScanLocation {
+                            reference: r,
+                            ..ScanLocation::default()
+                        })
+                })
+                .collect();
+        }
         Ok(Register {
             dir: dir.to_path_buf(),
+            root,
             organisation,
             activities,
         })
@@ -279,8 +367,8 @@ pub fn suggest_table(p_subject: &str, reason: &str, categories: &[String], lang:
     t.decor_mut().set_prefix(format!(
         "\n# {}\n",
         lang.pick(
-            "piiscan stelt voor (herschreven bij elke update; neem over in de velden hierboven wat klopt):",
-            "piiscan suggests (rewritten on every update; copy into the fields above what is right):"
+            "piiscan stelt voor (herschreven bij elke update; neem over in de velden van de activiteit wat klopt):",
+            "piiscan suggests (rewritten on every update; copy into the fields of the activity what is right):"
         )
     ));
     t.insert("subjects", value(str_array([p_subject])));
@@ -399,10 +487,34 @@ pub fn scan_location(l: &Location) -> ScanLocation {
     }
 }
 
-/// The text of a new activity file: every human field present, empty and explained, then the
-/// tool sections.
-pub fn draft_text(p: &Proposal, today: chrono::NaiveDate, lang: Lang) -> String {
-    let date = today.to_string();
+/// A TOML string literal.
+fn quoted(s: &str) -> String {
+    toml_edit::Value::from(s).to_string().trim().to_string()
+}
+
+/// The `locations` key of an activity file, with its comment: one reference a line.
+fn locations_text(refs: &[String], lang: Lang) -> String {
+    let mut s = format!(
+        "# {}\n# {}\nlocations = [\n",
+        lang.pick(
+            "Locaties van deze verwerking (pad#tabel, vanaf de projectmap); wat piiscan erin vond staat in evidence/.",
+            "Locations of this activity (path#table, from the project folder); what piiscan found in them is in evidence/."
+        ),
+        lang.pick(
+            "Een locatie verplaatsen: haal haar regel hier weg en zet die in `locations` van de andere activiteit.",
+            "To move a location: take its line out here and put it in `locations` of the other activity."
+        )
+    );
+    for r in refs {
+        let _ = writeln!(s, "  {},", quoted(r));
+    }
+    s.push_str("]\n");
+    s
+}
+
+/// The text of a new activity file (the person's): every human field present, empty and
+/// explained, and the locations it covers. piiscan never writes it again.
+pub fn activity_text(p: &Proposal, lang: Lang) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -412,8 +524,8 @@ pub fn draft_text(p: &Proposal, today: chrono::NaiveDate, lang: Lang) -> String 
             "Processing activity in the record of processing activities (GDPR Art. 30(1))."
         ),
         lang.pick(
-            "Alles boven [suggest] en [scan] is van u: piiscan verandert het nooit.",
-            "Everything above [suggest] and [scan] is yours: piiscan never changes it."
+            "Dit bestand is van u: piiscan schreef dit voorstel en verandert het nooit meer. Wat de scans aantonen staat in evidence/ (van piiscan).",
+            "This file is yours: piiscan wrote this draft and never changes it again. What the scans evidence is in evidence/ (piiscan's)."
         ),
         lang.pick(
             "Vul de lege velden in; `piiscan register check` zegt wat nog ontbreekt.",
@@ -422,19 +534,21 @@ pub fn draft_text(p: &Proposal, today: chrono::NaiveDate, lang: Lang) -> String 
     );
     let _ = writeln!(
         s,
-        "id = {:?}                  # {}",
-        p.id,
+        "id = {}                  # {}",
+        quoted(&p.id),
         lang.pick("kenmerk: verandert nooit", "id: never changes")
     );
     let _ = writeln!(
         s,
-        "name = {:?}\n# {}\nstatus = \"concept\"\n",
-        p.name,
+        "name = {}\n# {}\nstatus = \"concept\"\n",
+        quoted(&p.name),
         lang.pick(
             "Status: concept | in_review | vastgesteld | vervallen",
             "Status: concept | in_review | vastgesteld (adopted) | vervallen (ended)"
         )
     );
+    let refs: Vec<String> = p.locations.iter().map(|l| l.reference.clone()).collect();
+    let _ = writeln!(s, "{}", locations_text(&refs, lang));
     for f in FIELDS {
         let _ = writeln!(
             s,
@@ -452,6 +566,31 @@ pub fn draft_text(p: &Proposal, today: chrono::NaiveDate, lang: Lang) -> String 
         };
         let _ = writeln!(s, "{} = {empty}\n", f.key);
     }
+    s
+}
+
+/// The text of an evidence file: piiscan's `[suggest]` and `[scan]` for activity `id`.
+pub fn evidence_text(id: &str, suggest: Table, scan: Table, lang: Lang) -> String {
+    let head = format!(
+        "# {}\n# {}\n",
+        lang.pick(
+            &format!("Van piiscan: wat de scans aantonen voor activities/{id}.toml. Niet bewerken: elke `piiscan register update` herschrijft dit bestand."),
+            &format!("piiscan's: what the scans evidence for activities/{id}.toml. Do not edit: every `piiscan register update` rewrites this file."),
+        ),
+        lang.pick(
+            "Een locatie naar een andere activiteit verplaatsen doet u in `locations` van de activiteitbestanden.",
+            "To move a location to another activity, edit `locations` in the activity files."
+        )
+    );
+    let mut doc = DocumentMut::new();
+    doc.insert("suggest", Item::Table(suggest));
+    doc.insert("scan", Item::Table(scan));
+    head + &doc.to_string()
+}
+
+/// The texts of a new activity: the person's file and piiscan's evidence file.
+pub fn draft_texts(p: &Proposal, today: chrono::NaiveDate, lang: Lang) -> (String, String) {
+    let date = today.to_string();
     let locations: Vec<ScanLocation> = p.locations.iter().map(scan_location).collect();
     let mut cats: Vec<String> = locations
         .iter()
@@ -459,7 +598,6 @@ pub fn draft_text(p: &Proposal, today: chrono::NaiveDate, lang: Lang) -> String 
         .collect();
     cats.sort();
     cats.dedup();
-    let mut doc: DocumentMut = s.parse().unwrap_or_default();
     let as_read = Activity {
         id: p.id.clone(),
         name: p.name.clone(),
@@ -477,28 +615,119 @@ pub fn draft_text(p: &Proposal, today: chrono::NaiveDate, lang: Lang) -> String 
         ..Activity::default()
     };
     let drift = super::drift::recorded(&as_read, today, lang);
-    doc.insert(
-        "suggest",
-        Item::Table(suggest_table(&p.subject, &p.subject_reason, &cats, lang)),
-    );
-    doc.insert(
-        "scan",
-        Item::Table(scan_table(&locations, &drift, &date, lang)),
-    );
-    doc.to_string()
+    (
+        activity_text(p, lang),
+        evidence_text(
+            &p.id,
+            suggest_table(&p.subject, &p.subject_reason, &cats, lang),
+            scan_table(&locations, &drift, &date, lang),
+            lang,
+        ),
+    )
 }
 
-/// Replaces the tool sections of an activity file's text, keeping everything else as written.
+/// The keys piiscan writes in each of its tables of the older layout.
+const TOOL_KEYS: [(&str, &[&str]); 4] = [
+    ("suggest", &["subjects", "subject_reason", "categories"]),
+    (
+        "scan",
+        &[
+            "last",
+            "special_categories",
+            "criminal_data",
+            "national_id",
+            "children",
+            "location",
+            "drift",
+        ],
+    ),
+    (
+        "scan.location",
+        &[
+            "ref",
+            "categories",
+            "fields",
+            "oldest_record",
+            "newest_record",
+            "youngest_age",
+            "gone",
+        ],
+    ),
+    ("scan.drift", &["code", "severity", "detail"]),
+];
+
+/// Keys a person wrote inside piiscan's tables of the older layout (a key appended at the end
+/// of the file lands in the last `[[scan.drift]]`), with their comments.
+fn foreign_keys(doc: &DocumentMut) -> Vec<(toml_edit::Key, Item)> {
+    let known = |table: &str| {
+        TOOL_KEYS
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map_or(&[][..], |(_, k)| *k)
+    };
+    let mut out = Vec::new();
+    let mut take = |name: &str, t: &Table| {
+        for (k, item) in t.iter() {
+            if !known(name).contains(&k) {
+                if let Some((key, _)) = t.get_key_value(k) {
+                    out.push((key.clone(), item.clone()));
+                }
+            }
+        }
+    };
+    if let Some(t) = doc.get("suggest").and_then(Item::as_table) {
+        take("suggest", t);
+    }
+    if let Some(scan) = doc.get("scan").and_then(Item::as_table) {
+        take("scan", scan);
+        for sub in ["location", "drift"] {
+            if let Some(list) = scan.get(sub).and_then(Item::as_array_of_tables) {
+                for t in list.iter() {
+                    take(&format!("scan.{sub}"), t);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Migrates an activity file of the older layout: its `[suggest]` and `[scan]` tables (now in
+/// the evidence file) are taken out and a `locations` list of `refs` is added after the last
+/// key; everything else stays as written, and keys a person wrote inside those tables move to
+/// the top level of the file.
 ///
 /// # Errors
 /// The text is not TOML.
-pub fn merge_text(text: &str, suggest: Table, scan: Table) -> Result<String, toml_edit::TomlError> {
+pub fn migrate_text(
+    text: &str,
+    refs: &[String],
+    lang: Lang,
+) -> Result<String, toml_edit::TomlError> {
     let mut doc: DocumentMut = text.parse()?;
+    let rescued = foreign_keys(&doc);
     doc.remove("suggest");
     doc.remove("scan");
-    doc.insert("suggest", Item::Table(suggest));
-    doc.insert("scan", Item::Table(scan));
-    Ok(doc.to_string())
+    for (key, item) in rescued {
+        if !doc.contains_key(key.get()) {
+            doc.insert_formatted(&key, item);
+        }
+    }
+    let has_tables = doc
+        .iter()
+        .any(|(_, i)| i.is_table() || i.is_array_of_tables());
+    if has_tables {
+        // A person's own table after the keys: the list goes with the keys, before it.
+        let frag: DocumentMut = locations_text(refs, lang).parse()?;
+        if let Some((key, item)) = frag.as_table().get_key_value("locations") {
+            doc.insert_formatted(key, item.clone());
+        }
+        return Ok(doc.to_string());
+    }
+    let mut out = doc.to_string();
+    out.truncate(out.trim_end().len());
+    out.push_str("\n\n");
+    out.push_str(&locations_text(refs, lang));
+    Ok(out)
 }
 
 /// The text of a new `register.toml`.

@@ -2,17 +2,21 @@
 //! from a scan's inventory, kept in sync by later scans without touching what people wrote,
 //! checked for completeness and drift, and exported for people and supervisory authorities.
 //!
-//! A register is a folder: `register.toml` (the organisation) and `activities/<id>.toml`, one
-//! per processing activity ([`activity`]). Scans give [`evidence`] per location; locations are
-//! clustered by data subject and folder into proposed activities; [`drift`] compares what is
-//! declared with what is found; [`export`] writes Markdown, CSV, HTML and JSON. The register
-//! never holds a personal-data value, nor a hash of one: counts, field names and dates only.
+//! A register is a folder: `register.toml` (the organisation), `activities/<id>.toml`, one per
+//! processing activity (the person's, written once), and `evidence/<id>.toml` beside each
+//! (piiscan's, rewritten by every update) ([`activity`]). Scans give [`evidence`] per location,
+//! recorded relative to the project root ([`refs`]); locations are clustered by data subject
+//! and folder into proposed activities; [`drift`] compares what is declared with what is found;
+//! [`export`] writes Markdown, CSV, HTML and JSON. Every file is written atomically. The
+//! register never holds a personal-data value, nor a hash of one: counts, field names and
+//! dates only.
 
 pub mod activity;
 pub mod drift;
 pub mod evidence;
 pub mod export;
 pub mod labels;
+pub mod refs;
 
 use activity::{Proposal, Register};
 use evidence::Location;
@@ -30,11 +34,13 @@ pub fn today() -> chrono::NaiveDate {
         .unwrap_or_else(|| chrono::Local::now().date_naive())
 }
 
-/// Scans `paths` and returns the locations with personal data, with record dates.
+/// Scans `paths` and returns the locations with personal data, with record dates, referred to
+/// from the project root of the register in `register_dir`.
 ///
 /// # Errors
 /// An input could not be read (named with the reason).
 pub fn scan_locations(
+    register_dir: &Path,
     paths: &[PathBuf],
     rules: &crate::rules::RuleSet,
     opts: &crate::scan::ScanOptions,
@@ -57,24 +63,30 @@ pub fn scan_locations(
     }
     let mut locations = evidence::from_inventory(sink.builder.entries());
     evidence::add_dates(&mut locations, today);
+    refs::relativise(&mut locations, &refs::project_root(register_dir));
     Ok(locations)
 }
 
-/// Reads the locations from an inventory file (`piiscan inventory --format json`).
+/// Reads the locations from an inventory file (`piiscan inventory --format json`, run in the
+/// working directory), referred to from the project root of the register in `register_dir`.
 ///
 /// # Errors
 /// The file cannot be read or is not an inventory.
-pub fn inventory_locations(file: &Path, today: chrono::NaiveDate) -> crate::Result<Vec<Location>> {
+pub fn inventory_locations(
+    register_dir: &Path,
+    file: &Path,
+    today: chrono::NaiveDate,
+) -> crate::Result<Vec<Location>> {
     let text = std::fs::read_to_string(file).map_err(|e| crate::Error::io(file, e))?;
     let entries: Vec<crate::report::InventoryEntry> = serde_json::from_str(&text).map_err(|e| {
         crate::Error::Usage(format!(
-            "{}: line {}: not an inventory from `piiscan inventory --format json`: {e}",
-            file.display(),
-            e.line()
+            "{} (not an inventory from `piiscan inventory --format json`)",
+            crate::parse_error::json(&file.display().to_string(), &e)
         ))
     })?;
     let mut locations = evidence::from_inventory(&entries);
     evidence::add_dates(&mut locations, today);
+    refs::relativise(&mut locations, &refs::project_root(register_dir));
     Ok(locations)
 }
 
@@ -83,19 +95,31 @@ pub fn inventory_locations(file: &Path, today: chrono::NaiveDate) -> crate::Resu
 pub struct Written {
     /// Activity files created.
     pub created: Vec<PathBuf>,
-    /// Activity files whose tool sections were replaced.
+    /// Activities whose evidence file was brought up to date.
     pub updated: Vec<PathBuf>,
+    /// Activity files of the older layout migrated (their tool tables moved to `evidence/`).
+    pub migrated: Vec<PathBuf>,
     /// Locations marked gone.
     pub gone: Vec<String>,
     /// `register.toml` was created.
     pub organisation_created: bool,
 }
 
-fn write_new(path: &Path, text: &str) -> crate::Result<()> {
+/// Writes a register file atomically, making its folder first.
+fn write_atomic(path: &Path, text: &str) -> crate::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| crate::Error::io(dir, e))?;
     }
-    std::fs::write(path, text).map_err(|e| crate::Error::io(path, e))
+    crate::atomic::write_file(path, text.as_bytes()).map_err(|e| crate::Error::io(path, e))
+}
+
+/// Writes a file only when its content changes (so an update with nothing new touches nothing).
+fn write_if_changed(path: &Path, text: &str) -> crate::Result<bool> {
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(false);
+    }
+    write_atomic(path, text)?;
+    Ok(true)
 }
 
 /// A free id for a proposal: its own, or with `-2`, `-3`, … when taken.
@@ -120,13 +144,17 @@ fn create(
     for mut p in proposals {
         p.id = free_id(dir, &p.id);
         let path = dir.join("activities").join(format!("{}.toml", p.id));
-        write_new(&path, &activity::draft_text(&p, today, lang))?;
+        let (person, evidence) = activity::draft_texts(&p, today, lang);
+        // The evidence first: an activity file never exists without its evidence.
+        write_atomic(&activity::evidence_path(&path), &evidence)?;
+        write_atomic(&path, &person)?;
         out.created.push(path);
     }
     Ok(())
 }
 
-/// Drafts a register in `dir` from `locations`.
+/// Drafts a register in `dir` from `locations` (referred to from the project root, as
+/// [`scan_locations`] gives them).
 ///
 /// # Errors
 /// `dir` already holds activities (use [`update`]), or a file cannot be written.
@@ -149,7 +177,7 @@ pub fn draft(
     let mut out = Written::default();
     let org = dir.join("register.toml");
     if !org.exists() {
-        write_new(&org, &activity::organisation_text(lang))?;
+        write_atomic(&org, &activity::organisation_text(lang))?;
         out.organisation_created = true;
     }
     create(
@@ -162,10 +190,11 @@ pub fn draft(
     Ok(out)
 }
 
-/// Updates a register with a new scan: the tool sections of every activity are replaced
-/// (found locations get new evidence, vanished ones are marked gone, never deleted), every
-/// human value and comment is kept byte for byte, and locations no activity records become new
-/// activities with status `concept`.
+/// Updates a register with a new scan: the evidence file of every activity is rewritten (its
+/// listed locations found get new evidence, vanished ones are marked gone, never deleted), the
+/// person's activity files are not touched (files of the older layout are migrated once: their
+/// tool tables move to `evidence/`, every other byte stays), and locations no activity lists
+/// become new activities with status `concept`.
 ///
 /// # Errors
 /// The register cannot be read or written.
@@ -181,6 +210,24 @@ pub fn update(
     let date = today.to_string();
     let mut out = Written::default();
     for (path, a) in &register.activities {
+        if a.older_layout {
+            let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
+            let refs: Vec<String> = a
+                .scan
+                .location
+                .iter()
+                .map(|l| l.reference.clone())
+                .collect();
+            let migrated = activity::migrate_text(&text, &refs, lang).map_err(|e| {
+                crate::Error::Usage(crate::parse_error::toml_edit(
+                    &path.display().to_string(),
+                    &text,
+                    &e,
+                ))
+            })?;
+            write_atomic(path, &migrated)?;
+            out.migrated.push(path.clone());
+        }
         let refreshed = drift::refresh(&a.scan.location, &current);
         out.gone.extend(
             refreshed
@@ -220,17 +267,19 @@ pub fn update(
             });
         updated.suggest.subjects = vec![subject.0.clone()];
         let drift = drift::recorded(&updated, today, lang);
-        let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
-        let merged = activity::merge_text(
-            &text,
+        let id = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = activity::evidence_text(
+            &id,
             activity::suggest_table(&subject.0, &subject.1, &cats, lang),
             activity::scan_table(&refreshed, &drift, &date, lang),
-        )
-        .map_err(|e| crate::Error::Usage(format!("{}: {e}", path.display())))?;
-        if merged != text {
-            std::fs::write(path, merged).map_err(|e| crate::Error::io(path, e))?;
+            lang,
+        );
+        if write_if_changed(&activity::evidence_path(path), &text)? {
+            out.updated.push(path.clone());
         }
-        out.updated.push(path.clone());
     }
     let new: Vec<Location> = drift::unassigned(&register, locations)
         .into_iter()

@@ -63,9 +63,18 @@ pub struct SourcedRule {
 }
 
 fn parse_rule(file: &str, pack: &str, text: &str) -> Result<SourcedRule> {
-    let def: RuleDef = toml::from_str(text).map_err(|e| Error::RuleFile {
-        file: file.to_string(),
-        problem: e.to_string().trim_end().to_string(),
+    let def: RuleDef = toml::from_str(text).map_err(|e| {
+        let (position, problem) = match e.span() {
+            Some(s) => {
+                let (l, c) = crate::parse_error::line_column(text, s.start);
+                (format!("line {l}, column {c}: "), e.message())
+            }
+            None => (String::new(), e.message()),
+        };
+        Error::RuleFile {
+            file: file.to_string(),
+            problem: format!("{position}{}", crate::parse_error::sanitise(problem)),
+        }
     })?;
     Ok(SourcedRule {
         file: file.to_string(),
