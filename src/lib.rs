@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod anonymise;
+pub mod atomic;
 pub mod classify;
 pub mod cli;
 pub mod corpus;

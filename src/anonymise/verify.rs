@@ -70,40 +70,86 @@ pub fn count_rows(path: &Path, format: TableFormat) -> io::Result<Vec<(String, u
     Ok(c.rows)
 }
 
-/// Counts the records of a CSV/TSV file as written by the csv crate (RFC 4180 quoting): line
-/// ends outside quotes, plus a last line without one. Independent of the parser that read
-/// the input, and fast enough to check every output.
+/// Counts the records of a CSV/TSV file as the csv crate reads them (RFC 4180 quoting): a
+/// record ends at a line feed, a carriage return or both (CRLF, CR-only and mixed endings)
+/// outside quotes, empty lines are no records, and a last line needs no line end.
+/// Independent of the parser that read the input, and fast enough to check every output.
 ///
 /// # Errors
 /// The file cannot be read.
 pub fn count_csv_records(path: &Path) -> io::Result<u64> {
-    use std::io::Read;
     let mut f = std::fs::File::open(path)?;
+    count_records(&mut f)
+}
+
+fn count_records(r: &mut dyn std::io::Read) -> io::Result<u64> {
     let mut buf = vec![0u8; 1 << 20];
-    let (mut records, mut quoted, mut last) = (0u64, false, b'\n');
+    // `content`: the current line has something in it (an empty line is no record).
+    let (mut records, mut quoted, mut content) = (0u64, false, false);
     loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
+        let n = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
         let chunk = &buf[..n];
         let mut from = 0;
-        // Jump from quote to newline with memchr; parity decides whether a newline counts.
-        while let Some(i) = memchr::memchr2(b'"', b'\n', &chunk[from..]) {
+        // Jump from quote to line end with memchr; parity decides whether a line end counts.
+        while let Some(i) = memchr::memchr3(b'"', b'\n', b'\r', &chunk[from..]) {
             let at = from + i;
-            if chunk[at] == b'"' {
-                quoted = !quoted;
-            } else if !quoted {
-                records += 1;
+            if at > from {
+                content = true;
+            }
+            match chunk[at] {
+                b'"' => {
+                    quoted = !quoted;
+                    content = true;
+                }
+                _ if quoted => {}
+                _ => {
+                    if content {
+                        records += 1;
+                    }
+                    content = false;
+                }
             }
             from = at + 1;
         }
-        last = chunk[n - 1];
+        if from < n {
+            content = true;
+        }
     }
-    if last != b'\n' {
+    if content {
         records += 1;
     }
     Ok(records)
+}
+
+/// Counts the lines of a text file as the text rewriter reads them: line feeds, plus a last
+/// line without one.
+///
+/// # Errors
+/// The file cannot be read.
+pub fn count_lines(path: &Path) -> io::Result<u64> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut lines, mut last) = (0u64, b'\n');
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        lines += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        last = buf[n - 1];
+    }
+    if last != b'\n' {
+        lines += 1;
+    }
+    Ok(lines)
 }
 
 /// Re-identification risk over quasi-identifiers.
@@ -331,4 +377,40 @@ pub struct Leftover {
     /// Whether the method keeps the category by design (an IP stays an IP after truncation):
     /// then this is information, not a failure.
     pub expected: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The csv crate's count, the reference the readers use.
+    fn csv_crate(bytes: &[u8]) -> u64 {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        r.byte_records().filter(Result::is_ok).count() as u64
+    }
+
+    #[test]
+    fn records_are_counted_as_the_csv_crate_reads_them_for_every_line_ending() {
+        for text in [
+            &b"a,b\n1,2\n3,4\n"[..],
+            b"a,b\r\n1,2\r\n3,4\r\n",
+            b"a,b\r1,2\r3,4\r",
+            b"a,b\r1,2\n3,4\r\n5,6",
+            b"a,b\n1,\"x\ny\"\n2,\"p\rq\"\r3,\"r\r\ns\"\r\n",
+            b"a,b\n\n1,2\r\n\r\n\r3,4",
+            b"a,b\n\"\"\n",
+            b"",
+            b"\n\n",
+        ] {
+            assert_eq!(
+                count_records(&mut &text[..]).expect("count"),
+                csv_crate(text),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
 }
