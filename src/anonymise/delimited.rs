@@ -189,7 +189,11 @@ pub fn read_head(reader: &mut dyn Read, carry: &mut Vec<u8>) -> io::Result<Optio
     } else {
         0
     };
-    let after = after.min(first.len());
+    let mut after = after.min(first.len());
+    // The csv crate stops a CRLF header after its CR: the LF belongs to the header too.
+    if after > 0 && first.get(after - 1) == Some(&b'\r') && first.get(after) == Some(&b'\n') {
+        after += 1;
+    }
     Ok(Some(Head {
         names,
         has_header,

@@ -392,16 +392,25 @@ pub fn anonymise(
         }
     }
     // Re-scan every row of the output where transforms were applied.
-    let after = detect(tmp.path(), rules, 0)?;
-    let tmp_stem = crate::table::stem(tmp.path());
-    let leftovers = leftovers(
-        &found,
-        &after,
-        &tables,
-        text_outcome.as_ref(),
-        &tmp_stem,
-        policy,
-    );
+    let leftovers = match out_kind.table_format() {
+        Some(format) => {
+            let single = tables.len() == 1;
+            let wanted = |table: &str, column: &str| {
+                tables.iter().any(|t| {
+                    (single || t.table.eq_ignore_ascii_case(table))
+                        && t.columns
+                            .iter()
+                            .any(|c| c.method != "drop" && c.column.eq_ignore_ascii_case(column))
+                })
+            };
+            let after = verify::census(tmp.path(), format, rules, &wanted).map_err(read_back)?;
+            table_leftovers(&found, &after, &tables)
+        }
+        None => {
+            let after = detect(tmp.path(), rules, 0)?;
+            text_leftovers(&after, text_outcome.as_ref(), policy)
+        }
+    };
     // The output gets the input's permissions (a temporary file is private to its owner).
     if let Ok(meta) = std::fs::metadata(input) {
         let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
@@ -559,50 +568,57 @@ fn own_categories(before: &Detection, table: &str, column: &str) -> Vec<String> 
         .collect()
 }
 
-fn leftovers(
+/// What the re-scan found in transformed columns: every category, expected only when it
+/// is the method's own kept form (an IP address after `ip_truncate`).
+fn table_leftovers(
     before: &Detection,
-    after: &Detection,
+    after: &verify::Census,
     tables: &[TableOutcome],
-    text: Option<&text::TextOutcome>,
-    stem: &str,
-    policy: &Policy,
 ) -> Vec<verify::Leftover> {
-    let mut out = Vec::new();
+    let single = tables.len() == 1;
+    let mut out: Vec<verify::Leftover> = Vec::new();
     for t in tables {
         for c in &t.columns {
             if c.method == "drop" {
                 continue;
             }
-            let was = before.column(&t.table, &c.column);
-            let now = after.column(if tables.len() == 1 { stem } else { &t.table }, &c.column);
             let own = own_categories(before, &t.table, &c.column);
-            // Only what the values show: a column called `phone` keeps its name. Each
-            // category on its own: only the method's kept form is expected.
-            for cat in now.in_values.iter().filter(|c| was.categories.contains(c)) {
-                let n = after
-                    .verdicts
-                    .iter()
-                    .filter(|v| v.column.eq_ignore_ascii_case(&c.column) && v.category == *cat)
-                    .map(|v| v.count)
-                    .max()
-                    .unwrap_or(0);
-                let expected = c.kept_form.expects(cat, &own);
-                match out.iter_mut().find(|l: &&mut verify::Leftover| {
-                    l.place == format!("{}.{}", t.table, c.column) && l.expected == expected
-                }) {
-                    Some(l) => {
-                        l.categories.insert(cat.clone(), n);
+            let column = c.column.to_lowercase();
+            let found = after.iter().filter(|((table, col), _)| {
+                *col == column && (single || table.eq_ignore_ascii_case(&t.table))
+            });
+            let place = format!("{}.{}", t.table, c.column);
+            for (_, categories) in found {
+                for (cat, n) in categories {
+                    let expected = c.kept_form.expects(cat, &own);
+                    match out
+                        .iter_mut()
+                        .find(|l| l.place == place && l.expected == expected)
+                    {
+                        Some(l) => {
+                            *l.categories.entry(cat.clone()).or_insert(0) += n;
+                        }
+                        None => out.push(verify::Leftover {
+                            place: place.clone(),
+                            method: c.method.clone(),
+                            categories: BTreeMap::from([(cat.clone(), *n)]),
+                            expected,
+                        }),
                     }
-                    None => out.push(verify::Leftover {
-                        place: format!("{}.{}", t.table, c.column),
-                        method: c.method.clone(),
-                        categories: BTreeMap::from([(cat.clone(), n)]),
-                        expected,
-                    }),
                 }
             }
         }
     }
+    out
+}
+
+/// What the re-scan of a text output found, per rule that was applied.
+fn text_leftovers(
+    after: &Detection,
+    text: Option<&text::TextOutcome>,
+    policy: &Policy,
+) -> Vec<verify::Leftover> {
+    let mut out = Vec::new();
     if let Some(t) = text {
         for s in &t.spans {
             if let Some((cat, n)) = after.text.get(&s.rule) {

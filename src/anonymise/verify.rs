@@ -152,6 +152,97 @@ pub fn count_lines(path: &Path) -> io::Result<u64> {
     Ok(lines)
 }
 
+/// Per `(table, column)` (lower-cased): the cells in which each category was found.
+pub type Census = HashMap<(String, String), BTreeMap<String, u64>>;
+
+/// Scans chosen columns of a table, every row.
+struct CensusSink<'a, 'r> {
+    engine: crate::detect::engine::Engine<'r>,
+    scratch: crate::detect::engine::Scratch,
+    names: crate::classify::ColumnNames,
+    wanted: &'a dyn Fn(&str, &str) -> bool,
+    /// Per column of the current table: its key and name hint, when it is scanned.
+    columns: Vec<Option<((String, String), Option<usize>)>>,
+    seen: Vec<usize>,
+    found: Census,
+}
+
+impl TableSink for CensusSink<'_, '_> {
+    fn begin(&mut self, table: &str, columns: &[String]) {
+        self.columns = columns
+            .iter()
+            .map(|c| {
+                (self.wanted)(table, c).then(|| {
+                    (
+                        (table.to_lowercase(), c.to_lowercase()),
+                        self.names.hint(c).and_then(|h| h.rule),
+                    )
+                })
+            })
+            .collect();
+    }
+    fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
+        let rules = self.engine.rules();
+        for (i, cell) in cells.iter().enumerate() {
+            let (Some(Some((key, hint))), Some(v)) = (self.columns.get(i), cell) else {
+                continue;
+            };
+            let seen = &mut self.seen;
+            seen.clear();
+            self.engine
+                .scan_hinted(&mut self.scratch, v, 0, v.len(), *hint, |h| {
+                    if !seen.contains(&h.rule) {
+                        seen.push(h.rule);
+                    }
+                });
+            if seen.is_empty() {
+                continue;
+            }
+            let counts = self.found.entry(key.clone()).or_default();
+            let mut categories: Vec<&str> = seen
+                .iter()
+                .filter_map(|&r| rules.rules.get(r).map(|r| &*r.category))
+                .collect();
+            categories.sort_unstable();
+            categories.dedup();
+            for c in categories {
+                *counts.entry(c.to_string()).or_insert(0) += 1;
+            }
+        }
+        true
+    }
+    fn end(&mut self) {
+        self.columns.clear();
+    }
+}
+
+/// Scans every row of the columns `wanted(table, column)` chooses in a table file, at
+/// medium confidence or above, and counts the cells per category found. No sampling and no
+/// cap on findings: this is what the re-scan of an output rests on.
+///
+/// # Errors
+/// The file cannot be read in that format.
+pub fn census(
+    path: &Path,
+    format: TableFormat,
+    rules: &crate::rules::RuleSet,
+    wanted: &dyn Fn(&str, &str) -> bool,
+) -> io::Result<Census> {
+    let engine =
+        crate::detect::engine::Engine::new(rules, crate::finding::Confidence::Medium, false);
+    let mut sink = CensusSink {
+        engine,
+        scratch: engine.scratch(),
+        names: crate::classify::ColumnNames::new(rules),
+        wanted,
+        columns: Vec::new(),
+        seen: Vec::new(),
+        found: Census::new(),
+    };
+    read_table(path, format, &mut sink)?;
+    Ok(sink.found)
+}
+
 /// Re-identification risk over quasi-identifiers.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Risk {
@@ -372,7 +463,7 @@ pub struct Leftover {
     pub place: String,
     /// The method applied.
     pub method: String,
-    /// Categories still found, with the number of sampled cells.
+    /// Categories still found, with the number of cells (every row is read).
     pub categories: BTreeMap<String, u64>,
     /// Whether the method keeps the category by design (an IP stays an IP after truncation):
     /// then this is information, not a failure.
