@@ -91,6 +91,9 @@ pub fn resolve(path: &Path) -> PathBuf {
     abs
 }
 
+/// Device and inode.
+type FileId = (u64, u64);
+
 /// A file's identity on disk: device and inode (so two names of one file agree).
 #[cfg(unix)]
 fn identity(path: &Path) -> Option<(u64, u64)> {
@@ -171,7 +174,8 @@ pub fn plan(req: &Request<'_>) -> Result<Vec<Planned>, Vec<String>> {
             }
         }
     }
-    let mut planned: Vec<(Planned, PathBuf, Option<(u64, u64)>)> = Vec::new();
+    // Each planned output with its resolved path and identity.
+    let mut planned: Vec<(Planned, PathBuf, Option<FileId>)> = Vec::new();
     for (input, rel) in req.files {
         let output = target(req.out, rel, req.to, folder);
         let real = resolve(&output);

@@ -155,6 +155,9 @@ pub fn count_lines(path: &Path) -> io::Result<u64> {
 /// Per `(table, column)` (lower-cased): the cells in which each category was found.
 pub type Census = HashMap<(String, String), BTreeMap<String, u64>>;
 
+/// A column scanned by the census: its `(table, column)` key and its name hint.
+type Scanned = ((String, String), Option<usize>);
+
 /// Scans chosen columns of a table, every row.
 struct CensusSink<'a, 'r> {
     engine: crate::detect::engine::Engine<'r>,
@@ -162,7 +165,7 @@ struct CensusSink<'a, 'r> {
     names: crate::classify::ColumnNames,
     wanted: &'a dyn Fn(&str, &str) -> bool,
     /// Per column of the current table: its key and name hint, when it is scanned.
-    columns: Vec<Option<((String, String), Option<usize>)>>,
+    columns: Vec<Option<Scanned>>,
     seen: Vec<usize>,
     found: Census,
 }

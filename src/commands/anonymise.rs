@@ -294,12 +294,12 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
                 let risk = if args.quasi.is_empty() {
                     None
                 } else {
-                    let format = anonymise::kind_of(&target)
+                    let format = anonymise::kind_of(target)
                         .ok()
                         .and_then(|k| k.table_format());
                     match format {
                         Some(f) => Some(anonymise::verify::risk(
-                            &target,
+                            target,
                             f,
                             &args.quasi,
                             args.entity.as_deref(),
