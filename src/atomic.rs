@@ -351,6 +351,7 @@ pub fn remove_stale(dir: &Path) -> io::Result<Vec<Stale>> {
 }
 
 /// Removes every live temporary directory (called on a terminating signal).
+#[cfg(unix)]
 fn remove_live(registry: &mut Vec<PathBuf>) {
     for p in registry.drain(..) {
         // A writer may still be adding a file (a journal): try again a few times.
