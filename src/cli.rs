@@ -160,7 +160,8 @@ pub struct AnonymiseArgs {
     /// The policy (TOML): a method per column and per text rule.
     #[arg(long, value_name = "FILE", required_unless_present = "suggest_policy")]
     pub policy: Option<PathBuf>,
-    /// Where to write: a file for one input, else a directory (created if needed).
+    /// Where to write: a file for one file input, else a folder (created if needed); a folder
+    /// input always gives a folder.
     #[arg(long, value_name = "PATH", required_unless_present = "suggest_policy")]
     pub out: Option<PathBuf>,
     /// The master key (hex or text, at least 16 bytes); else `PIISCAN_KEY`. Never an argument.
@@ -181,9 +182,10 @@ pub struct AnonymiseArgs {
     /// Print a starter policy for the inputs instead of anonymising.
     #[arg(long)]
     pub suggest_policy: bool,
-    /// Rows per table the scans before and after read to classify columns.
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
-    pub sample_rows: u64,
+    /// With --suggest-policy: rows per table read to propose methods (default 10,000; 0
+    /// reads every row). Anonymising itself always reads every row, before and after.
+    #[arg(long, value_name = "N", requires = "suggest_policy")]
+    pub sample_rows: Option<u64>,
     /// Worker threads for CSV (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,

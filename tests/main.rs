@@ -2,6 +2,7 @@
 
 mod accuracy;
 mod anonymise;
+mod anonymise_safety;
 mod bad_input;
 mod cli;
 mod common;

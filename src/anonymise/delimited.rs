@@ -60,11 +60,12 @@ fn next_block_in(
     if filled < start + BLOCK {
         return Ok(Some(block)); // the end of the input
     }
-    // The last newline outside quotes: quotes before it are even in number ("" counts two).
+    // The last line end (LF or CR) outside quotes: quotes before it are even in number (""
+    // counts two). A CRLF cut between its CR and LF leaves an empty line, which is no record.
     let mut quotes = memchr::memchr_iter(b'"', &block).count();
     let mut end = block.len();
     let mut cut = None;
-    while let Some(nl) = memchr::memrchr(b'\n', &block[..end]) {
+    while let Some(nl) = memchr::memrchr2(b'\n', b'\r', &block[..end]) {
         quotes -= memchr::memchr_iter(b'"', &block[nl..end]).count();
         if quotes % 2 == 0 {
             cut = Some(nl + 1);
@@ -188,7 +189,11 @@ pub fn read_head(reader: &mut dyn Read, carry: &mut Vec<u8>) -> io::Result<Optio
     } else {
         0
     };
-    let after = after.min(first.len());
+    let mut after = after.min(first.len());
+    // The csv crate stops a CRLF header after its CR: the LF belongs to the header too.
+    if after > 0 && first.get(after - 1) == Some(&b'\r') && first.get(after) == Some(&b'\n') {
+        after += 1;
+    }
     Ok(Some(Head {
         names,
         has_header,

@@ -2,8 +2,10 @@
 //! and per text rule; the same readers as the scan find the tables, the transforms
 //! ([`transform`]) change the values, and one rewriter per format writes a new file:
 //! [`delimited`] (CSV/TSV, parallel), [`ndjson`], [`parquet`], [`dump`] (byte-preserving SQL
-//! dumps), [`sqlite`] and [`text`] (logs). The input is never touched: the output is written
-//! to a temporary file beside the target and renamed when complete and checked ([`verify`]).
+//! dumps), [`sqlite`] and [`text`] (logs). The input is never touched: every output path is
+//! planned and checked before anything is written ([`outputs`]), and each output is written
+//! through [`crate::atomic`] (a private temporary file beside the target, renamed when
+//! complete and checked: [`verify`]). The scans before and after read every row.
 
 pub mod cryptopan;
 pub mod delimited;
@@ -11,6 +13,7 @@ pub mod dump;
 pub mod ip;
 pub mod keys;
 pub mod ndjson;
+pub mod outputs;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod plan;
@@ -95,8 +98,6 @@ pub struct Options {
     pub force: bool,
     /// Worker threads for CSV.
     pub threads: usize,
-    /// Rows the pre-scan and the re-scan sample per table.
-    pub sample_rows: u64,
 }
 
 /// What happened to one input.
@@ -260,10 +261,14 @@ pub fn detect(path: &Path, rules: &RuleSet, sample_rows: u64) -> crate::Result<D
 
 /// Anonymises one input into `output`.
 ///
+/// The output is written through [`crate::atomic`]: a private temporary file in a private
+/// folder beside the target, renamed onto it only when written, read back and re-scanned.
+///
 /// # Errors
 /// The output exists (without `force`) or is the input; the policy leaves columns with
-/// personal data unnamed (fail-closed); reading, transforming or writing failed; the rows
-/// read back from the output differ from the rows read. Nothing is left at `output` then.
+/// personal data unnamed (fail-closed); reading, transforming or writing failed (the message
+/// names the input, the output, and the table and row where there is one); the rows read
+/// back from the output differ from the rows read. Nothing is left at `output` then.
 pub fn anonymise(
     input: &Path,
     output: &Path,
@@ -282,22 +287,16 @@ pub fn anonymise(
             )))
         }
     };
-    if output.exists() {
-        let same = std::fs::canonicalize(output).ok() == std::fs::canonicalize(input).ok();
-        if same {
-            return Err(crate::Error::Usage(format!(
-                "{}: the output is the input; piiscan never overwrites its input",
-                output.display()
-            )));
-        }
-        if !opts.force {
-            return Err(crate::Error::Usage(format!(
-                "{}: exists already (use --force to replace it)",
-                output.display()
-            )));
+    // The command plans every output first (see [`outputs`]); this is the last line of
+    // defence for callers of the library.
+    if output.symlink_metadata().is_ok() {
+        let guard = [(input.to_path_buf(), PathBuf::new())];
+        if let Err(why) = outputs::check_single(output, &guard, &[], opts.force) {
+            return Err(crate::Error::Usage(why));
         }
     }
-    let found = detect(input, rules, opts.sample_rows)?;
+    // Every row is read: a column that holds personal data only after row 10,000 is found.
+    let found = detect(input, rules, 0)?;
     let missing = plan::unlisted(policy, &found, kind == Kind::Text);
     if !missing.is_empty() {
         return Err(crate::Error::Usage(format!(
@@ -313,16 +312,16 @@ pub fn anonymise(
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir).map_err(|e| crate::Error::io(&dir, e))?;
-    let suffix = output
-        .extension()
-        .map(|e| format!(".{}", e.to_string_lossy()))
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".piiscan-")
-        .suffix(&suffix)
-        .tempfile_in(&dir)
-        .map_err(|e| crate::Error::io(&dir, e))?;
-    let tmp_path = tmp.path().to_path_buf();
+    let mut tmp =
+        crate::atomic::AtomicFile::create(output).map_err(|e| crate::Error::io(&dir, e))?;
+    // Errors while writing name the input and the output (the rewriters add table and row).
+    let writing = |e: crate::Error| -> crate::Error {
+        crate::Error::Usage(format!(
+            "{} → {}: {e}; the output was not kept",
+            input.display(),
+            output.display()
+        ))
+    };
     let table = crate::table::stem(input);
     let open = || -> crate::Result<Box<dyn std::io::Read + Send>> {
         let mut o =
@@ -338,128 +337,10 @@ pub fn anonymise(
             o.reader, enc,
         )))
     };
-    // A SQL dump is rewritten byte for byte: its 8-bit text (UTF-8 or the charset it
-    // declares, and the raw bytes of binary values, which a MySQL dump without --hex-blob
-    // holds) is never transcoded; only UTF-16 is decoded.
-    let open_dump = || -> crate::Result<Box<dyn std::io::Read + Send>> {
-        let mut o =
-            crate::source::open::open_path(input).map_err(|e| crate::Error::io(input, e))?;
-        match o.sniffed {
-            crate::source::sniff::Sniffed::Text { encoding, bom }
-                if matches!(
-                    encoding,
-                    crate::source::decode::Encoding::Utf16Le
-                        | crate::source::decode::Encoding::Utf16Be
-                ) =>
-            {
-                crate::source::open::read_up_to(&mut o.reader, bom)
-                    .map_err(|e| crate::Error::io(input, e))?;
-                Ok(Box::new(crate::source::decode::DecodingReader::new(
-                    o.reader, encoding,
-                )))
-            }
-            crate::source::sniff::Sniffed::Text { bom, .. } => {
-                crate::source::open::read_up_to(&mut o.reader, bom)
-                    .map_err(|e| crate::Error::io(input, e))?;
-                Ok(o.reader)
-            }
-            crate::source::sniff::Sniffed::Binary => Ok(o.reader),
-        }
-    };
-    let mut tables = Vec::new();
-    let mut text_outcome = None;
-    {
-        let file = tmp.as_file_mut();
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-        match (kind, to) {
-            (Kind::Delimited, to) => {
-                let convert = match to {
-                    None => delimited::Convert::Delimited(None),
-                    Some(OutFormat::Csv) => delimited::Convert::Delimited(Some(b',')),
-                    Some(OutFormat::Tsv) => delimited::Convert::Delimited(Some(b'\t')),
-                    Some(OutFormat::Ndjson) => delimited::Convert::Ndjson,
-                    Some(OutFormat::Parquet) => delimited::Convert::Parquet,
-                };
-                let mut r = open()?;
-                tables.push(delimited::rewrite(
-                    &mut *r,
-                    &mut w,
-                    policy,
-                    &found,
-                    &table,
-                    convert,
-                    opts.threads,
-                )?);
-            }
-            (Kind::Ndjson, None | Some(OutFormat::Ndjson)) => {
-                let mut r = open()?;
-                tables.push(ndjson::rewrite(&mut *r, &mut w, policy, &found, &table)?);
-            }
-            (Kind::Ndjson, Some(f)) => {
-                let mut sink = row_sink(f, &mut w)?;
-                tables.push(ndjson::convert(
-                    &open,
-                    sink.as_mut(),
-                    policy,
-                    &found,
-                    &table,
-                )?);
-            }
-            #[cfg(feature = "parquet")]
-            (Kind::Parquet, None | Some(OutFormat::Parquet)) => {
-                tables.push(parquet::rewrite(
-                    input,
-                    parquet::Target::Parquet(&mut w),
-                    policy,
-                    &found,
-                    &table,
-                )?);
-            }
-            #[cfg(feature = "parquet")]
-            (Kind::Parquet, Some(f)) => {
-                let mut sink = row_sink(f, &mut w)?;
-                tables.push(parquet::rewrite::<
-                    &mut std::io::BufWriter<&mut std::fs::File>,
-                >(
-                    input,
-                    parquet::Target::Rows(sink.as_mut()),
-                    policy,
-                    &found,
-                    &table,
-                )?);
-            }
-            #[cfg(not(feature = "parquet"))]
-            (Kind::Parquet, _) => {
-                return Err(crate::Error::Usage(format!(
-                    "{}: this piiscan was built without Parquet support",
-                    input.display()
-                )))
-            }
-            (Kind::Dump, _) => {
-                let mut r = open_dump()?;
-                tables = dump::rewrite(&mut *r, &mut w, policy, &found)?;
-            }
-            (Kind::Sqlite, _) => {}
-            (Kind::Text, _) => {
-                let mut r = open()?;
-                text_outcome = Some(text::rewrite(
-                    &mut *r,
-                    &mut w,
-                    policy,
-                    rules,
-                    &input.display().to_string(),
-                )?);
-            }
-        }
-        w.flush().map_err(|e| crate::Error::io(&tmp_path, e))?;
-    }
-    if kind == Kind::Sqlite {
-        std::fs::copy(input, tmp.path()).map_err(|e| crate::Error::io(tmp.path(), e))?;
-        tables = sqlite::rewrite(tmp.path(), policy, &found)?;
-    }
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| crate::Error::io(tmp.path(), e))?;
+    let (tables, text_outcome) = write_output(
+        kind, to, input, &mut tmp, &open, &table, policy, &found, rules, opts,
+    )
+    .map_err(writing)?;
 
     // Verify: the rows read back equal the rows read.
     let out_kind = match to {
@@ -468,19 +349,24 @@ pub fn anonymise(
         Some(OutFormat::Parquet) => Kind::Parquet,
         None => kind,
     };
+    let read_back = |e: std::io::Error| {
+        crate::Error::Usage(format!(
+            "{} → {}: reading the output back: {e}; the output was not kept",
+            input.display(),
+            output.display()
+        ))
+    };
     let mut rows_verified = Vec::new();
     match out_kind.table_format() {
         Some(format) => {
             rows_verified = if format == TableFormat::Delimited && tables.len() == 1 {
-                let records = verify::count_csv_records(tmp.path())
-                    .map_err(|e| crate::Error::Usage(format!("reading the output back: {e}")))?;
+                let records = verify::count_csv_records(tmp.path()).map_err(read_back)?;
                 let header = u64::from(tables[0].header);
                 vec![(tables[0].table.clone(), records.saturating_sub(header))]
             } else {
-                verify::count_rows(tmp.path(), format)
-                    .map_err(|e| crate::Error::Usage(format!("reading the output back: {e}")))?
+                verify::count_rows(tmp.path(), format).map_err(read_back)?
             };
-            // A flat file's table is named after the file: the temporary name, here.
+            // A flat file's table is named after the file.
             if tables.len() == 1 && rows_verified.len() == 1 {
                 rows_verified[0].0 = tables[0].table.clone();
             }
@@ -493,8 +379,9 @@ pub fn anonymise(
                 if t.rows_in != t.rows_out || (t.rows_in != back && !(t.rows_in == 0 && back == 0))
                 {
                     return Err(crate::Error::Usage(format!(
-                        "{}: table {}: {} rows read, {} written, {} read back; the output was not kept",
+                        "{} → {}: table {}: {} rows read, {} written, {} read back; the output was not kept",
                         input.display(),
+                        output.display(),
                         t.table,
                         t.rows_in,
                         t.rows_out,
@@ -505,14 +392,12 @@ pub fn anonymise(
         }
         None => {
             if let Some(t) = &text_outcome {
-                let text =
-                    std::fs::read(tmp.path()).map_err(|e| crate::Error::io(tmp.path(), e))?;
-                let lines = text.split(|&b| b == b'\n').count() as u64
-                    - u64::from(text.ends_with(b"\n") || text.is_empty());
+                let lines = verify::count_lines(tmp.path()).map_err(read_back)?;
                 if lines != t.lines_in {
                     return Err(crate::Error::Usage(format!(
-                        "{}: {} lines read, {} read back; the output was not kept",
+                        "{} → {}: {} lines read, {} read back; the output was not kept",
                         input.display(),
+                        output.display(),
                         t.lines_in,
                         lines
                     )));
@@ -521,29 +406,37 @@ pub fn anonymise(
             }
         }
     }
-    // Re-scan the output where transforms were applied.
-    let after = detect(tmp.path(), rules, opts.sample_rows)?;
-    let tmp_stem = crate::table::stem(tmp.path());
-    let leftovers = leftovers(
-        &found,
-        &after,
-        &tables,
-        text_outcome.as_ref(),
-        &tmp_stem,
-        policy,
-    );
+    // Re-scan every row of the output where transforms were applied.
+    let leftovers = match out_kind.table_format() {
+        Some(format) => {
+            let single = tables.len() == 1;
+            let wanted = |table: &str, column: &str| {
+                tables.iter().any(|t| {
+                    (single || t.table.eq_ignore_ascii_case(table))
+                        && t.columns
+                            .iter()
+                            .any(|c| c.method != "drop" && c.column.eq_ignore_ascii_case(column))
+                })
+            };
+            let after = verify::census(tmp.path(), format, rules, &wanted).map_err(read_back)?;
+            table_leftovers(&found, &after, &tables)
+        }
+        None => {
+            let after = detect(tmp.path(), rules, 0)?;
+            text_leftovers(&after, text_outcome.as_ref(), policy)
+        }
+    };
     // The output gets the input's permissions (a temporary file is private to its owner).
     if let Ok(meta) = std::fs::metadata(input) {
         let _ = std::fs::set_permissions(tmp.path(), meta.permissions());
     }
-    let persisted = if opts.force {
-        tmp.persist(output)
-            .map_err(|e| crate::Error::io(output, e.error))?
+    let replace = if opts.force {
+        crate::atomic::Replace::Yes
     } else {
-        tmp.persist_noclobber(output)
-            .map_err(|e| crate::Error::io(output, e.error))?
+        crate::atomic::Replace::No
     };
-    drop(persisted);
+    tmp.commit(replace)
+        .map_err(|e| crate::Error::io(output, e))?;
     Ok(FileReport {
         input: input.display().to_string(),
         output: output.display().to_string(),
@@ -553,6 +446,139 @@ pub fn anonymise(
         rows_verified,
         leftovers,
     })
+}
+
+/// Writes the transformed input into the temporary output.
+#[allow(clippy::too_many_arguments)]
+/// Opens a SQL dump for its byte-preserving rewrite: its 8-bit text (UTF-8 or the charset
+/// it declares, and the raw bytes of binary values, which a MySQL dump without --hex-blob
+/// holds) is never transcoded; only UTF-16 is decoded.
+fn open_dump(input: &Path) -> crate::Result<Box<dyn std::io::Read + Send>> {
+    use crate::source::decode::{DecodingReader, Encoding};
+    use crate::source::sniff::Sniffed;
+    let mut o = crate::source::open::open_path(input).map_err(|e| crate::Error::io(input, e))?;
+    match o.sniffed {
+        Sniffed::Text { encoding, bom }
+            if matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be) =>
+        {
+            crate::source::open::read_up_to(&mut o.reader, bom)
+                .map_err(|e| crate::Error::io(input, e))?;
+            Ok(Box::new(DecodingReader::new(o.reader, encoding)))
+        }
+        Sniffed::Text { bom, .. } => {
+            crate::source::open::read_up_to(&mut o.reader, bom)
+                .map_err(|e| crate::Error::io(input, e))?;
+            Ok(o.reader)
+        }
+        Sniffed::Binary => Ok(o.reader),
+    }
+}
+
+fn write_output(
+    kind: Kind,
+    to: Option<OutFormat>,
+    input: &Path,
+    tmp: &mut crate::atomic::AtomicFile,
+    open: &dyn Fn() -> crate::Result<Box<dyn std::io::Read + Send>>,
+    table: &str,
+    policy: &Policy,
+    found: &Detection,
+    rules: &RuleSet,
+    opts: &Options,
+) -> crate::Result<(Vec<TableOutcome>, Option<text::TextOutcome>)> {
+    let tmp_path = tmp.path().to_path_buf();
+    let mut tables = Vec::new();
+    let mut text_outcome = None;
+    if kind == Kind::Sqlite {
+        // The copy goes into the private file (a plain copy would take the input's mode), and
+        // SQLite's journal beside it, in the private folder.
+        let mut from = std::fs::File::open(input).map_err(|e| crate::Error::io(input, e))?;
+        std::io::copy(&mut from, tmp.file_mut()).map_err(|e| crate::Error::io(&tmp_path, e))?;
+        tmp.file_mut()
+            .sync_all()
+            .map_err(|e| crate::Error::io(&tmp_path, e))?;
+        tables = sqlite::rewrite(&tmp_path, policy, found)?;
+        return Ok((tables, None));
+    }
+    let file = tmp.file_mut();
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    match (kind, to) {
+        (Kind::Delimited, to) => {
+            let convert = match to {
+                None => delimited::Convert::Delimited(None),
+                Some(OutFormat::Csv) => delimited::Convert::Delimited(Some(b',')),
+                Some(OutFormat::Tsv) => delimited::Convert::Delimited(Some(b'\t')),
+                Some(OutFormat::Ndjson) => delimited::Convert::Ndjson,
+                Some(OutFormat::Parquet) => delimited::Convert::Parquet,
+            };
+            let mut r = open()?;
+            tables.push(delimited::rewrite(
+                &mut *r,
+                &mut w,
+                policy,
+                found,
+                table,
+                convert,
+                opts.threads,
+            )?);
+        }
+        (Kind::Ndjson, None | Some(OutFormat::Ndjson)) => {
+            let mut r = open()?;
+            tables.push(ndjson::rewrite(&mut *r, &mut w, policy, found, table)?);
+        }
+        (Kind::Ndjson, Some(f)) => {
+            let mut sink = row_sink(f, &mut w)?;
+            tables.push(ndjson::convert(&open, sink.as_mut(), policy, found, table)?);
+        }
+        #[cfg(feature = "parquet")]
+        (Kind::Parquet, None | Some(OutFormat::Parquet)) => {
+            tables.push(parquet::rewrite(
+                input,
+                parquet::Target::Parquet(&mut w),
+                policy,
+                found,
+                table,
+            )?);
+        }
+        #[cfg(feature = "parquet")]
+        (Kind::Parquet, Some(f)) => {
+            let mut sink = row_sink(f, &mut w)?;
+            tables.push(parquet::rewrite::<
+                &mut std::io::BufWriter<&mut std::fs::File>,
+            >(
+                input,
+                parquet::Target::Rows(sink.as_mut()),
+                policy,
+                found,
+                table,
+            )?);
+        }
+        #[cfg(not(feature = "parquet"))]
+        (Kind::Parquet, _) => {
+            return Err(crate::Error::Usage(format!(
+                "{}: this piiscan was built without Parquet support",
+                input.display()
+            )))
+        }
+        (Kind::Dump, _) => {
+            let mut r = open_dump(input)?;
+            tables = dump::rewrite(&mut *r, &mut w, policy, found)?;
+        }
+        (Kind::Sqlite, _) => {}
+        (Kind::Text, _) => {
+            let mut r = open()?;
+            text_outcome = Some(text::rewrite(
+                &mut *r,
+                &mut w,
+                policy,
+                rules,
+                &input.display().to_string(),
+            )?);
+        }
+    }
+    w.flush()
+        .map_err(|e| crate::Error::Usage(format!("writing: {e}")))?;
+    Ok((tables, text_outcome))
 }
 
 fn row_sink<'w, W: Write + 'w>(f: OutFormat, w: W) -> crate::Result<Box<dyn rows::RowSink + 'w>> {
@@ -571,56 +597,71 @@ fn row_sink<'w, W: Write + 'w>(f: OutFormat, w: W) -> crate::Result<Box<dyn rows
     })
 }
 
-/// Methods whose output still looks like the input's category by design.
-fn keeps_category(method: &str) -> bool {
-    matches!(
-        method,
-        "ip_truncate" | "ip_prefix_preserving" | "date_shift" | "mask"
-    )
+/// The categories the pre-scan gave a column as a whole (its verdicts).
+fn own_categories(before: &Detection, table: &str, column: &str) -> Vec<String> {
+    before
+        .verdicts
+        .iter()
+        .filter(|v| v.table.eq_ignore_ascii_case(table) && v.column.eq_ignore_ascii_case(column))
+        .map(|v| v.category.clone())
+        .collect()
 }
 
-fn leftovers(
+/// What the re-scan found in transformed columns: every category, expected only when it
+/// is the method's own kept form (an IP address after `ip_truncate`).
+fn table_leftovers(
     before: &Detection,
-    after: &Detection,
+    after: &verify::Census,
     tables: &[TableOutcome],
-    text: Option<&text::TextOutcome>,
-    stem: &str,
-    policy: &Policy,
 ) -> Vec<verify::Leftover> {
-    let mut out = Vec::new();
+    let single = tables.len() == 1;
+    let mut out: Vec<verify::Leftover> = Vec::new();
     for t in tables {
         for c in &t.columns {
             if c.method == "drop" {
                 continue;
             }
-            let was = before.column(&t.table, &c.column);
-            let now = after.column(if tables.len() == 1 { stem } else { &t.table }, &c.column);
-            let mut categories = BTreeMap::new();
-            // Only what the values show: a column called `phone` keeps its name.
-            for cat in now.in_values.iter().filter(|c| was.categories.contains(c)) {
-                let n = after
-                    .verdicts
-                    .iter()
-                    .filter(|v| v.column.eq_ignore_ascii_case(&c.column) && v.category == *cat)
-                    .map(|v| v.count)
-                    .max()
-                    .unwrap_or(0);
-                categories.insert(cat.clone(), n);
-            }
-            if !categories.is_empty() {
-                out.push(verify::Leftover {
-                    place: format!("{}.{}", t.table, c.column),
-                    method: c.method.clone(),
-                    categories,
-                    expected: keeps_category(&c.method),
-                });
+            let own = own_categories(before, &t.table, &c.column);
+            let column = c.column.to_lowercase();
+            let found = after.iter().filter(|((table, col), _)| {
+                *col == column && (single || table.eq_ignore_ascii_case(&t.table))
+            });
+            let place = format!("{}.{}", t.table, c.column);
+            for (_, categories) in found {
+                for (cat, n) in categories {
+                    let expected = c.kept_form.expects(cat, &own);
+                    match out
+                        .iter_mut()
+                        .find(|l| l.place == place && l.expected == expected)
+                    {
+                        Some(l) => {
+                            *l.categories.entry(cat.clone()).or_insert(0) += n;
+                        }
+                        None => out.push(verify::Leftover {
+                            place: place.clone(),
+                            method: c.method.clone(),
+                            categories: BTreeMap::from([(cat.clone(), *n)]),
+                            expected,
+                        }),
+                    }
+                }
             }
         }
     }
+    out
+}
+
+/// What the re-scan of a text output found, per rule that was applied.
+fn text_leftovers(
+    after: &Detection,
+    text: Option<&text::TextOutcome>,
+    policy: &Policy,
+) -> Vec<verify::Leftover> {
+    let mut out = Vec::new();
     if let Some(t) = text {
         for s in &t.spans {
             if let Some((cat, n)) = after.text.get(&s.rule) {
-                let expected = keeps_category(&s.method)
+                let expected = s.kept_form.expects(cat, std::slice::from_ref(cat))
                     || policy
                         .for_rule(&s.rule, cat)
                         .is_some_and(|e| matches!(e.op, transform::Op::Keep));

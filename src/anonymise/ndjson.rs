@@ -39,6 +39,7 @@ impl Keys<'_> {
                     protection: entry.op.protection(),
                     entry: entry.describe.clone(),
                     key: entry.key_note.clone(),
+                    kept_form: entry.op.kept_form(),
                     ..ColumnReport::default()
                 },
             ));

@@ -155,6 +155,9 @@ pub struct ColumnReport {
     pub invalid: u64,
     /// Values that came out equal to what went in (e.g. `10.0.0.0` truncated).
     pub unchanged: u64,
+    /// What of the value's category the method keeps (for the re-scan).
+    #[serde(skip)]
+    pub kept_form: super::transform::KeptForm,
 }
 
 /// A cell that stops the run (`on_invalid = "fail"`).
@@ -222,6 +225,7 @@ impl TablePlan {
                     protection: e.op.protection(),
                     entry: e.describe.clone(),
                     key: e.key_note.clone(),
+                    kept_form: e.op.kept_form(),
                     ..ColumnReport::default()
                 }
             }));

@@ -42,28 +42,30 @@ fn split(block: &[u8], pos: usize, d: u8, out: &mut Vec<Field>) -> Option<(usize
                 Some(&c) if c == d => i = j + 1,
                 Some(b'\n') => return Some((j, j + 1)),
                 Some(b'\r') if block.get(j + 1) == Some(&b'\n') => return Some((j, j + 2)),
+                // A carriage return alone ends a record too, as the csv crate reads it.
+                Some(b'\r') => return Some((j, j + 1)),
                 None => return Some((j, j)),
                 _ => return None,
             }
         } else {
-            let next = memchr::memchr2(d, b'\n', &block[i..]).map(|k| i + k);
+            let next = memchr::memchr3(d, b'\n', b'\r', &block[i..]).map(|k| i + k);
             let end = next.unwrap_or(block.len());
-            let mut content_end = end;
-            if next.is_some_and(|n| block[n] == b'\n') && end > i && block[end - 1] == b'\r' {
-                content_end = end - 1;
-            }
-            if memchr::memchr(b'"', &block[i..content_end]).is_some() {
+            if memchr::memchr(b'"', &block[i..end]).is_some() {
                 return None;
             }
             out.push(Field {
                 start: i,
-                end: content_end,
+                end,
                 quoted: false,
             });
             match next {
                 Some(n) if block[n] == d => i = n + 1,
-                Some(n) => return Some((content_end, n + 1)),
-                None => return Some((content_end, end)),
+                // CRLF, or a lone CR or LF.
+                Some(n) if block[n] == b'\r' && block.get(n + 1) == Some(&b'\n') => {
+                    return Some((end, n + 2))
+                }
+                Some(n) => return Some((end, n + 1)),
+                None => return Some((end, end)),
             }
         }
     }

@@ -26,6 +26,9 @@ pub struct SpanReport {
     pub replaced: u64,
     /// Spans the method could not read.
     pub invalid: u64,
+    /// What of the value's category the method keeps (for the re-scan).
+    #[serde(skip)]
+    pub kept_form: super::transform::KeptForm,
 }
 
 /// What rewriting a text did.
@@ -99,6 +102,7 @@ pub fn rewrite(
                     method: entry.op.name().to_string(),
                     protection: entry.op.protection(),
                     key: entry.key_note.clone(),
+                    kept_form: entry.op.kept_form(),
                     ..SpanReport::default()
                 });
             let value = String::from_utf8_lossy(&line[start..end]);

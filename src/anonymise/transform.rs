@@ -350,6 +350,30 @@ fn mask(v: &str, keep_first: usize, keep_last: usize, keep_domain: bool, with: c
     out
 }
 
+/// What of a value's category a method keeps by design, so that the re-scan finding it
+/// again is information and not a leak.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KeptForm {
+    /// Nothing: any category found again is a leak.
+    #[default]
+    Nothing,
+    /// This category (an IP address stays an IP address after truncation).
+    Category(&'static str),
+    /// The category of the value itself (masking and keeping): the column's own category.
+    Own,
+}
+
+impl KeptForm {
+    /// Is `category` found again in a column whose own categories are `own` expected?
+    pub fn expects(self, category: &str, own: &[String]) -> bool {
+        match self {
+            KeptForm::Nothing => false,
+            KeptForm::Category(c) => c == category,
+            KeptForm::Own => own.iter().any(|o| o == category),
+        }
+    }
+}
+
 impl Op {
     /// The method name of the policy.
     pub fn name(&self) -> &'static str {
@@ -363,6 +387,24 @@ impl Op {
             Op::IpPrefixPreserving(_) => "ip_prefix_preserving",
             Op::Generalise(_) => "generalise",
             Op::DateShift { .. } => "date_shift",
+        }
+    }
+
+    /// The form of the value this method keeps by design.
+    pub fn kept_form(&self) -> KeptForm {
+        const IP: &str = "user.device.ip_address";
+        const DATE: &str = "user.demographic.date_of_birth";
+        const POSTCODE: &str = "user.contact.address.postal_code";
+        match self {
+            Op::Keep | Op::Mask { .. } => KeptForm::Own,
+            Op::Drop | Op::Redact(_) | Op::Hmac { .. } => KeptForm::Nothing,
+            Op::IpTruncate { .. } | Op::IpPrefixPreserving(_) => KeptForm::Category(IP),
+            Op::DateShift { .. } => KeptForm::Category(DATE),
+            Op::Generalise(Generalise::Year | Generalise::Month) => KeptForm::Category(DATE),
+            Op::Generalise(Generalise::Postcode4) => KeptForm::Category(POSTCODE),
+            Op::Generalise(Generalise::AgeBand { .. } | Generalise::Bucket { .. }) => {
+                KeptForm::Nothing
+            }
         }
     }
 

@@ -149,6 +149,41 @@ fn print_risk(out: &mut dyn Write, k: &anonymise::verify::Risk) -> std::io::Resu
     )
 }
 
+/// Removes what killed runs left beside these outputs, and says so on stderr.
+fn remove_stale(targets: &[&Path]) -> Result<()> {
+    let mut dirs: Vec<PathBuf> = targets
+        .iter()
+        .map(|t| match t.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for d in dirs {
+        let removed = piiscan::atomic::remove_stale(&d)
+            .with_context(|| format!("{}: removing what an interrupted run left", d.display()))?;
+        for s in removed {
+            eprintln!(
+                "piiscan: removed {}, left by an interrupted run (process {}, no longer running)",
+                s.path.display(),
+                s.pid
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Files that no output may replace: the policy and the key file.
+fn protected(args: &AnonymiseArgs) -> Vec<PathBuf> {
+    args.policy
+        .iter()
+        .chain(args.key_file.iter())
+        .chain(args.rules.iter())
+        .cloned()
+        .collect()
+}
+
 /// Runs `piiscan anonymise`.
 pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
     let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
@@ -159,11 +194,21 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.suggest_policy {
+        // Checked before the scan: a policy never replaces an input.
+        if let Some(p) = &args.out {
+            remove_stale(&[p.as_path()])?;
+            if let Err(why) =
+                anonymise::outputs::check_single(p, &inputs, &protected(&args), args.force)
+            {
+                eprintln!("piiscan: {why}");
+                return Ok(ExitCode::from(2));
+            }
+        }
         // One policy for all inputs: what each holds, merged.
         let mut found = anonymise::plan::Detection::default();
         let mut typed = false;
         for (path, _) in &inputs {
-            let f = anonymise::detect(path, &rules, args.sample_rows)?;
+            let f = anonymise::detect(path, &rules, args.sample_rows.unwrap_or(10_000))?;
             found.verdicts.extend(f.verdicts);
             for (rule, (category, n)) in f.text {
                 found.text.entry(rule).or_insert((category, 0)).1 += n;
@@ -181,13 +226,8 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
         let text = anonymise::suggest::policy(&names.join(", "), &found, typed);
         match &args.out {
             Some(p) => {
-                if p.exists() && !args.force {
-                    bail!(
-                        "{}: exists already (use --force to replace it)",
-                        p.display()
-                    );
-                }
-                std::fs::write(p, text).with_context(|| format!("writing {}", p.display()))?;
+                piiscan::atomic::write_file(p, text.as_bytes())
+                    .with_context(|| format!("writing {}", p.display()))?;
                 eprintln!(
                     "piiscan: wrote a starter policy to {}; review it before use",
                     p.display()
@@ -200,9 +240,34 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
     let (Some(policy_path), Some(out_path)) = (&args.policy, &args.out) else {
         bail!("--policy and --out are needed");
     };
+    let to = args.to.as_deref().and_then(OutFormat::parse);
+    // Every output is planned, and every conflict named, before anything is written.
+    let protected = protected(&args);
+    let planned = anonymise::outputs::plan(&anonymise::outputs::Request {
+        arguments: &args.inputs,
+        files: &inputs,
+        out: out_path,
+        to,
+        force: args.force,
+        protected: &protected,
+    });
+    let planned = match planned {
+        Ok(p) => p,
+        Err(conflicts) => {
+            for c in &conflicts {
+                eprintln!("piiscan: {c}");
+            }
+            eprintln!(
+                "piiscan: {} conflict(s) in the outputs; nothing was written",
+                conflicts.len()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let targets: Vec<&Path> = planned.iter().map(|p| p.output.as_path()).collect();
+    remove_stale(&targets)?;
     let master = MasterKey::load(args.key_file.as_deref())?;
     let policy = anonymise::policy::load(policy_path, master.as_ref())?;
-    let to = args.to.as_deref().and_then(OutFormat::parse);
     let threads = match args.threads {
         Some(0) => bail!("--threads must be at least 1"),
         Some(n) => n,
@@ -214,35 +279,27 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
         to,
         force: args.force,
         threads,
-        sample_rows: args.sample_rows,
     };
-    let into_dir = inputs.len() > 1
-        || out_path.is_dir()
-        || out_path.as_os_str().to_string_lossy().ends_with('/');
     let mut failed = 0usize;
     let mut leftovers = false;
     let mut reports = Vec::new();
-    for (input, rel) in &inputs {
-        let target = if into_dir {
-            let name = anonymise::output_name(rel, to);
-            out_path
-                .join(rel.parent().unwrap_or(Path::new("")))
-                .join(name)
-        } else {
-            out_path.clone()
-        };
-        match anonymise::anonymise(input, &target, &policy, &rules, &opts) {
+    for anonymise::outputs::Planned {
+        input,
+        output: target,
+    } in &planned
+    {
+        match anonymise::anonymise(input, target, &policy, &rules, &opts) {
             Ok(report) => {
                 leftovers |= report.has_unexpected_leftovers();
                 let risk = if args.quasi.is_empty() {
                     None
                 } else {
-                    let format = anonymise::kind_of(&target)
+                    let format = anonymise::kind_of(target)
                         .ok()
                         .and_then(|k| k.table_format());
                     match format {
                         Some(f) => Some(anonymise::verify::risk(
-                            &target,
+                            target,
                             f,
                             &args.quasi,
                             args.entity.as_deref(),
