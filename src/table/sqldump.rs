@@ -400,6 +400,7 @@ mod tests {
     use super::*;
 
     type Rows = Vec<Vec<Option<String>>>;
+    type Named = Vec<(String, Vec<String>, Rows)>;
 
     #[derive(Default)]
     struct Tables(Vec<(String, Vec<String>, Rows)>);
@@ -465,12 +466,12 @@ mod tests {
         assert!(err.to_string().contains("line 2"), "{err}");
     }
     /// Tables by name (a table seen twice is merged), and the error if any.
-    fn read_all(dump: &str) -> (Vec<(String, Vec<String>, Rows)>, Option<String>) {
+    fn read_all(dump: &str) -> (Named, Option<String>) {
         let mut t = Tables::default();
         let e = read(&mut dump.as_bytes(), &mut t)
             .err()
             .map(|e| e.to_string());
-        let mut merged: Vec<(String, Vec<String>, Rows)> = Vec::new();
+        let mut merged: Named = Vec::new();
         for (name, cols, rows) in t.0 {
             match merged.iter_mut().find(|m| m.0 == name) {
                 Some(m) => m.2.extend(rows),
