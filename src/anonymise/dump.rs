@@ -384,11 +384,17 @@ pub fn rewrite(
             }
             PieceKind::Command | PieceKind::Trivia => edited.extend_from_slice(piece.text),
             PieceKind::Incomplete(what) => {
-                let verb =
-                    String::from_utf8_lossy(&first_word(piece.text, piece.first)).into_owned();
                 return Err(crate::Error::Usage(format!(
                     "{}; nothing was written",
-                    cut_message(&verb, None, piece.line, what, piece.open_line, 0)
+                    cut_message(
+                        piece.text,
+                        piece.first,
+                        piece.line,
+                        None,
+                        what,
+                        piece.open_line,
+                        0
+                    )
                 )));
             }
             PieceKind::CopyCut => {

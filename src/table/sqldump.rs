@@ -149,7 +149,7 @@ impl Reader<'_> {
                 if data || cut.is_some() {
                     let at = line_of(text, first, line, e.at);
                     self.problems.add(match cut {
-                        Some((what, open)) => cut_message(&verb_name, None, line, what, open, 0),
+                        Some((what, open)) => cut_message(text, first, line, None, what, open, 0),
                         None => format!(
                             "line {at}: {verb_name} statement (line {line}) not read: {}",
                             e.why
@@ -196,9 +196,10 @@ impl Reader<'_> {
                 }
                 match (outcome, cut) {
                     (_, Some((what, open))) => self.problems.add(cut_message(
-                        &verb_name,
-                        Some(&table),
+                        text,
+                        first,
                         line,
+                        Some(&table),
                         what,
                         open,
                         rows,
@@ -217,7 +218,7 @@ impl Reader<'_> {
             _ if cut.is_some() => {
                 if let Some((what, open)) = cut {
                     self.problems
-                        .add(cut_message(&verb_name, None, line, what, open, 0));
+                        .add(cut_message(text, first, line, None, what, open, 0));
                 }
                 After::Nothing
             }
@@ -282,16 +283,24 @@ impl Reader<'_> {
     }
 }
 
-/// The message for a dump that ends inside a statement.
+/// The message for a dump that ends inside a statement (`text` from its first token at byte
+/// `first` on `line`): names the line where the dump ends.
 pub fn cut_message(
-    verb: &str,
-    table: Option<&str>,
+    text: &[u8],
+    first: usize,
     line: u64,
+    table: Option<&str>,
     what: &str,
     open: u64,
     rows: u64,
 ) -> String {
-    let verb = if verb.is_empty() { "statement" } else { verb };
+    let verb = String::from_utf8_lossy(&first_word(text, first)).into_owned();
+    let verb = if verb.is_empty() {
+        "unnamed".to_string()
+    } else {
+        verb
+    };
+    let end = line_of(text, first, line, text.trim_ascii_end().len());
     let into = table.map(|t| format!(" into {t}")).unwrap_or_default();
     let read = if table.is_some() {
         format!(
@@ -301,9 +310,15 @@ pub fn cut_message(
     } else {
         String::new()
     };
-    format!(
-        "line {open}: the dump ends inside {what} (begun on line {open}) of the {verb}{into} statement of line {line}: it was cut short{read}"
-    )
+    if what == "a statement" {
+        format!(
+            "line {end}: the dump ends before the end of the {verb}{into} statement of line {line} (no closing ;): it was cut short{read}"
+        )
+    } else {
+        format!(
+            "line {end}: the dump ends inside {what} begun on line {open}, in the {verb}{into} statement of line {line}: it was cut short{read}"
+        )
+    }
 }
 
 /// One field of COPY's text format (pg_dump's default) decoded into `out`; `false` for NULL
@@ -411,6 +426,7 @@ mod tests {
     use super::*;
 
     type Rows = Vec<Vec<Option<String>>>;
+    type Named = Vec<(String, Vec<String>, Rows)>;
 
     #[derive(Default)]
     struct Tables(Vec<(String, Vec<String>, Rows)>);
@@ -476,12 +492,12 @@ mod tests {
         assert!(err.to_string().contains("line 2"), "{err}");
     }
     /// Tables by name (a table seen twice is merged), and the error if any.
-    fn read_all(dump: &str) -> (Vec<(String, Vec<String>, Rows)>, Option<String>) {
+    fn read_all(dump: &str) -> (Named, Option<String>) {
         let mut t = Tables::default();
         let e = read(&mut dump.as_bytes(), &mut t)
             .err()
             .map(|e| e.to_string());
-        let mut merged: Vec<(String, Vec<String>, Rows)> = Vec::new();
+        let mut merged: Named = Vec::new();
         for (name, cols, rows) in t.0 {
             match merged.iter_mut().find(|m| m.0 == name) {
                 Some(m) => m.2.extend(rows),

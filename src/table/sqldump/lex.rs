@@ -636,6 +636,7 @@ const CHUNK: usize = 256 * 1024;
 pub struct Splitter<R> {
     input: R,
     buf: Vec<u8>,
+    block: Vec<u8>,
     start: usize,
     eof: bool,
     lexer: Lexer,
@@ -655,6 +656,7 @@ impl<R: Read> Splitter<R> {
         Splitter {
             input,
             buf: Vec::with_capacity(CHUNK),
+            block: Vec::new(),
             start: 0,
             eof: false,
             lexer: Lexer::new(Syntax::new(dialect.unwrap_or(Dialect::Postgres))),
@@ -704,19 +706,17 @@ impl<R: Read> Splitter<R> {
             self.csv_scan.0 = self.csv_scan.0.saturating_sub(by);
             self.start = 0;
         }
-        let n = self.buf.len();
-        self.buf.resize(n + CHUNK, 0);
+        // Read into a block of its own: a reader that returns little at a time (a gzip
+        // stream) costs no more than one that fills the block.
+        self.block.resize(CHUNK, 0);
         let got = loop {
-            match self.input.read(&mut self.buf[n..]) {
+            match self.input.read(&mut self.block) {
                 Ok(g) => break g,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(n);
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         };
-        self.buf.truncate(n + got);
+        self.buf.extend_from_slice(&self.block[..got]);
         if got == 0 {
             self.eof = true;
         }
