@@ -251,8 +251,17 @@ pub fn read_stream(reader: &mut dyn Read, sink: &mut dyn TableSink) -> io::Resul
 /// The archive cannot be read, or is cut or damaged: the message says where and what was
 /// read before; those rows are already in `sink`.
 pub fn read_path(path: &Path, sink: &mut dyn TableSink) -> io::Result<()> {
+    // `dir/toc.dat` named on its own stands for its directory archive.
+    let toc_of_dir = path
+        .file_name()
+        .is_some_and(|n| n == "toc.dat")
+        .then(|| path.parent())
+        .flatten()
+        .filter(|d| is_directory_archive(d));
     guarded(sink, |out| {
-        if path.is_dir() {
+        if let Some(dir) = toc_of_dir {
+            read_directory(dir, out)
+        } else if path.is_dir() {
             read_directory(path, out)
         } else {
             let mut file = File::open(path)?;

@@ -312,6 +312,13 @@ fn a_directory_with_a_missing_data_file_names_it_and_reads_the_others() {
 }
 
 #[test]
+fn a_toc_dat_named_alone_reads_its_directory() {
+    let (t, r) = read(&fixture("dir/toc.dat"));
+    r.expect("read");
+    assert_planted(&t);
+}
+
+#[test]
 fn toc_file_names_cannot_leave_the_directory() {
     assert!(plain_name("../../etc/passwd").is_err());
     assert!(plain_name("/etc/passwd").is_err());
