@@ -1,5 +1,5 @@
 //! The scan: walk the inputs, cut them into units of work (whole files, or regions of one large
-//! UTF-8 file so that both cores work inside it), run the units on a rayon pool, and hand the
+//! UTF-8 file so that both cores work inside it), run the units on worker threads, and hand the
 //! findings to a [`Sink`] in a deterministic order (by input, then offset) whatever the number
 //! of threads. Workers may run ahead of the output by a bounded window only, so memory stays
 //! bounded however many findings there are.
@@ -480,7 +480,8 @@ fn run_table_path(
     let table = scanner.finish();
     ctx.progress.add_bytes(bytes);
     let status = match outcome {
-        Ok(()) => InputStatus::Scanned,
+        Ok(()) if table.notices.is_empty() => InputStatus::Scanned,
+        Ok(()) => InputStatus::Partial(table.notices.join("; ")),
         Err(e) => InputStatus::Failed(e.to_string()),
     };
     UnitResult {
@@ -517,7 +518,8 @@ fn run_table(
     let table = scanner.finish();
     let bytes = counting.count;
     let status = match outcome {
-        Ok(()) => InputStatus::Scanned,
+        Ok(()) if table.notices.is_empty() => InputStatus::Scanned,
+        Ok(()) => InputStatus::Partial(table.notices.join("; ")),
         Err(e) if compressed && e.kind() != io::ErrorKind::InvalidData => {
             InputStatus::Partial(describe_read_error(&e, true, bytes))
         }
@@ -784,11 +786,6 @@ pub fn scan(
     let emitted = Mutex::new(0usize);
     let advanced = Condvar::new();
     let (tx, rx) = mpsc::channel::<(usize, UnitResult)>();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| io::Error::other(e.to_string()))?;
-
     let mut emitter = Emitter {
         rules,
         sink,
@@ -811,50 +808,51 @@ pub fn scan(
         let (units, entries, engine) = (&units, &entries, &engine);
         let (paths, project_paths) = (&paths, &project_paths);
         let (ctx, progress) = (&ctx, &progress);
-        s.spawn(move || {
-            pool.scope(|ps| {
-                for _ in 0..threads {
-                    let tx = tx.clone();
-                    ps.spawn(move |_| {
-                        let mut scratch = engine.scratch();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::SeqCst);
-                            if i >= units.len() || stop.load(Ordering::Relaxed) {
-                                break;
-                            }
-                            {
-                                let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
-                                while i >= *done + window && !stop.load(Ordering::Relaxed) {
-                                    done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
-                                }
-                            }
-                            let mut result = run_unit(&units[i], entries, ctx, &mut scratch);
-                            let path = &project_paths[units[i].entry()];
-                            if let Some(region) = result.region.as_mut() {
-                                mark_found(
-                                    region.hits.iter_mut().map(|h| &mut h.found),
-                                    rules,
-                                    path,
-                                    fingerprints,
-                                );
-                            }
-                            if let Some(table) = result.table.as_mut() {
-                                mark_found(
-                                    table.hits.iter_mut().map(|h| &mut h.found),
-                                    rules,
-                                    path,
-                                    fingerprints,
-                                );
-                            }
-                            if tx.send((i, result)).is_err() {
-                                break;
-                            }
+        // Plain threads, not a rayon pool: a unit may call into polars, which runs on its own
+        // rayon pool. A rayon worker of ours waiting for that pool would meanwhile steal and
+        // run another of our units on the same stack, and that unit can block on the output
+        // window, which waits for the unit suspended beneath it: a deadlock. A plain thread
+        // just waits, and nothing of ours ever runs on a stack it does not own.
+        for _ in 0..threads {
+            let tx = tx.clone();
+            s.spawn(move || {
+                let mut scratch = engine.scratch();
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= units.len() || stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    {
+                        let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
+                        while i >= *done + window && !stop.load(Ordering::Relaxed) {
+                            done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
                         }
-                    });
+                    }
+                    let mut result = run_unit(&units[i], entries, ctx, &mut scratch);
+                    let path = &project_paths[units[i].entry()];
+                    if let Some(region) = result.region.as_mut() {
+                        mark_found(
+                            region.hits.iter_mut().map(|h| &mut h.found),
+                            rules,
+                            path,
+                            fingerprints,
+                        );
+                    }
+                    if let Some(table) = result.table.as_mut() {
+                        mark_found(
+                            table.hits.iter_mut().map(|h| &mut h.found),
+                            rules,
+                            path,
+                            fingerprints,
+                        );
+                    }
+                    if tx.send((i, result)).is_err() {
+                        break;
+                    }
                 }
-                drop(tx);
             });
-        });
+        }
+        drop(tx);
 
         let mut pending: HashMap<usize, UnitResult> = HashMap::new();
         let mut next_emit = 0usize;

@@ -3,13 +3,13 @@
 //! streamed element by element, NDJSON line by line, so a file larger than memory works as
 //! long as each object fits. Columns are added as new keys turn up.
 
-use super::TableSink;
-use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+use super::{TableSink, MAX_COLUMNS};
+use serde::de::{DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read};
 
-/// Flattens one JSON value into (path, text) pairs.
+/// Flattens one JSON value into (path, text) pairs, in time linear in its size.
 fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Option<String>)>) {
     match v {
         Value::Object(map) => {
@@ -28,21 +28,28 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Option<String>)>) {
                 let joined: Vec<String> = items.iter().filter_map(scalar).collect();
                 out.push((path, Some(joined.join("; "))));
             } else {
+                // The same path in several elements becomes one cell, values joined; found
+                // by a map, not a search, so an array of many objects stays linear.
                 let mut inner = Vec::new();
                 for item in items {
                     flatten(&path, item, &mut inner);
                 }
                 let mut merged: Vec<(String, Option<String>)> = Vec::new();
+                let mut at: HashMap<String, usize> = HashMap::new();
                 for (k, val) in inner {
-                    match merged.iter_mut().find(|(mk, _)| *mk == k) {
-                        Some((_, Some(existing))) => {
-                            if let Some(val) = val {
+                    match at.get(&k) {
+                        Some(&i) => match (&mut merged[i].1, val) {
+                            (Some(existing), Some(val)) => {
                                 existing.push_str("; ");
                                 existing.push_str(&val);
                             }
+                            (slot @ None, val) => *slot = val,
+                            (Some(_), None) => {}
+                        },
+                        None => {
+                            at.insert(k.clone(), merged.len());
+                            merged.push((k, val));
                         }
-                        Some(slot) => slot.1 = val,
-                        None => merged.push((k, val)),
                     }
                 }
                 out.extend(merged);
@@ -60,27 +67,40 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-/// Pushes objects to the sink as rows, growing the column list as keys appear.
+/// Pushes objects to the sink as rows, growing the column list as keys appear. Each row
+/// costs the keys it has, not the table's width: rows go to the sink sparse.
 struct RowWriter<'s> {
     sink: &'s mut dyn TableSink,
     table: String,
     columns: Vec<String>,
     index: HashMap<String, usize>,
     begun: bool,
+    /// The sink wants no more rows: the rest is only checked to be JSON.
+    done: bool,
+    /// Keys past [`MAX_COLUMNS`] turned up and were not read.
+    capped: bool,
+    pairs: Vec<(String, Option<String>)>,
 }
 
 impl RowWriter<'_> {
     fn push(&mut self, v: &Value) {
-        let mut pairs = Vec::new();
-        let root = if v.is_object() {
-            v.clone()
+        if self.done {
+            return;
+        }
+        let mut pairs = std::mem::take(&mut self.pairs);
+        pairs.clear();
+        if v.is_object() {
+            flatten("", v, &mut pairs);
         } else {
-            serde_json::json!({ "value": v })
-        };
-        flatten("", &root, &mut pairs);
+            flatten("value", v, &mut pairs);
+        }
         let mut grew = !self.begun;
         for (k, _) in &pairs {
             if !self.index.contains_key(k) {
+                if self.columns.len() >= MAX_COLUMNS {
+                    self.capped = true;
+                    continue;
+                }
                 self.index.insert(k.clone(), self.columns.len());
                 self.columns.push(k.clone());
                 grew = true;
@@ -90,11 +110,27 @@ impl RowWriter<'_> {
             self.sink.begin(&self.table, &self.columns);
             self.begun = true;
         }
-        let mut cells: Vec<Option<&[u8]>> = vec![None; self.columns.len()];
-        for (k, val) in &pairs {
-            cells[self.index[k]] = val.as_deref().map(str::as_bytes);
+        let cells: Vec<(usize, Option<&[u8]>)> = pairs
+            .iter()
+            .filter_map(|(k, val)| Some((*self.index.get(k)?, val.as_deref().map(str::as_bytes))))
+            .collect();
+        if !self.sink.sparse_row(&cells) {
+            self.done = true;
         }
-        self.sink.row(&cells);
+        drop(cells);
+        self.pairs = pairs;
+    }
+
+    fn finish(self) {
+        if self.capped {
+            self.sink.notice(&format!(
+                "more than {MAX_COLUMNS} distinct keys in one table; the values of the keys \
+                 past them were not read"
+            ));
+        }
+        if self.begun {
+            self.sink.end();
+        }
     }
 }
 
@@ -106,8 +142,17 @@ impl<'de> Visitor<'de> for Elements<'_, '_> {
         f.write_str("a JSON array or object")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(v) = seq.next_element::<Value>()? {
-            self.0.push(&v);
+        loop {
+            if self.0.done {
+                if seq.next_element::<IgnoredAny>()?.is_none() {
+                    break;
+                }
+                continue;
+            }
+            match seq.next_element::<Value>()? {
+                Some(v) => self.0.push(&v),
+                None => break,
+            }
         }
         Ok(())
     }
@@ -142,6 +187,9 @@ pub fn read(
         columns: Vec::new(),
         index: HashMap::new(),
         begun: false,
+        done: false,
+        capped: false,
+        pairs: Vec::new(),
     };
     let input = BufReader::with_capacity(256 * 1024, reader);
     if ndjson {
@@ -150,9 +198,13 @@ pub fn read(
             if line.trim().is_empty() {
                 continue;
             }
-            let v: Value = serde_json::from_str(&line).map_err(|e| {
-                io::Error::new(io::ErrorKind::InvalidData, format!("line {}: {e}", n + 1))
-            })?;
+            let bad =
+                |e: serde_json::Error| io::Error::new(io::ErrorKind::InvalidData, format!("line {}: {e}", n + 1));
+            if rows.done {
+                serde_json::from_str::<IgnoredAny>(&line).map_err(bad)?;
+                continue;
+            }
+            let v: Value = serde_json::from_str(&line).map_err(bad)?;
             rows.push(&v);
         }
     } else {
@@ -164,9 +216,7 @@ pub fn read(
             )
         })?;
     }
-    if rows.begun {
-        rows.sink.end();
-    }
+    rows.finish();
     Ok(())
 }
 
