@@ -222,7 +222,7 @@ impl Sink for SarifReporter<'_> {
 }
 
 impl Reporter for SarifReporter<'_> {
-    fn finish(&mut self, _stats: &ScanStats, failed: &[(String, String)]) -> io::Result<()> {
+    fn finish(&mut self, stats: &ScanStats, failed: &[(String, String)]) -> io::Result<()> {
         self.start()?;
         self.out.write_all(b"\n],\n\"tool\": ")?;
         let tool = json!({
@@ -243,6 +243,13 @@ impl Reporter for SarifReporter<'_> {
                     "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(path) } } }],
                 })
             })
+            .chain(stats.skipped_inputs.iter().map(|(path, why)| {
+                json!({
+                    "level": "note",
+                    "message": { "text": format!("{path}: skipped ({why})") },
+                    "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(path) } } }],
+                })
+            }))
             .collect();
         let invocation = json!([{
             "executionSuccessful": failed.is_empty(),
