@@ -522,12 +522,20 @@ fn run_unit(
         }
         (_, Entry::Stdin) => run_opened(open_stdin(), None, ctx, scratch),
         (_, Entry::TooLarge { .. }) => UnitResult::status(InputStatus::SkippedTooLarge),
-        (_, Entry::Special { kind, named: false, .. }) => {
-            UnitResult::status(InputStatus::SkippedSpecial(kind.to_string()))
-        }
-        (_, Entry::Special { kind, named: true, .. }) => UnitResult::status(InputStatus::Failed(
-            format!("is {kind}; special files are never opened (pipe its contents to `piiscan scan -`)"),
-        )),
+        (
+            _,
+            Entry::Special {
+                kind, named: false, ..
+            },
+        ) => UnitResult::status(InputStatus::SkippedSpecial(kind.to_string())),
+        (
+            _,
+            Entry::Special {
+                kind, named: true, ..
+            },
+        ) => UnitResult::status(InputStatus::Failed(format!(
+            "is {kind}; special files are never opened (pipe its contents to `piiscan scan -`)"
+        ))),
         (_, Entry::Error { reason, .. }) => UnitResult::status(InputStatus::Failed(reason.clone())),
     }
 }
@@ -984,5 +992,49 @@ pub fn scan(
     match emitter.error {
         Some(e) => Err(e),
         None => Ok(stats),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_result(bytes: u64, status: InputStatus) -> UnitResult {
+        UnitResult {
+            status,
+            region: Some(RegionResult::default()),
+            table: None,
+            bytes,
+        }
+    }
+
+    #[test]
+    fn a_file_that_changes_while_read_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        std::fs::write(&path, b"0123456789").unwrap();
+        let before = std::fs::metadata(&path).unwrap();
+        // Read completely, unchanged: scanned.
+        let r = check_unchanged(&path, Some(&before), text_result(10, InputStatus::Scanned));
+        assert_eq!(r.status, InputStatus::Scanned);
+        // The read ended short of the size it had when opened (it shrank).
+        let r = check_unchanged(&path, Some(&before), text_result(4, InputStatus::Scanned));
+        assert!(
+            matches!(&r.status, InputStatus::Partial(m) if m.contains("changed while being read")),
+            "{:?}",
+            r.status
+        );
+        // A read error of a file cut short is told as the change it is.
+        let cut = InputStatus::Failed("failed to fill whole buffer".into());
+        let r = check_unchanged(&path, Some(&before), text_result(10, cut));
+        assert!(
+            matches!(&r.status, InputStatus::Partial(m) if m.contains("changed while being read")),
+            "{:?}",
+            r.status
+        );
+        // Its size moved between opening and the end of the read.
+        std::fs::write(&path, b"01234").unwrap();
+        let r = check_unchanged(&path, Some(&before), text_result(10, InputStatus::Scanned));
+        assert!(r.status.is_error());
     }
 }

@@ -87,12 +87,11 @@ impl TableState {
         let rules = ctx.engine.rules();
         let bytes = raw.as_bytes();
         let mut spans: Vec<(usize, usize, usize, Confidence)> = Vec::new();
-        ctx.engine
-            .scan(ctx.scratch, bytes, 0, bytes.len(), |h| {
-                if h.confidence >= Confidence::Medium {
-                    spans.push((h.start, h.end, h.rule, h.confidence));
-                }
-            });
+        ctx.engine.scan(ctx.scratch, bytes, 0, bytes.len(), |h| {
+            if h.confidence >= Confidence::Medium {
+                spans.push((h.start, h.end, h.rule, h.confidence));
+            }
+        });
         let name: Arc<str> = if spans.is_empty() {
             Arc::from(raw)
         } else {
@@ -119,7 +118,8 @@ impl TableState {
                 column_index: index,
             });
         }
-        self.hint_rules.push(ctx.names.hint(raw).and_then(|h| h.rule));
+        self.hint_rules
+            .push(ctx.names.hint(raw).and_then(|h| h.rule));
         self.columns.push(name);
         self.profiles.push(ColumnProfile::default());
         self.kept.push(0);
@@ -218,7 +218,9 @@ impl<'a> TableScanner<'a> {
             }
             for mut h in t.hits.drain(..) {
                 let col = h.column_index;
-                if decided.get(col).and_then(Option::as_deref) == Some(&*rules.rules[h.found.rule].id) {
+                if decided.get(col).and_then(Option::as_deref)
+                    == Some(&*rules.rules[h.found.rule].id)
+                {
                     h.found.confidence = Confidence::High;
                 }
                 if h.found.confidence >= self.opts.min_confidence {

@@ -9,6 +9,7 @@ mod encodings;
 mod guard;
 mod output;
 mod parallel;
+mod readers;
 mod register;
 mod restore;
 mod structured;

@@ -31,7 +31,10 @@ fn files(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>> {
                 }
                 Entry::Error { path, reason } => bail!("{}: {reason}", path.display()),
                 Entry::Special { path, kind, .. } => {
-                    bail!("{}: is {kind}; special files are never opened", path.display())
+                    bail!(
+                        "{}: is {kind}; special files are never opened",
+                        path.display()
+                    )
                 }
                 _ => {}
             }

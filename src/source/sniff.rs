@@ -130,8 +130,14 @@ mod tests {
             }
         );
         assert_eq!(sniff(b"PK\x03\x04\0\0"), Sniffed::Binary);
-        let le: Vec<u8> = "naam: Jan\r\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        let be: Vec<u8> = "naam: Jan\r\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let le: Vec<u8> = "naam: Jan\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "naam: Jan\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
         assert_eq!(
             sniff(&le),
             Sniffed::Text {

@@ -76,11 +76,17 @@ fn shape(cell: &[u8]) -> Shape {
     }
     let digits = c.iter().filter(|b| b.is_ascii_digit()).count();
     let groups: Vec<&[u8]> = c.split(|&b| matches!(b, b'-' | b'/' | b'.')).collect();
-    if groups.len() == 3 && groups.iter().all(|g| !g.is_empty() && g.len() <= 4 && g.iter().all(u8::is_ascii_digit)) {
+    if groups.len() == 3
+        && groups
+            .iter()
+            .all(|g| !g.is_empty() && g.len() <= 4 && g.iter().all(u8::is_ascii_digit))
+    {
         return Shape::Date;
     }
     if digits > 0
-        && c.iter().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b',' | b' ' | b'(' | b')' | b'%'))
+        && c.iter().all(|b| {
+            b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b',' | b' ' | b'(' | b')' | b'%')
+        })
     {
         return Shape::Number;
     }
@@ -111,7 +117,12 @@ fn probe() -> Option<&'static (RuleSet, ColumnNames)> {
 
 /// Is one cell of a first record a value rather than a name: a match of a rule covering most
 /// of it, or a capitalised first name or surname that is no known column name?
-fn holds_value(cell: &[u8], engine: &Engine<'_>, scratch: &mut crate::detect::Scratch, names: &ColumnNames) -> bool {
+fn holds_value(
+    cell: &[u8],
+    engine: &Engine<'_>,
+    scratch: &mut crate::detect::Scratch,
+    names: &ColumnNames,
+) -> bool {
     let c = cell.trim_ascii();
     if c.is_empty() {
         return false;
@@ -133,9 +144,9 @@ fn holds_value(cell: &[u8], engine: &Engine<'_>, scratch: &mut crate::detect::Sc
     let words: Vec<&[u8]> = c.split(|&b| b == b' ').filter(|w| !w.is_empty()).collect();
     words.len() <= 4
         && words.iter().any(|w| w[0].is_ascii_uppercase())
-        && words.iter().all(|w| {
-            !w[0].is_ascii_uppercase() || lex.is_first_name(w) || lex.is_surname(w)
-        })
+        && words
+            .iter()
+            .all(|w| !w[0].is_ascii_uppercase() || lex.is_first_name(w) || lex.is_surname(w))
 }
 
 /// Does the first record read as data: a value in a cell, a number or a date, or cells of
@@ -145,15 +156,22 @@ fn first_is_data(first: &csv::ByteRecord, below: &[csv::ByteRecord]) -> bool {
         return true;
     }
     let shapes: Vec<Shape> = first.iter().map(shape).collect();
-    if shapes.iter().any(|s| matches!(s, Shape::Number | Shape::Date))
-        || first.iter().any(|f| f.contains(&b'@') || f.trim_ascii().len() > 64)
+    if shapes
+        .iter()
+        .any(|s| matches!(s, Shape::Number | Shape::Date))
+        || first
+            .iter()
+            .any(|f| f.contains(&b'@') || f.trim_ascii().len() > 64)
     {
         return true;
     }
     if let Some((rules, names)) = probe() {
         let engine = Engine::new(rules, Confidence::Medium, false);
         let mut scratch = engine.scratch();
-        if first.iter().any(|f| holds_value(f, &engine, &mut scratch, names)) {
+        if first
+            .iter()
+            .any(|f| holds_value(f, &engine, &mut scratch, names))
+        {
             return true;
         }
     }
@@ -193,9 +211,17 @@ fn header_names(first: &csv::ByteRecord) -> Vec<String> {
     let mut used: HashSet<String> = HashSet::new();
     let mut out = Vec::with_capacity(first.len());
     for (i, f) in first.iter().enumerate() {
-        let f = if i == 0 { f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f) } else { f };
+        let f = if i == 0 {
+            f.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(f)
+        } else {
+            f
+        };
         let base = String::from_utf8_lossy(f).trim().to_string();
-        let base = if base.is_empty() { format!("col{}", i + 1) } else { base };
+        let base = if base.is_empty() {
+            format!("col{}", i + 1)
+        } else {
+            base
+        };
         let mut name = base.clone();
         let mut n = 2;
         while !used.insert(name.to_lowercase()) {
@@ -255,7 +281,11 @@ pub fn looks_like_header(row: &csv::ByteRecord) -> bool {
 pub fn read(reader: &mut dyn Read, table: &str, sink: &mut dyn TableSink) -> io::Result<()> {
     let mut head = Vec::with_capacity(HEAD_LEN);
     reader.take(HEAD_LEN as u64).read_to_end(&mut head)?;
-    let bom = if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let delimiter = sniff_delimiter(&head);
     let header = decide_header(&head, delimiter);
     let input = Cursor::new(&head[bom..]).chain(reader);
@@ -275,7 +305,9 @@ pub fn read(reader: &mut dyn Read, table: &str, sink: &mut dyn TableSink) -> io:
     if !csv.read_byte_record(&mut record).map_err(to_io)? {
         return Ok(());
     }
-    let columns = header.clone().unwrap_or_else(|| numbered_columns(record.len()));
+    let columns = header
+        .clone()
+        .unwrap_or_else(|| numbered_columns(record.len()));
     sink.begin(table, &columns);
     let mut keep_going = true;
     if header.is_none() {
@@ -319,6 +351,38 @@ mod tests {
     }
 
     #[test]
+    fn the_header_decision() {
+        let names = |t: &str| decide_header(t.as_bytes(), sniff_delimiter(t.as_bytes()));
+        // Words over numbers, codes and addresses: a header.
+        assert_eq!(
+            names("id;naam;code\n1;Jan;x1y2\n2;Kees;z3q4\n"),
+            Some(vec!["id".into(), "naam".into(), "code".into()])
+        );
+        // Shaped like the rows below it: data.
+        assert_eq!(names("abc;x1y2\ndef;z3q4\nghi;k9m8\n"), None);
+        // Values of rules, numbers, dates: data.
+        assert_eq!(
+            names("Jan Jansen,NL91ABNA0417164300\nPiet,NL20INGB0001234567\n"),
+            None
+        );
+        assert_eq!(names("Utrecht,0612345678\nGouda,0687654321\n"), None);
+        assert_eq!(names("x,2024-01-05\ny,2024-01-06\n"), None);
+        assert_eq!(names("Sanne,Utrecht\n"), None);
+        // Duplicates and empty names made unique, a BOM dropped.
+        assert_eq!(
+            names("\u{feff}naam,,naam,Naam\nJan,1,2,3\n"),
+            Some(vec![
+                "naam".into(),
+                "col2".into(),
+                "naam_2".into(),
+                "Naam_3".into()
+            ])
+        );
+        // CR-only line ends.
+        assert_eq!(sniff_delimiter(b"a;b\r1;2\r"), b';');
+    }
+
+    #[test]
     fn a_first_row_of_data_is_not_a_header() {
         let mut rows = Rows::default();
         read(
@@ -329,5 +393,72 @@ mod tests {
         .unwrap();
         assert_eq!(rows.columns, ["col1", "col2"]);
         assert_eq!(rows.rows.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::table::CollectedRows as Rows;
+    use proptest::prelude::*;
+
+    /// Writes rows as CSV with the csv crate (quoting what needs quoting).
+    fn write_csv(header: Option<&[String]>, rows: &[Vec<String>]) -> Vec<u8> {
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        if let Some(h) = header {
+            w.write_record(h).unwrap();
+        }
+        for r in rows {
+            w.write_record(r).unwrap();
+        }
+        w.into_inner().unwrap()
+    }
+
+    fn grid() -> impl Strategy<Value = Vec<Vec<String>>> {
+        (2usize..6).prop_flat_map(|width| {
+            prop::collection::vec(
+                prop::collection::vec("[a-z0-9 ,\"\n\r]{0,10}", width - 1),
+                1..30,
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(150))]
+
+        /// Generated CSV, with or without a header: every cell at its column and row, and a
+        /// first record of data never taken for names.
+        #[test]
+        fn every_cell_at_its_column_and_row(data in grid(), with_header: bool) {
+            // The first column numbers the rows, as exports do.
+            let rows: Vec<Vec<String>> = data
+                .iter()
+                .enumerate()
+                .map(|(i, r)| std::iter::once((i + 1).to_string()).chain(r.iter().cloned()).collect())
+                .collect();
+            let width = rows[0].len();
+            let names: Vec<String> = (0..width).map(|i| format!("veld_{}", (b'a' + i as u8) as char)).collect();
+            let text = write_csv(with_header.then_some(&names[..]), &rows);
+            let mut got = Rows::default();
+            read(&mut text.as_slice(), "t", &mut got).unwrap();
+            if with_header {
+                prop_assert_eq!(&got.columns, &names);
+            } else {
+                prop_assert_eq!(got.columns, numbered_columns(width));
+            }
+            prop_assert_eq!(got.rows.len(), rows.len());
+            for (want, have) in rows.iter().zip(&got.rows) {
+                let have: Vec<String> = have.iter().map(|c| c.clone().unwrap_or_default()).collect();
+                prop_assert_eq!(want, &have);
+            }
+        }
+
+        /// Arbitrary bytes never panic the sniffer, the header decision or the reader.
+        #[test]
+        fn arbitrary_bytes_never_panic(data in prop::collection::vec(any::<u8>(), 0..800)) {
+            let d = sniff_delimiter(&data);
+            let _ = decide_header(&data, d);
+            let _ = read(&mut data.as_slice(), "t", &mut Rows::default());
+        }
     }
 }

@@ -198,8 +198,9 @@ pub fn read(
             if line.trim().is_empty() {
                 continue;
             }
-            let bad =
-                |e: serde_json::Error| io::Error::new(io::ErrorKind::InvalidData, format!("line {}: {e}", n + 1));
+            let bad = |e: serde_json::Error| {
+                io::Error::new(io::ErrorKind::InvalidData, format!("line {}: {e}", n + 1))
+            };
             if rows.done {
                 serde_json::from_str::<IgnoredAny>(&line).map_err(bad)?;
                 continue;
@@ -254,5 +255,137 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.to_string().contains("line 2"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::table::CollectedRows as Rows;
+    use proptest::prelude::*;
+
+    fn scalar_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| Value::from(n)),
+            "\\PC{0,12}".prop_map(Value::String),
+        ]
+    }
+
+    fn object() -> impl Strategy<Value = serde_json::Map<String, Value>> {
+        prop::collection::btree_map("[a-z]{1,3}", scalar_value(), 0..6).prop_map(|m| {
+            let mut obj: serde_json::Map<String, Value> = m.into_iter().collect();
+            if let Some(Value::String(s)) = obj.get("a").cloned() {
+                obj.insert("nest".into(), serde_json::json!({ "inner": s }));
+            }
+            obj
+        })
+    }
+
+    fn text_of(v: &Value) -> Option<String> {
+        scalar(v)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(150))]
+
+        /// Generated JSON arrays and NDJSON: every value at its key's column and its row.
+        #[test]
+        fn every_value_at_its_column_and_row(objects in prop::collection::vec(object(), 1..25), ndjson: bool) {
+            let text = if ndjson {
+                objects.iter().map(|o| serde_json::to_string(o).unwrap() + "\n").collect::<String>()
+            } else {
+                serde_json::to_string(&objects).unwrap()
+            };
+            let mut got = Rows::default();
+            read(&mut text.as_bytes(), "t", ndjson, &mut got).unwrap();
+            prop_assert_eq!(got.rows.len(), objects.len());
+            for (obj, row) in objects.iter().zip(&got.rows) {
+                for (k, v) in obj {
+                    let (path, want) = match v {
+                        Value::Object(inner) => ("nest.inner".to_string(), text_of(&inner["inner"])),
+                        v => (k.clone(), text_of(v)),
+                    };
+                    let col = got.columns.iter().position(|c| *c == path);
+                    prop_assert!(col.is_some(), "no column {}", path);
+                    let have = row.get(col.unwrap()).cloned().flatten();
+                    prop_assert_eq!(have, want);
+                }
+            }
+        }
+
+        /// Arbitrary bytes never panic the reader, as JSON or NDJSON.
+        #[test]
+        fn arbitrary_bytes_never_panic(data in prop::collection::vec(any::<u8>(), 0..800)) {
+            let _ = read(&mut data.as_slice(), "t", false, &mut Rows::default());
+            let _ = read(&mut data.as_slice(), "t", true, &mut Rows::default());
+        }
+    }
+
+    /// Counts the cells handed to the sink: the work a sink does per row.
+    #[derive(Default)]
+    struct Work(u64);
+
+    impl TableSink for Work {
+        fn begin(&mut self, _: &str, _: &[String]) {}
+        fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
+            self.0 += cells.len() as u64;
+            true
+        }
+        fn sparse_row(&mut self, cells: &[(usize, Option<&[u8]>)]) -> bool {
+            self.0 += cells.len() as u64;
+            true
+        }
+        fn end(&mut self) {}
+    }
+
+    fn distinct_keys(n: usize) -> String {
+        let items: Vec<String> = (0..n)
+            .map(|i| format!("{{\"id\":{i},\"key{i}\":\"x\"}}"))
+            .collect();
+        format!("[{}]", items.join(","))
+    }
+
+    /// Objects with many distinct keys: four times the objects is four times the work (it
+    /// was quadratic: every row was as wide as all keys so far).
+    #[test]
+    fn work_is_linear_in_objects_with_distinct_keys() {
+        let work = |n| {
+            let mut w = Work::default();
+            read(&mut distinct_keys(n).as_bytes(), "t", false, &mut w).unwrap();
+            w.0
+        };
+        assert_eq!(work(2000) * 4, work(8000));
+    }
+
+    /// Past the column cap, later keys are dropped and the sink is told.
+    #[test]
+    fn the_column_cap_is_announced() {
+        #[derive(Default)]
+        struct Notes(Vec<String>, usize);
+        impl TableSink for Notes {
+            fn begin(&mut self, _: &str, columns: &[String]) {
+                self.1 = columns.len();
+            }
+            fn row(&mut self, _: &[Option<&[u8]>]) -> bool {
+                true
+            }
+            fn notice(&mut self, m: &str) {
+                self.0.push(m.to_string());
+            }
+            fn end(&mut self) {}
+        }
+        let mut n = Notes::default();
+        read(
+            &mut distinct_keys(MAX_COLUMNS + 5).as_bytes(),
+            "t",
+            false,
+            &mut n,
+        )
+        .unwrap();
+        assert_eq!(n.1, MAX_COLUMNS);
+        assert_eq!(n.0.len(), 1);
+        assert!(n.0[0].contains("were not read"), "{:?}", n.0);
     }
 }
