@@ -268,7 +268,7 @@ mod properties {
         prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
-            any::<i32>().prop_map(|n| Value::from(n)),
+            any::<i32>().prop_map(Value::from),
             "\\PC{0,12}".prop_map(Value::String),
         ]
     }
