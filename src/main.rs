@@ -94,6 +94,12 @@ impl Sink for ErrorEcho<'_> {
         if let Some(failure) = echo_failure(r) {
             self.failed.push(failure);
         }
+        if let scan::InputStatus::SkippedSpecial(kind) = &r.status {
+            eprintln!(
+                "piiscan: {}: skipped: {kind} (special files are never opened)",
+                report::sanitize::sanitize(&r.path)
+            );
+        }
         self.inner.input_done(r)
     }
     fn columns(

@@ -1,5 +1,5 @@
 //! The scan: walk the inputs, cut them into units of work (whole files, or regions of one large
-//! UTF-8 file so that both cores work inside it), run the units on a rayon pool, and hand the
+//! UTF-8 file so that both cores work inside it), run the units on worker threads, and hand the
 //! findings to a [`Sink`] in a deterministic order (by input, then offset) whatever the number
 //! of threads. Workers may run ahead of the output by a bounded window only, so memory stays
 //! bounded however many findings there are.
@@ -15,7 +15,7 @@ use crate::source::decode::{Decoder, Encoding};
 use crate::source::open::{open_path, open_stdin, read_up_to, Opened};
 use crate::source::project::ProjectPaths;
 use crate::source::sniff::{sniff, Sniffed, SNIFF_LEN};
-use crate::source::walk::{walk, Entry, WalkOptions};
+use crate::source::walk::{special_kind, walk, Entry, WalkOptions};
 use crate::table::TableFormat;
 use crate::tablescan::{SampledTable, TableOptions, TableResult, TableScanner};
 use std::collections::{BTreeMap, HashMap};
@@ -73,6 +73,8 @@ pub enum InputStatus {
     SkippedBinary,
     /// Skipped: larger than `--max-filesize`.
     SkippedTooLarge,
+    /// Skipped: a FIFO, socket or device found in a directory (never opened); the kind.
+    SkippedSpecial(String),
     /// Could not be scanned at all.
     Failed(String),
     /// Scanned in part: the reason says what was not.
@@ -80,6 +82,16 @@ pub enum InputStatus {
 }
 
 impl InputStatus {
+    /// Why the input was skipped, if it was: `binary`, `too large`, `special file`.
+    pub fn skip_reason(&self) -> Option<&'static str> {
+        match self {
+            InputStatus::SkippedBinary => Some("binary"),
+            InputStatus::SkippedTooLarge => Some("too large"),
+            InputStatus::SkippedSpecial(_) => Some("special file"),
+            _ => None,
+        }
+    }
+
     /// Is this an error the exit code must show?
     pub fn is_error(&self) -> bool {
         matches!(self, InputStatus::Failed(_) | InputStatus::Partial(_))
@@ -112,6 +124,10 @@ pub struct ScanStats {
     pub skipped_binary: u64,
     /// Inputs skipped for their size.
     pub skipped_too_large: u64,
+    /// Special files (FIFOs, sockets, devices) found in directories and never opened.
+    pub skipped_special: u64,
+    /// Every skipped input: (path as shown, reason).
+    pub skipped_inputs: Vec<(String, String)>,
     /// Inputs that failed completely or in part.
     pub failed: u64,
     /// Bytes read.
@@ -306,6 +322,44 @@ fn plan(entries: &[Entry], segment: u64) -> Vec<Unit> {
     units
 }
 
+/// What a file that changed under the reader is told with.
+fn changed_message(at: u64) -> String {
+    format!("changed while being read (near byte {at}); it was not scanned completely")
+}
+
+/// A file's size and modification time: what must stay the same while it is read.
+fn stamp(m: &std::fs::Metadata) -> (u64, Option<std::time::SystemTime>) {
+    (m.len(), m.modified().ok())
+}
+
+/// Turns the result of reading a whole file into "changed while being read" when its size or
+/// modification time moved, or a text read ended short of its size (read errors of a file cut
+/// short, such as "failed to fill whole buffer", included).
+fn check_unchanged(
+    path: &std::path::Path,
+    before: Option<&std::fs::Metadata>,
+    mut result: UnitResult,
+) -> UnitResult {
+    let Some(before) = before else {
+        return result;
+    };
+    let after = std::fs::metadata(path).ok();
+    let moved = after.as_ref().map(stamp) != Some(stamp(before));
+    let gzip = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let short_text = !gzip
+        && result.region.is_some()
+        && result.bytes < before.len()
+        && !matches!(result.status, InputStatus::SkippedBinary);
+    let cut_short = matches!(&result.status,
+        InputStatus::Failed(why) | InputStatus::Partial(why) if why.contains("failed to fill whole buffer"));
+    if moved || short_text || cut_short {
+        result.status = InputStatus::Partial(changed_message(result.bytes));
+    }
+    result
+}
+
 fn describe_read_error(e: &io::Error, compressed: bool, at: u64) -> String {
     if compressed {
         format!("gzip stream broken after {at} decompressed bytes: {e}")
@@ -400,6 +454,9 @@ fn run_region(
     let mut pre_start = start.saturating_sub(crate::rules::compile::MAX_MATCH_LEN as u64);
     let mut lead = vec![0u8; (start - pre_start) as usize];
     if let Err(e) = file.read_exact_at(&mut lead, pre_start) {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            return UnitResult::status(InputStatus::Partial(changed_message(pre_start)));
+        }
         return fail(e);
     }
     pre_start += lead
@@ -409,6 +466,7 @@ fn run_region(
     if let Err(e) = file.seek(SeekFrom::Start(pre_start)) {
         return fail(e);
     }
+    let before = file.metadata().ok();
     let scanner = StreamScanner::new(engine).inline_allow(ctx.inline_allow);
     let mut reader = io::BufReader::with_capacity(64 * 1024, &mut file);
     let mut seen = 0u64;
@@ -429,7 +487,11 @@ fn run_region(
         Some(own),
         &mut add,
     );
+    let after = std::fs::metadata(path).ok();
+    let changed = region.error.is_none()
+        && (region.raw_len < own || before.as_ref().map(stamp) != after.as_ref().map(stamp));
     let status = match (&region.error, region.invalid_utf8_at) {
+        _ if changed => InputStatus::Partial(changed_message(start + region.raw_len)),
         (Some(e), _) => InputStatus::Partial(describe_read_error(e, false, start + region.raw_len)),
         (None, Some(at)) => InputStatus::Partial(format!(
             "invalid UTF-8 near byte {} ; the rest of that region was scanned byte by byte",
@@ -459,9 +521,31 @@ fn run_unit(
             // The walker yields a directory only for a pg_dump directory archive.
             run_table_path(TableFormat::PgArchive, path, ctx, scratch)
         }
-        (_, Entry::File { path, .. }) => run_opened(open_path(path), Some(path), ctx, scratch),
+        (_, Entry::File { path, .. }) => {
+            let before = std::fs::metadata(path).ok();
+            // Checked again just before opening: a FIFO put in a file's place would block.
+            if let Some(kind) = before.as_ref().and_then(|m| special_kind(m.file_type())) {
+                return UnitResult::status(InputStatus::SkippedSpecial(kind.to_string()));
+            }
+            let result = run_opened(open_path(path), Some(path), ctx, scratch);
+            check_unchanged(path, before.as_ref(), result)
+        }
         (_, Entry::Stdin) => run_opened(open_stdin(), None, ctx, scratch),
         (_, Entry::TooLarge { .. }) => UnitResult::status(InputStatus::SkippedTooLarge),
+        (
+            _,
+            Entry::Special {
+                kind, named: false, ..
+            },
+        ) => UnitResult::status(InputStatus::SkippedSpecial(kind.to_string())),
+        (
+            _,
+            Entry::Special {
+                kind, named: true, ..
+            },
+        ) => UnitResult::status(InputStatus::Failed(format!(
+            "is {kind}; special files are never opened (pipe its contents to `piiscan scan -`)"
+        ))),
         (_, Entry::Error { reason, .. }) => UnitResult::status(InputStatus::Failed(reason.clone())),
     }
 }
@@ -494,7 +578,8 @@ fn run_table_path(
     let table = scanner.finish();
     ctx.progress.add_bytes(bytes);
     let status = match outcome {
-        Ok(()) => InputStatus::Scanned,
+        Ok(()) if table.notices.is_empty() => InputStatus::Scanned,
+        Ok(()) => InputStatus::Partial(table.notices.join("; ")),
         // An archive cut or damaged part-way: the rows before the damage are reported.
         Err(e) if format == TableFormat::PgArchive => {
             InputStatus::Partial(format!("{e}; the rows before it were scanned"))
@@ -562,7 +647,8 @@ fn run_table(
     let table = scanner.finish();
     let bytes = counting.count;
     let status = match outcome {
-        Ok(()) => InputStatus::Scanned,
+        Ok(()) if table.notices.is_empty() => InputStatus::Scanned,
+        Ok(()) => InputStatus::Partial(table.notices.join("; ")),
         Err(e) if compressed && e.kind() != io::ErrorKind::InvalidData => {
             InputStatus::Partial(describe_read_error(&e, true, bytes))
         }
@@ -592,6 +678,7 @@ struct InputState {
     failed: Option<String>,
     binary: bool,
     too_large: bool,
+    special: Option<String>,
 }
 
 impl InputState {
@@ -599,6 +686,7 @@ impl InputState {
         match status {
             InputStatus::SkippedBinary => self.binary = true,
             InputStatus::SkippedTooLarge => self.too_large = true,
+            InputStatus::SkippedSpecial(kind) => self.special = Some(kind.clone()),
             InputStatus::Failed(why) => self.failed = Some(why.clone()),
             InputStatus::Partial(why) => self.problems.push(why.clone()),
             InputStatus::Scanned => {}
@@ -614,6 +702,8 @@ impl InputState {
             InputStatus::SkippedBinary
         } else if self.too_large {
             InputStatus::SkippedTooLarge
+        } else if let Some(kind) = self.special.take() {
+            InputStatus::SkippedSpecial(kind)
         } else if !self.problems.is_empty() {
             InputStatus::Partial(self.problems.join("; "))
         } else {
@@ -623,7 +713,14 @@ impl InputState {
 }
 
 impl ScanStats {
-    fn count(&mut self, status: &InputStatus, bytes: u64, findings: u64) {
+    fn count(&mut self, path: &str, status: &InputStatus, bytes: u64, findings: u64) {
+        if let Some(reason) = status.skip_reason() {
+            let reason = match status {
+                InputStatus::SkippedSpecial(kind) => format!("{reason} ({kind})"),
+                _ => reason.to_string(),
+            };
+            self.skipped_inputs.push((path.to_string(), reason));
+        }
         match status {
             InputStatus::Scanned => self.files_scanned += 1,
             InputStatus::Partial(_) => {
@@ -633,6 +730,7 @@ impl ScanStats {
             InputStatus::Failed(_) => self.failed += 1,
             InputStatus::SkippedBinary => self.skipped_binary += 1,
             InputStatus::SkippedTooLarge => self.skipped_too_large += 1,
+            InputStatus::SkippedSpecial(_) => self.skipped_special += 1,
         }
         self.bytes += bytes;
         self.findings += findings;
@@ -759,7 +857,7 @@ impl Emitter<'_> {
         if last_of_input {
             let status = self.state.status();
             let done = std::mem::take(&mut self.state);
-            self.stats.count(&status, done.bytes, done.findings);
+            self.stats.count(path, &status, done.bytes, done.findings);
             self.stats.allowed_inline += done.allowed_inline;
             let report = InputReport {
                 path: path.clone(),
@@ -834,11 +932,6 @@ pub fn scan(
     let emitted = Mutex::new(0usize);
     let advanced = Condvar::new();
     let (tx, rx) = mpsc::channel::<(usize, UnitResult)>();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| io::Error::other(e.to_string()))?;
-
     let mut emitter = Emitter {
         rules,
         sink,
@@ -861,50 +954,51 @@ pub fn scan(
         let (units, entries, engine) = (&units, &entries, &engine);
         let (paths, project_paths) = (&paths, &project_paths);
         let (ctx, progress) = (&ctx, &progress);
-        s.spawn(move || {
-            pool.scope(|ps| {
-                for _ in 0..threads {
-                    let tx = tx.clone();
-                    ps.spawn(move |_| {
-                        let mut scratch = engine.scratch();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::SeqCst);
-                            if i >= units.len() || stop.load(Ordering::Relaxed) {
-                                break;
-                            }
-                            {
-                                let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
-                                while i >= *done + window && !stop.load(Ordering::Relaxed) {
-                                    done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
-                                }
-                            }
-                            let mut result = run_unit(&units[i], entries, ctx, &mut scratch);
-                            let path = &project_paths[units[i].entry()];
-                            if let Some(region) = result.region.as_mut() {
-                                mark_found(
-                                    region.hits.iter_mut().map(|h| &mut h.found),
-                                    rules,
-                                    path,
-                                    fingerprints,
-                                );
-                            }
-                            if let Some(table) = result.table.as_mut() {
-                                mark_found(
-                                    table.hits.iter_mut().map(|h| &mut h.found),
-                                    rules,
-                                    path,
-                                    fingerprints,
-                                );
-                            }
-                            if tx.send((i, result)).is_err() {
-                                break;
-                            }
+        // Plain threads, not a rayon pool: a unit may call into polars, which runs on its own
+        // rayon pool. A rayon worker of ours waiting for that pool would meanwhile steal and
+        // run another of our units on the same stack, and that unit can block on the output
+        // window, which waits for the unit suspended beneath it: a deadlock. A plain thread
+        // just waits, and nothing of ours ever runs on a stack it does not own.
+        for _ in 0..threads {
+            let tx = tx.clone();
+            s.spawn(move || {
+                let mut scratch = engine.scratch();
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= units.len() || stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    {
+                        let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
+                        while i >= *done + window && !stop.load(Ordering::Relaxed) {
+                            done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
                         }
-                    });
+                    }
+                    let mut result = run_unit(&units[i], entries, ctx, &mut scratch);
+                    let path = &project_paths[units[i].entry()];
+                    if let Some(region) = result.region.as_mut() {
+                        mark_found(
+                            region.hits.iter_mut().map(|h| &mut h.found),
+                            rules,
+                            path,
+                            fingerprints,
+                        );
+                    }
+                    if let Some(table) = result.table.as_mut() {
+                        mark_found(
+                            table.hits.iter_mut().map(|h| &mut h.found),
+                            rules,
+                            path,
+                            fingerprints,
+                        );
+                    }
+                    if tx.send((i, result)).is_err() {
+                        break;
+                    }
                 }
-                drop(tx);
             });
-        });
+        }
+        drop(tx);
 
         let mut pending: HashMap<usize, UnitResult> = HashMap::new();
         let mut next_emit = 0usize;
@@ -948,5 +1042,49 @@ pub fn scan(
     match emitter.error {
         Some(e) => Err(e),
         None => Ok(stats),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_result(bytes: u64, status: InputStatus) -> UnitResult {
+        UnitResult {
+            status,
+            region: Some(RegionResult::default()),
+            table: None,
+            bytes,
+        }
+    }
+
+    #[test]
+    fn a_file_that_changes_while_read_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        std::fs::write(&path, b"0123456789").unwrap();
+        let before = std::fs::metadata(&path).unwrap();
+        // Read completely, unchanged: scanned.
+        let r = check_unchanged(&path, Some(&before), text_result(10, InputStatus::Scanned));
+        assert_eq!(r.status, InputStatus::Scanned);
+        // The read ended short of the size it had when opened (it shrank).
+        let r = check_unchanged(&path, Some(&before), text_result(4, InputStatus::Scanned));
+        assert!(
+            matches!(&r.status, InputStatus::Partial(m) if m.contains("changed while being read")),
+            "{:?}",
+            r.status
+        );
+        // A read error of a file cut short is told as the change it is.
+        let cut = InputStatus::Failed("failed to fill whole buffer".into());
+        let r = check_unchanged(&path, Some(&before), text_result(10, cut));
+        assert!(
+            matches!(&r.status, InputStatus::Partial(m) if m.contains("changed while being read")),
+            "{:?}",
+            r.status
+        );
+        // Its size moved between opening and the end of the read.
+        std::fs::write(&path, b"01234").unwrap();
+        let r = check_unchanged(&path, Some(&before), text_result(10, InputStatus::Scanned));
+        assert!(r.status.is_error());
     }
 }

@@ -8,7 +8,7 @@ use crate::classify::{judge, ColumnNames, ColumnProfile, ColumnVerdict, SampledR
 use crate::detect::{Engine, Found, Scratch};
 use crate::finding::Confidence;
 use crate::rules::RuleSet;
-use crate::table::TableSink;
+use crate::table::{TableSink, MAX_COLUMNS};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -23,6 +23,8 @@ pub struct CellHit {
     pub column: Arc<str>,
     /// 1-based data row.
     pub row: u64,
+    /// The column's position in its table.
+    pub column_index: usize,
 }
 
 /// Everything a table file produced.
@@ -32,6 +34,8 @@ pub struct TableResult {
     pub hits: Vec<CellHit>,
     /// Column verdicts, by table and column.
     pub verdicts: Vec<ColumnVerdict>,
+    /// What was not read (caps hit), one message each, no values in them.
+    pub notices: Vec<String>,
     /// Tables read in part (`--sample-rows`), in order: what was not read must be said.
     pub sampled: Vec<SampledTable>,
 }
@@ -73,12 +77,77 @@ struct TableState {
     hint_rules: Vec<Option<usize>>,
     profiles: Vec<ColumnProfile>,
     kept: Vec<u64>,
+    /// Rows of the table before each column appeared (its profile counts the rows after).
+    since: Vec<u64>,
     rows: u64,
     /// A row came after the sample was full: the table was read in part.
     more: bool,
     /// The table's row count, when the reader knows it.
     total: Option<u64>,
     hits: Vec<CellHit>,
+    /// Columns past [`MAX_COLUMNS`] were offered and not tracked.
+    capped: bool,
+}
+
+impl TableState {
+    /// Adds a column (unless the cap is reached): its name is scanned like a value, since
+    /// keys can be values (`{"jan@example.nl": {...}}`); a name holding a detected value is
+    /// reported as a finding and kept only masked, so no output ever prints it.
+    fn add_column(&mut self, raw: &str, ctx: &mut ColumnCtx<'_, '_>) -> bool {
+        if self.columns.len() >= MAX_COLUMNS {
+            self.capped = true;
+            return false;
+        }
+        let index = self.columns.len();
+        let rules = ctx.engine.rules();
+        let bytes = raw.as_bytes();
+        let mut spans: Vec<(usize, usize, usize, Confidence)> = Vec::new();
+        ctx.engine.scan(ctx.scratch, bytes, 0, bytes.len(), |h| {
+            if h.confidence >= Confidence::Medium {
+                spans.push((h.start, h.end, h.rule, h.confidence));
+            }
+        });
+        let name: Arc<str> = if spans.is_empty() {
+            Arc::from(raw)
+        } else {
+            let mut masked = String::with_capacity(raw.len());
+            let mut at = 0;
+            for &(start, end, rule, _) in &spans {
+                if start < at || !raw.is_char_boundary(start) || !raw.is_char_boundary(end) {
+                    continue;
+                }
+                masked.push_str(&raw[at..start]);
+                masked.push_str(&crate::mask::mask(&rules.rules[rule].id, &raw[start..end]));
+                at = end;
+            }
+            masked.push_str(&raw[at..]);
+            Arc::from(masked.as_str())
+        };
+        for (start, end, rule, confidence) in spans {
+            let value = String::from_utf8_lossy(&bytes[start..end]).into_owned();
+            self.hits.push(CellHit {
+                found: Found::new(rule, value, confidence, None),
+                table: self.name.clone(),
+                column: name.clone(),
+                row: self.rows + 1,
+                column_index: index,
+            });
+        }
+        self.hint_rules
+            .push(ctx.names.hint(raw).and_then(|h| h.rule));
+        self.columns.push(name);
+        self.profiles.push(ColumnProfile::default());
+        self.kept.push(0);
+        self.since.push(self.rows);
+        true
+    }
+}
+
+/// What adding a column needs from the scanner.
+struct ColumnCtx<'e, 's> {
+    engine: &'e Engine<'e>,
+    scratch: &'s mut Scratch,
+    names: &'e ColumnNames,
 }
 
 impl TableState {
@@ -103,6 +172,8 @@ pub struct TableScanner<'a> {
     current: Option<String>,
     /// Rules already counted for the current cell (reused, so no allocation per cell).
     seen_rules: Vec<usize>,
+    /// Notices from the readers.
+    notices: Vec<String>,
 }
 
 impl<'a> TableScanner<'a> {
@@ -122,6 +193,16 @@ impl<'a> TableScanner<'a> {
             order: Vec::new(),
             current: None,
             seen_rules: Vec::new(),
+            notices: Vec::new(),
+        }
+    }
+
+    /// Notes that the current table had cells past the column cap.
+    fn mark_capped(&mut self, width: usize) {
+        if let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) {
+            if width > t.columns.len() {
+                t.capped = true;
+            }
         }
     }
 
@@ -132,11 +213,24 @@ impl<'a> TableScanner<'a> {
     /// Judges every table and returns the findings and verdicts.
     pub fn finish(mut self) -> TableResult {
         let rules = self.rules();
-        let mut out = TableResult::default();
+        let mut out = TableResult {
+            notices: std::mem::take(&mut self.notices),
+            ..TableResult::default()
+        };
         for name in std::mem::take(&mut self.order) {
             let Some(mut t) = self.tables.remove(&name) else {
                 continue;
             };
+            if t.capped {
+                out.notices.push(format!(
+                    "table {}: more than {MAX_COLUMNS} columns; the values of the columns past \
+                     them were not read",
+                    crate::report::sanitize::sanitize(&t.name)
+                ));
+            }
+            for (profile, since) in t.profiles.iter_mut().zip(&t.since) {
+                profile.rows = profile.rows.max(t.rows - since);
+            }
             let sampled = t.sampled();
             if let Some(rows) = sampled {
                 out.sampled.push(SampledTable {
@@ -159,8 +253,10 @@ impl<'a> TableScanner<'a> {
                 out.verdicts.extend(verdicts);
             }
             for mut h in t.hits.drain(..) {
-                let col = t.columns.iter().position(|c| *c == h.column).unwrap_or(0);
-                if decided[col].as_deref() == Some(&*rules.rules[h.found.rule].id) {
+                let col = h.column_index;
+                if decided.get(col).and_then(Option::as_deref)
+                    == Some(&*rules.rules[h.found.rule].id)
+                {
                     h.found.confidence = Confidence::High;
                 }
                 if h.found.confidence >= self.opts.min_confidence {
@@ -172,30 +268,53 @@ impl<'a> TableScanner<'a> {
     }
 }
 
-impl TableSink for TableScanner<'_> {
-    fn begin(&mut self, table: &str, columns: &[String]) {
-        let names = self.names;
-        let t = self.tables.entry(table.to_string()).or_insert_with(|| {
-            self.order.push(table.to_string());
-            TableState {
-                name: Arc::from(table),
-                ..TableState::default()
-            }
-        });
-        for (i, c) in columns.iter().enumerate() {
-            if i >= t.columns.len() {
-                t.columns.push(Arc::from(c.as_str()));
-                t.hint_rules.push(names.hint(c).and_then(|h| h.rule));
-                t.profiles.push(ColumnProfile::default());
-                t.kept.push(0);
-            }
-        }
-        self.current = Some(table.to_string());
-    }
-
-    fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
+impl TableScanner<'_> {
+    /// Scans one cell of column `i` of the current table.
+    fn cell(&mut self, i: usize, cell: Option<&[u8]>) {
         let engine = self.engine;
         let rules = engine.rules();
+        let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) else {
+            return;
+        };
+        let Some(profile) = t.profiles.get_mut(i) else {
+            return;
+        };
+        profile.cell(cell, rules);
+        let Some(v) = cell else { return };
+        let seen = &mut self.seen_rules;
+        seen.clear();
+        let (kept, hits) = (&mut t.kept[i], &mut t.hits);
+        let (column, table, row, hint) = (&t.columns[i], &t.name, t.rows, t.hint_rules[i]);
+        let trimmed = v.trim_ascii().len();
+        let cap = self.opts.max_findings_per_column;
+        engine.scan_hinted(self.scratch, v, 0, v.len(), hint, |h| {
+            let value = || String::from_utf8_lossy(&v[h.start..h.end]).into_owned();
+            if !seen.contains(&h.rule) {
+                seen.push(h.rule);
+                // The value is the cell (not a mention inside free text) when the match
+                // covers most of it.
+                let whole = (h.end - h.start) * 10 >= trimmed * 6;
+                let id = &rules.rules[h.rule].id;
+                profile.matched(h.rule, h.confidence, whole, || {
+                    crate::mask::mask(id, &value())
+                });
+            }
+            if cap == 0 || *kept < cap {
+                *kept += 1;
+                hits.push(CellHit {
+                    found: Found::new(h.rule, value(), h.confidence, h.explanation),
+                    table: table.clone(),
+                    column: column.clone(),
+                    row,
+                    column_index: i,
+                });
+            }
+        });
+    }
+
+    /// Starts a row of the current table: false when there is none or its sample is full.
+    /// Columns up to `width` exist afterwards (as `colN`), within the cap.
+    fn start_row(&mut self, width: usize) -> bool {
         let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) else {
             return false;
         };
@@ -203,48 +322,70 @@ impl TableSink for TableScanner<'_> {
             t.more = true;
             return false;
         }
+        let mut ctx = ColumnCtx {
+            engine: self.engine,
+            scratch: self.scratch,
+            names: self.names,
+        };
+        while t.columns.len() < width {
+            let name = format!("col{}", t.columns.len() + 1);
+            if !t.add_column(&name, &mut ctx) {
+                break;
+            }
+        }
         t.rows += 1;
-        while t.columns.len() < cells.len() {
-            let n = t.columns.len() + 1;
-            t.columns.push(Arc::from(format!("col{n}").as_str()));
-            t.hint_rules.push(None);
-            t.profiles.push(ColumnProfile::default());
-            t.kept.push(0);
+        true
+    }
+}
+
+impl TableSink for TableScanner<'_> {
+    fn begin(&mut self, table: &str, columns: &[String]) {
+        let t = self.tables.entry(table.to_string()).or_insert_with(|| {
+            self.order.push(table.to_string());
+            TableState {
+                name: Arc::from(table),
+                ..TableState::default()
+            }
+        });
+        let mut ctx = ColumnCtx {
+            engine: self.engine,
+            scratch: self.scratch,
+            names: self.names,
+        };
+        // Only the columns not yet known: a reader that grows its list calls this often.
+        for c in columns.iter().skip(t.columns.len()) {
+            if !t.add_column(c, &mut ctx) {
+                break;
+            }
+        }
+        self.current = Some(table.to_string());
+    }
+
+    fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
+        if !self.start_row(cells.len()) {
+            return false;
         }
         for (i, cell) in cells.iter().enumerate() {
-            t.profiles[i].cell(*cell, rules);
-            let Some(v) = cell else { continue };
-            let seen = &mut self.seen_rules;
-            seen.clear();
-            let (profile, kept, hits) = (&mut t.profiles[i], &mut t.kept[i], &mut t.hits);
-            let (column, table, row, hint) = (&t.columns[i], &t.name, t.rows, t.hint_rules[i]);
-            let trimmed = v.trim_ascii().len();
-            engine.scan_hinted(self.scratch, v, 0, v.len(), hint, |h| {
-                let value = || String::from_utf8_lossy(&v[h.start..h.end]).into_owned();
-                if !seen.contains(&h.rule) {
-                    seen.push(h.rule);
-                    // The value is the cell (not a mention inside free text) when the match
-                    // covers most of it.
-                    let whole = (h.end - h.start) * 10 >= trimmed * 6;
-                    let id = &rules.rules[h.rule].id;
-                    profile.matched(h.rule, h.confidence, whole, || {
-                        crate::mask::mask(id, &value())
-                    });
-                }
-                if self.opts.max_findings_per_column == 0
-                    || *kept < self.opts.max_findings_per_column
-                {
-                    *kept += 1;
-                    hits.push(CellHit {
-                        found: Found::new(h.rule, value(), h.confidence, h.explanation),
-                        table: table.clone(),
-                        column: column.clone(),
-                        row,
-                    });
-                }
-            });
+            self.cell(i, *cell);
         }
+        self.mark_capped(cells.len());
         true
+    }
+
+    fn sparse_row(&mut self, cells: &[(usize, Option<&[u8]>)]) -> bool {
+        let width = cells.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
+        if !self.start_row(width) {
+            return false;
+        }
+        for &(i, cell) in cells {
+            self.cell(i, cell);
+        }
+        self.mark_capped(width);
+        true
+    }
+
+    fn notice(&mut self, message: &str) {
+        self.notices.push(message.to_string());
     }
 
     fn end(&mut self) {

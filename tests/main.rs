@@ -13,6 +13,7 @@ mod keys;
 mod output;
 mod parallel;
 mod pgarchive;
+mod readers;
 mod register;
 mod restore;
 mod sampling;

@@ -176,14 +176,11 @@ pub fn read_head(reader: &mut dyn Read, carry: &mut Vec<u8>) -> io::Result<Optio
     if !rd.read_byte_record(&mut rec).map_err(bad)? {
         return Ok(None);
     }
-    let has_header = crate::table::delimited::looks_like_header(&rec);
-    let names: Vec<String> = if has_header {
-        rec.iter()
-            .map(|f| String::from_utf8_lossy(f).trim().to_string())
-            .collect()
-    } else {
-        (1..=rec.len()).map(|i| format!("col{i}")).collect()
-    };
+    // The scan's own header decision (rules, likeness to the rows below, unique names).
+    let decided = crate::table::delimited::decide_header(&first, delimiter);
+    let has_header = decided.is_some();
+    let names: Vec<String> =
+        decided.unwrap_or_else(|| crate::table::delimited::numbered_columns(rec.len()));
     let after = if has_header {
         usize::try_from(rd.position().byte()).unwrap_or(first.len())
     } else {

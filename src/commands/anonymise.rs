@@ -30,6 +30,12 @@ fn files(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>> {
                     out.push((path, rel));
                 }
                 Entry::Error { path, reason } => bail!("{}: {reason}", path.display()),
+                Entry::Special { path, kind, .. } => {
+                    bail!(
+                        "{}: is {kind}; special files are never opened",
+                        path.display()
+                    )
+                }
                 _ => {}
             }
         }

@@ -110,9 +110,20 @@ impl Reporter for GithubReporter<'_> {
                 message(&super::sampled_notice(path, t))
             )?;
         }
+        for (path, why) in &stats.skipped_inputs {
+            writeln!(
+                self.out,
+                "::notice file={},title=piiscan: skipped::{}",
+                property(path.trim_start_matches("./")),
+                message(why)
+            )?;
+        }
+        let skipped = super::skip_summary(stats)
+            .map(|s| format!(", {s}"))
+            .unwrap_or_default();
         writeln!(
             self.out,
-            "piiscan: {} finding(s) in {} file(s), {} could not be scanned",
+            "piiscan: {} finding(s) in {} file(s), {} could not be scanned{skipped}",
             stats.findings, stats.files_scanned, stats.failed
         )?;
         self.out.flush()

@@ -122,14 +122,22 @@ impl Sink for JunitReporter<'_> {
                     xml(why)
                 );
             }
-            InputStatus::SkippedBinary | InputStatus::SkippedTooLarge => {
+            InputStatus::SkippedBinary
+            | InputStatus::SkippedTooLarge
+            | InputStatus::SkippedSpecial(_) => {
                 self.skipped += 1;
-                let why = if report.status == InputStatus::SkippedBinary {
-                    "binary"
-                } else {
-                    "larger than --max-filesize"
+                let why = match &report.status {
+                    InputStatus::SkippedBinary => "binary".to_string(),
+                    InputStatus::SkippedSpecial(kind) => {
+                        format!("{kind}: special files are never opened")
+                    }
+                    _ => "larger than --max-filesize".to_string(),
                 };
-                let _ = write!(self.cases, "\n      <skipped message=\"{why}\"/>\n    ");
+                let _ = write!(
+                    self.cases,
+                    "\n      <skipped message=\"{}\"/>\n    ",
+                    xml(&why)
+                );
             }
             InputStatus::Scanned => {}
         }

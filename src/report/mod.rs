@@ -153,12 +153,16 @@ impl<'a> Record<'a> {
 pub struct StatsRecord<'a> {
     /// Inputs scanned.
     pub files: u64,
-    /// Inputs skipped (binary or too large).
+    /// Inputs skipped (binary, too large, special files).
     pub skipped: u64,
     /// Inputs skipped as binary.
     pub skipped_binary: u64,
     /// Inputs skipped for their size.
     pub skipped_too_large: u64,
+    /// FIFOs, sockets and devices found in directories (never opened).
+    pub skipped_special: u64,
+    /// Every skipped input with its reason.
+    pub skipped_inputs: Vec<SkippedInput<'a>>,
     /// Inputs that could not be scanned (completely or in part).
     pub errors: u64,
     /// Bytes read.
@@ -205,6 +209,34 @@ pub fn sampled_notice(path: &str, t: &crate::tablescan::SampledTable) -> String 
     )
 }
 
+/// An input skipped, and why (`binary`, `too large`, `special file (a FIFO)`).
+#[derive(Debug, Serialize)]
+pub struct SkippedInput<'a> {
+    /// The input, as shown.
+    pub path: &'a str,
+    /// Why it was skipped.
+    pub reason: &'a str,
+}
+
+/// The skips counted by reason (`2 skipped: 1 binary, 1 special file`), or `None` when
+/// nothing was skipped: the one line every format's summary carries.
+pub fn skip_summary(s: &ScanStats) -> Option<String> {
+    let total = s.skipped_binary + s.skipped_too_large + s.skipped_special;
+    if total == 0 {
+        return None;
+    }
+    let parts: Vec<String> = [
+        (s.skipped_binary, "binary"),
+        (s.skipped_too_large, "too large"),
+        (s.skipped_special, "special file"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, why)| format!("{n} {why}"))
+    .collect();
+    Some(format!("{total} skipped: {}", parts.join(", ")))
+}
+
 /// Findings (and columns) not reported because they were accepted.
 #[derive(Debug, Serialize, Clone, Copy)]
 pub struct Suppressed {
@@ -234,9 +266,15 @@ impl<'a> StatsRecord<'a> {
         }
         StatsRecord {
             files: s.files_scanned,
-            skipped: s.skipped_binary + s.skipped_too_large,
+            skipped: s.skipped_binary + s.skipped_too_large + s.skipped_special,
             skipped_binary: s.skipped_binary,
             skipped_too_large: s.skipped_too_large,
+            skipped_special: s.skipped_special,
+            skipped_inputs: s
+                .skipped_inputs
+                .iter()
+                .map(|(path, reason)| SkippedInput { path, reason })
+                .collect(),
             errors: s.failed,
             bytes: s.bytes,
             findings: s.findings,

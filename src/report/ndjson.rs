@@ -36,7 +36,11 @@ impl Sink for NdjsonReporter<'_> {
 }
 
 impl Reporter for NdjsonReporter<'_> {
-    fn finish(&mut self, _stats: &ScanStats, _failed: &[(String, String)]) -> io::Result<()> {
+    fn finish(&mut self, stats: &ScanStats, _failed: &[(String, String)]) -> io::Result<()> {
+        // One record per finding leaves no room for totals: skips go to standard error.
+        if let Some(line) = super::skip_summary(stats) {
+            eprintln!("piiscan: {line}");
+        }
         self.out.flush()
     }
 }

@@ -250,6 +250,13 @@ impl Reporter for SarifReporter<'_> {
                     "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(path) } } }],
                 })
             }))
+            .chain(stats.skipped_inputs.iter().map(|(path, why)| {
+                json!({
+                    "level": "note",
+                    "message": { "text": format!("{path}: skipped ({why})") },
+                    "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(path) } } }],
+                })
+            }))
             .collect();
         let invocation = json!([{
             "executionSuccessful": failed.is_empty(),

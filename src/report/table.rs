@@ -194,12 +194,13 @@ impl Reporter for TableReporter<'_> {
         }
         writeln!(
             self.out,
-            "{} findings · {} files scanned, {} skipped ({} binary, {} too large), {} failed · {} in {:.2} s ({:.1} MB/s)",
+            "{} findings · {} files scanned, {} skipped ({} binary, {} too large, {} special), {} failed · {} in {:.2} s ({:.1} MB/s)",
             s.findings,
             s.files,
             s.skipped,
             s.skipped_binary,
             s.skipped_too_large,
+            s.skipped_special,
             s.errors,
             human_bytes(s.bytes),
             stats.elapsed.as_secs_f64(),

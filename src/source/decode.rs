@@ -258,4 +258,67 @@ mod tests {
         let (out, _) = decode_all(Encoding::Utf16Le, &utf16, 5);
         assert_eq!(out, b"tel 0612345678");
     }
+
+    /// A reader that hands out its bytes in the given chunk sizes (cycled).
+    struct Chunked<'a> {
+        data: &'a [u8],
+        sizes: Vec<usize>,
+        turn: usize,
+    }
+
+    impl std::io::Read for Chunked<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let size = self.sizes[self.turn % self.sizes.len()].max(1);
+            self.turn += 1;
+            let n = size.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    fn read_all(enc: Encoding, data: &[u8], sizes: Vec<usize>) -> Vec<u8> {
+        let mut r = DecodingReader::new(
+            Chunked {
+                data,
+                sizes,
+                turn: 0,
+            },
+            enc,
+        );
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut r, &mut out).unwrap();
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Any text survives any chunking, in UTF-8 and both UTF-16 byte orders.
+        #[test]
+        fn text_survives_chunk_boundaries(
+            text in "\\PC{0,200}",
+            sizes in proptest::collection::vec(1usize..17, 1..8),
+        ) {
+            proptest::prop_assert_eq!(read_all(Encoding::Utf8, text.as_bytes(), sizes.clone()), text.as_bytes());
+            let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            proptest::prop_assert_eq!(read_all(Encoding::Utf16Le, &le, sizes.clone()), text.as_bytes());
+            let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+            proptest::prop_assert_eq!(read_all(Encoding::Utf16Be, &be, sizes), text.as_bytes());
+        }
+
+        /// Arbitrary bytes: sniffing and decoding never panic, and what comes out is as long
+        /// as UTF-8 decoding of Latin-1 or the bytes kept as they are can make it.
+        #[test]
+        fn arbitrary_bytes_never_panic(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+            sizes in proptest::collection::vec(1usize..33, 1..8),
+        ) {
+            let _ = crate::source::sniff::sniff(&data);
+            for enc in [Encoding::Utf8, Encoding::Utf16Le, Encoding::Utf16Be, Encoding::Windows1252] {
+                let out = read_all(enc, &data, sizes.clone());
+                proptest::prop_assert!(out.len() <= data.len() * 3 + 3);
+            }
+        }
+    }
 }

@@ -19,6 +19,41 @@ pub enum Sniffed {
     Binary,
 }
 
+/// UTF-16 without a byte order mark, told by its byte pattern: text that is mostly Latin
+/// script has a NUL in every other byte (odd positions for little-endian, even for
+/// big-endian) and almost none in the others, and decodes to printable characters.
+fn utf16_without_bom(head: &[u8]) -> Option<Encoding> {
+    let units = head.len() / 2;
+    if units < 2 {
+        return None;
+    }
+    let (mut even_zero, mut odd_zero) = (0usize, 0usize);
+    for pair in head.chunks_exact(2) {
+        even_zero += usize::from(pair[0] == 0);
+        odd_zero += usize::from(pair[1] == 0);
+    }
+    let (encoding, decode): (Encoding, fn([u8; 2]) -> u16) =
+        if odd_zero * 10 >= units * 6 && even_zero * 50 <= units {
+            (Encoding::Utf16Le, u16::from_le_bytes)
+        } else if even_zero * 10 >= units * 6 && odd_zero * 50 <= units {
+            (Encoding::Utf16Be, u16::from_be_bytes)
+        } else {
+            return None;
+        };
+    let code_units = head.chunks_exact(2).map(|p| decode([p[0], p[1]]));
+    let mut printable = 0usize;
+    let mut total = 0usize;
+    for c in char::decode_utf16(code_units) {
+        // A surrogate cut at the end of the block is fine; elsewhere it is not text.
+        let Ok(c) = c else { continue };
+        total += 1;
+        if !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}') {
+            printable += 1;
+        }
+    }
+    (total > 0 && printable * 100 >= total * 95).then_some(encoding)
+}
+
 /// Looks at the first block of an input.
 pub fn sniff(head: &[u8]) -> Sniffed {
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -40,7 +75,10 @@ pub fn sniff(head: &[u8]) -> Sniffed {
         };
     }
     if memchr::memchr(0, head).is_some() {
-        return Sniffed::Binary;
+        return match utf16_without_bom(head) {
+            Some(encoding) => Sniffed::Text { encoding, bom: 0 },
+            None => Sniffed::Binary,
+        };
     }
     // UTF-8 unless the block is not valid UTF-8 (a character cut at the end is fine); the
     // decoder still falls back to Windows-1252 later if the text turns out to be Latin-1.
@@ -92,6 +130,30 @@ mod tests {
             }
         );
         assert_eq!(sniff(b"PK\x03\x04\0\0"), Sniffed::Binary);
+        let le: Vec<u8> = "naam: Jan\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "naam: Jan\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(
+            sniff(&le),
+            Sniffed::Text {
+                encoding: Encoding::Utf16Le,
+                bom: 0
+            }
+        );
+        assert_eq!(
+            sniff(&be),
+            Sniffed::Text {
+                encoding: Encoding::Utf16Be,
+                bom: 0
+            }
+        );
+        // A binary header with NULs in both byte positions stays binary.
+        assert_eq!(sniff(b"\x00\x00\x01\x00\x02\x00\x00\x10"), Sniffed::Binary);
         assert_eq!(
             sniff("caf\u{e9}".as_bytes()),
             Sniffed::Text {

@@ -61,6 +61,15 @@ pub enum Entry {
         /// Its size.
         size: u64,
     },
+    /// A FIFO, socket or device: never opened (reading one can block forever or never end).
+    Special {
+        /// Where it is.
+        path: PathBuf,
+        /// What it is (`a FIFO`, `a socket`, `a character device`, `a block device`).
+        kind: &'static str,
+        /// Named on the command line (rather than found in a directory).
+        named: bool,
+    },
     /// Could not be walked or read.
     Error {
         /// What was being reached.
@@ -75,9 +84,10 @@ impl Entry {
     pub fn path(&self) -> &Path {
         match self {
             Entry::Stdin => Path::new("-"),
-            Entry::File { path, .. } | Entry::TooLarge { path, .. } | Entry::Error { path, .. } => {
-                path
-            }
+            Entry::File { path, .. }
+            | Entry::TooLarge { path, .. }
+            | Entry::Special { path, .. }
+            | Entry::Error { path, .. } => path,
         }
     }
 
@@ -85,9 +95,10 @@ impl Entry {
     pub fn display(&self) -> String {
         match self {
             Entry::Stdin => "-".into(),
-            Entry::File { path, .. } | Entry::TooLarge { path, .. } | Entry::Error { path, .. } => {
-                path.display().to_string()
-            }
+            Entry::File { path, .. }
+            | Entry::TooLarge { path, .. }
+            | Entry::Special { path, .. }
+            | Entry::Error { path, .. } => path.display().to_string(),
         }
     }
 }
@@ -112,6 +123,29 @@ pub fn directory_size(dir: &Path) -> u64 {
                 .sum()
         })
         .unwrap_or(0)
+}
+
+/// What kind of special file this is, if it is one (not a regular file or directory).
+#[cfg(unix)]
+pub fn special_kind(ft: std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        Some("a FIFO")
+    } else if ft.is_socket() {
+        Some("a socket")
+    } else if ft.is_char_device() {
+        Some("a character device")
+    } else if ft.is_block_device() {
+        Some("a block device")
+    } else {
+        None
+    }
+}
+
+/// What kind of special file this is: none that can block can be told apart here.
+#[cfg(not(unix))]
+pub fn special_kind(_ft: std::fs::FileType) -> Option<&'static str> {
+    None
 }
 
 fn file_entry(path: PathBuf, size: u64, opts: &WalkOptions) -> Entry {
@@ -139,6 +173,14 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
                 continue;
             }
         };
+        if let Some(kind) = special_kind(meta.file_type()) {
+            out.push(Entry::Special {
+                path: input.clone(),
+                kind,
+                named: true,
+            });
+            continue;
+        }
         if !meta.is_dir() {
             out.push(file_entry(input.clone(), meta.len(), opts));
             continue;
@@ -196,7 +238,19 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
                         }),
                     }
                 }
-                Ok(_) => {}
+                Ok(e) => {
+                    // Special files (with links followed, file_type is the target's).
+                    let rel = e.path().strip_prefix(input).unwrap_or(e.path());
+                    let included =
+                        opts.include.is_none() || matches(&opts.include, rel, e.file_name());
+                    if let Some(kind) = special_kind(e.file_type()).filter(|_| included) {
+                        out.push(Entry::Special {
+                            path: e.into_path(),
+                            kind,
+                            named: false,
+                        });
+                    }
+                }
                 Err(err) => {
                     let path = err
                         .path()

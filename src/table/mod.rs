@@ -15,12 +15,33 @@ pub mod workbook;
 use std::io;
 use std::path::Path;
 
+/// The most columns tracked per table: keys or fields past it are not read, and the reader
+/// says so through [`TableSink::notice`] (the input then counts as not fully read).
+pub const MAX_COLUMNS: usize = 10_000;
+
 /// Receives tables row by row.
 pub trait TableSink {
-    /// A table starts: its name and column names.
+    /// A table starts: its name and column names. A reader may call it again for the same
+    /// table with a longer column list (the old columns first, in the same order).
     fn begin(&mut self, table: &str, columns: &[String]);
     /// One data row; `None` is SQL NULL. Returns false to stop reading this table's rows.
     fn row(&mut self, cells: &[Option<&[u8]>]) -> bool;
+    /// One data row given as (column index, cell) pairs, for readers whose rows fill few of
+    /// many columns (JSON): the cost is the cells given, not the table's width. Columns not
+    /// named are absent (NULL). Returns false to stop reading this table's rows.
+    fn sparse_row(&mut self, cells: &[(usize, Option<&[u8]>)]) -> bool {
+        let width = cells.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
+        let mut dense: Vec<Option<&[u8]>> = vec![None; width];
+        for &(i, cell) in cells {
+            if let Some(slot) = dense.get_mut(i) {
+                *slot = cell;
+            }
+        }
+        self.row(&dense)
+    }
+    /// Part of the input was not read (a cap was hit, a part was skipped): the message says
+    /// what, and names no value. The scan counts the input as not fully read.
+    fn notice(&mut self, _message: &str) {}
     /// The current table ended.
     fn end(&mut self);
     /// The current table's number of rows, from readers that know it without reading the
