@@ -1,0 +1,72 @@
+// piiscan data map: sort and filter the matrix. The page works without this script.
+(function () {
+  "use strict";
+  var table = document.getElementById("matrix");
+  if (!table) { return; }
+  var controls = document.querySelector(".controls");
+  var fCat = document.getElementById("f-cat");
+  var fSubject = document.getElementById("f-subject");
+  var fConf = document.getElementById("f-conf");
+  var fCount = document.getElementById("f-count");
+  if (controls) { controls.hidden = false; }
+
+  function apply() {
+    var cat = fCat.value, subject = fSubject.value, min = Number(fConf.value), shown = 0;
+    table.querySelectorAll("tbody").forEach(function (body) {
+      var any = 0;
+      body.querySelectorAll("tr.row").forEach(function (row) {
+        var hits = 0;
+        row.querySelectorAll("td.c[data-conf]").forEach(function (cell) {
+          var strong = Number(cell.getAttribute("data-conf")) >= min;
+          cell.classList.toggle("dim", !strong);
+          if (strong && (!cat || cell.getAttribute("data-cat") === cat)) { hits++; }
+        });
+        var visible = hits > 0 && (!subject || row.getAttribute("data-subject") === subject);
+        row.hidden = !visible;
+        if (visible) { any++; shown++; }
+      });
+      body.hidden = any === 0;
+    });
+    table.querySelectorAll("[data-cat]").forEach(function (el) {
+      el.classList.toggle("sel", !!cat && el.getAttribute("data-cat") === cat);
+    });
+    document.querySelectorAll("section.ds").forEach(function (section) {
+      var row = table.querySelector('tr[data-anchor="' + section.id + '"]');
+      section.hidden = !!row && row.hidden;
+    });
+    fCount.textContent = String(shown);
+  }
+
+  function key(row, k) {
+    if (k === "name") { return row.getAttribute("data-name"); }
+    if (k === "subject") { return row.getAttribute("data-subject-label"); }
+    if (k === "total") { return Number(row.getAttribute("data-total")); }
+    var cell = null;
+    row.querySelectorAll("td.c").forEach(function (td) {
+      if (td.getAttribute("data-cat") === k) { cell = td; }
+    });
+    return cell && cell.hasAttribute("data-count") ? Number(cell.getAttribute("data-count")) : -1;
+  }
+
+  table.querySelectorAll("thead button[data-key]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var k = button.getAttribute("data-key");
+      var text = k === "name" || k === "subject";
+      var was = button.getAttribute("data-dir");
+      var dir = was ? (was === "asc" ? "desc" : "asc") : (text ? "asc" : "desc");
+      table.querySelectorAll("thead button").forEach(function (b) { b.removeAttribute("data-dir"); });
+      button.setAttribute("data-dir", dir);
+      table.querySelectorAll("tbody").forEach(function (body) {
+        var rows = Array.prototype.slice.call(body.querySelectorAll("tr.row"));
+        rows.sort(function (a, b) {
+          var x = key(a, k), y = key(b, k);
+          var r = text ? String(x).localeCompare(String(y)) : x - y;
+          return dir === "asc" ? r : -r;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+  });
+
+  [fCat, fSubject, fConf].forEach(function (el) { el.addEventListener("change", apply); });
+})();
