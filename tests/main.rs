@@ -5,6 +5,7 @@ mod anonymise;
 mod bad_input;
 mod cli;
 mod common;
+mod datamap;
 mod encodings;
 mod guard;
 mod output;
