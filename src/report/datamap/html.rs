@@ -384,11 +384,12 @@ fn matrix(s: &mut String, map: &DataMap, lang: Lang) {
     let _ = writeln!(
         s,
         "</select></label>\n<label>{} <select id=\"f-conf\"><option value=\"1\">{}</option><option value=\"2\">{}</option><option value=\"3\">{}</option></select></label>\n\
-<span class=\"shown\"><span id=\"f-count\">{}</span> {} {}</span>\n</div>",
+<button type=\"button\" id=\"f-group\" hidden>{}</button>\n<span class=\"shown\"><span id=\"f-count\">{}</span> {} {}</span>\n</div>",
         lang.pick("Zekerheid", "Confidence"),
         lang.pick("alle", "all"),
         lang.pick("middel of hoog", "medium or high"),
         lang.pick("alleen hoog", "high only"),
+        lang.pick("weer per map", "group by folder again"),
         map.datasets.len(),
         lang.pick("van", "of"),
         map.datasets.len(),
@@ -476,7 +477,7 @@ fn row(s: &mut String, map: &DataMap, d: &Dataset, lang: Lang) {
     let _ = write!(
         s,
         "<tr class=\"row\" data-anchor=\"{}\" data-name=\"{}\" data-subject=\"{}\" data-subject-label=\"{}\" data-total=\"{total}\" data-cats=\"{}\">\
-<th class=\"name\" scope=\"row\"><a href=\"#{}\">{}</a>{sampled}</th><td class=\"subj\">{}</td>",
+<th class=\"name\" scope=\"row\"><a href=\"#{}\">{}</a>{sampled}<small class=\"in\">{}</small></th><td class=\"subj\">{}</td>",
         d.anchor,
         esc(&d.label.to_lowercase()),
         esc(&d.subject),
@@ -484,6 +485,7 @@ fn row(s: &mut String, map: &DataMap, d: &Dataset, lang: Lang) {
         esc(&cats.join(" ")),
         d.anchor,
         esc(&d.label),
+        esc(&d.group),
         esc(subject),
     );
     for c in &map.categories {

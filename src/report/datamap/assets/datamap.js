@@ -25,7 +25,7 @@
         row.hidden = !visible;
         if (visible) { any++; shown++; }
       });
-      body.hidden = any === 0;
+      body.hidden = any === 0 || body.classList.contains("off");
     });
     table.querySelectorAll("[data-cat]").forEach(function (el) {
       el.classList.toggle("sel", !!cat && el.getAttribute("data-cat") === cat);
@@ -48,6 +48,24 @@
     return cell && cell.hasAttribute("data-count") ? Number(cell.getAttribute("data-count")) : -1;
   }
 
+  // Sorting lists every dataset in one list (the folder groups give way); "grouped"
+  // puts every row back where it was.
+  var rows = Array.prototype.slice.call(table.querySelectorAll("tr.row"));
+  var homes = rows.map(function (row) { return row.parentNode; });
+  var flat = document.createElement("tbody");
+  flat.className = "sorted";
+  flat.hidden = true;
+  table.appendChild(flat);
+  var regroup = document.getElementById("f-group");
+
+  function grouped(on) {
+    table.querySelectorAll("tbody").forEach(function (body) {
+      if (body !== flat) { body.classList.toggle("off", !on); }
+    });
+    flat.hidden = on;
+    if (regroup) { regroup.hidden = on; }
+  }
+
   table.querySelectorAll("thead button[data-key]").forEach(function (button) {
     button.addEventListener("click", function () {
       var k = button.getAttribute("data-key");
@@ -56,17 +74,25 @@
       var dir = was ? (was === "asc" ? "desc" : "asc") : (text ? "asc" : "desc");
       table.querySelectorAll("thead button").forEach(function (b) { b.removeAttribute("data-dir"); });
       button.setAttribute("data-dir", dir);
-      table.querySelectorAll("tbody").forEach(function (body) {
-        var rows = Array.prototype.slice.call(body.querySelectorAll("tr.row"));
-        rows.sort(function (a, b) {
-          var x = key(a, k), y = key(b, k);
-          var r = text ? String(x).localeCompare(String(y)) : x - y;
-          return dir === "asc" ? r : -r;
-        });
-        rows.forEach(function (row) { body.appendChild(row); });
+      var sorted = rows.slice().sort(function (a, b) {
+        var x = key(a, k), y = key(b, k);
+        var r = text ? String(x).localeCompare(String(y)) : x - y;
+        return (dir === "asc" ? r : -r) || rows.indexOf(a) - rows.indexOf(b);
       });
+      sorted.forEach(function (row) { flat.appendChild(row); });
+      grouped(false);
+      apply();
     });
   });
+
+  if (regroup) {
+    regroup.addEventListener("click", function () {
+      rows.forEach(function (row, i) { homes[i].appendChild(row); });
+      table.querySelectorAll("thead button").forEach(function (b) { b.removeAttribute("data-dir"); });
+      grouped(true);
+      apply();
+    });
+  }
 
   [fCat, fSubject, fConf].forEach(function (el) { el.addEventListener("change", apply); });
 })();
