@@ -417,3 +417,121 @@ pub fn write_atomically(path: &std::path::Path, text: &str) -> crate::Result<()>
         .map_err(|e| crate::Error::io(path, e.error))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tablescan::SampledTable;
+
+    fn entry(dataset: &str, table: Option<&str>, field: &str, category: &str) -> InventoryEntry {
+        InventoryEntry {
+            dataset: dataset.into(),
+            table: table.map(Into::into),
+            field: table.map(|_| field.to_string()),
+            category: category.into(),
+            rule: "column_name".into(),
+            count: 3,
+            rows_scanned: table.map(|_| 3),
+            share: None,
+            distinct: None,
+            confidence: Confidence::Medium,
+            reason: "r".into(),
+            examples: Vec::new(),
+            data_subject: "customer".into(),
+            data_subject_reason: "why".into(),
+        }
+    }
+
+    fn run() -> RunInfo {
+        RunInfo {
+            inputs: vec![".".into()],
+            generated: chrono::DateTime::from_timestamp(0, 0).unwrap_or_default(),
+            version: "0".into(),
+            rule_packs: Vec::new(),
+            sample_rows: 10,
+        }
+    }
+
+    #[test]
+    fn rows_are_grouped_by_folder_or_container_and_sampling_is_kept() {
+        let entries = [
+            entry("crm/klanten.csv", Some("klanten"), "naam", "user.name"),
+            entry(
+                "db/shop.sqlite",
+                Some("customers"),
+                "bsn",
+                "user.government_id.national_identification_number.nl_bsn",
+            ),
+            entry("notes.txt", None, "", "user.health_and_medical"),
+            entry(
+                "db/shop.sqlite",
+                Some("orders"),
+                "email",
+                "user.contact.email",
+            ),
+            entry(
+                "crm/klanten.csv",
+                Some("klanten"),
+                "email",
+                "user.contact.email",
+            ),
+        ];
+        let mut stats = ScanStats::default();
+        stats.sampled.push((
+            "db/shop.sqlite".into(),
+            SampledTable {
+                table: "orders".into(),
+                rows: SampledRows {
+                    read: 10,
+                    total: Some(25),
+                },
+            },
+        ));
+        let youngest = BTreeMap::from([("crm/klanten.csv#klanten".to_string(), 12)]);
+        let map = DataMap::build(run(), &entries, &stats, Vec::new(), &youngest);
+        let rows: Vec<(&str, &str)> = map
+            .datasets
+            .iter()
+            .map(|d| (d.group.as_str(), d.label.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("crm", "klanten.csv"),
+                ("db/shop.sqlite", "customers"),
+                ("db/shop.sqlite", "orders"),
+                (".", "notes.txt"),
+            ]
+        );
+        assert_eq!(map.datasets[0].cells["user.contact.email"].count, 3);
+        assert_eq!(map.datasets[0].fields.len(), 2);
+        assert_eq!(
+            map.datasets[2].coverage,
+            Coverage::Sampled(SampledRows {
+                read: 10,
+                total: Some(25)
+            })
+        );
+        assert_eq!(map.datasets[1].coverage, Coverage::Full);
+        assert_eq!(
+            map.headline(),
+            Headline {
+                datasets: 4,
+                kinds: 4,
+                national_id: 1,
+                special: 1,
+                children: 1,
+                values: 15,
+            }
+        );
+        assert_eq!(
+            map.categories,
+            [
+                "user.name",
+                "user.contact.email",
+                "user.government_id.national_identification_number.nl_bsn",
+                "user.health_and_medical",
+            ]
+        );
+    }
+}
