@@ -134,8 +134,8 @@ pub struct InventoryArgs {
     /// Files or directories to scan.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, default_value = "md", value_parser = ["md", "csv", "json"])]
+    /// Output format (html: a self-contained data map page).
+    #[arg(long, default_value = "md", value_parser = ["md", "csv", "json", "html"])]
     pub format: String,
     /// Rows read per table to classify columns; 0 reads every row.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
@@ -149,6 +149,12 @@ pub struct InventoryArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// With --format html: write the page to FILE (else standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// With --format html: the page's language.
+    #[arg(long, default_value = "nl", value_parser = ["nl", "en"])]
+    pub lang: String,
 }
 
 /// Options of `piiscan anonymise`.

@@ -244,6 +244,12 @@ fn explain(out: &mut dyn Write, r: &rules::CompiledRule) -> io::Result<()> {
 }
 
 fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
+    if args.format == "html" {
+        return commands::datamap::run(args);
+    }
+    if args.out.is_some() {
+        anyhow::bail!("--out writes the data map: use it with --format html");
+    }
     let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
     let mut opts = ScanOptions {
         tables: piiscan::tablescan::TableOptions {

@@ -3,6 +3,7 @@
 //! and text for terminals is sanitised ([`sanitize`]).
 
 pub mod csv;
+pub mod datamap;
 pub mod github;
 pub mod json;
 pub mod junit;

@@ -1,0 +1,97 @@
+//! `piiscan inventory --format html`: scans, then writes the data map page to `--out` (whole
+//! or not at all) or to standard output. Inputs not read are named on stderr and give exit 2,
+//! as with the other inventory formats.
+
+use crate::{load_rules, set_threads};
+use anyhow::{Context, Result};
+use piiscan::cli::InventoryArgs;
+use piiscan::fingerprint::Fingerprinter;
+use piiscan::register::labels::Lang;
+use piiscan::report::{self, datamap};
+use piiscan::rules::{RuleSet, Selection};
+use piiscan::scan::{self, ScanOptions};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// When the map is made: `SOURCE_DATE_EPOCH` (seconds, UTC) when set, for reproducible pages
+/// and the golden tests; else now.
+fn now() -> chrono::DateTime<chrono::Utc> {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .unwrap_or_else(chrono::Utc::now)
+}
+
+/// Runs `piiscan inventory --format html`.
+pub fn run(args: InventoryArgs) -> Result<ExitCode> {
+    let lang = Lang::parse(&args.lang).unwrap_or(Lang::Nl);
+    let defs = load_rules(&args.rules)?;
+    let mut rule_packs: Vec<(String, usize)> = Vec::new();
+    for d in &defs {
+        match rule_packs.iter_mut().find(|(p, _)| *p == d.pack) {
+            Some((_, n)) => *n += 1,
+            None => rule_packs.push((d.pack.clone(), 1)),
+        }
+    }
+    let rules = RuleSet::compile(defs, &Selection::default())?;
+    let mut opts = ScanOptions {
+        tables: piiscan::tablescan::TableOptions {
+            sample_rows: args.sample_rows,
+            ..Default::default()
+        },
+        ..ScanOptions::default()
+    };
+    set_threads(&mut opts, args.threads)?;
+    // A data map holds no fingerprints: it needs no key (the inventory does the same).
+    let fingerprints = Fingerprinter::with_key(b"piiscan-inventory-no-fingerprints", "none");
+    let mut sink = datamap::DataMapSink::default();
+    let stats = scan::scan(
+        &args.paths,
+        &rules,
+        &opts,
+        &fingerprints,
+        &mut sink,
+        args.quiet,
+    )?;
+    let generated = now();
+    let entries = sink.inner.builder.entries();
+    let youngest = datamap::youngest_ages(entries, generated.date_naive());
+    let run = datamap::RunInfo {
+        inputs: args.paths.iter().map(|p| p.display().to_string()).collect(),
+        generated,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        rule_packs,
+        sample_rows: args.sample_rows,
+    };
+    let map = datamap::DataMap::build(run, entries, &stats, sink.not_read.clone(), &youngest);
+    let page = datamap::html::render(&map, lang);
+    match &args.out {
+        Some(path) => piiscan::atomic::write_file(path, page.as_bytes())
+            .map_err(|e| piiscan::Error::io(path, e))
+            .with_context(|| format!("writing the data map to {}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(page.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    for (path, t) in &stats.sampled {
+        eprintln!("piiscan: notice: {}", report::sampled_notice(path, t));
+    }
+    for (path, why) in &sink.inner.failed {
+        eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(path));
+    }
+    if let Some(path) = &args.out {
+        eprintln!(
+            "piiscan: wrote the data map of {} dataset(s) to {}",
+            map.datasets.len(),
+            path.display()
+        );
+    }
+    Ok(if sink.inner.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
