@@ -449,7 +449,6 @@ pub fn anonymise(
 }
 
 /// Writes the transformed input into the temporary output.
-#[allow(clippy::too_many_arguments)]
 /// Opens a SQL dump for its byte-preserving rewrite: its 8-bit text (UTF-8 or the charset
 /// it declares, and the raw bytes of binary values, which a MySQL dump without --hex-blob
 /// holds) is never transcoded; only UTF-16 is decoded.
@@ -474,6 +473,7 @@ fn open_dump(input: &Path) -> crate::Result<Box<dyn std::io::Read + Send>> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_output(
     kind: Kind,
     to: Option<OutFormat>,
