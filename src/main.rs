@@ -243,14 +243,13 @@ fn explain(out: &mut dyn Write, r: &rules::CompiledRule) -> io::Result<()> {
     Ok(())
 }
 
-fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
-    if args.format == "html" {
-        return commands::datamap::run(args);
-    }
-    if args.out.is_some() {
-        anyhow::bail!("--out writes the data map: use it with --format html");
-    }
-    let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
+/// The scan behind `inventory` in every format: the inventory's options, and no fingerprint
+/// key (an inventory holds no fingerprints, so none is needed and none is created).
+pub(crate) fn scan_for_inventory(
+    args: &InventoryArgs,
+    rules: &RuleSet,
+    sink: &mut dyn scan::Sink,
+) -> Result<scan::ScanStats> {
     let mut opts = ScanOptions {
         tables: piiscan::tablescan::TableOptions {
             sample_rows: args.sample_rows,
@@ -259,17 +258,27 @@ fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
         ..ScanOptions::default()
     };
     set_threads(&mut opts, args.threads)?;
-    // An inventory holds no fingerprints: no key is needed, and none is created.
     let fingerprints = Fingerprinter::with_key(b"piiscan-inventory-no-fingerprints", "none");
-    let mut sink = report::InventorySink::default();
-    let stats = scan::scan(
+    Ok(scan::scan(
         &args.paths,
-        &rules,
+        rules,
         &opts,
         &fingerprints,
-        &mut sink,
+        sink,
         args.quiet,
-    )?;
+    )?)
+}
+
+fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
+    if args.format == "html" {
+        return commands::datamap::run(args);
+    }
+    if args.out.is_some() {
+        anyhow::bail!("--out writes the data map: use it with --format html");
+    }
+    let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
+    let mut sink = report::InventorySink::default();
+    let stats = scan_for_inventory(&args, &rules, &mut sink)?;
     let entries = sink.builder.entries();
     let mut out = io::BufWriter::new(io::stdout().lock());
     match args.format.as_str() {

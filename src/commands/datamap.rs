@@ -2,14 +2,12 @@
 //! or not at all) or to standard output. Inputs not read are named on stderr and give exit 2,
 //! as with the other inventory formats.
 
-use crate::{load_rules, set_threads};
+use crate::load_rules;
 use anyhow::{Context, Result};
 use piiscan::cli::InventoryArgs;
-use piiscan::fingerprint::Fingerprinter;
 use piiscan::register::labels::Lang;
 use piiscan::report::{self, datamap};
 use piiscan::rules::{RuleSet, Selection};
-use piiscan::scan::{self, ScanOptions};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -35,25 +33,8 @@ pub fn run(args: InventoryArgs) -> Result<ExitCode> {
         }
     }
     let rules = RuleSet::compile(defs, &Selection::default())?;
-    let mut opts = ScanOptions {
-        tables: piiscan::tablescan::TableOptions {
-            sample_rows: args.sample_rows,
-            ..Default::default()
-        },
-        ..ScanOptions::default()
-    };
-    set_threads(&mut opts, args.threads)?;
-    // A data map holds no fingerprints: it needs no key (the inventory does the same).
-    let fingerprints = Fingerprinter::with_key(b"piiscan-inventory-no-fingerprints", "none");
     let mut sink = datamap::DataMapSink::default();
-    let stats = scan::scan(
-        &args.paths,
-        &rules,
-        &opts,
-        &fingerprints,
-        &mut sink,
-        args.quiet,
-    )?;
+    let stats = crate::scan_for_inventory(&args, &rules, &mut sink)?;
     let generated = now();
     let entries = sink.inner.builder.entries();
     let youngest = datamap::youngest_ages(entries, generated.date_naive());
