@@ -251,3 +251,48 @@ fn a_gzipped_archive_and_one_on_standard_input_are_read_too() {
         .iter()
         .any(|f| f["table"] == "klant" && f["column"] == "iban" && f["row"] == 3));
 }
+
+#[cfg(unix)]
+#[test]
+fn fifos_in_a_directory_archive_are_named_not_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("fd");
+    std::fs::create_dir(&archive).unwrap();
+    let source = root().join("fixtures/pgarchive/dir");
+    for e in std::fs::read_dir(&source).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        let to = archive.join(&name);
+        if name.to_string_lossy().ends_with(".dat.gz") {
+            let ok = std::process::Command::new("mkfifo")
+                .arg(&to)
+                .status()
+                .unwrap();
+            assert!(ok.success());
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    let mut child = piiscan()
+        .arg("scan")
+        .arg(&archive)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the scan blocked on a FIFO inside a directory archive");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(err.contains("special files are never opened"), "{err}");
+}

@@ -36,7 +36,7 @@ pub fn is_archive_head(head: &[u8]) -> bool {
 pub fn is_directory_archive(path: &Path) -> bool {
     let mut magic = [0u8; 5];
     path.is_dir()
-        && File::open(path.join("toc.dat"))
+        && open_regular(&path.join("toc.dat"))
             .and_then(|mut f| f.read_exact(&mut magic))
             .is_ok()
         && &magic == b"PGDMP"
@@ -430,13 +430,26 @@ fn plain_name(name: &str) -> io::Result<&str> {
     }
 }
 
+/// Opens a file of a directory archive, refusing a FIFO, socket or device in its place: those
+/// are never opened (an open of a FIFO would block the scan for ever).
+fn open_regular(path: &Path) -> io::Result<File> {
+    let meta = std::fs::metadata(path)?;
+    if let Some(kind) = crate::source::walk::special_kind(meta.file_type()) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("is {kind}; special files are never opened"),
+        ));
+    }
+    File::open(path)
+}
+
 /// Opens a data file of a directory archive, compressed or not, as pg_restore finds it: the
 /// name itself, else with `.gz`, `.lz4` or `.zst`.
 fn open_member(dir: &Path, name: &str) -> io::Result<(Box<dyn Read>, String)> {
     let name = plain_name(name)?;
     for suffix in ["", ".gz", ".lz4", ".zst"] {
         let file = format!("{name}{suffix}");
-        match File::open(dir.join(&file)) {
+        match open_regular(&dir.join(&file)) {
             Ok(f) => {
                 let raw = BufReader::with_capacity(256 * 1024, f);
                 return Ok((data::decoder(Codec::of_name(&file), raw)?, file));
@@ -454,7 +467,7 @@ fn open_member(dir: &Path, name: &str) -> io::Result<(Box<dyn Read>, String)> {
 /// A directory archive: `toc.dat`, then each entry's data file in TOC order. A missing or
 /// damaged file is named and the other tables are still read.
 fn read_directory(dir: &Path, out: &mut Counted<'_>) -> io::Result<()> {
-    let toc_file = File::open(dir.join("toc.dat"))?;
+    let toc_file = open_regular(&dir.join("toc.dat"))?;
     let mut p = Primitives::new(BufReader::new(toc_file));
     let (head, toc) = p
         .header()
