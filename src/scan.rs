@@ -573,7 +573,8 @@ fn run_table_path(
     } else {
         std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
     };
-    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables);
+    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
+        .inline_allow(ctx.inline_allow);
     let outcome = crate::table::read_path(format, path, ctx.tables.sample_rows, &mut scanner);
     let table = scanner.finish();
     ctx.progress.add_bytes(bytes);
@@ -606,7 +607,8 @@ fn run_archive_stream(
         count: 0,
         progress: ctx.progress,
     };
-    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables);
+    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
+        .inline_allow(ctx.inline_allow);
     let outcome = crate::table::pgarchive::read_stream(&mut counting, &mut scanner);
     let table = scanner.finish();
     let status = match outcome {
@@ -637,7 +639,8 @@ fn run_table(
         progress: ctx.progress,
     };
     let mut decoded = crate::source::decode::DecodingReader::new(&mut counting, encoding);
-    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables);
+    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
+        .inline_allow(ctx.inline_allow);
     let outcome = crate::table::read(
         format,
         &mut decoded,
@@ -832,6 +835,20 @@ impl Emitter<'_> {
                 .sampled
                 .extend(table.sampled.into_iter().map(|t| (path.to_string(), t)));
             self.batch.clear();
+            for h in table.text_hits {
+                if h.allowed_inline {
+                    self.state.allowed_inline += 1;
+                    continue;
+                }
+                let location = Location::Text {
+                    line: h.at.line,
+                    column: h.at.column,
+                    byte_start: h.at.offset,
+                    byte_end: h.at.offset + h.len,
+                };
+                let finding = self.finding(names, h.found, location);
+                self.batch.push(finding);
+            }
             for h in table.hits {
                 let location = Location::Cell {
                     table: h.table.to_string(),
@@ -986,7 +1003,11 @@ pub fn scan(
                     }
                     if let Some(table) = result.table.as_mut() {
                         mark_found(
-                            table.hits.iter_mut().map(|h| &mut h.found),
+                            table
+                                .hits
+                                .iter_mut()
+                                .map(|h| &mut h.found)
+                                .chain(table.text_hits.iter_mut().map(|h| &mut h.found)),
                             rules,
                             path,
                             fingerprints,

@@ -8,7 +8,7 @@ use crate::classify::{judge, ColumnNames, ColumnProfile, ColumnVerdict, SampledR
 use crate::detect::{Engine, Found, Scratch};
 use crate::finding::Confidence;
 use crate::rules::RuleSet;
-use crate::table::{TableSink, MAX_COLUMNS};
+use crate::table::{TableSink, TextAt, MAX_COLUMNS};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -38,6 +38,22 @@ pub struct TableResult {
     pub notices: Vec<String>,
     /// Tables read in part (`--sample-rows`), in order: what was not read must be said.
     pub sampled: Vec<SampledTable>,
+    /// Findings in the text around the tables (a SQL dump's statements and comments), in
+    /// input order, placed by line and column from the start of the input.
+    pub text_hits: Vec<TextHit>,
+}
+
+/// A finding in the non-data text of a table input.
+#[derive(Debug, Clone)]
+pub struct TextHit {
+    /// What was found.
+    pub found: Found,
+    /// Where the value starts.
+    pub at: TextAt,
+    /// Its length in bytes.
+    pub len: u64,
+    /// Its line holds the inline suppression marker.
+    pub allowed_inline: bool,
 }
 
 /// A table of which only a sample of rows was read.
@@ -174,6 +190,10 @@ pub struct TableScanner<'a> {
     seen_rules: Vec<usize>,
     /// Notices from the readers.
     notices: Vec<String>,
+    /// Findings in the non-data text.
+    text_hits: Vec<TextHit>,
+    /// Whether a line with the inline marker suppresses its text findings.
+    inline_allow: bool,
 }
 
 impl<'a> TableScanner<'a> {
@@ -194,7 +214,16 @@ impl<'a> TableScanner<'a> {
             current: None,
             seen_rules: Vec::new(),
             notices: Vec::new(),
+            text_hits: Vec::new(),
+            inline_allow: true,
         }
+    }
+
+    /// Whether text findings on a line with the inline marker are flagged as allowed (default:
+    /// yes), as in text files.
+    pub fn inline_allow(mut self, on: bool) -> Self {
+        self.inline_allow = on;
+        self
     }
 
     /// Notes that the current table had cells past the column cap.
@@ -215,6 +244,7 @@ impl<'a> TableScanner<'a> {
         let rules = self.rules();
         let mut out = TableResult {
             notices: std::mem::take(&mut self.notices),
+            text_hits: std::mem::take(&mut self.text_hits),
             ..TableResult::default()
         };
         for name in std::mem::take(&mut self.order) {
@@ -386,6 +416,34 @@ impl TableSink for TableScanner<'_> {
 
     fn notice(&mut self, message: &str) {
         self.notices.push(message.to_string());
+    }
+
+    fn text(&mut self, text: &[u8], at: TextAt) {
+        let min = self.opts.min_confidence;
+        let marker = self.inline_allow
+            && memchr::memmem::find(text, crate::detect::stream::ALLOW_MARKER).is_some();
+        let mut found = Vec::new();
+        self.engine.scan(self.scratch, text, 0, text.len(), |h| {
+            if h.confidence >= min {
+                found.push(h);
+            }
+        });
+        found.sort_by_key(|h| h.start);
+        let mut walk = crate::table::sqldump::Walk::new(at);
+        for h in found {
+            self.text_hits.push(TextHit {
+                at: walk.to(text, h.start),
+                len: (h.end - h.start) as u64,
+                allowed_inline: marker
+                    && crate::detect::stream::allowed_inline(text, h.start, h.end),
+                found: Found::new(
+                    h.rule,
+                    String::from_utf8_lossy(&text[h.start..h.end]).into_owned(),
+                    h.confidence,
+                    h.explanation,
+                ),
+            });
+        }
     }
 
     fn end(&mut self) {

@@ -1,6 +1,7 @@
 //! Dump conformance: dumps made by the real tools (pg_dump plain as COPY, `--inserts`,
 //! `--column-inserts`, `--rows-per-insert`; mariadb-dump default, `--hex-blob`,
-//! `--complete-insert`, `--skip-extended-insert`, `--compact`, `--skip-quote-names`) of one
+//! `--complete-insert`, `--skip-extended-insert`, `--compact`, `--skip-quote-names`,
+//! `--compatible=ansi`) of one
 //! schema per dialect that uses every type and quoting case, with personal data planted at
 //! known table.column and row (fixtures/dumps/planted.tsv). Every planted value must be
 //! reported in its own place in every form; the anonymiser leaves an untouched dump byte
@@ -35,6 +36,8 @@ const MARIADB_FORMS: &[(&str, &[&str])] = &[
         "mariadb_skip_quote_names.sql",
         &["--skip-quote-names", "--insert-ignore"],
     ),
+    // `SQL_MODE='…,ANSI'`: "…" quotes identifiers.
+    ("mariadb_ansi.sql", &["--compatible=ansi"]),
 ];
 
 /// The policy: every planted column but the JSON ones (hmac text would not be JSON).
@@ -165,12 +168,20 @@ fn assert_planted(path: &Path, dialect: &str) {
             p.row
         );
     }
-    // The function body and trigger text are code, never rows.
+    // The function body and trigger text are code, never rows; the address in it is
+    // reported as text, by its line.
+    let body: Vec<_> = found
+        .iter()
+        .filter(|f| f["evidence"].as_str() == Some("niet@data.nl"))
+        .collect();
     assert!(
-        !found
-            .iter()
-            .any(|f| f["evidence"].as_str() == Some("niet@data.nl")),
+        !body.iter().any(|f| f.get("table").is_some()),
         "{}: a function body was read as data",
+        path.display()
+    );
+    assert!(
+        body.iter().any(|f| f["line"].as_u64().is_some()),
+        "{}: the address in the function body is not reported as text",
         path.display()
     );
 }
@@ -538,11 +549,273 @@ fn anonymise_rewrites_every_insert_variant_and_copy_form() {
 #[test]
 fn anonymise_refuses_literals_it_cannot_tie_to_a_column() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mysql = "-- MariaDB dump 10.19\nINSERT INTO `k` (`id`,`email`) VALUES (1,'a@voorbeeld.nl') ON DUPLICATE KEY UPDATE `email`='b@voorbeeld.nl';\n";
+    // Inside a function call the literal is assigned to no column.
+    let mysql = "-- MariaDB dump 10.19\nINSERT INTO `k` (`id`,`email`) VALUES (1,'a@voorbeeld.nl') ON DUPLICATE KEY UPDATE `email`=CONCAT('b@voorbeeld.nl', `id`);\n";
     let (o, _) = anonymised_text(dir.path(), "dup.sql", mysql, EMAIL_POLICY);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("line 2"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot tie"), "{}", stderr(&o));
     let hidden = "-- PostgreSQL database dump\nWITH x AS (SELECT 1) INSERT INTO public.k (email) VALUES ('a@voorbeeld.nl');\n";
     let (o, _) = anonymised_text(dir.path(), "with.sql", hidden, EMAIL_POLICY);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// Findings of a scan placed by line (text), as (line, value).
+fn text_findings(found: &[serde_json::Value]) -> Vec<(u64, String)> {
+    found
+        .iter()
+        .filter(|f| f.get("table").is_none())
+        .filter_map(|f| Some((f["line"].as_u64()?, f["evidence"].as_str()?.to_string())))
+        .collect()
+}
+
+/// Findings of a scan placed in a table, as (table, column, row, value).
+fn cell_findings(found: &[serde_json::Value]) -> Vec<(String, String, u64, String)> {
+    found
+        .iter()
+        .filter_map(|f| {
+            Some((
+                f["table"].as_str()?.to_string(),
+                f["column"].as_str()?.to_string(),
+                f["row"].as_u64()?,
+                f["evidence"].as_str()?.to_string(),
+            ))
+        })
+        .collect()
+}
+
+fn scan_text(dir: &Path, name: &str, dump: &str) -> (Output, Vec<serde_json::Value>) {
+    let path = dir.join(name);
+    std::fs::write(&path, dump).expect("write");
+    let o = piiscan()
+        .arg("scan")
+        .arg(&path)
+        .args(["--format", "ndjson", "--show-values", "--fail-on", "medium"])
+        .output()
+        .expect("run piiscan");
+    let found = findings(&o);
+    (o, found)
+}
+
+/// A PostgreSQL dump with personal data in every kind of non-data text, and rows.
+const PG_TEXT: &str = "--
+-- PostgreSQL database dump
+-- Beheerder: beheer@voorbeeld.nl
+--
+/* blok
+   commentaar@voorbeeld.nl */
+CREATE TABLE public.klant (
+    id integer NOT NULL,
+    email text DEFAULT 'standaard@voorbeeld.nl'::text,
+    CONSTRAINT geen_test CHECK ((email <> 'verboden@voorbeeld.nl'::text))
+);
+COMMENT ON COLUMN public.klant.email IS 'Contact: piet@voorbeeld.nl';
+CREATE VIEW public.v AS
+ SELECT klant.id FROM public.klant WHERE (klant.email = 'view@voorbeeld.nl'::text);
+CREATE FUNCTION public.f() RETURNS text LANGUAGE sql AS $body$
+    SELECT 'functie@voorbeeld.nl'; -- ; INSERT INTO x VALUES ('geen@rij.nl');
+$body$;
+COPY public.klant (id, email) FROM stdin;
+1	rij1@voorbeeld.nl
+2	rij2@voorbeeld.nl
+\\.
+INSERT INTO public.klant VALUES (3, 'rij3@voorbeeld.nl') ON CONFLICT (id) DO UPDATE SET email = 'conflict@voorbeeld.nl';
+INSERT INTO public.klant VALUES (4, /* tussen@voorbeeld.nl */ 'rij4@voorbeeld.nl'), -- na@voorbeeld.nl
+ (5, 'rij5@voorbeeld.nl');
+";
+
+#[test]
+fn personal_data_in_the_text_around_the_rows_is_reported_by_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (o, found) = scan_text(dir.path(), "tekst.sql", PG_TEXT);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = text_findings(&found);
+    let want = [
+        (3, "beheer@voorbeeld.nl"),
+        (6, "commentaar@voorbeeld.nl"),
+        (9, "standaard@voorbeeld.nl"),
+        (10, "verboden@voorbeeld.nl"),
+        (12, "piet@voorbeeld.nl"),
+        (14, "view@voorbeeld.nl"),
+        (16, "functie@voorbeeld.nl"),
+        (16, "geen@rij.nl"),
+        (22, "conflict@voorbeeld.nl"),
+        (23, "tussen@voorbeeld.nl"),
+        (23, "na@voorbeeld.nl"),
+    ];
+    for (line, value) in want {
+        assert!(
+            text.iter().any(|(l, v)| *l == line && v == value),
+            "{value} not reported on line {line}: {text:?}"
+        );
+    }
+    assert_eq!(
+        text.len(),
+        want.len(),
+        "each once, and no row as text: {text:?}"
+    );
+    // The rows keep their place, each once.
+    let cells = cell_findings(&found);
+    for row in 1..=5u64 {
+        let value = format!("rij{row}@voorbeeld.nl");
+        let n = cells
+            .iter()
+            .filter(|c| c.0 == "klant" && c.1 == "email" && c.2 == row && c.3 == value)
+            .count();
+        assert_eq!(n, 1, "{value}: {cells:?}");
+    }
+    assert_eq!(cells.len(), 5, "{cells:?}");
+}
+
+#[test]
+fn a_dump_whose_only_personal_data_is_in_its_text_is_not_clean() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let my = "-- MySQL dump 10.13
+/*!40101 SET NAMES utf8mb4 */;
+# beheer: hash@voorbeeld.nl
+CREATE TABLE `product` (
+  `id` int NOT NULL,
+  `naam` varchar(20) DEFAULT 'x' COMMENT 'vraag aan kolom@voorbeeld.nl',
+  `prijs` int DEFAULT NULL
+) ENGINE=InnoDB COMMENT='eigenaar tabel@voorbeeld.nl';
+/*!50001 CREATE VIEW `v` AS select 'cond@voorbeeld.nl' AS `m` */;
+INSERT INTO `product` VALUES (1,'stoel',10),(2,'tafel',20);
+INSERT INTO `product` VALUES (3,'kast',30) ON DUPLICATE KEY UPDATE `naam`='dup@voorbeeld.nl';
+";
+    let (o, found) = scan_text(dir.path(), "my.sql", my);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = text_findings(&found);
+    for (line, value) in [
+        (3, "hash@voorbeeld.nl"),
+        (6, "kolom@voorbeeld.nl"),
+        (8, "tabel@voorbeeld.nl"),
+        (9, "cond@voorbeeld.nl"),
+        (11, "dup@voorbeeld.nl"),
+    ] {
+        assert!(
+            text.iter().any(|(l, v)| *l == line && v == value),
+            "{value} not reported on line {line}: {text:?}"
+        );
+    }
+    // The human summary does not call it clean.
+    let o = piiscan()
+        .arg("scan")
+        .arg(dir.path().join("my.sql"))
+        .args(["--fail-on", "medium"])
+        .output()
+        .expect("run");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        !stdout(&o).contains("No personal data found"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn the_same_insert_head_before_every_row_is_reported_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut dump = String::from("-- MySQL dump 10.13\n");
+    for i in 0..50 {
+        dump.push_str(&format!(
+            "INSERT INTO `kolom@voorbeeld.nl` (`id`) VALUES ({i});\n"
+        ));
+    }
+    let (o, found) = scan_text(dir.path(), "heads.sql", &dump);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = text_findings(&found);
+    assert_eq!(text, [(2, "kolom@voorbeeld.nl".to_string())], "{text:?}");
+}
+
+/// A policy that names the rows' column and the text's e-mail addresses.
+const TEXT_POLICY: &str = r#"
+[[column]]
+name = "*.email"
+method = "hmac"
+format = "base32"
+length = 16
+
+[[text]]
+rule = "email"
+method = "hmac"
+format = "base32"
+length = 16
+"#;
+
+#[test]
+fn anonymise_rewrites_the_text_around_the_rows_and_verifies_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (o, text) = anonymised_text(dir.path(), "tekst.sql", PG_TEXT, TEXT_POLICY);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(!text.contains("voorbeeld.nl"), "{text}");
+    assert!(!text.contains("geen@rij.nl"), "{text}");
+    assert_eq!(text.lines().count(), PG_TEXT.lines().count());
+    // Still the same SQL around the new values: the re-scan reads the same rows.
+    assert!(text.contains("DEFAULT '"), "{text}");
+    assert!(text.contains("AS $body$\n"), "{text}");
+    assert!(stdout(&o).contains("text:"), "{}", stdout(&o));
+    // The literal assigned to email in ON CONFLICT got the column's transform: the same
+    // pseudonym as the rows would give the same address.
+    let conflict = text
+        .lines()
+        .find(|l| l.contains("ON CONFLICT"))
+        .expect("the INSERT");
+    assert!(conflict.contains("SET email = '"), "{conflict}");
+
+    // Without a [[text]] entry (and no on_unlisted = "keep") the run refuses, naming them.
+    let rows_only = TEXT_POLICY
+        .split("[[text]]")
+        .next()
+        .expect("column part")
+        .to_string();
+    let (o, _) = anonymised_text(dir.path(), "tekst2.sql", PG_TEXT, &rows_only);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("rule email"), "{}", stderr(&o));
+    assert!(!dir.path().join("anon_tekst2.sql").exists());
+}
+
+#[test]
+fn anonymise_never_calls_a_dump_verified_when_its_text_still_holds_named_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // An address as a table and an owner name is code: it is not rewritten (the dump would
+    // no longer restore), and the re-scan says so with exit 1.
+    let dump = "-- PostgreSQL database dump
+CREATE TABLE public.\"jan@voorbeeld.nl\" (id integer, email text);
+ALTER TABLE public.\"jan@voorbeeld.nl\" OWNER TO \"jan@voorbeeld.nl\";
+COPY public.\"jan@voorbeeld.nl\" (id, email) FROM stdin;
+1\trij@voorbeeld.nl
+\\.
+";
+    let (o, text) = anonymised_text(dir.path(), "code.sql", dump, TEXT_POLICY);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("NOT EXPECTED"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("text (email)"), "{}", stdout(&o));
+    assert!(!text.contains("rij@voorbeeld.nl"), "{text}");
+    assert_eq!(text.matches("\"jan@voorbeeld.nl\"").count(), 4, "{text}");
+}
+
+#[test]
+fn anonymise_ties_on_conflict_and_on_duplicate_key_literals_to_their_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let my = "-- MariaDB dump 10.19
+INSERT INTO `k` (`id`,`email`,`naam`) VALUES (1,'a@voorbeeld.nl','x') ON DUPLICATE KEY UPDATE `email`='a@voorbeeld.nl', naam = 'y';
+";
+    let policy = format!("{TEXT_POLICY}\n[[column]]\nname = \"*.naam\"\nmethod = \"keep\"\n");
+    let (o, text) = anonymised_text(dir.path(), "dup.sql", my, &policy);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(!text.contains("a@voorbeeld.nl"), "{text}");
+    assert!(
+        text.contains("naam = 'y'"),
+        "an unchanged column keeps its literal: {text}"
+    );
+    // The row's value and the assigned value are the same address: the same pseudonym.
+    let quoted: Vec<&str> = text.split('\'').collect();
+    assert_eq!(quoted[1], quoted[5], "{text}");
+    let pg = "-- PostgreSQL database dump
+INSERT INTO public.k (id, email) VALUES (1, 'b@voorbeeld.nl') ON CONFLICT (id) DO UPDATE SET email = 'c@voorbeeld.nl' WHERE k.id > 0;
+";
+    let (o, text) = anonymised_text(dir.path(), "conflict.sql", pg, TEXT_POLICY);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(!text.contains("@voorbeeld.nl"), "{text}");
+    assert!(text.contains("WHERE k.id > 0;"), "{text}");
 }

@@ -16,11 +16,12 @@
 //! column into text (hmac on an id) gives a dump the database will refuse.
 
 use super::delimited::TableOutcome;
+use super::dumptext::DumpText;
 use super::plan::{Detection, TablePlan};
 use super::policy::Policy;
-use crate::table::sqldump::lex::{CopyFormat, Dialect, PieceKind, Splitter};
+use crate::table::sqldump::lex::{CopyFormat, PieceKind, Splitter};
 use crate::table::sqldump::stmt::{self, FieldSpan, Naming, Parsed, ValueSpan};
-use crate::table::sqldump::{cut_message, first_word, line_of};
+use crate::table::sqldump::{cut_message, first_word, line_of, SessionChange};
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -189,10 +190,11 @@ impl Rewriter<'_> {
         first: usize,
         line: u64,
         syntax: &crate::table::sqldump::lex::Syntax,
+        tw: &mut DumpText<'_>,
         out: &mut Vec<u8>,
-    ) -> crate::Result<(Option<CopyFormat>, Option<bool>)> {
+    ) -> crate::Result<(Option<CopyFormat>, Option<SessionChange>)> {
         let dialect = syntax.dialect;
-        let backslash = dialect == Dialect::MySql || syntax.pg_backslash;
+        let backslash = syntax.backslash_strings();
         let verb = first_word(text, first);
         let verb_name = String::from_utf8_lossy(&verb).into_owned();
         let (parsed, mut cur) = match stmt::parse(text, first, syntax) {
@@ -207,7 +209,7 @@ impl Rewriter<'_> {
                 ))
             }
             Err(_) => {
-                out.extend_from_slice(text);
+                tw.write(text, syntax, line, out)?;
                 return Ok((None, None));
             }
         };
@@ -219,11 +221,13 @@ impl Rewriter<'_> {
                 self.note(&table);
                 if head.default_values {
                     self.count(&table);
-                    out.extend_from_slice(text);
+                    tw.write(text, syntax, line, out)?;
                     return Ok(next);
                 }
                 let policy = self.policy;
                 let mut values = std::mem::take(&mut self.values);
+                // Bytes of `text` written so far: between the values, the text is rewritten
+                // as text; a value is copied, or replaced when its column changes.
                 let mut copied = 0usize;
                 let mut rows = 0u64;
                 let mut changes = false;
@@ -240,26 +244,34 @@ impl Rewriter<'_> {
                         }
                         rows += 1;
                         self.count(&table);
-                        let Some(plan) = self.plan(&table, &columns, values.len(), line)? else {
-                            continue;
-                        };
-                        changes = true;
-                        let mut decoded: Vec<Option<String>> = Vec::with_capacity(values.len());
-                        let mut buf = Vec::new();
-                        for (i, v) in values.iter().enumerate() {
-                            let needed = plan.actions.get(i).copied().flatten().is_some()
-                                || plan.entity.contains(&Some(i));
-                            decoded.push(
-                                (needed && stmt::value(text, v, dialect, &mut buf))
-                                    .then(|| String::from_utf8_lossy(&buf).into_owned()),
-                            );
-                        }
                         let row_line =
                             line_of(text, first, line, values.first().map_or(0, |v| v.start));
-                        for (i, v) in values.iter().enumerate() {
-                            if plan.actions.get(i).copied().flatten().is_none() {
-                                continue;
+                        let plan = self.plan(&table, &columns, values.len(), line)?;
+                        let mut decoded: Vec<Option<String>> = Vec::with_capacity(values.len());
+                        if let Some(plan) = plan.as_ref() {
+                            changes = true;
+                            let mut buf = Vec::new();
+                            for (i, v) in values.iter().enumerate() {
+                                let needed = plan.actions.get(i).copied().flatten().is_some()
+                                    || plan.entity.contains(&Some(i));
+                                decoded.push(
+                                    (needed && stmt::value(text, v, dialect, &mut buf))
+                                        .then(|| String::from_utf8_lossy(&buf).into_owned()),
+                                );
                             }
+                        }
+                        let mut plan = plan;
+                        for (i, v) in values.iter().enumerate() {
+                            tw.write(&text[copied..v.start], syntax, row_line, out)?;
+                            copied = v.end;
+                            let Some(plan) = plan
+                                .as_deref_mut()
+                                .filter(|p| p.actions.get(i).copied().flatten().is_some())
+                            else {
+                                // A column that does not change: its value as it is.
+                                out.extend_from_slice(&text[v.start..v.end]);
+                                continue;
+                            };
                             let get = |j: usize| decoded.get(j).cloned().flatten();
                             let new =
                                 plan.cell(policy, i, decoded[i].as_deref(), get)
@@ -272,31 +284,67 @@ impl Rewriter<'_> {
                                             ),
                                         )
                                     })?;
-                            out.extend_from_slice(&text[copied..v.start]);
                             match new {
                                 Some(n) => literal(&n, backslash, out),
                                 None => out.extend_from_slice(b"NULL"),
                             }
-                            copied = v.end;
                         }
                     }
-                    let literals = stmt::tail(&mut cur).map_err(|e| {
+                    let mut tail = Vec::new();
+                    stmt::tail_tokens(&mut cur, &mut tail).map_err(|e| {
                         usage(
                             line_of(text, first, line, e.at),
                             format!("{verb_name} into {table} (line {line}) not understood: {}; piiscan does not copy table data it cannot read", e.why),
                         )
                     })?;
-                    if literals && changes {
-                        return Err(usage(
-                            line,
-                            format!("{verb_name} into {table}: its ON … clause holds literal values piiscan cannot tie to a column; remove the clause or anonymise the table another way"),
-                        ));
+                    // `ON DUPLICATE KEY UPDATE email = '…'`, `ON CONFLICT … DO UPDATE SET
+                    // email = '…'`: a literal assigned to a column gets that column's
+                    // transform; one that cannot be tied to a column stops the run when the
+                    // table changes (the text around it is rewritten as text).
+                    let mut plan = self.plans.get_mut(&table).filter(|p| !p.is_identity());
+                    for (k, column) in stmt::tail_literals(text, &tail) {
+                        let t = tail[k];
+                        let index = column
+                            .as_deref()
+                            .and_then(|c| columns.iter().position(|n| n.eq_ignore_ascii_case(c)));
+                        let Some(plan) = plan.as_deref_mut() else {
+                            continue;
+                        };
+                        let Some(i) = index else {
+                            return Err(usage(
+                                line_of(text, first, line, t.start),
+                                format!("{verb_name} into {table} (line {line}): its ON … clause holds a literal value piiscan cannot tie to a column; remove the clause or anonymise the table another way"),
+                            ));
+                        };
+                        if plan.actions.get(i).copied().flatten().is_none() {
+                            continue;
+                        }
+                        let span = ValueSpan {
+                            start: t.start,
+                            end: t.end,
+                            kind: stmt::ValueKind::Literal(t),
+                        };
+                        let mut buf = Vec::new();
+                        stmt::value(text, &span, dialect, &mut buf);
+                        let v = String::from_utf8_lossy(&buf).into_owned();
+                        let new = plan.cell(policy, i, Some(&v), |_| None).map_err(|e| {
+                            usage(
+                                line_of(text, first, line, t.start),
+                                format!("table {table}, column {}: {}", e.column, e.why),
+                            )
+                        })?;
+                        tw.write(&text[copied..t.start], syntax, line, out)?;
+                        match new {
+                            Some(n) => literal(&n, backslash, out),
+                            None => out.extend_from_slice(b"NULL"),
+                        }
+                        copied = t.end;
                     }
                     Ok(())
                 })();
                 self.values = values;
                 outcome?;
-                out.extend_from_slice(&text[copied..]);
+                tw.write(&text[copied..], syntax, line, out)?;
             }
             Parsed::Copy(head) => {
                 let table = self.naming.display(dialect, &head.table);
@@ -311,7 +359,7 @@ impl Rewriter<'_> {
                     line,
                 });
                 next.0 = Some(head.format);
-                out.extend_from_slice(text);
+                tw.write(text, syntax, line, out)?;
             }
             Parsed::Other if stmt::hides_data(text, first, syntax) => {
                 return Err(usage(
@@ -327,17 +375,42 @@ impl Rewriter<'_> {
                     }
                     Parsed::Use(db) => self.naming.use_db(db),
                     Parsed::SearchPath(s) => self.naming.search_path(s),
-                    Parsed::StandardStrings(on) => next.1 = Some(on),
+                    p @ (Parsed::StandardStrings(_) | Parsed::SqlMode(_)) => {
+                        next.1 = SessionChange::of(&p)
+                    }
                     _ => {}
                 }
-                out.extend_from_slice(text);
+                tw.write(text, syntax, line, out)?;
             }
         }
         Ok(next)
     }
 }
 
-/// Rewrites a SQL dump.
+/// Counts the lines of a stream written piece by piece: line feeds, plus a last line without
+/// one.
+#[derive(Default)]
+struct Lines {
+    feeds: u64,
+    open: bool,
+}
+
+impl Lines {
+    fn add(&mut self, bytes: &[u8]) {
+        if let Some(&last) = bytes.last() {
+            self.feeds += memchr::memchr_iter(b'\n', bytes).count() as u64;
+            self.open = last != b'\n';
+        }
+    }
+
+    fn count(&self) -> u64 {
+        self.feeds + u64::from(self.open)
+    }
+}
+
+/// Rewrites a SQL dump: the rows of its tables by the policy's columns, and its other text
+/// (comments, definitions) by the policy's `[[text]]` entries ([`DumpText`]). The text
+/// outcome is there when a `[[text]]` entry met a span.
 ///
 /// # Errors
 /// Read or write errors, statements that cannot be read, a dump cut short, `drop` in a
@@ -346,8 +419,11 @@ pub fn rewrite(
     reader: &mut dyn io::Read,
     out: &mut dyn Write,
     policy: &Policy,
+    rules: &crate::rules::RuleSet,
     found: &Detection,
-) -> crate::Result<Vec<TableOutcome>> {
+) -> crate::Result<(Vec<TableOutcome>, Option<super::text::TextOutcome>)> {
+    let mut tw = DumpText::new(policy, rules);
+    let (mut lines_in, mut lines_out) = (Lines::default(), Lines::default());
     let ioerr = |e: io::Error| crate::Error::Usage(e.to_string());
     let mut split = Splitter::new(reader, None);
     let mut out = io::BufWriter::with_capacity(256 * 1024, out);
@@ -366,6 +442,7 @@ pub fn rewrite(
     let mut edited = Vec::new();
     while let Some(piece) = split.next_piece().map_err(ioerr)? {
         edited.clear();
+        lines_in.add(piece.text);
         let mut next = (None, None);
         match piece.kind {
             PieceKind::Statement => {
@@ -374,6 +451,7 @@ pub fn rewrite(
                     piece.first,
                     piece.line,
                     piece.syntax,
+                    &mut tw,
                     &mut edited,
                 )?;
             }
@@ -382,7 +460,9 @@ pub fn rewrite(
                 rw.copying = None;
                 edited.extend_from_slice(piece.text);
             }
-            PieceKind::Command | PieceKind::Trivia => edited.extend_from_slice(piece.text),
+            PieceKind::Command | PieceKind::Trivia => {
+                tw.write(piece.text, piece.syntax, piece.line, &mut edited)?
+            }
             PieceKind::Incomplete(what) => {
                 return Err(crate::Error::Usage(format!(
                     "{}; nothing was written",
@@ -409,11 +489,12 @@ pub fn rewrite(
             }
         }
         out.write_all(&edited).map_err(ioerr)?;
+        lines_out.add(&edited);
         if let Some(f) = next.0 {
             split.begin_copy(f);
         }
-        if let Some(on) = next.1 {
-            split.syntax().pg_backslash = !on;
+        if let Some(change) = next.1 {
+            change.apply(split.syntax());
         }
     }
     out.flush().map_err(ioerr)?;
@@ -429,7 +510,12 @@ pub fn rewrite(
             header: false,
         });
     }
-    Ok(outcomes)
+    let text = (!tw.reports.is_empty()).then(|| super::text::TextOutcome {
+        lines_in: lines_in.count(),
+        lines_out: lines_out.count(),
+        spans: tw.reports.into_values().collect(),
+    });
+    Ok((outcomes, text))
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 pub mod cryptopan;
 pub mod delimited;
 pub mod dump;
+pub mod dumptext;
 pub mod ip;
 pub mod keys;
 pub mod ndjson;
@@ -297,7 +298,8 @@ pub fn anonymise(
     }
     // Every row is read: a column that holds personal data only after row 10,000 is found.
     let found = detect(input, rules, 0)?;
-    let missing = plan::unlisted(policy, &found, kind == Kind::Text);
+    // A dump's comments and definitions are text, as a text file is.
+    let missing = plan::unlisted(policy, &found, matches!(kind, Kind::Text | Kind::Dump));
     if !missing.is_empty() {
         return Err(crate::Error::Usage(format!(
             "{}: the policy does not say what to do with {} place(s) holding personal data \
@@ -418,12 +420,26 @@ pub fn anonymise(
                             .any(|c| c.method != "drop" && c.column.eq_ignore_ascii_case(column))
                 })
             };
-            let after = verify::census(tmp.path(), format, rules, &wanted).map_err(read_back)?;
-            table_leftovers(&found, &after, &tables)
+            let (after, text_after) =
+                verify::census(tmp.path(), format, rules, &wanted).map_err(read_back)?;
+            let mut leftovers = table_leftovers(&found, &after, &tables);
+            // A dump's text: every span the policy's `[[text]]` entries name that is still
+            // there (one in an identifier, which is never rewritten) is a leftover.
+            let text_found = Detection {
+                text: text_after,
+                ..Detection::default()
+            };
+            leftovers.extend(text_leftovers(
+                &text_found,
+                text_outcome.as_ref(),
+                policy,
+                true,
+            ));
+            leftovers
         }
         None => {
             let after = detect(tmp.path(), rules, 0)?;
-            text_leftovers(&after, text_outcome.as_ref(), policy)
+            text_leftovers(&after, text_outcome.as_ref(), policy, false)
         }
     };
     // The output gets the input's permissions (a temporary file is private to its owner).
@@ -562,7 +578,7 @@ fn write_output(
         }
         (Kind::Dump, _) => {
             let mut r = open_dump(input)?;
-            tables = dump::rewrite(&mut *r, &mut w, policy, found)?;
+            (tables, text_outcome) = dump::rewrite(&mut *r, &mut w, policy, rules, found)?;
         }
         (Kind::Sqlite, _) => {}
         (Kind::Text, _) => {
@@ -651,28 +667,39 @@ fn table_leftovers(
     out
 }
 
-/// What the re-scan of a text output found, per rule that was applied.
+/// What the re-scan of a text output found, per rule that was applied; with `named`, also
+/// per rule a `[[text]]` entry names that met no span it could rewrite (a dump's spans in
+/// identifiers).
 fn text_leftovers(
     after: &Detection,
     text: Option<&text::TextOutcome>,
     policy: &Policy,
+    named: bool,
 ) -> Vec<verify::Leftover> {
     let mut out = Vec::new();
-    if let Some(t) = text {
-        for s in &t.spans {
-            if let Some((cat, n)) = after.text.get(&s.rule) {
-                let expected = s.kept_form.expects(cat, std::slice::from_ref(cat))
-                    || policy
-                        .for_rule(&s.rule, cat)
-                        .is_some_and(|e| matches!(e.op, transform::Op::Keep));
-                out.push(verify::Leftover {
-                    place: format!("text ({})", s.rule),
-                    method: s.method.clone(),
-                    categories: BTreeMap::from([(cat.clone(), *n)]),
-                    expected,
-                });
-            }
-        }
+    let spans = text.map_or(&[][..], |t| &t.spans[..]);
+    for (rule, (cat, n)) in &after.text {
+        let applied = spans.iter().find(|s| s.rule == *rule);
+        let entry = policy.for_rule(rule, cat);
+        let (method, expected) = match (applied, entry) {
+            (Some(s), _) => (
+                s.method.clone(),
+                s.kept_form.expects(cat, std::slice::from_ref(cat))
+                    || entry.is_some_and(|e| matches!(e.op, transform::Op::Keep)),
+            ),
+            (None, Some(e)) if named => (
+                e.op.name().to_string(),
+                e.op.kept_form().expects(cat, std::slice::from_ref(cat))
+                    || matches!(e.op, transform::Op::Keep),
+            ),
+            _ => continue,
+        };
+        out.push(verify::Leftover {
+            place: format!("text ({rule})"),
+            method,
+            categories: BTreeMap::from([(cat.clone(), *n)]),
+            expected,
+        });
     }
     out
 }

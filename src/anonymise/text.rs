@@ -45,6 +45,50 @@ pub struct TextOutcome {
 /// Text that stands for a removed value in text (a `redact` without `value`).
 pub const REDACTED: &str = "[redacted]";
 
+/// What a span of rule index `rule` holding `value` becomes under `policy`: `Ok(None)` when
+/// the policy leaves it as it is (no `[[text]]` entry for it, or `on_invalid = "keep"`).
+/// The rule's report is made in `reports` on its first span, and the span is counted there
+/// (replaced, or unreadable).
+///
+/// # Errors
+/// A span the method cannot read under `on_invalid = "fail"`: the reason.
+pub fn span_replacement(
+    policy: &Policy,
+    rules: &RuleSet,
+    rule: usize,
+    value: &str,
+    reports: &mut BTreeMap<String, SpanReport>,
+) -> Result<Option<String>, String> {
+    let r = &rules.rules[rule];
+    let Some(entry) = policy.for_rule(&r.id, &r.category) else {
+        return Ok(None);
+    };
+    let report = reports
+        .entry(r.id.to_string())
+        .or_insert_with(|| SpanReport {
+            rule: r.id.to_string(),
+            method: entry.op.name().to_string(),
+            protection: entry.op.protection(),
+            key: entry.key_note.clone(),
+            kept_form: entry.op.kept_form(),
+            ..SpanReport::default()
+        });
+    match entry.op.apply(value, None) {
+        Ok(v) => {
+            report.replaced += 1;
+            Ok(Some(v.unwrap_or_else(|| REDACTED.to_string())))
+        }
+        Err(why) => {
+            report.invalid += 1;
+            match entry.on_invalid {
+                OnInvalid::Redact => Ok(Some(REDACTED.to_string())),
+                OnInvalid::Keep => Ok(None),
+                OnInvalid::Fail => Err(why.0.to_string()),
+            }
+        }
+    }
+}
+
 /// Rewrites a text.
 ///
 /// # Errors
@@ -91,41 +135,17 @@ pub fn rewrite(
             if end > floor {
                 continue; // overlaps a span already replaced
             }
-            let r = &rules.rules[rule];
-            let Some(entry) = policy.for_rule(&r.id, &r.category) else {
-                continue;
-            };
-            let report = reports
-                .entry(r.id.to_string())
-                .or_insert_with(|| SpanReport {
-                    rule: r.id.to_string(),
-                    method: entry.op.name().to_string(),
-                    protection: entry.op.protection(),
-                    key: entry.key_note.clone(),
-                    kept_form: entry.op.kept_form(),
-                    ..SpanReport::default()
-                });
             let value = String::from_utf8_lossy(&line[start..end]);
-            let new = match entry.op.apply(&value, None) {
-                Ok(v) => {
-                    report.replaced += 1;
-                    v
-                }
+            let new = match span_replacement(policy, rules, rule, &value, &mut reports) {
+                Ok(Some(new)) => new,
+                Ok(None) => continue,
                 Err(why) => {
-                    report.invalid += 1;
-                    match entry.on_invalid {
-                        OnInvalid::Redact => None,
-                        OnInvalid::Keep => continue,
-                        OnInvalid::Fail => {
-                            return Err(err(format!(
-                                "line {}: {} span: {}",
-                                outcome.lines_in, r.id, why.0
-                            )))
-                        }
-                    }
+                    return Err(err(format!(
+                        "line {}: {} span: {why}",
+                        outcome.lines_in, rules.rules[rule].id
+                    )))
                 }
             };
-            let new = new.unwrap_or_else(|| REDACTED.to_string());
             edited.splice(start..end, new.bytes());
             floor = start;
         }

@@ -155,6 +155,10 @@ pub fn count_lines(path: &Path) -> io::Result<u64> {
 /// Per `(table, column)` (lower-cased): the cells in which each category was found.
 pub type Census = HashMap<(String, String), BTreeMap<String, u64>>;
 
+/// Per rule: its category and the spans found in the text around the tables (a dump's
+/// comments and definitions).
+pub type TextCensus = BTreeMap<String, (String, u64)>;
+
 /// A column scanned by the census: its `(table, column)` key and its name hint.
 type Scanned = ((String, String), Option<usize>);
 
@@ -168,6 +172,7 @@ struct CensusSink<'a, 'r> {
     columns: Vec<Option<Scanned>>,
     seen: Vec<usize>,
     found: Census,
+    text: TextCensus,
 }
 
 impl TableSink for CensusSink<'_, '_> {
@@ -217,11 +222,24 @@ impl TableSink for CensusSink<'_, '_> {
     fn end(&mut self) {
         self.columns.clear();
     }
+    fn text(&mut self, text: &[u8], _at: crate::table::TextAt) {
+        let rules = self.engine.rules();
+        let found = &mut self.text;
+        self.engine
+            .scan(&mut self.scratch, text, 0, text.len(), |h| {
+                let r = &rules.rules[h.rule];
+                found
+                    .entry(r.id.to_string())
+                    .or_insert_with(|| (r.category.to_string(), 0))
+                    .1 += 1;
+            });
+    }
 }
 
 /// Scans every row of the columns `wanted(table, column)` chooses in a table file, at
 /// medium confidence or above, and counts the cells per category found. No sampling and no
-/// cap on findings: this is what the re-scan of an output rests on.
+/// cap on findings: this is what the re-scan of an output rests on. The text around the
+/// tables (a dump's comments and definitions) is scanned too, every span counted by rule.
 ///
 /// # Errors
 /// The file cannot be read in that format.
@@ -230,7 +248,7 @@ pub fn census(
     format: TableFormat,
     rules: &crate::rules::RuleSet,
     wanted: &dyn Fn(&str, &str) -> bool,
-) -> io::Result<Census> {
+) -> io::Result<(Census, TextCensus)> {
     let engine =
         crate::detect::engine::Engine::new(rules, crate::finding::Confidence::Medium, false);
     let mut sink = CensusSink {
@@ -241,9 +259,10 @@ pub fn census(
         columns: Vec::new(),
         seen: Vec::new(),
         found: Census::new(),
+        text: TextCensus::new(),
     };
     read_table(path, format, &mut sink)?;
-    Ok(sink.found)
+    Ok((sink.found, sink.text))
 }
 
 /// Re-identification risk over quasi-identifiers.

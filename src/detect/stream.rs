@@ -72,7 +72,7 @@ impl LineTracker {
 /// Does the line around `hay[start..end]` hold [`ALLOW_MARKER`]? Looks at most
 /// [`KEEP_BEFORE`] bytes before the value and [`KEEP_AFTER`] after it, which the buffer always
 /// holds, so the answer does not depend on where chunks were cut.
-fn allowed_inline(hay: &[u8], start: usize, end: usize) -> bool {
+pub(crate) fn allowed_inline(hay: &[u8], start: usize, end: usize) -> bool {
     // A region's context may start a few bytes late (on a character boundary): stay inside.
     let mut from = start.saturating_sub(KEEP_BEFORE - 8);
     if let Some(nl) = memchr::memrchr(b'\n', &hay[from..start]) {

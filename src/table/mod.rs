@@ -42,11 +42,52 @@ pub trait TableSink {
     /// Part of the input was not read (a cap was hit, a part was skipped): the message says
     /// what, and names no value. The scan counts the input as not fully read.
     fn notice(&mut self, _message: &str) {}
+    /// Text of the input that is no table data: a SQL dump's statements, comments and
+    /// definitions around its rows. `at` says where `text` starts in the input. Scanned as a
+    /// text file is (the scan reports it by line); sinks that only want rows ignore it.
+    fn text(&mut self, _text: &[u8], _at: TextAt) {}
     /// The current table ended.
     fn end(&mut self);
     /// The current table's number of rows, from readers that know it without reading the
     /// rows (SQLite, Parquet, workbooks), so that a sample can say what it covered.
     fn total_rows(&mut self, _rows: u64) {}
+}
+
+/// Where a piece of [`TableSink::text`] starts in its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextAt {
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column, in characters.
+    pub column: u64,
+    /// Byte offset from the start of the input.
+    pub offset: u64,
+}
+
+impl TextAt {
+    /// The start of an input.
+    pub const START: TextAt = TextAt {
+        line: 1,
+        column: 1,
+        offset: 0,
+    };
+
+    /// Where the byte after `seg` is, for `seg` starting here (linear in `seg`).
+    pub fn after(self, seg: &[u8]) -> TextAt {
+        let chars = |s: &[u8]| s.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64;
+        let (line, column) = match memchr::memrchr(b'\n', seg) {
+            Some(last) => (
+                self.line + memchr::memchr_iter(b'\n', seg).count() as u64,
+                1 + chars(&seg[last + 1..]),
+            ),
+            None => (self.line, self.column + chars(seg)),
+        };
+        TextAt {
+            line,
+            column,
+            offset: self.offset + seg.len() as u64,
+        }
+    }
 }
 
 /// The table formats piiscan reads.

@@ -18,7 +18,7 @@ pub mod stmt;
 #[cfg(test)]
 mod props;
 
-use super::TableSink;
+use super::{TableSink, TextAt};
 use lex::{CopyFormat, Dialect, PieceKind, Splitter, Syntax};
 use std::collections::HashMap;
 use std::io::{self, Read};
@@ -73,6 +73,34 @@ pub fn first_word(text: &[u8], first: usize) -> Vec<u8> {
     rest[..end].to_ascii_uppercase()
 }
 
+/// Bytes that carry nothing to scan between the values of an INSERT (`),(`, `;`).
+fn trivial(seg: &[u8]) -> bool {
+    seg.iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b'(' | b')' | b';'))
+}
+
+/// Walks a piece forward to tell where its bytes are in the input (linear in the piece).
+pub struct Walk {
+    pos: usize,
+    at: TextAt,
+}
+
+impl Walk {
+    /// At the first byte of a piece that starts at `at`.
+    pub fn new(at: TextAt) -> Walk {
+        Walk { pos: 0, at }
+    }
+
+    /// Where byte `p` of `text` is (`p` never before the last one asked for).
+    pub fn to(&mut self, text: &[u8], p: usize) -> TextAt {
+        if p > self.pos {
+            self.at = self.at.after(&text[self.pos..p.min(text.len())]);
+            self.pos = p;
+        }
+        self.at
+    }
+}
+
 /// Where a COPY block is.
 struct Copying {
     table: String,
@@ -93,13 +121,70 @@ struct Reader<'k> {
     values: Vec<ValueSpan>,
     fields: Vec<FieldSpan>,
     cells: Vec<Option<Vec<u8>>>,
+    /// The last INSERT head sent as text (`INSERT INTO t (a, b) VALUES`): the same head
+    /// before every row of `--skip-extended-insert` is scanned once.
+    last_head: Vec<u8>,
 }
 
 /// What the splitter must be told after a statement.
 enum After {
     Nothing,
     Copy(CopyFormat),
+    Session(SessionChange),
+}
+
+/// A change a statement makes to how the rest of the dump is lexed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionChange {
+    /// `SET standard_conforming_strings` (PostgreSQL): on or off.
     StandardStrings(bool),
+    /// `SET sql_mode` (MySQL), saved and restored through user variables.
+    SqlMode(Vec<stmt::ModeStep>),
+}
+
+impl SessionChange {
+    /// The change a parsed statement makes, if any.
+    pub fn of(parsed: &Parsed) -> Option<SessionChange> {
+        match parsed {
+            Parsed::StandardStrings(on) => Some(SessionChange::StandardStrings(*on)),
+            Parsed::SqlMode(steps) => Some(SessionChange::SqlMode(steps.clone())),
+            _ => None,
+        }
+    }
+
+    /// Makes it in the lexer's session.
+    pub fn apply(self, syntax: &mut Syntax) {
+        match self {
+            SessionChange::StandardStrings(on) => syntax.pg_backslash = !on,
+            SessionChange::SqlMode(steps) => {
+                for step in steps {
+                    match step {
+                        stmt::ModeStep::Save(var) => {
+                            let now = (var, syntax.no_backslash, syntax.ansi_quotes);
+                            syntax.saved_modes.retain(|s| s.0 != now.0);
+                            // A dump saves a handful; a hostile one is kept bounded.
+                            if syntax.saved_modes.len() < 64 {
+                                syntax.saved_modes.push(now);
+                            }
+                        }
+                        stmt::ModeStep::Set(nb, aq) => {
+                            syntax.no_backslash = nb;
+                            syntax.ansi_quotes = aq;
+                        }
+                        stmt::ModeStep::Restore(var) => {
+                            let (nb, aq) = syntax
+                                .saved_modes
+                                .iter()
+                                .find(|s| s.0 == var)
+                                .map_or((false, false), |s| (s.1, s.2));
+                            syntax.no_backslash = nb;
+                            syntax.ansi_quotes = aq;
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl Reader<'_> {
@@ -120,6 +205,26 @@ impl Reader<'_> {
             .unwrap_or_default()
     }
 
+    /// Sends `text[a..b]` to the sink as non-data text, unless it holds nothing to scan.
+    fn send_text(&mut self, text: &[u8], walk: &mut Walk, a: usize, b: usize) {
+        let b = b.min(text.len());
+        if a < b && !trivial(&text[a..b]) {
+            let at = walk.to(text, a);
+            self.sink.text(&text[a..b], at);
+        }
+    }
+
+    /// Sends an INSERT's head (from its verb to its first value) unless it is the one sent
+    /// last.
+    fn send_head(&mut self, text: &[u8], walk: &mut Walk, a: usize, b: usize) {
+        let b = b.min(text.len());
+        if a < b && text[a..b] != self.last_head[..] {
+            self.last_head.clear();
+            self.last_head.extend_from_slice(&text[a..b]);
+            self.send_text(text, walk, a, b);
+        }
+    }
+
     fn push_row(&mut self) {
         if !self.accepting {
             return;
@@ -137,12 +242,19 @@ impl Reader<'_> {
         line: u64,
         syntax: &Syntax,
         cut: Option<(&str, u64)>,
+        at: TextAt,
     ) -> After {
         let dialect = syntax.dialect;
+        let mut walk = Walk::new(at);
         let verb = first_word(text, first);
         let data = stmt::is_data_verb(&verb);
         let verb_name = String::from_utf8_lossy(&verb).into_owned();
         let parsed = stmt::parse(text, first, syntax);
+        // Everything but the values of an INSERT's tuples is text to scan; the values are
+        // the rows.
+        if !matches!(&parsed, Ok((Parsed::Insert(h), _)) if !h.default_values) {
+            self.send_text(text, &mut walk, 0, text.len());
+        }
         let (parsed, mut cur) = match parsed {
             Ok(p) => p,
             Err(e) => {
@@ -170,6 +282,8 @@ impl Reader<'_> {
                 let mut rows = 0u64;
                 let mut values = std::mem::take(&mut self.values);
                 let mut outcome = Ok(());
+                // Where the text before the next value starts.
+                let mut last = 0usize;
                 loop {
                     match stmt::next_tuple(&mut cur, &mut values, rows == 0) {
                         Ok(true) => {}
@@ -180,6 +294,15 @@ impl Reader<'_> {
                         }
                     }
                     rows += 1;
+                    for v in &values {
+                        if last == 0 {
+                            self.send_text(text, &mut walk, 0, first);
+                            self.send_head(text, &mut walk, first, v.start);
+                        } else {
+                            self.send_text(text, &mut walk, last, v.start);
+                        }
+                        last = v.end.max(last);
+                    }
                     if self.accepting {
                         self.cells.clear();
                         for v in &values {
@@ -194,6 +317,9 @@ impl Reader<'_> {
                 if outcome.is_ok() && cut.is_none() {
                     outcome = stmt::tail(&mut cur).map(|_| ());
                 }
+                // The clauses after the tuples (`ON CONFLICT … DO UPDATE SET a = '…'`), and
+                // whatever could not be read as tuples.
+                self.send_text(text, &mut walk, last, text.len());
                 match (outcome, cut) {
                     (_, Some((what, open))) => self.problems.add(cut_message(
                         text,
@@ -248,7 +374,9 @@ impl Reader<'_> {
                 self.naming.search_path(s);
                 After::Nothing
             }
-            Parsed::StandardStrings(on) => After::StandardStrings(on),
+            p @ (Parsed::StandardStrings(_) | Parsed::SqlMode(_)) => {
+                SessionChange::of(&p).map_or(After::Nothing, After::Session)
+            }
             Parsed::Other if stmt::hides_data(text, first, syntax) => {
                 self.problems.add(format!(
                     "line {line}: statement not read: it holds an INSERT, REPLACE or COPY after a start piiscan does not read"
@@ -363,6 +491,7 @@ pub fn read_dialect(
         values: Vec::new(),
         fields: Vec::new(),
         cells: Vec::new(),
+        last_head: Vec::new(),
     };
     let outcome = read_pieces(&mut split, &mut rd);
     if rd.open.is_some() {
@@ -376,13 +505,19 @@ pub fn read_dialect(
 }
 
 fn read_pieces<R: Read>(split: &mut Splitter<R>, rd: &mut Reader<'_>) -> io::Result<()> {
+    // Where the next piece starts (pieces cover the input byte for byte).
+    let mut at = TextAt::START;
     loop {
         let Some(piece) = split.next_piece()? else {
             return Ok(());
         };
         let syntax = piece.syntax;
+        let here = at;
+        at = at.after(piece.text);
         let after = match piece.kind {
-            PieceKind::Statement => rd.statement(piece.text, piece.first, piece.line, syntax, None),
+            PieceKind::Statement => {
+                rd.statement(piece.text, piece.first, piece.line, syntax, None, here)
+            }
             PieceKind::Incomplete(what) => {
                 let open = piece.open_line;
                 rd.statement(
@@ -391,6 +526,7 @@ fn read_pieces<R: Read>(split: &mut Splitter<R>, rd: &mut Reader<'_>) -> io::Res
                     piece.line,
                     syntax,
                     Some((what, open)),
+                    here,
                 )
             }
             PieceKind::CopyRow => {
@@ -410,14 +546,16 @@ fn read_pieces<R: Read>(split: &mut Splitter<R>, rd: &mut Reader<'_>) -> io::Res
                 }
                 After::Nothing
             }
-            PieceKind::Command | PieceKind::Trivia => After::Nothing,
+            PieceKind::Command | PieceKind::Trivia => {
+                let mut walk = Walk::new(here);
+                rd.send_text(piece.text, &mut walk, 0, piece.text.len());
+                After::Nothing
+            }
         };
         match after {
             After::Nothing => {}
             After::Copy(f) => split.begin_copy(f),
-            After::StandardStrings(on) => {
-                split.syntax().pg_backslash = !on;
-            }
+            After::Session(change) => change.apply(split.syntax()),
         }
     }
 }

@@ -76,8 +76,11 @@ pub struct TocEntry {
     pub desc: String,
     /// The schema.
     pub namespace: String,
-    /// The definition of a TABLE entry (`CREATE TABLE …`); empty for other entries.
+    /// The entry's definition (`CREATE TABLE …`, `COMMENT ON …`, `ALTER TABLE … SET
+    /// DEFAULT …`, a function's body), kept up to [`MAX_KEPT_STRING`] bytes.
     pub defn: String,
+    /// The length of a definition longer than that, which was skipped unread.
+    pub defn_skipped: Option<i64>,
     /// `COPY schema.table (columns) FROM stdin;` of a TABLE DATA entry.
     pub copy_stmt: String,
     /// Whether the entry has a data block (custom format: its offset is not "no data").
@@ -200,6 +203,36 @@ impl<R: Read> Primitives<R> {
         Ok(self.string()?.unwrap_or_default())
     }
 
+    /// A string kept when it is at most [`MAX_KEPT_STRING`] bytes (NULL read as empty), else
+    /// skipped: `Err(length)`.
+    pub fn kept_or_skipped(&mut self) -> io::Result<Result<String, i64>> {
+        let len = self.int()?;
+        if len <= MAX_KEPT_STRING {
+            // Read again through `string` from the length just taken.
+            let mut buf = Vec::new();
+            if len > 0 {
+                let got = (&mut self.inner).take(len as u64).read_to_end(&mut buf)?;
+                self.pos += got as u64;
+                if (got as i64) < len {
+                    return Err(corrupt(
+                        self.pos,
+                        "the archive ends inside a string (truncated)",
+                    ));
+                }
+            }
+            return Ok(Ok(String::from_utf8_lossy(&buf).into_owned()));
+        }
+        let got = io::copy(&mut (&mut self.inner).take(len as u64), &mut io::sink())?;
+        self.pos += got;
+        if got < len as u64 {
+            return Err(corrupt(
+                self.pos,
+                "the archive ends inside a string (truncated)",
+            ));
+        }
+        Ok(Err(len))
+    }
+
     /// A string skipped without keeping it.
     pub fn skip_string(&mut self) -> io::Result<()> {
         let len = self.int()?;
@@ -313,10 +346,9 @@ impl<R: Read> Primitives<R> {
             e.tag = self.text()?;
             e.desc = self.text()?;
             self.int()?; // section
-            if e.desc == "TABLE" {
-                e.defn = self.text()?;
-            } else {
-                self.skip_string()?; // definition
+            match self.kept_or_skipped()? {
+                Ok(defn) => e.defn = defn,
+                Err(len) => e.defn_skipped = Some(len),
             }
             self.skip_string()?; // drop statement
             e.copy_stmt = self.text()?;

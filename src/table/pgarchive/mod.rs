@@ -138,6 +138,32 @@ impl Counted<'_> {
         )
     }
 
+    /// Takes in the table of contents: the tables' columns, and every entry's definition
+    /// as text to scan (`COMMENT ON … IS '…'`, `DEFAULT` values, view and function bodies),
+    /// numbered by line as if the definitions were one script, in TOC order.
+    fn toc(&mut self, toc: &[TocEntry]) {
+        self.columns = table_columns(toc);
+        let mut at = crate::table::TextAt::START;
+        for e in toc {
+            if let Some(len) = e.defn_skipped {
+                self.sink.notice(&format!(
+                    "TOC entry {} ({}): its definition of {len} bytes was too long to scan",
+                    e.dump_id,
+                    crate::report::sanitize::sanitize(&e.desc)
+                ));
+            }
+            if e.defn.is_empty() {
+                continue;
+            }
+            let text = e.defn.as_bytes();
+            self.sink.text(text, at);
+            at = at.after(text);
+            if !text.ends_with(b"\n") {
+                at = at.after(b"\n");
+            }
+        }
+    }
+
     /// Reads the data of one TABLE DATA entry.
     fn table_data(&mut self, entry: &TocEntry, data: &mut dyn Read) -> io::Result<()> {
         let name = table_name(&entry.namespace, &entry.tag);
@@ -349,7 +375,7 @@ fn read_custom<R: Read>(file: R, out: &mut Counted<'_>) -> io::Result<()> {
     let head = p.header()?;
     expect_format(head.format, Format::Custom)?;
     let toc = p.toc(&head)?;
-    out.columns = table_columns(&toc);
+    out.toc(&toc);
     let codec = custom_codec(head.compression);
     let by_id: HashMap<i64, &TocEntry> = toc.iter().map(|e| (e.dump_id, e)).collect();
     let mut seen = HashSet::new();
@@ -474,7 +500,7 @@ fn read_directory(dir: &Path, out: &mut Counted<'_>) -> io::Result<()> {
         .and_then(|h| Ok((h.clone(), p.toc(&h)?)))
         .map_err(|e| io::Error::new(e.kind(), format!("toc.dat: {e}")))?;
     expect_format(head.format, Format::Directory)?;
-    out.columns = table_columns(&toc);
+    out.toc(&toc);
     for entry in toc.iter().filter(|e| wanted(e)) {
         let done = if entry.desc == "TABLE DATA" {
             open_member(dir, &entry.filename).and_then(|(mut data, file)| {
@@ -543,7 +569,7 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
         .map_err(|e| io::Error::new(e.kind(), format!("toc.dat: {e}")))?;
     drop(p);
     expect_format(head.format, Format::Tar)?;
-    out.columns = table_columns(&toc);
+    out.toc(&toc);
     for entry in toc.iter().filter(|e| wanted(e) && e.desc == "TABLE DATA") {
         let member = [entry.filename.clone(), format!("{}.gz", entry.filename)]
             .iter()

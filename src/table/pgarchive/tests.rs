@@ -165,17 +165,32 @@ impl Builder {
         for s in ["db", "17.0", "17.0"] {
             b.str(Some(s));
         }
-        b.int(2);
+        b.int(4);
         let entries = [
             (
                 7,
                 "klant",
                 "TABLE DATA",
                 "COPY archief.klant (id, email) FROM stdin;\n",
+                "",
             ),
-            (8, "BLOBS", "BLOBS", ""),
+            (8, "BLOBS", "BLOBS", "", ""),
+            (
+                9,
+                "COLUMN klant.email",
+                "COMMENT",
+                "",
+                "COMMENT ON COLUMN archief.klant.email IS 'Contact: toc@voorbeeld.nl';\n",
+            ),
+            (
+                10,
+                "klant email",
+                "DEFAULT",
+                "",
+                "ALTER TABLE ONLY archief.klant ALTER COLUMN email SET DEFAULT\n    'std@voorbeeld.nl'::text;\n",
+            ),
         ];
-        for (id, tag, desc, copy) in entries {
+        for (id, tag, desc, copy, defn) in entries {
             b.int(id);
             b.int(1);
             b.str(Some("0"));
@@ -183,7 +198,7 @@ impl Builder {
             b.str(Some(tag));
             b.str(Some(desc));
             b.int(3);
-            b.str(Some(""));
+            b.str(Some(defn));
             b.str(Some(""));
             b.str(Some(copy));
             b.str(Some("archief"));
@@ -196,7 +211,12 @@ impl Builder {
             b.str(Some("false"));
             b.str(Some("3"));
             b.str(None);
-            b.out.push(1); // offset not set: read in order
+            // Offset not set (read in order), or no data.
+            b.out.push(if desc == "COMMENT" || desc == "DEFAULT" {
+                3
+            } else {
+                1
+            });
             b.out.extend_from_slice(&[0; 8]);
         }
         let chunks = |b: &mut Builder, data: &[u8]| {
@@ -270,6 +290,38 @@ fn versions_1_14_to_1_16_with_every_compression() {
         r.unwrap_or_else(|e| panic!("1.{minor} zstd: {e}"));
         assert_built(&t);
     }
+}
+
+/// The text a reader passed on as non-data text, with where it starts.
+#[derive(Default)]
+struct Texts(Vec<(String, crate::table::TextAt)>);
+
+impl TableSink for Texts {
+    fn begin(&mut self, _: &str, _: &[String]) {}
+    fn row(&mut self, _: &[Option<&[u8]>]) -> bool {
+        true
+    }
+    fn text(&mut self, text: &[u8], at: crate::table::TextAt) {
+        self.0
+            .push((String::from_utf8_lossy(text).into_owned(), at));
+    }
+    fn end(&mut self) {}
+}
+
+#[test]
+fn toc_definitions_are_passed_on_as_text_numbered_as_one_script() {
+    let bytes = Builder::custom(16, 0, |d: &[u8]| d.to_vec());
+    let mut f = tempfile::NamedTempFile::new().expect("temp");
+    f.write_all(&bytes).expect("write");
+    let mut t = Texts::default();
+    read_path(f.path(), &mut t).expect("read");
+    assert_eq!(t.0.len(), 2, "{:?}", t.0);
+    assert!(t.0[0].0.contains("toc@voorbeeld.nl"));
+    assert_eq!(t.0[0].1.line, 1);
+    assert!(t.0[1].0.contains("std@voorbeeld.nl"));
+    assert_eq!(t.0[1].1.line, 2, "the second definition starts on line 2");
+    // Rows are never passed as text.
+    assert!(!t.0.iter().any(|x| x.0.contains("klant@voorbeeld.nl")));
 }
 
 #[test]

@@ -26,6 +26,13 @@ pub struct Syntax {
     pub pg_backslash: bool,
     /// The statement delimiter (the mysql client's `DELIMITER`), `;` by default.
     pub delimiter: Vec<u8>,
+    /// MySQL with `sql_mode` `NO_BACKSLASH_ESCAPES`: a backslash in a string is a backslash.
+    pub no_backslash: bool,
+    /// MySQL with `sql_mode` `ANSI_QUOTES` (or `ANSI`): `"…"` is an identifier.
+    pub ansi_quotes: bool,
+    /// MySQL user variables holding a saved `sql_mode` (`SET @OLD_SQL_MODE=@@SQL_MODE`),
+    /// lower-cased, with the two flags above as they were saved.
+    pub saved_modes: Vec<(String, bool, bool)>,
 }
 
 impl Syntax {
@@ -35,11 +42,22 @@ impl Syntax {
             dialect,
             pg_backslash: false,
             delimiter: b";".to_vec(),
+            no_backslash: false,
+            ansi_quotes: false,
+            saved_modes: Vec::new(),
         }
     }
 
     fn mysql(&self) -> bool {
         self.dialect == Dialect::MySql
+    }
+
+    /// Whether a plain `'…'` string takes backslash escapes in this session.
+    pub fn backslash_strings(&self) -> bool {
+        match self.dialect {
+            Dialect::MySql => !self.no_backslash,
+            Dialect::Postgres => self.pg_backslash,
+        }
     }
 }
 
@@ -284,7 +302,7 @@ impl Lexer {
                     return self.token(Tok::Punct(c), pos, pos + 1);
                 }
                 b'\'' => {
-                    let escapes = mysql || self.syntax.pg_backslash;
+                    let escapes = self.syntax.backslash_strings();
                     let kind = StrKind {
                         escapes,
                         prefix: 0,
@@ -292,9 +310,9 @@ impl Lexer {
                     };
                     self.pend(PendKind::Str(kind), pos, pos + 1);
                 }
-                b'"' if mysql => {
+                b'"' if mysql && !self.syntax.ansi_quotes => {
                     let kind = StrKind {
-                        escapes: true,
+                        escapes: !self.syntax.no_backslash,
                         prefix: 0,
                         quote: b'"',
                     };
@@ -498,7 +516,7 @@ impl Lexer {
             let mysql = self.syntax.mysql();
             let escapes = match letter {
                 b'E' if !mysql => Some(true),
-                b'N' => Some(mysql || self.syntax.pg_backslash),
+                b'N' => Some(self.syntax.backslash_strings()),
                 b'X' | b'B' => Some(false),
                 _ => None,
             };

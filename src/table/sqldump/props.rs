@@ -295,7 +295,7 @@ proptest! {
         let policy = crate::anonymise::policy::Policy { keep_unlisted: true, columns: Vec::new(), text: Vec::new() };
         let found = crate::anonymise::plan::Detection::default();
         let mut out = Vec::new();
-        let r = crate::anonymise::dump::rewrite(&mut dump.as_bytes(), &mut out, &policy, &found);
+        let r = crate::anonymise::dump::rewrite(&mut dump.as_bytes(), &mut out, &policy, rules(), &found);
         prop_assert!(r.is_ok(), "{:?}", r.err().map(|e| e.to_string()));
         prop_assert_eq!(String::from_utf8_lossy(&out), dump);
     }
@@ -324,7 +324,7 @@ proptest! {
         }
         let policy = crate::anonymise::policy::Policy { keep_unlisted: true, columns: Vec::new(), text: Vec::new() };
         let found = crate::anonymise::plan::Detection::default();
-        let _ = crate::anonymise::dump::rewrite(&mut &bytes[..], &mut Vec::new(), &policy, &found);
+        let _ = crate::anonymise::dump::rewrite(&mut &bytes[..], &mut Vec::new(), &policy, rules(), &found);
     }
 
     #[test]
@@ -337,8 +337,14 @@ proptest! {
         let _ = read(&mut &input[..], &mut Collect::default());
         let policy = crate::anonymise::policy::Policy { keep_unlisted: true, columns: Vec::new(), text: Vec::new() };
         let found = crate::anonymise::plan::Detection::default();
-        let _ = crate::anonymise::dump::rewrite(&mut &input[..], &mut Vec::new(), &policy, &found);
+        let _ = crate::anonymise::dump::rewrite(&mut &input[..], &mut Vec::new(), &policy, rules(), &found);
     }
+}
+
+/// The built-in rules, compiled once for all cases.
+fn rules() -> &'static crate::rules::RuleSet {
+    static RULES: std::sync::OnceLock<crate::rules::RuleSet> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| crate::rules::RuleSet::builtin().expect("built-in rules"))
 }
 
 /// Bytes the lexer looked at to cut `input` into pieces.

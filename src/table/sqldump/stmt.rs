@@ -281,6 +281,9 @@ pub enum Parsed {
     SearchPath(String),
     /// `SET standard_conforming_strings`: on or off.
     StandardStrings(bool),
+    /// MySQL `SET` of the session's `sql_mode` (also inside `/*!40101 … */`, among other
+    /// assignments, and saved to or restored from user variables), in order.
+    SqlMode(Vec<ModeStep>),
     /// Anything else (DDL, SET, SELECT, …): no table data.
     Other,
 }
@@ -513,6 +516,59 @@ pub fn tail(cur: &mut Cursor<'_>) -> Result<bool, StmtError> {
     cur.end_error("the end of the statement")
 }
 
+/// [`tail`], keeping the tokens of the clauses (the closing delimiter left out) in `out`.
+///
+/// # Errors
+/// As [`tail`].
+pub fn tail_tokens(cur: &mut Cursor<'_>, out: &mut Vec<Token>) -> Result<(), StmtError> {
+    out.clear();
+    let Some(t) = cur.peek() else {
+        return cur.end_error("the end of the statement");
+    };
+    if t.tok == Tok::End {
+        return Ok(());
+    }
+    let ok = cur.is_word(Some(t), "ON")
+        || cur.is_word(Some(t), "RETURNING")
+        || cur.is_word(Some(t), "AS");
+    if !ok {
+        return cur.end_error("',' or the end of the statement after a tuple");
+    }
+    while let Some(t) = cur.bump() {
+        if t.tok == Tok::End {
+            return Ok(());
+        }
+        out.push(t);
+    }
+    cur.end_error("the end of the statement")
+}
+
+/// In the clauses after an INSERT's tuples (`ON DUPLICATE KEY UPDATE email = '…'`,
+/// `ON CONFLICT (id) DO UPDATE SET email = '…'`): the index in `tokens` of each literal,
+/// with the column it is assigned to when it is the whole right side of `column = literal`
+/// (`t.column` and `EXCLUDED.column` too), else `None`.
+pub fn tail_literals(text: &[u8], tokens: &[Token]) -> Vec<(usize, Option<String>)> {
+    let mut out = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        if !matches!(t.tok, Tok::Str(_) | Tok::Dollar { .. }) {
+            continue;
+        }
+        let assigned = k >= 2
+            && tokens[k - 1].tok == Tok::Punct(b'=')
+            && matches!(tokens[k - 2].tok, Tok::Word | Tok::Quoted(_))
+            // `a <= 'x'` has `<` before its `=`: no assignment.
+            && tokens.get(k + 1).is_none_or(|n| {
+                n.tok == Tok::Punct(b',') || n.tok == Tok::Word || n.tok == Tok::Punct(b')')
+            });
+        let column = assigned.then(|| {
+            let c = tokens[k - 2];
+            ident(&text[c.start..c.end], c.tok)
+        });
+        out.push((k, column));
+    }
+    out
+}
+
 fn hex_digit(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
@@ -714,7 +770,114 @@ fn create_table(cur: &mut Cursor<'_>) -> Parsed {
     Parsed::CreateTable { table, columns }
 }
 
+/// One assignment of a MySQL `SET` that touches the session's `sql_mode`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModeStep {
+    /// `@var = @@sql_mode`: the current mode saved (the variable lower-cased).
+    Save(String),
+    /// `sql_mode = '…'`: `NO_BACKSLASH_ESCAPES` and `ANSI_QUOTES` of the new mode.
+    Set(bool, bool),
+    /// `sql_mode = @var`: back to what the variable saved (the dump's start when unknown).
+    Restore(String),
+}
+
+/// The flags of a `sql_mode` value that change how a dump is lexed.
+pub fn sql_mode_flags(mode: &str) -> (bool, bool) {
+    let mut no_backslash = false;
+    let mut ansi_quotes = false;
+    for m in mode.split(',') {
+        match m.trim().to_ascii_uppercase().as_str() {
+            "NO_BACKSLASH_ESCAPES" => no_backslash = true,
+            // `ANSI` and the old combination modes include ANSI_QUOTES.
+            "ANSI_QUOTES" | "ANSI" | "DB2" | "MAXDB" | "MSSQL" | "ORACLE" | "POSTGRESQL" => {
+                ansi_quotes = true
+            }
+            _ => {}
+        }
+    }
+    (no_backslash, ansi_quotes)
+}
+
+/// A MySQL `SET` that assigns the session's `sql_mode` (`SET sql_mode = '…'`, `SET SESSION
+/// sql_mode`, `@@sql_mode`, `@@session.sql_mode`, `SET @OLD=@@SQL_MODE, SQL_MODE='…'`). A
+/// value that is no string (`@OLD_SQL_MODE`, `DEFAULT`) restores what a dump starts with.
+fn mysql_sql_mode(cur: &mut Cursor<'_>) -> Option<Parsed> {
+    let mut toks: Vec<Token> = Vec::new();
+    while let Some(t) = cur.bump() {
+        if t.tok == Tok::End {
+            break;
+        }
+        toks.push(t);
+    }
+    let text = cur.text;
+    let word = |t: &Token, w: &str| {
+        t.tok == Tok::Word && text[t.start..t.end].eq_ignore_ascii_case(w.as_bytes())
+    };
+    let mut steps = Vec::new();
+    // Is `toks[k]` the session's `sql_mode` (`sql_mode`, `@@sql_mode`, `@@session.sql_mode`,
+    // not `@sql_mode`, a user variable, nor the global one)?
+    let session_mode = |k: usize| {
+        if !word(&toks[k], "sql_mode") {
+            return false;
+        }
+        let before = |n: usize| k.checked_sub(n).and_then(|i| toks.get(i));
+        let at = |t: Option<&Token>| t.is_some_and(|t| t.tok == Tok::Punct(b'@'));
+        let scoped = before(1).is_some_and(|t| t.tok == Tok::Punct(b'.'));
+        if scoped {
+            return before(2).is_some_and(|t| !word(t, "global"));
+        }
+        !(at(before(1)) && !at(before(2))) && !before(1).is_some_and(|t| word(t, "global"))
+    };
+    // A user variable `@name` ending at token `k`.
+    let user_var = |k: usize| {
+        let t = toks.get(k)?;
+        let at = k.checked_sub(1).and_then(|i| toks.get(i))?;
+        let at2 = k.checked_sub(2).and_then(|i| toks.get(i));
+        (matches!(t.tok, Tok::Word | Tok::Quoted(_))
+            && at.tok == Tok::Punct(b'@')
+            && !at2.is_some_and(|a| a.tok == Tok::Punct(b'@')))
+        .then(|| ident(&text[t.start..t.end], t.tok).to_ascii_lowercase())
+    };
+    for k in 0..toks.len() {
+        if toks.get(k + 1).map(|t| t.tok) != Some(Tok::Punct(b'=')) {
+            continue;
+        }
+        if session_mode(k) {
+            let step = match toks.get(k + 2) {
+                Some(v) => match v.tok {
+                    Tok::Str(kind) => {
+                        let mut out = Vec::new();
+                        unquote_str(&text[v.start..v.end], kind, Dialect::MySql, &mut out);
+                        let (nb, aq) = sql_mode_flags(&String::from_utf8_lossy(&out));
+                        ModeStep::Set(nb, aq)
+                    }
+                    _ => match user_var(k + 3) {
+                        Some(var) => ModeStep::Restore(var),
+                        None => ModeStep::Set(false, false),
+                    },
+                },
+                None => continue,
+            };
+            steps.push(step);
+        } else if let Some(var) = user_var(k) {
+            // `@var = @@sql_mode`
+            let value = k + 4;
+            if toks.get(k + 2).is_some_and(|t| t.tok == Tok::Punct(b'@'))
+                && toks.get(k + 3).is_some_and(|t| t.tok == Tok::Punct(b'@'))
+                && toks.get(value).is_some()
+                && session_mode(value)
+            {
+                steps.push(ModeStep::Save(var));
+            }
+        }
+    }
+    (!steps.is_empty()).then_some(Parsed::SqlMode(steps))
+}
+
 fn set(cur: &mut Cursor<'_>) -> Parsed {
+    if cur.syntax().dialect == Dialect::MySql {
+        return mysql_sql_mode(cur).unwrap_or(Parsed::Other);
+    }
     cur.eat_word("SESSION");
     cur.eat_word("LOCAL");
     let t = cur.peek();
