@@ -1,7 +1,7 @@
 //! pg_dump's custom, directory and tar archives, read without pg_restore: every planted value
 //! at its table, column and row; a `-Fd` directory is one dataset; cut archives exit 2 naming
-//! the file; `anonymise` refuses archives. The fixtures were made by pg_dump 15
-//! (fixtures/pgarchive/README.md); with `PIISCAN_RESTORE_DATABASES=1` fresh archives are made
+//! the file; `anonymise` refuses archives. The fixtures were made by pg_dump 15, 16 and 17
+//! (fixtures/pgarchive/README.md), the text outside the rows (TOC definitions) included; with `PIISCAN_RESTORE_DATABASES=1` fresh archives are made
 //! by the server's pg_dump.
 
 use crate::common::{ndjson, piiscan, root, stderr};
@@ -72,6 +72,52 @@ fn every_planted_value_in_every_pg_dump_15_format() {
         "tar.tar",
     ] {
         assert_planted(&root().join("fixtures/pgarchive").join(name));
+    }
+}
+
+/// The values `schema-text.sql` plants outside the rows, and the line of the archive's
+/// definitions (numbered as one script in TOC order) each is reported on.
+const PLANTED_TEXT: &[(&str, u64)] = &[
+    ("functie@example.nl", 11),
+    ("verboden@example.nl", 17),
+    ("standaard@example.nl", 21),
+    ("commentaar@example.nl", 27),
+    ("view@example.nl", 35),
+];
+
+#[test]
+fn every_planted_value_in_real_pg_dump_16_and_17_archives_rows_and_definitions() {
+    for name in [
+        "pg16/custom-gzip.dump",
+        "pg16/custom-none.dump",
+        "pg16/dir-gzip",
+        "pg16/tar.tar",
+        "pg17/custom-gzip.dump",
+        "pg17/custom-lz4.dump",
+        "pg17/custom-zstd.dump",
+        "pg17/custom-none.dump",
+        "pg17/dir-gzip",
+        "pg17/dir-lz4",
+        "pg17/dir-zstd",
+        "pg17/tar.tar",
+    ] {
+        let path = root().join("fixtures/pgarchive").join(name);
+        assert_planted(&path);
+        let o = piiscan()
+            .arg("scan")
+            .arg(&path)
+            .args(["--format", "ndjson", "--show-values"])
+            .output()
+            .expect("run piiscan");
+        let found = ndjson(&o);
+        for &(value, line) in PLANTED_TEXT {
+            assert!(
+                found.iter().any(|f| f["evidence"] == value
+                    && f["line"] == line
+                    && f.get("table").is_none()),
+                "{name}: {value} not reported as text on line {line}"
+            );
+        }
     }
 }
 

@@ -925,4 +925,80 @@ mod tests {
             .expect("an error")
             .starts_with("line 2: statement not read"));
     }
+
+    #[test]
+    fn mysql_no_backslash_escapes_reads_a_backslash_as_a_backslash() {
+        for set in [
+            "/*!40101 SET SQL_MODE='NO_BACKSLASH_ESCAPES' */;",
+            "SET sql_mode = 'STRICT_TRANS_TABLES,NO_BACKSLASH_ESCAPES';",
+            "SET SESSION sql_mode='no_backslash_escapes';",
+            "SET @@session.sql_mode = 'NO_BACKSLASH_ESCAPES';",
+            "/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO,NO_BACKSLASH_ESCAPES' */;",
+        ] {
+            let d = format!(
+                "-- MySQL dump 10.13\n{set}\nINSERT INTO `k` (`a`,`b`,`c`) VALUES (1,'C:\\','jan@x.nl'),(2,'a\\''b','\\n');\n"
+            );
+            let (t, e) = read_all(&d);
+            assert_eq!(e, None, "{set}");
+            assert_eq!(cell(&t, "k", 0, "b").as_deref(), Some("C:\\"), "{set}");
+            assert_eq!(cell(&t, "k", 0, "c").as_deref(), Some("jan@x.nl"), "{set}");
+            assert_eq!(cell(&t, "k", 1, "b").as_deref(), Some("a\\'b"), "{set}");
+            assert_eq!(cell(&t, "k", 1, "c").as_deref(), Some("\\n"), "{set}");
+        }
+    }
+
+    #[test]
+    fn mysql_sql_mode_is_restored_and_only_the_session_counts() {
+        // Restored from the variable it was saved in: backslash escapes again.
+        let d = "-- MySQL dump\n/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_BACKSLASH_ESCAPES' */;\n\
+            INSERT INTO `k` (`a`) VALUES ('C:\\');\n/*!40101 SET SQL_MODE=@OLD_SQL_MODE */;\n\
+            INSERT INTO `k` (`a`) VALUES ('O\\'Brien');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "k", 0, "a").as_deref(), Some("C:\\"));
+        assert_eq!(cell(&t, "k", 1, "a").as_deref(), Some("O'Brien"));
+        // A user variable and the global mode do not change this session.
+        for set in [
+            "SET @sql_mode = 'NO_BACKSLASH_ESCAPES';",
+            "SET GLOBAL sql_mode = 'NO_BACKSLASH_ESCAPES';",
+            "SET @@global.sql_mode = 'NO_BACKSLASH_ESCAPES';",
+        ] {
+            let d = format!("-- MySQL dump\n{set}\nINSERT INTO `k` (`a`) VALUES ('O\\'Brien');\n");
+            let (t, e) = read_all(&d);
+            assert_eq!(e, None, "{set}");
+            assert_eq!(cell(&t, "k", 0, "a").as_deref(), Some("O'Brien"), "{set}");
+        }
+    }
+
+    #[test]
+    fn mysql_ansi_quotes_reads_double_quoted_identifiers() {
+        for set in [
+            "/*!40101 SET @OLD_SQL_MODE=@@SQL_MODE, SQL_MODE='NO_AUTO_VALUE_ON_ZERO,ANSI' */;",
+            "SET sql_mode='ANSI_QUOTES';",
+            "SET SQL_MODE = 'POSTGRESQL';",
+        ] {
+            let d = format!(
+                "-- MySQL dump 10.13\n{set}\nCREATE TABLE \"klant gegevens\" (\n  \"id\" int,\n  \"e-mail\" varchar(9) COMMENT 'x'\n);\n\
+                 INSERT INTO \"klant gegevens\" VALUES (1,'a@x.nl');\n\
+                 /*!50003 SET @saved_sql_mode = @@sql_mode */ ;\n/*!50003 SET sql_mode = 'STRICT_TRANS_TABLES' */ ;\n\
+                 /*!50003 SET sql_mode = @saved_sql_mode */ ;\n\
+                 INSERT INTO \"klant gegevens\" (\"id\", \"e-mail\") VALUES (2,'b@x.nl');\n"
+            );
+            let (t, e) = read_all(&d);
+            assert_eq!(e, None, "{set}");
+            assert_eq!(t.len(), 1, "{set}: {t:?}");
+            assert_eq!(
+                cell(&t, "klant gegevens", 0, "e-mail").as_deref(),
+                Some("a@x.nl")
+            );
+            assert_eq!(
+                cell(&t, "klant gegevens", 1, "e-mail").as_deref(),
+                Some("b@x.nl")
+            );
+        }
+        // Without the mode, "…" is a string in MySQL.
+        let (t, e) = read_all("-- MySQL dump\nINSERT INTO `k` (`a`) VALUES (\"a\\\"b\");\n");
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "k", 0, "a").as_deref(), Some("a\"b"));
+    }
 }

@@ -1,5 +1,5 @@
-//! Tests of the archive reader: the pg_dump 15 fixtures, archives built here for the newer
-//! versions and compressions (1.15, 1.16; LZ4 and Zstandard), and damaged archives.
+//! Tests of the archive reader: the pg_dump 15, 16 and 17 fixtures (1.14, 1.15, 1.16; gzip,
+//! LZ4, Zstandard, none), archives built here, and damaged archives.
 
 use super::*;
 use std::io::Write;
@@ -90,6 +90,60 @@ fn pg_dump_15_archives_in_every_format() {
         r.unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_planted(&t);
     }
+}
+
+#[test]
+fn pg_dump_16_and_17_archives_rows_and_definitions_in_every_compression() {
+    for name in [
+        "pg16/custom-gzip.dump",
+        "pg16/custom-none.dump",
+        "pg16/dir-gzip",
+        "pg16/tar.tar",
+        "pg17/custom-gzip.dump",
+        "pg17/custom-lz4.dump",
+        "pg17/custom-zstd.dump",
+        "pg17/custom-none.dump",
+        "pg17/dir-gzip",
+        "pg17/dir-lz4",
+        "pg17/dir-zstd",
+        "pg17/tar.tar",
+    ] {
+        let path = fixture(name);
+        let (t, r) = read(&path);
+        r.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_planted(&t);
+        let mut texts = Texts::default();
+        read_path(&path, &mut texts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let all: String = texts.0.iter().map(|x| x.0.as_str()).collect();
+        for value in [
+            "commentaar@example.nl",
+            "standaard@example.nl",
+            "verboden@example.nl",
+            "view@example.nl",
+            "functie@example.nl",
+        ] {
+            assert!(all.contains(value), "{name}: {value} not passed on as text");
+        }
+        assert!(
+            !all.contains("jan.jansen@example.nl"),
+            "{name}: a row as text"
+        );
+    }
+    let head = std::fs::read(fixture("pg16/custom-gzip.dump")).expect("fixture");
+    assert_eq!(
+        &head[5..8],
+        &[1, 15, 0],
+        "pg_dump 16 writes archive version 1.15"
+    );
+    let head = std::fs::read(fixture("pg17/custom-zstd.dump")).expect("fixture");
+    assert_eq!(
+        &head[5..8],
+        &[1, 16, 0],
+        "pg_dump 17 writes archive version 1.16"
+    );
+    // The compression byte of 1.15+: 2 is LZ4, 3 is Zstandard.
+    let lz4 = std::fs::read(fixture("pg17/custom-lz4.dump")).expect("fixture");
+    assert_eq!((lz4[11], head[11]), (2, 3));
 }
 
 #[test]
