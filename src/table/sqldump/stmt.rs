@@ -557,8 +557,9 @@ pub fn tail_literals(text: &[u8], tokens: &[Token]) -> Vec<(usize, Option<String
             && tokens[k - 1].tok == Tok::Punct(b'=')
             && matches!(tokens[k - 2].tok, Tok::Word | Tok::Quoted(_))
             // `a <= 'x'` has `<` before its `=`: no assignment.
+            // The whole right side: then `,`, `)`, a keyword (`WHERE`) or a cast (`::text`).
             && tokens.get(k + 1).is_none_or(|n| {
-                n.tok == Tok::Punct(b',') || n.tok == Tok::Word || n.tok == Tok::Punct(b')')
+                matches!(n.tok, Tok::Punct(b',' | b')' | b':') | Tok::Word)
             });
         let column = assigned.then(|| {
             let c = tokens[k - 2];
@@ -826,7 +827,9 @@ fn mysql_sql_mode(cur: &mut Cursor<'_>) -> Option<Parsed> {
         if scoped {
             return before(2).is_some_and(|t| !word(t, "global"));
         }
-        !(at(before(1)) && !at(before(2))) && !before(1).is_some_and(|t| word(t, "global"))
+        // `@sql_mode` (one `@`) is a user variable.
+        let user_variable = at(before(1)) && !at(before(2));
+        !user_variable && !before(1).is_some_and(|t| word(t, "global"))
     };
     // A user variable `@name` ending at token `k`.
     let user_var = |k: usize| {
