@@ -297,7 +297,8 @@ pub fn anonymise(
     }
     // Every row is read: a column that holds personal data only after row 10,000 is found.
     let found = detect(input, rules, 0)?;
-    let missing = plan::unlisted(policy, &found, kind == Kind::Text);
+    let mut missing = plan::unlisted(policy, &found, kind == Kind::Text);
+    missing.extend(unlisted_identifiers(input, kind, policy, &found, rules)?);
     if !missing.is_empty() {
         return Err(crate::Error::Usage(format!(
             "{}: the policy does not say what to do with {} place(s) holding personal data \
@@ -411,12 +412,14 @@ pub fn anonymise(
         Some(format) => {
             let single = tables.len() == 1;
             let wanted = |table: &str, column: &str| {
-                tables.iter().any(|t| {
-                    (single || t.table.eq_ignore_ascii_case(table))
-                        && t.columns
-                            .iter()
-                            .any(|c| c.method != "drop" && c.column.eq_ignore_ascii_case(column))
-                })
+                tables
+                    .iter()
+                    .filter(|t| single || t.table.eq_ignore_ascii_case(table))
+                    .flat_map(|t| &t.columns)
+                    .find(|c| c.method != "drop" && c.column.eq_ignore_ascii_case(column))
+                    .map(|c| verify::Watch {
+                        mask_char: c.mask_char,
+                    })
             };
             let after = verify::census(tmp.path(), format, rules, &wanted).map_err(read_back)?;
             table_leftovers(&found, &after, &tables)
@@ -446,6 +449,61 @@ pub fn anonymise(
         rows_verified,
         leftovers,
     })
+}
+
+/// The columns no policy entry names that hold checksum-validated identifiers (BSN, IBAN,
+/// payment card, Belgian national number, VAT numbers) in any row and at any confidence: a
+/// bare BSN in a column called `ref` is `low` for the scanner, and still a BSN. Fail-closed
+/// for the anonymiser (unless `on_unlisted = "keep"`): one line per column, naming the
+/// category, the number of cells and the first row.
+fn unlisted_identifiers(
+    input: &Path,
+    kind: Kind,
+    policy: &Policy,
+    found: &Detection,
+    rules: &RuleSet,
+) -> crate::Result<Vec<String>> {
+    let Some(format) = kind.table_format() else {
+        return Ok(Vec::new());
+    };
+    if policy.keep_unlisted {
+        return Ok(Vec::new());
+    }
+    let unnamed = |table: &str, column: &str| {
+        let d = found.column(table, column);
+        policy
+            .for_column(table, column, &d)
+            .is_none()
+            .then(verify::Watch::default)
+    };
+    let ids = verify::checksum_census(input, format, rules, &unnamed)
+        .map_err(|e| crate::Error::io(input, e))?;
+    let mut lines: Vec<String> = Vec::new();
+    for ((table, column), categories) in &ids {
+        for (category, n) in categories {
+            let line = format!(
+                "{table}.{column} ({category}: {} checksum-validated value(s), the first in row {}; \
+                 validated identifiers count at any confidence)",
+                n.cells, n.first_row
+            );
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+    }
+    lines.sort();
+    // A column the column verdicts named already is not named twice.
+    lines.retain(|l| {
+        !found.verdicts.iter().any(|v| {
+            l.starts_with(&format!(
+                "{}.{} ({}:",
+                v.table.to_lowercase(),
+                v.column.to_lowercase(),
+                v.category
+            ))
+        })
+    });
+    Ok(lines)
 }
 
 /// Writes the transformed input into the temporary output.
@@ -608,7 +666,10 @@ fn own_categories(before: &Detection, table: &str, column: &str) -> Vec<String> 
 }
 
 /// What the re-scan found in transformed columns: every category, expected only when it
-/// is the method's own kept form (an IP address after `ip_truncate`).
+/// is the method's own kept form (an IP address after `ip_truncate`) and really differs from
+/// the input: a column where the method left values as they were (a `mask` whose kept
+/// characters cover the value), or where a masked column's value is found with no mask
+/// character in it, holds the input's own values, and that is never expected.
 fn table_leftovers(
     before: &Detection,
     after: &verify::Census,
@@ -629,19 +690,21 @@ fn table_leftovers(
             let place = format!("{}.{}", t.table, c.column);
             for (_, categories) in found {
                 for (cat, n) in categories {
-                    let expected = c.kept_form.expects(cat, &own);
+                    let raw = c.kept_whole > 0 || (c.mask_char.is_some() && n.unmasked > 0);
+                    let expected = !raw && c.kept_form.expects(cat, &own);
                     match out
                         .iter_mut()
                         .find(|l| l.place == place && l.expected == expected)
                     {
                         Some(l) => {
-                            *l.categories.entry(cat.clone()).or_insert(0) += n;
+                            *l.categories.entry(cat.clone()).or_insert(0) += n.cells;
                         }
                         None => out.push(verify::Leftover {
                             place: place.clone(),
                             method: c.method.clone(),
-                            categories: BTreeMap::from([(cat.clone(), *n)]),
+                            categories: BTreeMap::from([(cat.clone(), n.cells)]),
                             expected,
+                            kept_whole: c.kept_whole,
                         }),
                     }
                 }
@@ -661,7 +724,8 @@ fn text_leftovers(
     if let Some(t) = text {
         for s in &t.spans {
             if let Some((cat, n)) = after.text.get(&s.rule) {
-                let expected = s.kept_form.expects(cat, std::slice::from_ref(cat))
+                let expected = (s.kept_whole == 0
+                    && s.kept_form.expects(cat, std::slice::from_ref(cat)))
                     || policy
                         .for_rule(&s.rule, cat)
                         .is_some_and(|e| matches!(e.op, transform::Op::Keep));
@@ -670,6 +734,7 @@ fn text_leftovers(
                     method: s.method.clone(),
                     categories: BTreeMap::from([(cat.clone(), *n)]),
                     expected,
+                    kept_whole: s.kept_whole,
                 });
             }
         }
