@@ -14,6 +14,7 @@ mod keys;
 mod no_echo;
 mod output;
 mod parallel;
+mod path_names;
 mod pgarchive;
 mod readers;
 mod register;

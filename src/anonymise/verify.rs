@@ -235,9 +235,7 @@ impl TableSink for CensusSink<'_, '_> {
             let mut seen = std::mem::take(&mut self.seen);
             seen.clear();
             let mut mask = [0u8; 4];
-            let mask: Option<&[u8]> = watch
-                .mask_char
-                .map(|c| c.encode_utf8(&mut mask).as_bytes());
+            let mask: Option<&[u8]> = watch.mask_char.map(|c| c.encode_utf8(&mut mask).as_bytes());
             let (engine, checksum_only) = (self.engine, self.checksum_only);
             let rules = engine.rules();
             engine.scan_hinted(&mut self.scratch, v, 0, v.len(), *hint, |h| {
