@@ -67,6 +67,13 @@ pub enum Location {
         /// Byte offset one past the last byte of the match.
         byte_end: u64,
     },
+    /// The input's path itself: its file name holds personal data (`111222333.pdf`).
+    Path {
+        /// Byte offset of the first byte of the match in the finding's `path`.
+        byte_start: u64,
+        /// Byte offset one past the last byte of the match in `path`.
+        byte_end: u64,
+    },
     /// A cell of a table.
     Cell {
         /// Table name (the file stem for flat files).

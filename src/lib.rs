@@ -28,6 +28,7 @@ pub mod finding;
 pub mod fingerprint;
 pub mod guard;
 pub mod mask;
+pub mod names;
 pub mod parse_error;
 pub mod progress;
 pub mod register;

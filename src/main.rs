@@ -315,14 +315,16 @@ fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
             writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
             for e in entries {
                 let place = match (&e.table, &e.field) {
-                    (Some(t), Some(c)) => format!("{t}.{c}"),
+                    // A person reads the Markdown: names holding personal data are masked.
+                    (Some(t), Some(c)) => format!("{}.{c}", piiscan::names::mask(t)),
+                    (None, Some(c)) => c.clone(),
                     _ => "(text)".to_string(),
                 };
                 let cell = |s: &str| report::sanitize::sanitize(s).replace('|', "\\|");
                 writeln!(
                     out,
                     "| {} | {} | {} | {} | {} | {} |",
-                    cell(&e.dataset),
+                    cell(&piiscan::names::mask(&e.dataset)),
                     cell(&place),
                     e.category,
                     e.confidence,

@@ -34,7 +34,10 @@ fn shown(token: &str) -> bool {
 }
 
 /// A parser's message with the file's text taken out: every `"…"` string, and every
-/// back-quoted token that is a value (after `variant`, or not a plain name), becomes `…`.
+/// back-quoted token that is not one of ours, becomes `…`. Ours are the names a parser lists
+/// after `expected` (the allowed fields, variants and symbols) and the field it says is
+/// missing; what comes before (`unknown field `…``, `duplicate key `…``, `unknown variant
+/// `…``) is a key or value of the file.
 pub fn sanitise(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message.lines().next().unwrap_or("").trim_end();
@@ -50,7 +53,8 @@ pub fn sanitise(message: &str) -> String {
             return out;
         };
         let token = &body[..end];
-        let is_value = quote != '`' || head.ends_with("variant ") || !shown(token);
+        let ours = out.contains("expected") || head.ends_with("missing field ");
+        let is_value = quote != '`' || !ours || !shown(token);
         out.push(quote);
         out.push_str(if is_value { "…" } else { token });
         out.push(quote);
@@ -88,6 +92,44 @@ pub fn toml_edit(file: &str, text: &str, e: &toml_edit::TomlError) -> String {
     )
 }
 
+/// A `regex` error: its kind only (the crate's message quotes the pattern, with a caret).
+pub fn regex(e: &regex::Error) -> String {
+    match e {
+        regex::Error::Syntax(m) => {
+            let kind = m
+                .lines()
+                .rev()
+                .find_map(|l| l.trim().strip_prefix("error: "))
+                .unwrap_or("not a valid regular expression");
+            format!(
+                "the regular expression does not compile ({})",
+                sanitise(kind)
+            )
+        }
+        regex::Error::CompiledTooBig(_) => "the regular expression is too big".to_string(),
+        _ => "the regular expression does not compile".to_string(),
+    }
+}
+
+/// A `globset` error: its kind only (the crate's message quotes the glob).
+pub fn glob(e: &globset::Error) -> String {
+    format!(
+        "the glob does not parse ({})",
+        sanitise(&e.kind().to_string())
+    )
+}
+
+/// The 1-based line of the `n`-th (0-based) `[[header]]` array-of-tables header in a TOML
+/// text, to point at an entry a semantic check refuses.
+pub fn nth_header_line(text: &str, header: &str, n: usize) -> Option<usize> {
+    let want = format!("[[{header}]]");
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.split_whitespace().collect::<String>().starts_with(&want))
+        .nth(n)
+        .map(|(i, _)| i + 1)
+}
+
 /// A `serde_json` error in a file.
 pub fn json(file: &str, e: &serde_json::Error) -> String {
     let full = e.to_string();
@@ -111,10 +153,16 @@ mod tests {
             sanitise("unknown variant `huge`, expected one of `low`, `medium`, `high`"),
             "unknown variant `…`, expected one of `low`, `medium`, `high`"
         );
+        // The unknown key is the file's text (it may be a secret); the allowed ones are ours.
         assert_eq!(
-            sanitise("unknown field `fail-on`, expected `fail_on`"),
-            "unknown field `fail-on`, expected `fail_on`"
+            sanitise("unknown field `Hunter2Secret`, expected `fail_on`"),
+            "unknown field `…`, expected `fail_on`"
         );
+        assert_eq!(
+            sanitise("duplicate key `Hunter2Secret` in table `x`"),
+            "duplicate key `…` in table `…`"
+        );
+        assert_eq!(sanitise("missing field `name`"), "missing field `name`");
         assert_eq!(sanitise("expected `.`, `=`"), "expected `.`, `=`");
         assert_eq!(
             sanitise("invalid type: integer `111222333`"),

@@ -769,9 +769,49 @@ struct Emitter<'a> {
     batch: Vec<Finding>,
     per_rule: Vec<u64>,
     error: Option<io::Error>,
+    /// For findings in file names (see [`crate::names`]).
+    fingerprints: &'a Fingerprinter,
+    name_scratch: crate::detect::engine::Scratch,
+    min_confidence: Confidence,
 }
 
 impl Emitter<'_> {
+    /// Findings in the input's own file name (the last part of its path, after `/` or `!`):
+    /// located on the path, so personal data in a name is never silent.
+    fn name_findings(&mut self, names: Names<'_>) {
+        let path: &str = names.0;
+        let base = path.rfind(['/', '!']).map_or(0, |i| i + 1);
+        let hits = crate::names::find_in_name(self.rules, &mut self.name_scratch, &path[base..]);
+        if hits.is_empty() {
+            return;
+        }
+        self.batch.clear();
+        for h in hits {
+            if h.confidence < self.min_confidence {
+                continue;
+            }
+            let (start, end) = (base + h.start, base + h.end);
+            let value = path[start..end].to_string();
+            let id = self.rules.rules[h.rule].id.clone();
+            let prefix = self.fingerprints.prefix(&id, names.1);
+            let found = Found {
+                rule: h.rule,
+                confidence: h.confidence,
+                fingerprint: Fingerprinter::fingerprint_from(&prefix, &value),
+                masked: crate::mask::mask(&id, &value),
+                value,
+                explanation: None,
+            };
+            let location = Location::Path {
+                byte_start: start as u64,
+                byte_end: end as u64,
+            };
+            let finding = self.finding(names, found, location);
+            self.batch.push(finding);
+        }
+        self.send_batch();
+    }
+
     fn finding(&mut self, names: Names<'_>, found: Found, location: Location) -> Finding {
         let rule = &self.rules.rules[found.rule];
         self.per_rule[found.rule] += 1;
@@ -872,6 +912,9 @@ impl Emitter<'_> {
             Unit::Region { index, count, .. } => index + 1 == *count,
         };
         if last_of_input {
+            self.name_findings(names);
+        }
+        if last_of_input {
             let status = self.state.status();
             let done = std::mem::take(&mut self.state);
             self.stats.count(path, &status, done.bytes, done.findings);
@@ -957,6 +1000,9 @@ pub fn scan(
         batch: Vec::new(),
         per_rule: vec![0; rules.rules.len()],
         error: None,
+        fingerprints,
+        name_scratch: engine.scratch(),
+        min_confidence: opts.min_confidence,
     };
     let ctx = Ctx {
         engine: &engine,

@@ -326,10 +326,12 @@ fn configuration_is_found_overridden_and_checked() {
     let o = run(d, &["scan", "."]);
     assert_eq!(code(&o), 2);
     let e = stderr(&o);
+    // The unknown key is the file's text and is not shown; the allowed keys are.
     assert!(
-        e.contains(".piiscan.toml") && e.contains("line 2") && e.contains("fail_on"),
+        e.contains(".piiscan.toml") && e.contains("line 2") && e.contains("`fail-on`"),
         "{e}"
     );
+    assert!(!e.contains("fail_on"), "{e}");
     // So does a rule id an allow entry does not know.
     std::fs::write(
         d.join(".piiscan.toml"),
@@ -337,7 +339,8 @@ fn configuration_is_found_overridden_and_checked() {
     )
     .expect("write");
     let e = stderr(&run(d, &["scan", "."]));
-    assert!(e.contains("line 2") && e.contains("emial"), "{e}");
+    assert!(e.contains("line 2") && e.contains("rules"), "{e}");
+    assert!(!e.contains("emial"), "the file's value is not echoed: {e}");
 }
 
 #[test]

@@ -299,7 +299,8 @@ pub fn anonymise(
     // Every row is read: a column that holds personal data only after row 10,000 is found.
     let found = detect(input, rules, 0)?;
     // A dump's comments and definitions are text, as a text file is.
-    let missing = plan::unlisted(policy, &found, matches!(kind, Kind::Text | Kind::Dump));
+    let mut missing = plan::unlisted(policy, &found, matches!(kind, Kind::Text | Kind::Dump));
+    missing.extend(unlisted_identifiers(input, kind, policy, &found, rules)?);
     if !missing.is_empty() {
         return Err(crate::Error::Usage(format!(
             "{}: the policy does not say what to do with {} place(s) holding personal data \
@@ -413,12 +414,14 @@ pub fn anonymise(
         Some(format) => {
             let single = tables.len() == 1;
             let wanted = |table: &str, column: &str| {
-                tables.iter().any(|t| {
-                    (single || t.table.eq_ignore_ascii_case(table))
-                        && t.columns
-                            .iter()
-                            .any(|c| c.method != "drop" && c.column.eq_ignore_ascii_case(column))
-                })
+                tables
+                    .iter()
+                    .filter(|t| single || t.table.eq_ignore_ascii_case(table))
+                    .flat_map(|t| &t.columns)
+                    .find(|c| c.method != "drop" && c.column.eq_ignore_ascii_case(column))
+                    .map(|c| verify::Watch {
+                        mask_char: c.mask_char,
+                    })
             };
             let (after, text_after) =
                 verify::census(tmp.path(), format, rules, &wanted).map_err(read_back)?;
@@ -462,6 +465,61 @@ pub fn anonymise(
         rows_verified,
         leftovers,
     })
+}
+
+/// The columns no policy entry names that hold checksum-validated identifiers (BSN, IBAN,
+/// payment card, Belgian national number, VAT numbers) in any row and at any confidence: a
+/// bare BSN in a column called `ref` is `low` for the scanner, and still a BSN. Fail-closed
+/// for the anonymiser (unless `on_unlisted = "keep"`): one line per column, naming the
+/// category, the number of cells and the first row.
+fn unlisted_identifiers(
+    input: &Path,
+    kind: Kind,
+    policy: &Policy,
+    found: &Detection,
+    rules: &RuleSet,
+) -> crate::Result<Vec<String>> {
+    let Some(format) = kind.table_format() else {
+        return Ok(Vec::new());
+    };
+    if policy.keep_unlisted {
+        return Ok(Vec::new());
+    }
+    let unnamed = |table: &str, column: &str| {
+        let d = found.column(table, column);
+        policy
+            .for_column(table, column, &d)
+            .is_none()
+            .then(verify::Watch::default)
+    };
+    let ids = verify::checksum_census(input, format, rules, &unnamed)
+        .map_err(|e| crate::Error::io(input, e))?;
+    let mut lines: Vec<String> = Vec::new();
+    for ((table, column), categories) in &ids {
+        for (category, n) in categories {
+            let line = format!(
+                "{table}.{column} ({category}: {} checksum-validated value(s), the first in row {}; \
+                 validated identifiers count at any confidence)",
+                n.cells, n.first_row
+            );
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+    }
+    lines.sort();
+    // A column the column verdicts named already is not named twice.
+    lines.retain(|l| {
+        !found.verdicts.iter().any(|v| {
+            l.starts_with(&format!(
+                "{}.{} ({}:",
+                v.table.to_lowercase(),
+                v.column.to_lowercase(),
+                v.category
+            ))
+        })
+    });
+    Ok(lines)
 }
 
 /// Writes the transformed input into the temporary output.
@@ -624,7 +682,10 @@ fn own_categories(before: &Detection, table: &str, column: &str) -> Vec<String> 
 }
 
 /// What the re-scan found in transformed columns: every category, expected only when it
-/// is the method's own kept form (an IP address after `ip_truncate`).
+/// is the method's own kept form (an IP address after `ip_truncate`) and really differs from
+/// the input: a column where the method left values as they were (a `mask` whose kept
+/// characters cover the value), or where a masked column's value is found with no mask
+/// character in it, holds the input's own values, and that is never expected.
 fn table_leftovers(
     before: &Detection,
     after: &verify::Census,
@@ -645,19 +706,21 @@ fn table_leftovers(
             let place = format!("{}.{}", t.table, c.column);
             for (_, categories) in found {
                 for (cat, n) in categories {
-                    let expected = c.kept_form.expects(cat, &own);
+                    let raw = c.kept_whole > 0 || (c.mask_char.is_some() && n.unmasked > 0);
+                    let expected = !raw && c.kept_form.expects(cat, &own);
                     match out
                         .iter_mut()
                         .find(|l| l.place == place && l.expected == expected)
                     {
                         Some(l) => {
-                            *l.categories.entry(cat.clone()).or_insert(0) += n;
+                            *l.categories.entry(cat.clone()).or_insert(0) += n.cells;
                         }
                         None => out.push(verify::Leftover {
                             place: place.clone(),
                             method: c.method.clone(),
-                            categories: BTreeMap::from([(cat.clone(), *n)]),
+                            categories: BTreeMap::from([(cat.clone(), n.cells)]),
                             expected,
+                            kept_whole: c.kept_whole,
                         }),
                     }
                 }
@@ -681,16 +744,17 @@ fn text_leftovers(
     for (rule, (cat, n)) in &after.text {
         let applied = spans.iter().find(|s| s.rule == *rule);
         let entry = policy.for_rule(rule, cat);
-        let (method, expected) = match (applied, entry) {
+        let keeps = entry.is_some_and(|e| matches!(e.op, transform::Op::Keep));
+        let (method, expected, kept_whole) = match (applied, entry) {
             (Some(s), _) => (
                 s.method.clone(),
-                s.kept_form.expects(cat, std::slice::from_ref(cat))
-                    || entry.is_some_and(|e| matches!(e.op, transform::Op::Keep)),
+                (s.kept_whole == 0 && s.kept_form.expects(cat, std::slice::from_ref(cat))) || keeps,
+                s.kept_whole,
             ),
             (None, Some(e)) if named => (
                 e.op.name().to_string(),
-                e.op.kept_form().expects(cat, std::slice::from_ref(cat))
-                    || matches!(e.op, transform::Op::Keep),
+                e.op.kept_form().expects(cat, std::slice::from_ref(cat)) || keeps,
+                0,
             ),
             _ => continue,
         };
@@ -699,6 +763,7 @@ fn text_leftovers(
             method,
             categories: BTreeMap::from([(cat.clone(), *n)]),
             expected,
+            kept_whole,
         });
     }
     out

@@ -40,6 +40,7 @@ impl Keys<'_> {
                     entry: entry.describe.clone(),
                     key: entry.key_note.clone(),
                     kept_form: entry.op.kept_form(),
+                    mask_char: entry.op.mask_char(),
                     ..ColumnReport::default()
                 },
             ));
@@ -127,6 +128,9 @@ fn walk(
                     r.transformed += 1;
                     if v.as_deref() == Some(text.as_str()) {
                         r.unchanged += 1;
+                        if entry.op.promises_change() {
+                            r.kept_whole += 1;
+                        }
                     }
                 }
                 v.map_or(Value::Null, Value::String)

@@ -67,6 +67,8 @@ impl Sink for DetectionSink {
                         .or_insert_with(|| (f.category.to_string(), 0));
                     e.1 += 1;
                 }
+                // The input's name: the anonymiser rewrites content, not names.
+                Location::Path { .. } => {}
             }
         }
         Ok(())
@@ -155,9 +157,23 @@ pub struct ColumnReport {
     pub invalid: u64,
     /// Values that came out equal to what went in (e.g. `10.0.0.0` truncated).
     pub unchanged: u64,
+    /// Values that came out as they went in although the method promises to change every
+    /// value (a `mask` whose kept characters cover the value): the input's own value.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub kept_whole: u64,
     /// What of the value's category the method keeps (for the re-scan).
     #[serde(skip)]
     pub kept_form: super::transform::KeptForm,
+    /// The mask character of a `mask` column: a value found again that holds none of it
+    /// is a part of the input kept as it was.
+    #[serde(skip)]
+    pub mask_char: Option<char>,
+}
+
+/// For serde: leave a zero count out.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+pub(crate) fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A cell that stops the run (`on_invalid = "fail"`).
@@ -203,6 +219,25 @@ impl TablePlan {
             let hit = policy
                 .column_index(table, name, &d)
                 .filter(|&i| !matches!(policy.columns[i].op, super::transform::Op::Keep));
+            if let Some(e) = hit.map(|i| &policy.columns[i]) {
+                if let super::transform::Op::Mask {
+                    keep_first,
+                    keep_last,
+                    ..
+                } = e.op
+                {
+                    if let Some(why) = d
+                        .rules
+                        .iter()
+                        .find_map(|r| super::policy::mask_keeps_whole(keep_first, keep_last, r))
+                    {
+                        return Err(crate::Error::Usage(format!(
+                            "table {table}: column {name} (policy entry {}): {why}",
+                            e.describe
+                        )));
+                    }
+                }
+            }
             let ent = match hit.and_then(|i| policy.columns[i].entity.as_ref()) {
                 Some(col) => Some(
                     names
@@ -226,6 +261,7 @@ impl TablePlan {
                     entry: e.describe.clone(),
                     key: e.key_note.clone(),
                     kept_form: e.op.kept_form(),
+                    mask_char: e.op.mask_char(),
                     ..ColumnReport::default()
                 }
             }));
@@ -286,6 +322,9 @@ impl TablePlan {
                     r.transformed += 1;
                     if out.as_deref() == Some(v) {
                         r.unchanged += 1;
+                        if entry.op.promises_change() {
+                            r.kept_whole += 1;
+                        }
                     }
                 }
                 Ok(out.map(Cow::Owned))

@@ -176,6 +176,64 @@ impl Policy {
     }
 }
 
+/// The shortest value of the built-in rules whose values have a fixed shape, in characters
+/// (compact form), with their category: a `mask` keeping this many characters or more leaves
+/// such a value whole.
+const SHORTEST: &[(&str, &str, usize)] = &[
+    (
+        "nl.bsn",
+        "user.government_id.national_identification_number.nl_bsn",
+        8,
+    ),
+    (
+        "be.national_number",
+        "user.government_id.national_identification_number.be_rrn",
+        11,
+    ),
+    ("credit_card", "user.financial.credit_card", 12),
+    ("iban", "user.financial.bank_account", 15),
+    ("nl.vat", "user.government_id.vat_number", 14),
+    ("be.vat", "user.government_id.vat_number", 10),
+    ("nl.id_document", "user.government_id.passport_number", 9),
+    (
+        "nl.licence_plate",
+        "user.government_id.vehicle_registration",
+        6,
+    ),
+    ("nl.postcode", "user.contact.address.postal_code", 6),
+    ("ipv4", "user.device.ip_address", 7),
+    ("mac_address", "user.device.device_id", 12),
+    ("date_of_birth", "user.demographic.date_of_birth", 8),
+];
+
+/// The shortest value (in characters) a rule's matches have, when the rule's values have a
+/// fixed shape.
+pub fn shortest_value(rule: &str) -> Option<usize> {
+    SHORTEST.iter().find(|(r, _, _)| *r == rule).map(|s| s.2)
+}
+
+/// The shortest value of the rules of a category (or of its sub-categories).
+fn shortest_in_category(category: &str) -> Option<(&'static str, usize)> {
+    SHORTEST
+        .iter()
+        .filter(|(_, c, _)| *c == category || c.starts_with(&format!("{category}.")))
+        .map(|(r, _, n)| (*r, *n))
+        .min_by_key(|(_, n)| *n)
+}
+
+/// Why a `mask` keeping `keep_first` and `keep_last` characters would leave values of
+/// `rule` whole, if it would.
+pub fn mask_keeps_whole(keep_first: usize, keep_last: usize, rule: &str) -> Option<String> {
+    let shortest = shortest_value(rule)?;
+    (keep_first.saturating_add(keep_last) >= shortest).then(|| {
+        format!(
+            "keep_first + keep_last = {} keeps the whole of a {rule} value ({shortest} \
+             characters or more); keep fewer so that part of every value is masked",
+            keep_first.saturating_add(keep_last)
+        )
+    })
+}
+
 fn hmac_from(key: &Secret) -> Hmac<Sha256> {
     <Hmac<Sha256> as Mac>::new_from_slice(key.bytes())
         .unwrap_or_else(|_| unreachable!("HMAC takes any key length"))
@@ -196,10 +254,13 @@ pub fn load(path: &Path, master: Option<&MasterKey>) -> crate::Result<Policy> {
         ))
     })?;
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    compile(&def, &dir, master, &path.display().to_string())
+    compile(&def, &dir, master, &path.display().to_string(), Some(&text))
 }
 
-/// Compiles a parsed policy; key files are resolved from `dir`.
+/// Compiles a parsed policy; key files are resolved from `dir`. `text`, the file as read,
+/// lets messages give the line of the entry they are about. Messages never quote a value of
+/// the file (it may be the wrong file, holding keys or personal data): they name the file,
+/// the entry and its line, the parameter, and the values allowed.
 ///
 /// # Errors
 /// As [`load`].
@@ -208,35 +269,38 @@ pub fn compile(
     dir: &Path,
     master: Option<&MasterKey>,
     file: &str,
+    text: Option<&str>,
 ) -> crate::Result<Policy> {
     let keep_unlisted = match def.on_unlisted.as_deref() {
         None | Some("fail") => false,
         Some("keep") => true,
-        Some(other) => {
+        Some(_) => {
+            let line = text
+                .and_then(|t| {
+                    t.lines()
+                        .position(|l| l.trim_start().starts_with("on_unlisted"))
+                })
+                .map(|i| format!(" line {}:", i + 1))
+                .unwrap_or_default();
             return Err(crate::Error::Usage(format!(
-                "{file}: on_unlisted = {other:?}: use \"fail\" or \"keep\""
-            )))
+                "{file}:{line} on_unlisted is neither of the allowed values: use \"fail\" or \"keep\""
+            )));
         }
+    };
+    let at = |header: &str, i: usize| {
+        let line = text
+            .and_then(|t| crate::parse_error::nth_header_line(t, header, i))
+            .map(|l| format!(" line {l}:"))
+            .unwrap_or_default();
+        format!("{file}:{line} [[{header}]] #{}", i + 1)
     };
     let mut columns = Vec::new();
     for (i, e) in def.column.iter().enumerate() {
-        columns.push(entry(
-            e,
-            dir,
-            master,
-            &format!("{file}: [[column]] #{}", i + 1),
-            true,
-        )?);
+        columns.push(entry(e, dir, master, &at("column", i), true)?);
     }
     let mut text = Vec::new();
     for (i, e) in def.text.iter().enumerate() {
-        text.push(entry(
-            e,
-            dir,
-            master,
-            &format!("{file}: [[text]] #{}", i + 1),
-            false,
-        )?);
+        text.push(entry(e, dir, master, &at("text", i), false)?);
     }
     Ok(Policy {
         keep_unlisted,
@@ -258,7 +322,7 @@ fn entry(
             let g = globset::GlobBuilder::new(&n.to_lowercase())
                 .literal_separator(false)
                 .build()
-                .map_err(|err| fail(format!("name {n:?}: {err}")))?;
+                .map_err(|err| fail(format!("name: {}", crate::parse_error::glob(&err))))?;
             (
                 Selector::Name(g.compile_matcher(), n.contains('.')),
                 format!("name = {n:?}"),
@@ -317,17 +381,28 @@ fn entry(
         "keep" => Op::Keep,
         "drop" => Op::Drop,
         "redact" => Op::Redact(e.value.clone()),
-        "mask" => Op::Mask {
-            keep_first: e.keep_first.unwrap_or(1),
-            keep_last: e.keep_last.unwrap_or(0),
-            keep_domain: e.keep_domain.unwrap_or(false),
-            with: e.mask_char.unwrap_or('*'),
-        },
+        "mask" => {
+            let (keep_first, keep_last) = (e.keep_first.unwrap_or(1), e.keep_last.unwrap_or(0));
+            let target = match (&e.rule, &e.category) {
+                (Some(r), _) => Some(r.clone()),
+                (None, Some(c)) => shortest_in_category(c).map(|(r, _)| r.to_string()),
+                _ => None,
+            };
+            if let Some(why) = target.and_then(|r| mask_keeps_whole(keep_first, keep_last, &r)) {
+                return Err(fail(why));
+            }
+            Op::Mask {
+                keep_first,
+                keep_last,
+                keep_domain: e.keep_domain.unwrap_or(false),
+                with: e.mask_char.unwrap_or('*'),
+            }
+        }
         "hmac" => {
             let format = match e.format.as_deref() {
                 None | Some("hex") => TokenFormat::Hex,
                 Some("base32") => TokenFormat::Base32,
-                Some(f) => return Err(fail(format!("format {f:?}: use hex or base32"))),
+                Some(_) => return Err(fail("format: use hex or base32".to_string())),
             };
             let full = if format == TokenFormat::Hex { 64 } else { 52 };
             let length = e
@@ -341,9 +416,10 @@ fn entry(
             let normalise = match e.normalise.as_deref() {
                 None => Normalise::for_rule(rule_hint),
                 Some(n) => Normalise::parse(n).ok_or_else(|| {
-                    fail(format!(
-                        "normalise {n:?}: use auto, none, trim, lower, email, digits or alnum"
-                    ))
+                    fail(
+                        "normalise: use auto, none, trim, lower, email, digits or alnum"
+                            .to_string(),
+                    )
                 })?,
             };
             Op::Hmac {
@@ -357,9 +433,11 @@ fn entry(
         "ip_truncate" => {
             let v4 = e.ipv4_prefix.unwrap_or(24);
             let v6 = e.ipv6_prefix.unwrap_or(48);
-            if v4 > 32 || v6 > 128 {
+            if v4 >= 32 || v6 >= 128 {
                 return Err(fail(
-                    "ipv4_prefix is at most 32, ipv6_prefix at most 128".into(),
+                    "ipv4_prefix is at most 31 and ipv6_prefix at most 127: a full prefix \
+                     keeps the whole address"
+                        .into(),
                 ));
             }
             Op::IpTruncate { v4, v6 }
@@ -376,20 +454,34 @@ fn entry(
                 Some("year") => Generalise::Year,
                 Some("month") => Generalise::Month,
                 Some("age_band") => Generalise::AgeBand {
-                    band: e.band.unwrap_or(10),
+                    band: match e.band.unwrap_or(10) {
+                        0 => return Err(fail("band 0: a band is at least one year".into())),
+                        b => b,
+                    },
                     reference: match &e.reference_date {
                         Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                            .map_err(|_| fail(format!("reference_date {d:?}: use YYYY-MM-DD")))?,
+                            .map_err(|_| fail("reference_date: use YYYY-MM-DD".to_string()))?,
                         None => chrono::Local::now().date_naive(),
                     },
                 },
                 Some("postcode4") => Generalise::Postcode4,
                 Some("bucket") => Generalise::Bucket {
-                    size: e.size.filter(|s| *s > 0.0).unwrap_or(10.0),
+                    size: match e.size {
+                        None => 10.0,
+                        Some(s) if s.is_finite() && s > 0.0 => s,
+                        Some(_) => {
+                            return Err(fail("size: a bucket width is a number above 0".into()))
+                        }
+                    },
                 },
                 other => {
                     return Err(fail(format!(
-                        "generalise needs to = year, month, age_band, postcode4 or bucket (got {other:?})"
+                        "generalise needs to = year, month, age_band, postcode4 or bucket ({})",
+                        if other.is_some() {
+                            "got another value"
+                        } else {
+                            "to is missing"
+                        }
                     )))
                 }
             };
@@ -397,13 +489,21 @@ fn entry(
         }
         "date_shift" => Op::DateShift {
             mac: hmac_from(&key("date_shift", 32)?),
-            max_days: e.max_days.unwrap_or(365).max(1),
+            max_days: match e.max_days.unwrap_or(365) {
+                0 => {
+                    return Err(fail(
+                        "max_days 0 would not move any date; give 1 or more".into(),
+                    ))
+                }
+                d => d,
+            },
         },
-        other => {
-            return Err(fail(format!(
-                "unknown method {other:?}: use keep, drop, redact, mask, hmac, ip_truncate, \
-                 ip_prefix_preserving, generalise or date_shift"
-            )))
+        _ => {
+            return Err(fail(
+                "method is none of the known ones: use keep, drop, redact, mask, hmac, \
+                 ip_truncate, ip_prefix_preserving, generalise or date_shift"
+                    .to_string(),
+            ))
         }
     };
     if !column && matches!(op, Op::Drop) {

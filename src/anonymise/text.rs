@@ -26,6 +26,9 @@ pub struct SpanReport {
     pub replaced: u64,
     /// Spans the method could not read.
     pub invalid: u64,
+    /// Spans that came out as they went in although the method promises to change them.
+    #[serde(skip_serializing_if = "super::plan::is_zero")]
+    pub kept_whole: u64,
     /// What of the value's category the method keeps (for the re-scan).
     #[serde(skip)]
     pub kept_form: super::transform::KeptForm,
@@ -76,6 +79,9 @@ pub fn span_replacement(
     match entry.op.apply(value, None) {
         Ok(v) => {
             report.replaced += 1;
+            if entry.op.promises_change() && v.as_deref() == Some(value) {
+                report.kept_whole += 1;
+            }
             Ok(Some(v.unwrap_or_else(|| REDACTED.to_string())))
         }
         Err(why) => {

@@ -408,6 +408,30 @@ impl Op {
         }
     }
 
+    /// Does the method promise that every value it reads comes out different (masking,
+    /// keyed substitutes, date shifts, coarser dates and numbers)? Then a value that came
+    /// out as it went in is the input's own value, never the method's kept form.
+    /// `ip_truncate` and `postcode4` do not: an address with no host bits, or a postcode of
+    /// four digits, is already what they keep.
+    pub fn promises_change(&self) -> bool {
+        match self {
+            Op::Mask { .. }
+            | Op::Hmac { .. }
+            | Op::IpPrefixPreserving(_)
+            | Op::DateShift { .. } => true,
+            Op::Generalise(g) => !matches!(g, Generalise::Postcode4),
+            Op::Keep | Op::Drop | Op::Redact(_) | Op::IpTruncate { .. } => false,
+        }
+    }
+
+    /// The mask character of `mask` (what a masked part of a value is written with).
+    pub fn mask_char(&self) -> Option<char> {
+        match self {
+            Op::Mask { with, .. } => Some(*with),
+            _ => None,
+        }
+    }
+
     /// What it does to the data.
     pub fn protection(&self) -> Protection {
         match self {

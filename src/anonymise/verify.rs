@@ -152,70 +152,133 @@ pub fn count_lines(path: &Path) -> io::Result<u64> {
     Ok(lines)
 }
 
-/// Per `(table, column)` (lower-cased): the cells in which each category was found.
-pub type Census = HashMap<(String, String), BTreeMap<String, u64>>;
+/// What the census found of one category in one column.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Count {
+    /// Cells in which the category was found.
+    pub cells: u64,
+    /// Of those, cells where a found value holds no mask character (every cell, for a
+    /// column that was not masked): the value is there as it was, not in a masked form.
+    pub unmasked: u64,
+    /// The first row (1-based, per table) where it was found.
+    pub first_row: u64,
+}
+
+/// Per `(table, column)` (lower-cased): what was found of each category.
+pub type Census = HashMap<(String, String), BTreeMap<String, Count>>;
 
 /// Per rule: its category and the spans found in the text around the tables (a dump's
 /// comments and definitions).
 pub type TextCensus = BTreeMap<String, (String, u64)>;
 
-/// A column scanned by the census: its `(table, column)` key and its name hint.
-type Scanned = ((String, String), Option<usize>);
+/// How the census looks at one column.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Watch {
+    /// The column was masked with this character.
+    pub mask_char: Option<char>,
+}
+
+/// A column scanned by the census: its `(table, column)` key, its name hint, how to look.
+type Scanned = ((String, String), Option<usize>, Watch);
 
 /// Scans chosen columns of a table, every row.
 struct CensusSink<'a, 'r> {
     engine: crate::detect::engine::Engine<'r>,
     scratch: crate::detect::engine::Scratch,
     names: crate::classify::ColumnNames,
-    wanted: &'a dyn Fn(&str, &str) -> bool,
+    wanted: &'a dyn Fn(&str, &str) -> Option<Watch>,
+    /// Only rules with a checksum (any confidence) are counted, others not at all.
+    checksum_only: bool,
     /// Per column of the current table: its key and name hint, when it is scanned.
     columns: Vec<Option<Scanned>>,
-    seen: Vec<usize>,
+    /// Rows of the current table so far.
+    row: u64,
+    /// Rules seen in the current cell, and whether one of its values held no mask char.
+    seen: Vec<(usize, bool)>,
     found: Census,
     text: TextCensus,
 }
 
+/// Is a hit counted: medium or above, or a checksum-validated identifier at any level
+/// (a bare BSN is `low` without context, and still a BSN); with `checksum_only`, only those.
+fn counted(
+    rules: &crate::rules::RuleSet,
+    rule: usize,
+    confidence: crate::finding::Confidence,
+    checksum_only: bool,
+) -> bool {
+    let checksum = rules
+        .rules
+        .get(rule)
+        .and_then(|r| r.validator)
+        .is_some_and(crate::rules::validate::Validator::is_checksum);
+    checksum || (!checksum_only && confidence >= crate::finding::Confidence::Medium)
+}
+
 impl TableSink for CensusSink<'_, '_> {
     fn begin(&mut self, table: &str, columns: &[String]) {
+        self.row = 0;
         self.columns = columns
             .iter()
             .map(|c| {
-                (self.wanted)(table, c).then(|| {
+                (self.wanted)(table, c).map(|watch| {
                     (
                         (table.to_lowercase(), c.to_lowercase()),
                         self.names.hint(c).and_then(|h| h.rule),
+                        watch,
                     )
                 })
             })
             .collect();
     }
     fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
-        let rules = self.engine.rules();
+        self.row += 1;
         for (i, cell) in cells.iter().enumerate() {
-            let (Some(Some((key, hint))), Some(v)) = (self.columns.get(i), cell) else {
+            let (Some(Some((key, hint, watch))), Some(v)) = (self.columns.get(i), cell) else {
                 continue;
             };
-            let seen = &mut self.seen;
+            let mut seen = std::mem::take(&mut self.seen);
             seen.clear();
-            self.engine
-                .scan_hinted(&mut self.scratch, v, 0, v.len(), *hint, |h| {
-                    if !seen.contains(&h.rule) {
-                        seen.push(h.rule);
+            let mut mask = [0u8; 4];
+            let mask: Option<&[u8]> = watch.mask_char.map(|c| c.encode_utf8(&mut mask).as_bytes());
+            let (engine, checksum_only) = (self.engine, self.checksum_only);
+            let rules = engine.rules();
+            engine.scan_hinted(&mut self.scratch, v, 0, v.len(), *hint, |h| {
+                if !counted(rules, h.rule, h.confidence, checksum_only) {
+                    return;
+                }
+                let value = v.get(h.start..h.end).unwrap_or_default();
+                let unmasked = mask.is_none_or(|m| memchr::memmem::find(value, m).is_none());
+                match seen.iter_mut().find(|(r, _)| *r == h.rule) {
+                    Some(s) => s.1 |= unmasked,
+                    None => seen.push((h.rule, unmasked)),
+                }
+            });
+            if !seen.is_empty() {
+                let mut categories: Vec<(&str, bool)> = seen
+                    .iter()
+                    .filter_map(|&(r, u)| rules.rules.get(r).map(|r| (&*r.category, u)))
+                    .collect();
+                categories.sort_unstable();
+                // One count per category and cell; unmasked if any of its values was.
+                categories.dedup_by(|b, a| {
+                    let same = a.0 == b.0;
+                    if same {
+                        a.1 |= b.1;
                     }
+                    same
                 });
-            if seen.is_empty() {
-                continue;
+                let counts = self.found.entry(key.clone()).or_default();
+                for (c, unmasked) in categories {
+                    let n = counts.entry(c.to_string()).or_default();
+                    if n.cells == 0 {
+                        n.first_row = self.row;
+                    }
+                    n.cells += 1;
+                    n.unmasked += u64::from(unmasked);
+                }
             }
-            let counts = self.found.entry(key.clone()).or_default();
-            let mut categories: Vec<&str> = seen
-                .iter()
-                .filter_map(|&r| rules.rules.get(r).map(|r| &*r.category))
-                .collect();
-            categories.sort_unstable();
-            categories.dedup();
-            for c in categories {
-                *counts.entry(c.to_string()).or_insert(0) += 1;
-            }
+            self.seen = seen;
         }
         true
     }
@@ -223,23 +286,28 @@ impl TableSink for CensusSink<'_, '_> {
         self.columns.clear();
     }
     fn text(&mut self, text: &[u8], _at: crate::table::TextAt) {
-        let rules = self.engine.rules();
+        let (engine, checksum_only) = (self.engine, self.checksum_only);
+        let rules = engine.rules();
         let found = &mut self.text;
-        self.engine
-            .scan(&mut self.scratch, text, 0, text.len(), |h| {
-                let r = &rules.rules[h.rule];
-                found
-                    .entry(r.id.to_string())
-                    .or_insert_with(|| (r.category.to_string(), 0))
-                    .1 += 1;
-            });
+        engine.scan(&mut self.scratch, text, 0, text.len(), |h| {
+            if !counted(rules, h.rule, h.confidence, checksum_only) {
+                return;
+            }
+            let r = &rules.rules[h.rule];
+            found
+                .entry(r.id.to_string())
+                .or_insert_with(|| (r.category.to_string(), 0))
+                .1 += 1;
+        });
     }
 }
 
-/// Scans every row of the columns `wanted(table, column)` chooses in a table file, at
-/// medium confidence or above, and counts the cells per category found. No sampling and no
-/// cap on findings: this is what the re-scan of an output rests on. The text around the
-/// tables (a dump's comments and definitions) is scanned too, every span counted by rule.
+/// Scans every row of the columns `wanted(table, column)` chooses in a table file and
+/// counts the cells per category found: hits at medium confidence or above, and
+/// checksum-validated identifiers (BSN, IBAN, payment card, national and VAT numbers) at any
+/// confidence. No sampling and no cap on findings: this is what the re-scan of an output
+/// rests on. The text around the tables (a dump's comments and definitions) is scanned too,
+/// every span counted by rule.
 ///
 /// # Errors
 /// The file cannot be read in that format.
@@ -247,16 +315,41 @@ pub fn census(
     path: &Path,
     format: TableFormat,
     rules: &crate::rules::RuleSet,
-    wanted: &dyn Fn(&str, &str) -> bool,
+    wanted: &dyn Fn(&str, &str) -> Option<Watch>,
 ) -> io::Result<(Census, TextCensus)> {
-    let engine =
-        crate::detect::engine::Engine::new(rules, crate::finding::Confidence::Medium, false);
+    census_with(path, format, rules, wanted, false)
+}
+
+/// Like [`census`], counting only checksum-validated identifiers, at any confidence: what
+/// the anonymiser's fail-closed check looks for in the columns no policy entry names.
+///
+/// # Errors
+/// As [`census`].
+pub fn checksum_census(
+    path: &Path,
+    format: TableFormat,
+    rules: &crate::rules::RuleSet,
+    wanted: &dyn Fn(&str, &str) -> Option<Watch>,
+) -> io::Result<Census> {
+    census_with(path, format, rules, wanted, true).map(|(found, _)| found)
+}
+
+fn census_with(
+    path: &Path,
+    format: TableFormat,
+    rules: &crate::rules::RuleSet,
+    wanted: &dyn Fn(&str, &str) -> Option<Watch>,
+    checksum_only: bool,
+) -> io::Result<(Census, TextCensus)> {
+    let engine = crate::detect::engine::Engine::new(rules, crate::finding::Confidence::Low, false);
     let mut sink = CensusSink {
         engine,
         scratch: engine.scratch(),
         names: crate::classify::ColumnNames::new(rules),
         wanted,
+        checksum_only,
         columns: Vec::new(),
+        row: 0,
         seen: Vec::new(),
         found: Census::new(),
         text: TextCensus::new(),
@@ -490,6 +583,9 @@ pub struct Leftover {
     /// Whether the method keeps the category by design (an IP stays an IP after truncation):
     /// then this is information, not a failure.
     pub expected: bool,
+    /// Values the method left as they were although it promises to change every value.
+    #[serde(skip_serializing_if = "super::plan::is_zero")]
+    pub kept_whole: u64,
 }
 
 #[cfg(test)]

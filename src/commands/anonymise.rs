@@ -78,6 +78,13 @@ fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
                 c.invalid,
                 c.protection.label()
             )?;
+            if c.kept_whole > 0 {
+                writeln!(
+                    out,
+                    "    {:<24} {} value(s) came out as they went in: {} did not change them",
+                    "", c.kept_whole, c.method
+                )?;
+            }
         }
     }
     if let Some(t) = &r.text {
@@ -122,6 +129,11 @@ fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
             .collect();
         let note = if l.expected {
             format!("expected: {} keeps the form of the value", l.method)
+        } else if l.kept_whole > 0 {
+            format!(
+                "NOT EXPECTED: {} left {} value(s) as they were; check the policy",
+                l.method, l.kept_whole
+            )
         } else {
             "NOT EXPECTED: check the policy".to_string()
         };

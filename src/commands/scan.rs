@@ -111,10 +111,13 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         .clone()
         .or_else(|| cfg.and_then(|c| c.max_filesize.as_ref().map(|s| s.get_ref().clone())))
     {
-        Some(s) => Some(
-            parse_size(&s)
-                .with_context(|| format!("max-filesize {s:?}: use a number with K, M or G"))?,
-        ),
+        Some(s) => Some(parse_size(&s).with_context(|| {
+            let file = match (&args.max_filesize, &loaded) {
+                (None, Some(l)) => format!("{}: ", l.path.display()),
+                _ => String::new(),
+            };
+            format!("{file}max-filesize: use a number with K, M or G (e.g. 500M)")
+        })?),
         None => None,
     };
     let min_confidence = match &args.min_confidence {
@@ -139,11 +142,19 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| PathBuf::from("."));
     let mut project = ProjectPaths::new(Some(project_root(loaded.as_ref(), &first, &cwd)));
 
+    // A pattern from the configuration is named by the file (never quoted).
+    let config_file = loaded.as_ref().map(|l| l.path.display().to_string());
+    let from_config = |e: piiscan::Error, from_file: bool| -> anyhow::Error {
+        match (&config_file, from_file) {
+            (Some(f), true) => anyhow::anyhow!("{f}: {e}"),
+            _ => e.into(),
+        }
+    };
     let walk = WalkOptions {
         hidden: args.hidden || cfg.and_then(|c| c.hidden).unwrap_or(false),
         follow_symlinks: args.follow_symlinks,
-        include: globs(&include)?,
-        exclude: globs(&exclude)?,
+        include: globs(&include).map_err(|e| from_config(e, args.include.is_empty()))?,
+        exclude: globs(&exclude).map_err(|e| from_config(e, args.exclude.is_empty()))?,
         max_filesize,
     };
 

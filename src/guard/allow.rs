@@ -46,30 +46,38 @@ impl Allowlist {
         for spanned in &loaded.config.allow {
             let e = spanned.get_ref();
             let fail = |problem: String| loaded.error_at(spanned.span(), &problem);
-            let paths = if e.paths.is_empty() {
-                None
-            } else {
-                let mut b = GlobSetBuilder::new();
-                for p in &e.paths {
-                    b.add(Glob::new(p).map_err(|err| fail(format!("glob {p:?}: {err}")))?);
-                }
-                Some(b.build().map_err(|err| fail(format!("globs: {err}")))?)
-            };
+            let paths =
+                if e.paths.is_empty() {
+                    None
+                } else {
+                    let mut b = GlobSetBuilder::new();
+                    for p in &e.paths {
+                        b.add(Glob::new(p).map_err(|err| {
+                            fail(format!("paths: {}", crate::parse_error::glob(&err)))
+                        })?);
+                    }
+                    Some(b.build().map_err(|err| {
+                        fail(format!("paths: {}", crate::parse_error::glob(&err)))
+                    })?)
+                };
             let mut categories = Vec::new();
             for id in &e.rules {
                 match rules.rule(id) {
                     Some(r) => categories.push(r.category.to_string()),
                     None => {
-                        return Err(fail(format!(
-                            "no rule has the id {id:?} (see `piiscan rules list`)"
-                        )))
+                        return Err(fail(
+                            "rules: an id that no rule has (see `piiscan rules list`)".to_string(),
+                        ))
                     }
                 }
             }
-            let regex = match &e.regex {
-                Some(r) => Some(Regex::new(r).map_err(|err| fail(format!("regex {r:?}: {err}")))?),
-                None => None,
-            };
+            let regex =
+                match &e.regex {
+                    Some(r) => Some(Regex::new(r).map_err(|err| {
+                        fail(format!("regex: {}", crate::parse_error::regex(&err)))
+                    })?),
+                    None => None,
+                };
             entries.push(Entry {
                 paths,
                 rules: e.rules.clone(),

@@ -71,6 +71,7 @@ pub fn name_only(v: &ColumnVerdict) -> bool {
 fn describe(location: &Location) -> String {
     match location {
         Location::Text { line, .. } => format!("line {line}"),
+        Location::Path { .. } => "the file name".to_string(),
         Location::Cell { table, column, row } => format!("{table}.{column} row {row}"),
     }
 }

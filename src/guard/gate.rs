@@ -101,7 +101,7 @@ impl Sink for Gate<'_> {
                         .entry((table.clone(), column.clone()))
                         .or_default(),
                 ),
-                Location::Text { .. } => None,
+                Location::Text { .. } | Location::Path { .. } => None,
             };
             let dropped = if self.allow.allows(f) {
                 self.counts.allowlisted += 1;

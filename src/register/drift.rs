@@ -100,9 +100,11 @@ pub fn activity(a: &Activity, today: chrono::NaiveDate, lang: Lang) -> Vec<Drift
             "INVALID_VALUE",
             e,
             format!(
-                "legal_basis = {:?}: {} {}",
-                a.legal_basis,
-                lang.pick("kies uit", "choose from"),
+                "legal_basis: {} {}",
+                lang.pick(
+                    "geen bekende waarde; kies uit",
+                    "not a known value; choose from"
+                ),
                 LEGAL_BASES
                     .iter()
                     .map(|b| b.0)
@@ -115,7 +117,14 @@ pub fn activity(a: &Activity, today: chrono::NaiveDate, lang: Lang) -> Vec<Drift
         out.push(d(
             "INVALID_VALUE",
             e,
-            format!("status = {:?}: {}", a.status, STATUSES.join(" | ")),
+            format!(
+                "status: {} {}",
+                lang.pick(
+                    "geen bekende waarde; kies uit",
+                    "not a known value; choose from"
+                ),
+                STATUSES.join(" | ")
+            ),
         ));
     }
     if a.subjects.is_empty() {

@@ -171,6 +171,12 @@ fn rows(a: &Activity, lang: Lang) -> Vec<(String, &'static str, String)> {
     ]
 }
 
+/// A location as an export shows it: personal data in a file or table name masked (see
+/// [`crate::names`]); the register's own files keep the true reference.
+fn shown(reference: &str) -> String {
+    crate::names::mask(reference).into_owned()
+}
+
 fn locations(a: &Activity, lang: Lang) -> Vec<String> {
     a.scan
         .location
@@ -190,7 +196,7 @@ fn locations(a: &Activity, lang: Lang) -> Vec<String> {
             } else {
                 ""
             };
-            format!("{}{gone}: {}{dates}", l.reference, cats.join(", "))
+            format!("{}{gone}: {}{dates}", shown(&l.reference), cats.join(", "))
         })
         .collect()
 }
@@ -338,7 +344,7 @@ pub fn csv_inventory(r: &Register, lang: Lang) -> Vec<u8> {
                     .collect();
                 out.push(vec![
                     a.id.clone(),
-                    l.reference.clone(),
+                    shown(&l.reference),
                     labels::category(c, lang),
                     c.clone(),
                     n.to_string(),
@@ -498,7 +504,7 @@ pub fn json(r: &Register) -> String {
                 "art10_basis": a.art10_basis,
                 "dpia": a.dpia,
                 "locations": a.scan.location.iter().map(|l| json!({
-                    "ref": l.reference,
+                    "ref": shown(&l.reference),
                     "data_categories": l.categories,
                     "fields": l.fields,
                     "oldest_record": l.oldest_record,

@@ -58,6 +58,7 @@ impl Sink for GithubReporter<'_> {
                     String::new(),
                     format!("table {table}, column {column}, row {row}"),
                 ),
+                Location::Path { .. } => (String::new(), "the file name".to_string()),
             };
             writeln!(
                 self.out,

@@ -84,6 +84,7 @@ impl Sink for JunitReporter<'_> {
             let at = match &f.location {
                 Location::Text { line, column, .. } => format!("line {line}, column {column}"),
                 Location::Cell { table, column, row } => format!("{table}.{column} row {row}"),
+                Location::Path { .. } => "the file name".to_string(),
             };
             let line = format!(
                 "{at}: {} ({}, {}) {}",

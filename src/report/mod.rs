@@ -73,6 +73,10 @@ pub struct Record<'a> {
     pub category: &'a str,
     /// Confidence.
     pub confidence: Confidence,
+    /// `path` for a finding in the file's name itself; then `byte_start` and `byte_end` are
+    /// offsets in `path`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<&'static str>,
     /// 1-based line (text inputs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
@@ -110,6 +114,7 @@ impl<'a> Record<'a> {
         };
         let (mut line, mut byte_start, mut byte_end, mut table, mut column, mut row) =
             (None, None, None, None, None, None);
+        let mut location = None;
         match &f.location {
             Location::Text {
                 line: l,
@@ -130,12 +135,21 @@ impl<'a> Record<'a> {
                 column = Some(c.as_str());
                 row = Some(*r);
             }
+            Location::Path {
+                byte_start: s,
+                byte_end: e,
+            } => {
+                byte_start = Some(*s);
+                byte_end = Some(*e);
+                location = Some("path");
+            }
         }
         Record {
             path: &f.path,
             rule: &f.rule,
             category: &f.category,
             confidence: f.confidence,
+            location,
             line,
             byte_start,
             byte_end,
@@ -356,18 +370,25 @@ pub struct InventoryBuilder {
 }
 
 impl InventoryBuilder {
-    /// Adds findings of the input being reported (text findings only; tables come as verdicts).
+    /// Adds findings of the input being reported (text findings, and personal data in the
+    /// file's name as the field `(file name)`; tables come as verdicts).
     pub fn add(&mut self, batch: &[Finding]) {
         for f in batch
             .iter()
-            .filter(|f| matches!(f.location, Location::Text { .. }))
+            .filter(|f| matches!(f.location, Location::Text { .. } | Location::Path { .. }))
         {
-            let e = self.current.entry(f.rule.to_string()).or_insert_with(|| {
+            let in_name = matches!(f.location, Location::Path { .. });
+            let key = if in_name {
+                format!("(file name) {}", f.rule)
+            } else {
+                f.rule.to_string()
+            };
+            let e = self.current.entry(key).or_insert_with(|| {
                 let (subject, why) = crate::classify::guess_subject(&f.path, None);
                 InventoryEntry {
                     dataset: f.path.to_string(),
                     table: None,
-                    field: None,
+                    field: in_name.then(|| FILE_NAME_FIELD.to_string()),
                     category: f.category.to_string(),
                     rule: f.rule.to_string(),
                     count: 0,
@@ -418,7 +439,11 @@ impl InventoryBuilder {
     /// Closes the current input.
     pub fn input_done(&mut self) {
         for (_, mut e) in std::mem::take(&mut self.current) {
-            e.reason = format!("{} finding(s) of {} in the text", e.count, e.rule);
+            e.reason = if e.field.as_deref() == Some(FILE_NAME_FIELD) {
+                format!("the file's name holds {} ({})", e.rule, e.category)
+            } else {
+                format!("{} finding(s) of {} in the text", e.count, e.rule)
+            };
             self.done.push(e);
         }
     }
@@ -489,6 +514,9 @@ impl Sink for InventorySink {
         Ok(())
     }
 }
+
+/// The field an inventory gives personal data found in a file's name.
+pub const FILE_NAME_FIELD: &str = "(file name)";
 
 /// Counts what a sink would print (for benchmarks and tests).
 #[derive(Debug, Default)]

@@ -150,6 +150,7 @@ impl<'w> SarifReporter<'w> {
                 }])),
                 format!("table {table}, column {column}, row {row}"),
             ),
+            Location::Path { .. } => (json!({ "startLine": 1 }), None, "the file name".into()),
         };
         let mut location = json!({
             "physicalLocation": {

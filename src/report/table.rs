@@ -39,10 +39,17 @@ impl<'w> TableReporter<'w> {
         }
     }
 
+    /// A path or table name as printed: personal data in it masked unless values are shown
+    /// (see [`crate::names`]).
+    fn name(&self, s: &str) -> String {
+        crate::names::shown(s, self.opts.show_values).into_owned()
+    }
+
     /// Should this finding be printed, or only counted? Counts it either way.
     fn shown(&mut self, f: &Finding) -> bool {
         let (group, first) = match &f.location {
             Location::Cell { table, column, .. } => (format!("{table}.{column}"), FIRST_PER_COLUMN),
+            Location::Path { .. } => (format!("{} in the file name", f.rule), FIRST_PER_TEXT_RULE),
             _ => (format!("{} in the text", f.rule), FIRST_PER_TEXT_RULE),
         };
         let counts = self.groups.entry(group).or_default();
@@ -68,7 +75,7 @@ impl<'w> TableReporter<'w> {
         let total: u64 = rest.iter().map(|(_, n)| n).sum();
         let parts: Vec<String> = rest
             .iter()
-            .map(|(g, n)| format!("{} {}", sanitize(g), n))
+            .map(|(g, n)| format!("{} {}", sanitize(&self.name(g)), n))
             .collect();
         writeln!(
             self.out,
@@ -94,7 +101,7 @@ impl Sink for TableReporter<'_> {
                 if self.current.is_some() {
                     writeln!(self.out)?;
                 }
-                writeln!(self.out, "{}", sanitize(&f.path))?;
+                writeln!(self.out, "{}", sanitize(&self.name(&f.path)))?;
                 self.current = Some(f.path.to_string());
             }
             if !self.shown(f) {
@@ -103,7 +110,8 @@ impl Sink for TableReporter<'_> {
             let r = Record::new(f, self.opts);
             let place = match (r.line, r.byte_start, r.table, r.column, r.row) {
                 (Some(l), Some(b), ..) => format!("{l}:{b}"),
-                (_, _, Some(t), Some(c), Some(row)) => format!("{t}.{c}[{row}]"),
+                (_, _, Some(t), Some(c), Some(row)) => format!("{}.{c}[{row}]", self.name(t)),
+                _ if r.location == Some("path") => "file name".to_string(),
                 _ => String::new(),
             };
             // line:byte is short; table.column[row] needs room.
@@ -149,7 +157,7 @@ impl Sink for TableReporter<'_> {
             if self.current.is_some() {
                 writeln!(self.out)?;
             }
-            writeln!(self.out, "{}", sanitize(path))?;
+            writeln!(self.out, "{}", sanitize(&self.name(path)))?;
             self.current = Some(path.to_string());
         }
         self.columns_listed += verdicts.len() as u64;
@@ -158,7 +166,7 @@ impl Sink for TableReporter<'_> {
             writeln!(
                 self.out,
                 "  {:<32} {:<7} {:<40} {}",
-                sanitize(&format!("{}.{}", v.table, v.column)),
+                sanitize(&format!("{}.{}", self.name(&v.table), v.column)),
                 v.confidence.as_str(),
                 v.category,
                 sanitize(&v.reason)
@@ -213,7 +221,15 @@ impl Reporter for TableReporter<'_> {
                 stats.sampled.len()
             )?;
             for (path, t) in stats.sampled.iter().take(20) {
-                writeln!(self.out, "  {}", super::sampled_notice(path, t))?;
+                let t = crate::tablescan::SampledTable {
+                    table: self.name(&t.table),
+                    rows: t.rows,
+                };
+                writeln!(
+                    self.out,
+                    "  {}",
+                    super::sampled_notice(&self.name(path), &t)
+                )?;
             }
             if stats.sampled.len() > 20 {
                 writeln!(

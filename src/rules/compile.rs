@@ -111,7 +111,7 @@ fn level(file: &str, rule: &str, what: &str, value: &Option<String>) -> Result<O
         Some(s) => Confidence::parse(s).map(Some).ok_or_else(|| Error::Rule {
             file: file.into(),
             rule: rule.into(),
-            problem: format!("{what} must be low, medium or high, not {s:?}"),
+            problem: format!("{what} must be low, medium or high"),
         }),
     }
 }
@@ -123,32 +123,63 @@ fn syntax_config() -> syntax::Config {
         .multi_line(true)
 }
 
+/// Is `id` shaped like a rule id (lower-case letters, digits, `.` and `_`, at most 64)?
+fn id_shape(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_')
+}
+
+/// A pattern's name as messages show it: quoted when it is a plain name, else `#?`.
+fn shown_name(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name.len() <= 40
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ' '));
+    if plain {
+        format!("{name:?}")
+    } else {
+        "(name not shown)".to_string()
+    }
+}
+
+/// The kind of a regex syntax error, without the pattern the parser quotes.
+fn syntax_kind(message: &str) -> String {
+    message
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map(crate::parse_error::sanitise)
+        .unwrap_or_else(|| "not a valid regular expression".to_string())
+}
+
 /// Checks one rule's shape: the things a pack author can get wrong.
 fn lint(r: &SourcedRule) -> Result<()> {
     let bad = |problem: String| Error::Rule {
         file: r.file.clone(),
-        rule: if r.def.id.is_empty() {
-            "?".into()
-        } else {
+        // An id that is not one (lower-case letters, digits, '.', '_', 64 at most) is the
+        // file's text, perhaps not a rule pack at all: not shown.
+        rule: if id_shape(&r.def.id) {
             r.def.id.clone()
+        } else {
+            "?".into()
         },
         problem,
     };
     let d = &r.def;
-    let id_ok = !d.id.is_empty()
-        && d.id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
+    let id_ok = id_shape(&d.id);
     if !id_ok {
         return Err(bad(
             "the id must be lower-case letters, digits, '.' and '_'".into(),
         ));
     }
     if d.category.is_empty() || !d.category.starts_with("user.") {
-        return Err(bad(format!(
-            "category {:?} is not a taxonomy id (user.…)",
-            d.category
-        )));
+        return Err(bad(
+            "the category is not a taxonomy id (user.…; see TAXONOMY.md)".into(),
+        ));
     }
     if d.what.trim().is_empty() || d.why.trim().is_empty() || d.references.is_empty() {
         return Err(bad("what, why and references must be filled in".into()));
@@ -169,7 +200,7 @@ fn lint(r: &SourcedRule) -> Result<()> {
         if Validator::by_name(v).is_none() {
             let known: Vec<&str> = Validator::ALL.iter().map(|(n, _)| *n).collect();
             return Err(bad(format!(
-                "unknown validator {v:?}; known: {}",
+                "the validator is none of the known ones: {}",
                 known.join(", ")
             )));
         }
@@ -185,21 +216,32 @@ fn lint(r: &SourcedRule) -> Result<()> {
     }
     for p in &d.patterns {
         level(&r.file, &d.id, "a pattern's confidence", &p.confidence)?;
-        let hir = regex_automata::util::syntax::parse_with(&p.regex, &syntax_config())
-            .map_err(|e| bad(format!("pattern {:?} does not compile: {e}", p.name)))?;
+        let hir =
+            regex_automata::util::syntax::parse_with(&p.regex, &syntax_config()).map_err(|e| {
+                bad(format!(
+                    "pattern {} does not compile ({})",
+                    shown_name(&p.name),
+                    syntax_kind(&e.to_string())
+                ))
+            })?;
         if hir.properties().minimum_len() == Some(0) {
             return Err(bad(format!(
-                "pattern {:?} matches the empty string",
-                p.name
+                "pattern {} matches the empty string",
+                shown_name(&p.name)
             )));
         }
         if let Some(g) = &p.value_group {
-            let re = regex::bytes::Regex::new(&format!("(?-u){}", p.regex))
-                .map_err(|e| bad(format!("pattern {:?}: {e}", p.name)))?;
+            let re = regex::bytes::Regex::new(&format!("(?-u){}", p.regex)).map_err(|e| {
+                bad(format!(
+                    "pattern {}: {}",
+                    shown_name(&p.name),
+                    crate::parse_error::regex(&e)
+                ))
+            })?;
             if !re.capture_names().any(|n| n == Some(g.as_str())) {
                 return Err(bad(format!(
-                    "pattern {:?} has no capture group named {g:?}",
-                    p.name
+                    "pattern {} has no capture group of the value_group's name",
+                    shown_name(&p.name)
                 )));
             }
         }
@@ -257,8 +299,13 @@ impl RuleSet {
         }
         for id in selection.only.iter().chain(&selection.disable) {
             if !seen.contains(id) {
+                let shown = if id_shape(id) {
+                    format!("the id {id:?}")
+                } else {
+                    "an id given in only or disable".to_string()
+                };
                 return Err(Error::Usage(format!(
-                    "no rule has the id {id:?} (see `piiscan rules list`)"
+                    "no rule has {shown} (see `piiscan rules list`)"
                 )));
             }
         }
@@ -287,7 +334,7 @@ impl RuleSet {
                             |e| Error::Rule {
                                 file: r.file.clone(),
                                 rule: d.id.clone(),
-                                problem: e.to_string(),
+                                problem: crate::parse_error::regex(&e),
                             },
                         )?,
                         g.clone(),

@@ -77,6 +77,20 @@ impl Validator {
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
     }
 
+    /// Does it check a checksum (11-proef, mod-97, Luhn), so that a match is a real
+    /// identifier even without context: national numbers, IBANs, payment cards, VAT numbers.
+    pub fn is_checksum(self) -> bool {
+        matches!(
+            self,
+            Validator::CreditCard
+                | Validator::Iban
+                | Validator::NlBsn
+                | Validator::BeNationalNumber
+                | Validator::NlVat
+                | Validator::BeVat
+        )
+    }
+
     /// The name rule files use.
     pub fn name(self) -> &'static str {
         Self::ALL

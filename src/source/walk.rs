@@ -33,13 +33,20 @@ pub fn globs(patterns: &[String]) -> crate::Result<Option<GlobSet>> {
         return Ok(None);
     }
     let mut b = GlobSetBuilder::new();
-    for p in patterns {
-        let glob = Glob::new(p).map_err(|e| crate::Error::Usage(format!("glob {p:?}: {e}")))?;
+    for (i, p) in patterns.iter().enumerate() {
+        // The pattern is not quoted: it may come from a file given by mistake.
+        let glob = Glob::new(p).map_err(|e| {
+            crate::Error::Usage(format!(
+                "include/exclude pattern #{}: {}",
+                i + 1,
+                crate::parse_error::glob(&e)
+            ))
+        })?;
         b.add(glob);
     }
     b.build()
         .map(Some)
-        .map_err(|e| crate::Error::Usage(format!("globs: {e}")))
+        .map_err(|e| crate::Error::Usage(format!("globs: {}", crate::parse_error::glob(&e))))
 }
 
 /// One input to scan, or a reason it is not scanned.

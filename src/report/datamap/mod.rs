@@ -289,6 +289,21 @@ impl DataMap {
             .collect();
         categories.sort_by_key(|c| taxonomy::sort_key(c));
         categories.dedup();
+        // A person reads the map: personal data in file and table names is masked (see
+        // `crate::names`); machine formats keep the true paths.
+        let m = |s: &str| crate::names::mask(s).into_owned();
+        for d in &mut datasets {
+            d.path = m(&d.path);
+            d.table = d.table.as_deref().map(m);
+            d.group = m(&d.group);
+            d.label = m(&d.label);
+        }
+        let mut not_read = not_read;
+        for n in &mut not_read {
+            n.path = m(&n.path);
+        }
+        let mut run = run;
+        run.inputs = run.inputs.iter().map(|i| m(i)).collect();
         DataMap {
             run,
             files_scanned: stats.files_scanned,
@@ -298,7 +313,7 @@ impl DataMap {
             sampled: stats
                 .sampled
                 .iter()
-                .map(|(p, t)| (p.clone(), t.table.clone(), t.rows))
+                .map(|(p, t)| (m(p), m(&t.table), t.rows))
                 .collect(),
             datasets,
             categories,

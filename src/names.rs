@@ -1,0 +1,173 @@
+//! Personal data in names: a file called `111222333.pdf` or `jan.jansen@example.nl.csv` (whose
+//! table is then called `jan.jansen@example.nl`) holds personal data in its name. The scan
+//! reports it as a finding located on the path ([`crate::finding::Location::Path`]), and
+//! human-facing outputs (the terminal table, the data map, register exports) print such names
+//! with the matched part masked unless values are asked for. Machine formats that tools use to
+//! find the file (SARIF, GitHub annotations, JUnit, JSON and NDJSON `path` fields) keep the
+//! true path.
+//!
+//! What counts: a hit at medium confidence or above, or a checksum-validated identifier (BSN,
+//! IBAN, payment card, Belgian national number, VAT numbers) at any confidence, since a file
+//! name gives no context words and a bare BSN is still a BSN.
+
+use crate::detect::engine::{Engine, Scratch};
+use crate::finding::Confidence;
+use crate::rules::RuleSet;
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+/// A piece of personal data found in a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameHit {
+    /// Index of the rule in the rule set.
+    pub rule: usize,
+    /// Byte range in the name.
+    pub start: usize,
+    /// End of the range.
+    pub end: usize,
+    /// Confidence: checksum-validated identifiers count as at least `medium` (a checksum
+    /// passed, as [`Confidence::Medium`] means).
+    pub confidence: Confidence,
+}
+
+/// Finds personal data in `name` (a path, a file or a table name), in order, without overlaps.
+pub fn find(rules: &RuleSet, scratch: &mut Scratch, name: &str) -> Vec<NameHit> {
+    let engine = Engine::new(rules, Confidence::Low, false);
+    let bytes = name.as_bytes();
+    let mut hits: Vec<NameHit> = Vec::new();
+    engine.scan(scratch, bytes, 0, bytes.len(), |h| {
+        let checksum = rules
+            .rules
+            .get(h.rule)
+            .and_then(|r| r.validator)
+            .is_some_and(crate::rules::validate::Validator::is_checksum);
+        let confidence = if checksum {
+            h.confidence.max(Confidence::Medium)
+        } else {
+            h.confidence
+        };
+        if confidence >= Confidence::Medium {
+            hits.push(NameHit {
+                rule: h.rule,
+                start: h.start,
+                end: h.end,
+                confidence,
+            });
+        }
+    });
+    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+    let mut out: Vec<NameHit> = Vec::with_capacity(hits.len());
+    for h in hits {
+        if out.last().is_none_or(|l| h.start >= l.end) && name.is_char_boundary(h.start) {
+            out.push(h);
+        }
+    }
+    out
+}
+
+/// A file name without its last extension (`jan@example.nl.csv` → `jan@example.nl`), so that
+/// the extension is not read as part of a value (`.csv` as a top-level domain).
+pub fn without_extension(name: &str) -> &str {
+    match name.rfind('.') {
+        Some(i)
+            if i > 0
+                && (2..=6).contains(&(name.len() - i))
+                && name[i + 1..].bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            &name[..i]
+        }
+        _ => name,
+    }
+}
+
+/// Finds personal data in a file or table name: without its extension first, and when that
+/// finds nothing, the whole name (a table `jan@example.nl` has no extension to strip).
+pub fn find_in_name(rules: &RuleSet, scratch: &mut Scratch, name: &str) -> Vec<NameHit> {
+    let bare = without_extension(name);
+    let hits = find(rules, scratch, bare);
+    if hits.is_empty() && bare.len() < name.len() {
+        find(rules, scratch, name)
+    } else {
+        hits
+    }
+}
+
+/// The built-in rules, compiled once, for masking names in human-facing outputs.
+fn builtin() -> Option<&'static RuleSet> {
+    static RULES: OnceLock<Option<RuleSet>> = OnceLock::new();
+    RULES.get_or_init(|| RuleSet::builtin().ok()).as_ref()
+}
+
+/// `name` with every piece of personal data in it masked (see [`crate::mask`]), for
+/// human-facing outputs; `name` itself when it holds none.
+pub fn mask(name: &str) -> Cow<'_, str> {
+    let Some(rules) = builtin() else {
+        return Cow::Borrowed(name);
+    };
+    let mut scratch = Engine::new(rules, Confidence::Low, false).scratch();
+    // Each part of a path on its own, without a file's extension.
+    let mut hits = Vec::new();
+    let mut at = 0;
+    for part in name.split_inclusive(['/', '!', '\\', '#']) {
+        let bare = part.trim_end_matches(['/', '!', '\\', '#']);
+        hits.extend(
+            find_in_name(rules, &mut scratch, bare)
+                .into_iter()
+                .map(|mut h| {
+                    h.start += at;
+                    h.end += at;
+                    h
+                }),
+        );
+        at += part.len();
+    }
+    if hits.is_empty() {
+        return Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut at = 0;
+    for h in hits {
+        out.push_str(&name[at..h.start]);
+        let id = &rules.rules[h.rule].id;
+        out.push_str(&crate::mask::mask(id, &name[h.start..h.end]));
+        at = h.end;
+    }
+    out.push_str(&name[at..]);
+    Cow::Owned(out)
+}
+
+/// [`mask`] unless `show_values`.
+pub fn shown(name: &str, show_values: bool) -> Cow<'_, str> {
+    if show_values {
+        Cow::Borrowed(name)
+    } else {
+        mask(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_with_personal_data_are_masked_and_others_left_alone() {
+        let m = mask("scans/111222333.pdf");
+        assert!(!m.contains("111222333"), "{m}");
+        assert!(m.starts_with("scans/") && m.ends_with(".pdf"), "{m}");
+        let m = mask("export/jan.jansen@example.nl.csv");
+        assert!(!m.contains("jan.jansen@example.nl"), "{m}");
+        let m = mask("NL91ABNA0417164300-afschrift.txt");
+        assert!(!m.contains("NL91ABNA0417164300"), "{m}");
+        let m = mask("jan.jansen@example.nl");
+        assert!(!m.contains("jansen@example"), "{m}");
+        for plain in [
+            "data/customers.csv",
+            "logs/2024-01-02.log",
+            "src/main.rs",
+            "a-123.txt",
+        ] {
+            assert_eq!(mask(plain), plain);
+        }
+        assert_eq!(shown("111222333.pdf", true), "111222333.pdf");
+    }
+}
