@@ -105,7 +105,14 @@ pub fn rewrite(
                     kept_form: entry.op.kept_form(),
                     ..SpanReport::default()
                 });
-            let value = String::from_utf8_lossy(&line[start..end]);
+            // An encoded span (`jan%40telenet.be`) is transformed as the value it encodes,
+            // and its replacement written in the same encoding.
+            let raw = &line[start..end];
+            let decoded = crate::detect::encoded::decode_value(raw);
+            let value = match &decoded {
+                Some(d) => std::borrow::Cow::Borrowed(d.as_str()),
+                None => String::from_utf8_lossy(raw),
+            };
             let new = match entry.op.apply(&value, None) {
                 Ok(v) => {
                     report.replaced += 1;
@@ -125,7 +132,11 @@ pub fn rewrite(
                     }
                 }
             };
-            let new = new.unwrap_or_else(|| REDACTED.to_string());
+            let new = match (new, decoded.is_some()) {
+                (Some(v), true) => crate::detect::encoded::encode_like(raw, &v),
+                (Some(v), false) => v,
+                (None, _) => REDACTED.to_string(),
+            };
             edited.splice(start..end, new.bytes());
             floor = start;
         }
