@@ -72,13 +72,19 @@ fn in_number_list(c: &Candidate<'_>) -> bool {
     while i > 0 && matches!(hay[i - 1], b' ' | b'\t') {
         i -= 1;
     }
+    let prev_on_line = i.checked_sub(1).map(|k| hay[k]);
+    while i > 0 && matches!(hay[i - 1], b' ' | b'\t' | b'\n' | b'\r') {
+        i -= 1;
+    }
     let prev = i.checked_sub(1).map(|k| hay[k]);
     let mut k = i.saturating_sub(1);
     while k > 0 && matches!(hay[k - 1], b' ' | b'\t' | b'\n' | b'\r') {
         k -= 1;
     }
     let prev_number = prev == Some(b',') && k > 0 && hay[k - 1].is_ascii_digit();
-    let prev_ok = prev_number || matches!(prev, None | Some(b'{' | b'[' | b'(' | b'\n'));
+    let prev_ok = prev_number
+        || matches!(prev_on_line, None | Some(b'\n'))
+        || matches!(prev, Some(b'{' | b'[' | b'('));
     let mut j = c.end;
     while matches!(hay.get(j), Some(b' ' | b'\t')) {
         j += 1;

@@ -234,6 +234,28 @@ pub(super) fn foreign_national(c: &Candidate<'_>) -> Verdict {
     if all_same(d.as_slice()) || is_sequence(d.as_slice()) {
         return Verdict::Fail("a sequence");
     }
+    // The tail of an international number already judged (`+44 800 123 4567`).
+    let mut i = c.start;
+    while i > 0
+        && c.start - i < 8
+        && matches!(c.hay[i - 1], b'0'..=b'9' | b' ' | b'-' | b'.' | b'(' | b')')
+    {
+        i -= 1;
+    }
+    if i < c.start && i > 0 && c.hay[i - 1] == b'+' {
+        return Verdict::Fail("part of an international number");
+    }
+    // A Dutch or Belgian service, company or machine number is not another country's.
+    let digits = d.as_slice();
+    if digits[0] == 0 && digits.len() > 3 {
+        let p3 = u32::from(digits[1]) * 100 + u32::from(digits[2]) * 10 + u32::from(digits[3]);
+        let p2 = p3 / 10;
+        if matches!(p3, 800 | 900 | 906 | 909)
+            || matches!(p2, 70 | 77 | 78 | 84 | 85 | 87 | 88 | 90 | 91 | 97)
+        {
+            return Verdict::Fail("a Dutch or Belgian service number");
+        }
+    }
     let Ok(s) = std::str::from_utf8(value) else {
         return Verdict::Fail("not ASCII");
     };
