@@ -141,7 +141,14 @@ pub fn rewrite(
             if end > floor {
                 continue; // overlaps a span already replaced
             }
-            let value = String::from_utf8_lossy(&line[start..end]);
+            // An encoded span (`jan%40telenet.be`) is transformed as the value it encodes,
+            // and its replacement written in the same encoding.
+            let raw = &line[start..end];
+            let decoded = crate::detect::encoded::decode_value(raw);
+            let value = match &decoded {
+                Some(d) => std::borrow::Cow::Borrowed(d.as_str()),
+                None => String::from_utf8_lossy(raw),
+            };
             let new = match span_replacement(policy, rules, rule, &value, &mut reports) {
                 Ok(Some(new)) => new,
                 Ok(None) => continue,
@@ -151,6 +158,11 @@ pub fn rewrite(
                         outcome.lines_in, rules.rules[rule].id
                     )))
                 }
+            };
+            let new = if decoded.is_some() {
+                crate::detect::encoded::encode_like(raw, &new)
+            } else {
+                new
             };
             edited.splice(start..end, new.bytes());
             floor = start;

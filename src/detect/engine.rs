@@ -85,7 +85,25 @@ impl<'r> Engine<'r> {
     /// Like [`Engine::scan`], with a column hint: the rule whose column names include the
     /// column's counts as having a positive context word (a `geboortedatum` column makes its
     /// dates birth dates, and its matches `high`).
+    /// Lines holding encoded text (`jan%40telenet.be`, `&#64;`, `\u0040`, `=40`) are scanned
+    /// decoded as well (see [`super::encoded`]); their hits point at the original bytes.
     pub fn scan_hinted(
+        &self,
+        scratch: &mut Scratch,
+        hay: &[u8],
+        from: usize,
+        limit: usize,
+        hint: Option<usize>,
+        on_hit: impl FnMut(Hit),
+    ) -> usize {
+        if super::encoded::needs_decoding(&hay[from.min(limit)..limit]) {
+            return super::encoded::scan_decoding(self, scratch, hay, from, limit, hint, on_hit);
+        }
+        self.scan_plain(scratch, hay, from, limit, hint, on_hit)
+    }
+
+    /// The scan without the decoding pass.
+    pub(super) fn scan_plain(
         &self,
         scratch: &mut Scratch,
         hay: &[u8],

@@ -2,6 +2,7 @@
 //! [`engine`] holds the hot loop; [`stream`] feeds it chunks of a stream with the overlap that
 //! keeps matches and their context whole across chunk boundaries.
 
+pub mod encoded;
 pub mod engine;
 pub mod stream;
 
