@@ -3,6 +3,7 @@
 mod accuracy;
 mod anonymise;
 mod anonymise_safety;
+mod anonymise_spans;
 mod bad_input;
 mod cli;
 mod common;
@@ -14,6 +15,7 @@ mod keys;
 mod output;
 mod parallel;
 mod pgarchive;
+mod progress;
 mod readers;
 mod register;
 mod restore;

@@ -80,28 +80,81 @@ pub fn policy(input: &str, found: &Detection, typed: bool) -> String {
     let tables: std::collections::HashSet<&str> =
         found.verdicts.iter().map(|v| v.table.as_str()).collect();
     let qualified = tables.len() > 1;
+    // Rules whose spans need a [[text]] entry: found in text, or inside free-text cells.
+    let mut text: std::collections::BTreeMap<&str, (&str, u64, bool)> = found
+        .text
+        .iter()
+        .map(|(r, (c, n))| (r.as_str(), (c.as_str(), *n, false)))
+        .collect();
     for v in &found.verdicts {
         let key = format!("{}.{}", v.table, v.column);
         if !seen.insert(key.clone()) {
             continue;
         }
+        let name = if qualified { &key } else { &v.column };
+        // Free text: every verdict of the column is a mention inside longer values.
+        let mentions: Vec<&crate::classify::ColumnVerdict> = found
+            .verdicts
+            .iter()
+            .filter(|w| w.table == v.table && w.column == v.column)
+            .collect();
+        if mentions.iter().all(|w| w.mention) {
+            let cats: Vec<&str> = mentions.iter().map(|w| w.category.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "# {key}: free text that mentions {} ({}); only what is found inside is replaced",
+                cats.join(", "),
+                mentions
+                    .iter()
+                    .map(|w| w.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            let _ = writeln!(out, "[[column]]");
+            let _ = writeln!(out, "name = {name:?}");
+            let _ = writeln!(
+                out,
+                "method = \"spans\"   # each span by the [[text]] entry of its rule"
+            );
+            let _ = writeln!(out);
+            for w in &mentions {
+                let e = text.entry(&w.rule).or_insert((&w.category, 0, true));
+                e.1 += w.count;
+                e.2 = true;
+            }
+            // Rules found in fewer cells than a verdict needs have spans too.
+            let d = found
+                .columns
+                .get(&(v.table.to_lowercase(), v.column.to_lowercase()));
+            for (rule, category) in d.iter().flat_map(|d| d.value_rules.iter()) {
+                text.entry(rule).or_insert((category, 0, true)).2 = true;
+            }
+            continue;
+        }
         let (method, params) = method_for(&v.rule, &v.category, typed);
         let _ = writeln!(out, "# {key}: {} ({})", v.category, v.reason);
         let _ = writeln!(out, "[[column]]");
-        if qualified {
-            let _ = writeln!(out, "name = {key:?}");
-        } else {
-            let _ = writeln!(out, "name = {:?}", v.column);
-        }
+        let _ = writeln!(out, "name = {name:?}");
         let _ = writeln!(out, "method = {method:?}");
         if !params.is_empty() {
             let _ = writeln!(out, "{params}");
         }
         let _ = writeln!(out);
     }
-    for (rule, (category, n)) in &found.text {
+    for (rule, (category, n, in_cells)) in &text {
         let (method, params) = method_for(rule, category, false);
-        let _ = writeln!(out, "# {n} span(s) of {rule} ({category}) in the text");
+        let place = if *in_cells && found.text.contains_key(*rule) {
+            "in the text and in free-text cells"
+        } else if *in_cells {
+            "in free-text cells"
+        } else {
+            "in the text"
+        };
+        if *n > 0 {
+            let _ = writeln!(out, "# {n} span(s) of {rule} ({category}) {place}");
+        } else {
+            let _ = writeln!(out, "# spans of {rule} ({category}) {place}");
+        }
         let _ = writeln!(out, "[[text]]");
         let _ = writeln!(out, "rule = {rule:?}");
         let _ = writeln!(out, "method = {method:?}");
