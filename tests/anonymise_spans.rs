@@ -1,6 +1,7 @@
 //! `method = "spans"`: free text in cells keeps its words, and only the personal data found
 //! inside is replaced, each span by its rule's `[[text]]` method; in every table format, in
-//! the suggested policy, in the fail-closed check and in the re-scan of the output.
+//! the suggested policy, in the fail-closed check and in the re-scan of the output. And the
+//! suggested policy's stability: globs for dated tables, methods independent of other inputs.
 
 use crate::common::{piiscan, stderr, stdout};
 use std::path::Path;
@@ -91,7 +92,7 @@ fn spans_replace_only_the_personal_data_inside_csv_cells() {
 }
 
 #[test]
-fn spans_work_in_ndjson_and_sql_dumps_too() {
+fn spans_work_in_ndjson_dumps_sqlite_and_parquet_too() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     write(d, "p.toml", SPANS_POLICY);
@@ -147,6 +148,72 @@ fn spans_work_in_ndjson_and_sql_dumps_too() {
         .filter_map(|l| l.split_once('\t').map(|(_, t)| t))
         .collect();
     assert_eq!(got, EXPECTED, "{out}");
+    // SQLite: the copy is updated cell by cell.
+    {
+        let conn = rusqlite::Connection::open(d.join("tickets.sqlite")).expect("create");
+        conn.execute_batch("CREATE TABLE tickets (id INTEGER, tekst TEXT)")
+            .expect("table");
+        let mut csv = csv::Reader::from_reader(TICKETS.as_bytes());
+        for (i, rec) in csv.records().enumerate() {
+            let rec = rec.expect("record");
+            conn.execute(
+                "INSERT INTO tickets VALUES (?1, ?2)",
+                rusqlite::params![i as i64 + 1, &rec[2]],
+            )
+            .expect("insert");
+        }
+    }
+    let o = anonymise(
+        d,
+        &[
+            "tickets.sqlite",
+            "--policy",
+            "pd.toml",
+            "--out",
+            "out.sqlite",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let conn = rusqlite::Connection::open(d.join("out.sqlite")).expect("open");
+    let mut st = conn
+        .prepare("SELECT tekst FROM tickets ORDER BY id")
+        .expect("select");
+    let got: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .map(|r| r.expect("row"))
+        .collect();
+    assert_eq!(got, EXPECTED);
+    // Parquet, both ways: CSV to Parquet with spans, then back to CSV untouched.
+    write(d, "tickets.csv", TICKETS);
+    let o = anonymise(
+        d,
+        &[
+            "tickets.csv",
+            "--policy",
+            "p.toml",
+            "--out",
+            "t.parquet",
+            "--to",
+            "parquet",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    write(d, "keep.toml", "on_unlisted = \"keep\"\n");
+    let o = anonymise(
+        d,
+        &[
+            "t.parquet",
+            "--policy",
+            "keep.toml",
+            "--out",
+            "back.csv",
+            "--to",
+            "csv",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(tekst_of_csv(&read(d, "back.csv")), EXPECTED);
 }
 
 #[test]
@@ -283,4 +350,93 @@ fn spans_entries_are_checked_when_the_policy_loads() {
         assert_eq!(code(&o), 2, "{policy}");
         assert!(stderr(&o).contains(says), "{}", stderr(&o));
     }
+}
+
+/// Item: suggested policies are stable. A dated file's table is named by a glob that takes
+/// next month's file, and a CSV column gets the same method with or without a dump beside it.
+#[test]
+fn suggested_names_match_next_months_file_and_methods_do_not_depend_on_other_inputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let events = |month: &str| -> String {
+        (0..20)
+            .map(|i| {
+                format!(
+                    "{}\n",
+                    serde_json::json!({"id": i, "context": {"ip": format!("81.2.{month}.{i}")}})
+                )
+            })
+            .collect()
+    };
+    write(d, "events-2024-05.ndjson", &events("5"));
+    write(d, "events-2024-06.ndjson", &events("6"));
+    write(d, "events-2024-07.ndjson", &events("7"));
+    let o = anonymise(
+        d,
+        &[
+            "events-2024-05.ndjson",
+            "events-2024-06.ndjson",
+            "--suggest-policy",
+            "--out",
+            "policy.toml",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let policy = read(d, "policy.toml");
+    assert_eq!(
+        policy.matches("name = \"events-*.context.ip\"").count(),
+        1,
+        "{policy}"
+    );
+    assert!(!policy.contains("name = \"events-2024"), "{policy}");
+    // Next month's file is covered by it.
+    let o = anonymise(
+        d,
+        &[
+            "events-2024-07.ndjson",
+            "events-2024-05.ndjson",
+            "--policy",
+            "policy.toml",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert!(read(d, "out/events-2024-07.ndjson").contains("81.2.7.0"));
+
+    // A date of birth in a CSV: the same method alone and with a SQL dump beside it.
+    let mut csv = String::from("id,geboortedatum\n");
+    let mut dump = String::from(
+        "CREATE TABLE patient (id integer, geboortedatum date);\nCOPY public.patient (id, geboortedatum) FROM stdin;\n",
+    );
+    for i in 0..20 {
+        csv.push_str(&format!("{i},19{:02}-0{}-1{}\n", 50 + i, 1 + i % 9, i % 10));
+        dump.push_str(&format!(
+            "{i}\t19{:02}-0{}-1{}\n",
+            50 + i,
+            1 + i % 9,
+            i % 10
+        ));
+    }
+    dump.push_str("\\.\n");
+    write(d, "klanten.csv", &csv);
+    write(d, "patient.sql", &dump);
+    let method_of = |args: &[&str], name: &str| -> String {
+        let mut all = args.to_vec();
+        all.extend(["--suggest-policy", "--out", "s.toml", "--force"]);
+        let o = anonymise(d, &all);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let p = read(d, "s.toml");
+        let at = p
+            .find(&format!("name = \"{name}\""))
+            .unwrap_or_else(|| panic!("{name}:\n{p}"));
+        p[at..].lines().nth(1).unwrap_or("").to_string()
+    };
+    let alone = method_of(&["klanten.csv"], "geboortedatum");
+    let with_dump = method_of(&["klanten.csv", "patient.sql"], "klanten.geboortedatum");
+    assert_eq!(alone, with_dump);
+    assert_eq!(
+        method_of(&["klanten.csv", "patient.sql"], "patient.geboortedatum"),
+        "method = \"date_shift\""
+    );
 }

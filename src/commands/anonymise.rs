@@ -224,9 +224,17 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
         }
         // One policy for all inputs: what each holds, merged.
         let mut found = anonymise::plan::Detection::default();
-        let mut typed = false;
+        // Tables of dumps and SQLite (typed columns), so a CSV's column gets the same method
+        // whatever other inputs are given.
+        let mut typed = std::collections::HashSet::new();
         for (path, _) in &inputs {
             let f = anonymise::detect(path, &rules, args.sample_rows.unwrap_or(10_000))?;
+            if matches!(
+                anonymise::kind_of(path)?,
+                anonymise::Kind::Dump | anonymise::Kind::Sqlite
+            ) {
+                typed.extend(f.verdicts.iter().map(|v| v.table.to_lowercase()));
+            }
             found.verdicts.extend(f.verdicts);
             for (key, d) in f.columns {
                 let merged = found.columns.entry(key).or_default();
@@ -239,17 +247,13 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
             for (rule, (category, n)) in f.text {
                 found.text.entry(rule).or_insert((category, 0)).1 += n;
             }
-            typed |= matches!(
-                anonymise::kind_of(path)?,
-                anonymise::Kind::Dump | anonymise::Kind::Sqlite
-            );
         }
         let names: Vec<String> = args
             .inputs
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        let text = anonymise::suggest::policy(&names.join(", "), &found, typed);
+        let text = anonymise::suggest::policy(&names.join(", "), &found, &typed);
         match &args.out {
             Some(p) => {
                 piiscan::atomic::write_file(p, text.as_bytes())
