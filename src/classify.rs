@@ -295,6 +295,10 @@ pub struct ColumnVerdict {
     /// Set when the table was read in part (`--sample-rows`): the verdict rests on a sample.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sampled: Option<SampledRows>,
+    /// The values mention the data inside longer text (a ticket body with an e-mail address
+    /// in it) rather than being it; a column whose verdicts all mention is free text.
+    #[serde(skip)]
+    pub mention: bool,
 }
 
 /// How much of a table a sample covered.
@@ -373,6 +377,7 @@ pub fn judge(
         reason,
         examples,
         sampled: None,
+        mention: false,
     };
     let mut decided: Option<usize> = None;
     if let Some(&(r, _, n, c)) = by_share.first() {
@@ -476,14 +481,16 @@ pub fn judge(
                 rule.id
             )
         };
-        out.push(verdict(
+        let mut v = verdict(
             &rule.category,
             &rule.id,
             n,
             c,
             reason,
             p.examples.get(&r).cloned().unwrap_or_default(),
-        ));
+        );
+        v.mention = true;
+        out.push(v);
     }
     out
 }

@@ -201,6 +201,9 @@ pub struct AnonymiseArgs {
     /// Add a rule pack (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,
+    /// No progress bar (it is shown only on a terminal, and never when `CI` is set).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Options every `piiscan register` command shares.

@@ -45,10 +45,54 @@ impl Progress {
         }
     }
 
+    /// Sets the text after the bar (`2/5 files: tickets.csv: rewriting`).
+    pub fn set_message(&self, msg: String) {
+        if let Some(b) = &self.bar {
+            b.set_message(msg);
+        }
+    }
+
+    /// Sets the bytes done (when a phase read a file by path, not through a reader).
+    pub fn set_position(&self, bytes: u64) {
+        if let Some(b) = &self.bar {
+            b.set_position(bytes);
+        }
+    }
+
+    /// Runs `f` with the bar hidden, so text written meanwhile is not drawn over.
+    pub fn suspend<T>(&self, f: impl FnOnce() -> T) -> T {
+        match &self.bar {
+            Some(b) => b.suspend(f),
+            None => f(),
+        }
+    }
+
     /// Removes the bar.
     pub fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
+    }
+}
+
+/// A reader that adds the bytes read through it to a [`Progress`].
+#[derive(Debug)]
+pub struct ProgressReader<R> {
+    inner: R,
+    progress: Progress,
+}
+
+impl<R> ProgressReader<R> {
+    /// Counts what is read from `inner` on `progress`.
+    pub fn new(inner: R, progress: Progress) -> ProgressReader<R> {
+        ProgressReader { inner, progress }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for ProgressReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.add_bytes(n as u64);
+        Ok(n)
     }
 }

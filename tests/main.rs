@@ -3,6 +3,7 @@
 mod accuracy;
 mod anonymise;
 mod anonymise_safety;
+mod anonymise_spans;
 mod bad_input;
 mod cli;
 mod common;
@@ -17,6 +18,7 @@ mod output;
 mod parallel;
 mod path_names;
 mod pgarchive;
+mod progress;
 mod readers;
 mod register;
 mod restore;

@@ -20,6 +20,7 @@ pub mod parquet;
 pub mod plan;
 pub mod policy;
 pub mod rows;
+pub mod spans;
 pub mod splice;
 pub mod sqlite;
 pub mod suggest;
@@ -99,6 +100,9 @@ pub struct Options {
     pub force: bool,
     /// Worker threads for CSV.
     pub threads: usize,
+    /// The progress display of the run (hidden off a terminal): the rewrite advances it by
+    /// the bytes read, the phases show in its message.
+    pub progress: crate::progress::Progress,
 }
 
 /// What happened to one input.
@@ -119,6 +123,9 @@ pub struct FileReport {
     pub rows_verified: Vec<(String, u64)>,
     /// Categories the re-scan still finds where transforms were applied.
     pub leftovers: Vec<verify::Leftover>,
+    /// `spans` columns: the spans replaced inside their cells, per rule.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cell_spans: Vec<text::SpanReport>,
 }
 
 impl FileReport {
@@ -204,6 +211,18 @@ fn pg_archive_refusal(path: &Path) -> crate::Error {
 }
 
 impl Kind {
+    /// The name printed in reports and messages (`CSV/TSV`, `SQL dump`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Delimited => "CSV/TSV",
+            Kind::Ndjson => "NDJSON",
+            Kind::Parquet => "Parquet",
+            Kind::Dump => "SQL dump",
+            Kind::Sqlite => "SQLite",
+            Kind::Text => "text",
+        }
+    }
+
     /// The table format read for this kind (`None` for text).
     pub fn table_format(self) -> Option<TableFormat> {
         match self {
@@ -274,17 +293,21 @@ pub fn anonymise(
     input: &Path,
     output: &Path,
     policy: &Policy,
-    rules: &RuleSet,
+    rules: &std::sync::Arc<RuleSet>,
     opts: &Options,
 ) -> crate::Result<FileReport> {
     let kind = kind_of(input)?;
+    // `spans` entries get their rewriter over these rules, with counts for this input only.
+    let policy = &policy.bind_spans(rules);
+    let rules: &RuleSet = rules;
     let to = match (kind, opts.to) {
         (Kind::Delimited | Kind::Ndjson | Kind::Parquet, to) => to,
         (_, None) => None,
         (k, Some(_)) => {
             return Err(crate::Error::Usage(format!(
-                "{}: --to converts CSV, TSV, NDJSON and Parquet; a {k:?} input is written in its own format",
-                input.display()
+                "{}: --to converts CSV, TSV, NDJSON and Parquet; a {} input is written in its own format",
+                input.display(),
+                k.label()
             )))
         }
     };
@@ -296,7 +319,12 @@ pub fn anonymise(
             return Err(crate::Error::Usage(why));
         }
     }
+    let phase = |what: &str| {
+        opts.progress
+            .set_message(format!("{}: {what}", input.display()));
+    };
     // Every row is read: a column that holds personal data only after row 10,000 is found.
+    phase("scanning");
     let found = detect(input, rules, 0)?;
     // A dump's comments and definitions are text, as a text file is.
     let mut missing = plan::unlisted(policy, &found, matches!(kind, Kind::Text | Kind::Dump));
@@ -336,16 +364,19 @@ pub fn anonymise(
         // A byte order mark is not data: the output is UTF-8 without one.
         crate::source::open::read_up_to(&mut o.reader, bom)
             .map_err(|e| crate::Error::io(input, e))?;
-        Ok(Box::new(crate::source::decode::DecodingReader::new(
-            o.reader, enc,
+        Ok(Box::new(crate::progress::ProgressReader::new(
+            crate::source::decode::DecodingReader::new(o.reader, enc),
+            opts.progress.clone(),
         )))
     };
+    phase("rewriting");
     let (tables, text_outcome) = write_output(
         kind, to, input, &mut tmp, &open, &table, policy, &found, rules, opts,
     )
     .map_err(writing)?;
 
     // Verify: the rows read back equal the rows read.
+    phase("verifying");
     let out_kind = match to {
         Some(OutFormat::Csv | OutFormat::Tsv) => Kind::Delimited,
         Some(OutFormat::Ndjson) => Kind::Ndjson,
@@ -425,7 +456,7 @@ pub fn anonymise(
             };
             let (after, text_after) =
                 verify::census(tmp.path(), format, rules, &wanted).map_err(read_back)?;
-            let mut leftovers = table_leftovers(&found, &after, &tables);
+            let mut leftovers = table_leftovers(&found, &after, &tables, policy, rules);
             // A dump's text: every span the policy's `[[text]]` entries name that is still
             // there (one in an identifier, which is never rewritten) is a leftover.
             let text_found = Detection {
@@ -464,6 +495,7 @@ pub fn anonymise(
         text: text_outcome,
         rows_verified,
         leftovers,
+        cell_spans: policy.span_reports(),
     })
 }
 
@@ -635,8 +667,9 @@ fn write_output(
             )))
         }
         (Kind::Dump, _) => {
-            let mut r = open_dump(input)?;
-            (tables, text_outcome) = dump::rewrite(&mut *r, &mut w, policy, rules, found)?;
+            let mut r =
+                crate::progress::ProgressReader::new(open_dump(input)?, opts.progress.clone());
+            (tables, text_outcome) = dump::rewrite(&mut r, &mut w, policy, rules, found)?;
         }
         (Kind::Sqlite, _) => {}
         (Kind::Text, _) => {
@@ -690,6 +723,8 @@ fn table_leftovers(
     before: &Detection,
     after: &verify::Census,
     tables: &[TableOutcome],
+    policy: &Policy,
+    rules: &RuleSet,
 ) -> Vec<verify::Leftover> {
     let single = tables.len() == 1;
     let mut out: Vec<verify::Leftover> = Vec::new();
@@ -707,7 +742,11 @@ fn table_leftovers(
             for (_, categories) in found {
                 for (cat, n) in categories {
                     let raw = c.kept_whole > 0 || (c.mask_char.is_some() && n.unmasked > 0);
-                    let expected = !raw && c.kept_form.expects(cat, &own);
+                    let expected = !raw
+                        && match c.kept_form {
+                            transform::KeptForm::Spans => spans::keeps_category(policy, rules, cat),
+                            k => k.expects(cat, &own),
+                        };
                     match out
                         .iter_mut()
                         .find(|l| l.place == place && l.expected == expected)

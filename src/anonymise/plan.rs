@@ -58,6 +58,10 @@ impl Sink for DetectionSink {
                     if !d.in_values.iter().any(|c| **c == *f.category) {
                         d.in_values.push(f.category.to_string());
                     }
+                    if !d.value_rules.iter().any(|(r, _)| **r == *f.rule) {
+                        d.value_rules
+                            .push((f.rule.to_string(), f.category.to_string()));
+                    }
                 }
                 Location::Text { .. } => {
                     let e = self
@@ -114,11 +118,28 @@ pub fn unlisted(policy: &Policy, found: &Detection, text_input: bool) -> Vec<Str
     let mut out = Vec::new();
     for v in &found.verdicts {
         let d = found.column(&v.table, &v.column);
-        if policy.for_column(&v.table, &v.column, &d).is_none() {
-            let line = format!("{}.{} ({}: {})", v.table, v.column, v.category, v.reason);
-            if !out.contains(&line) {
-                out.push(line);
+        match policy.for_column(&v.table, &v.column, &d) {
+            None => {
+                let line = format!("{}.{} ({}: {})", v.table, v.column, v.category, v.reason);
+                if !out.contains(&line) {
+                    out.push(line);
+                }
             }
+            // Free text: every rule found inside needs a [[text]] entry for its spans.
+            Some(e) if matches!(e.op, super::transform::Op::Spans(_)) => {
+                for (rule, category) in &d.value_rules {
+                    if policy.for_rule(rule, category).is_none() {
+                        let line = format!(
+                            "spans of rule {rule} ({category}) in {}.{}: no [[text]] entry names the rule",
+                            v.table, v.column
+                        );
+                        if !out.contains(&line) {
+                            out.push(line);
+                        }
+                    }
+                }
+            }
+            Some(_) => {}
         }
     }
     if text_input {

@@ -142,6 +142,9 @@ pub struct Detected {
     pub rules: Vec<String>,
     /// Categories found in its values (cell findings), not only in its name.
     pub in_values: Vec<String>,
+    /// The rules found in its values, each with its category (for `spans` columns: each
+    /// needs a `[[text]]` entry).
+    pub value_rules: Vec<(String, String)>,
 }
 
 impl Policy {
@@ -164,6 +167,35 @@ impl Policy {
                 .any(|d| d == c || d.starts_with(&format!("{c}."))),
             Selector::Rule(r) => detected.rules.iter().any(|d| d == r),
         })
+    }
+
+    /// This policy with every `spans` entry given its rewriter over `rules` (a fresh one, so
+    /// its counts are those of one run).
+    pub fn bind_spans(&self, rules: &std::sync::Arc<crate::rules::RuleSet>) -> Policy {
+        let mut bound = self.clone();
+        if bound.columns.iter().any(|e| matches!(e.op, Op::Spans(_))) {
+            let rewriter = std::sync::Arc::new(super::spans::SpanRewriter::new(
+                std::sync::Arc::clone(rules),
+                self,
+            ));
+            for e in &mut bound.columns {
+                if let Op::Spans(slot) = &mut e.op {
+                    slot.0 = Some(std::sync::Arc::clone(&rewriter));
+                }
+            }
+        }
+        bound
+    }
+
+    /// The spans replaced inside `spans` columns in this run, per rule.
+    pub fn span_reports(&self) -> Vec<super::text::SpanReport> {
+        self.columns
+            .iter()
+            .find_map(|e| match &e.op {
+                Op::Spans(slot) => slot.0.as_ref().map(|r| r.reports()),
+                _ => None,
+            })
+            .unwrap_or_default()
     }
 
     /// The entry for spans of a rule in text.
@@ -498,13 +530,32 @@ fn entry(
                 d => d,
             },
         },
+        "spans" if !column => return Err(fail(
+            "spans is for [[column]] entries: in text every span already gets its rule's method"
+                .into(),
+        )),
+        "spans" => {
+            if e.on_invalid.is_some() {
+                return Err(fail(
+                    "on_invalid does not apply to spans: each span follows the on_invalid of its [[text]] entry"
+                        .into(),
+                ));
+            }
+            Op::Spans(super::spans::SpanSlot::default())
+        }
         _ => {
             return Err(fail(
                 "method is none of the known ones: use keep, drop, redact, mask, hmac, \
-                 ip_truncate, ip_prefix_preserving, generalise or date_shift"
+                 ip_truncate, ip_prefix_preserving, generalise, date_shift or spans (columns)"
                     .to_string(),
             ))
         }
+    };
+    // A spans cell fails only when one of its spans fails with on_invalid = "fail".
+    let on_invalid = if matches!(op, Op::Spans(_)) {
+        OnInvalid::Fail
+    } else {
+        e.on_invalid.unwrap_or_default()
     };
     if !column && matches!(op, Op::Drop) {
         return Err(fail("drop is for columns; in text use redact".into()));
@@ -514,7 +565,7 @@ fn entry(
         describe,
         op,
         entity: e.entity.clone(),
-        on_invalid: e.on_invalid.unwrap_or_default(),
+        on_invalid,
         key_note,
     })
 }

@@ -62,8 +62,55 @@ fn method_for(rule: &str, category: &str, typed: bool) -> (&'static str, &'stati
     }
 }
 
-/// A starter policy (TOML with comments) for what `found` holds.
-pub fn policy(input: &str, found: &Detection, typed: bool) -> String {
+/// The name a policy gives a table: a date or timestamp in it (digit groups joined by `-`,
+/// `_`, `.`, `T` or `:`, starting with four digits or of three groups or more) becomes `*`,
+/// so the entry matches next month's file too (`events-2024-05` gives `events-*`); other
+/// names stay as they are (`table1`, `v2_users_007`).
+pub fn table_glob(table: &str) -> String {
+    let chars: Vec<char> = table.chars().collect();
+    let mut out = String::with_capacity(table.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        // The digit groups from here, with single separators between them.
+        let mut groups: Vec<usize> = Vec::new();
+        let mut j = i;
+        let mut end = i;
+        loop {
+            let from = j;
+            while chars.get(j).is_some_and(char::is_ascii_digit) {
+                j += 1;
+            }
+            groups.push(j - from);
+            end = end.max(j);
+            let separated = chars
+                .get(j)
+                .is_some_and(|c| matches!(c, '-' | '_' | '.' | 'T' | ':'))
+                && chars.get(j + 1).is_some_and(char::is_ascii_digit);
+            if !separated {
+                break;
+            }
+            j += 1;
+        }
+        if groups[0] >= 4 || groups.len() >= 3 {
+            out.push('*');
+            i = end;
+        } else {
+            // Not a date from here: the first group stays, the rest is looked at again.
+            out.extend(&chars[i..i + groups[0]]);
+            i += groups[0];
+        }
+    }
+    out
+}
+
+/// A starter policy (TOML with comments) for what `found` holds. `typed` holds the tables
+/// (lower-cased) of dumps and SQLite databases: their columns get methods that keep a type.
+pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<String>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -80,28 +127,88 @@ pub fn policy(input: &str, found: &Detection, typed: bool) -> String {
     let tables: std::collections::HashSet<&str> =
         found.verdicts.iter().map(|v| v.table.as_str()).collect();
     let qualified = tables.len() > 1;
+    // Rules whose spans need a [[text]] entry: found in text, or inside free-text cells.
+    let mut text: std::collections::BTreeMap<&str, (&str, u64, bool)> = found
+        .text
+        .iter()
+        .map(|(r, (c, n))| (r.as_str(), (c.as_str(), *n, false)))
+        .collect();
     for v in &found.verdicts {
         let key = format!("{}.{}", v.table, v.column);
-        if !seen.insert(key.clone()) {
+        let glob = format!("{}.{}", table_glob(&v.table), v.column);
+        // One entry per name: next month's file is the same table.
+        if !seen.insert(if qualified {
+            glob.to_lowercase()
+        } else {
+            key.clone()
+        }) {
             continue;
         }
+        let name = if qualified { &glob } else { &v.column };
+        // Free text: every verdict of the column is a mention inside longer values.
+        let mentions: Vec<&crate::classify::ColumnVerdict> = found
+            .verdicts
+            .iter()
+            .filter(|w| w.table == v.table && w.column == v.column)
+            .collect();
+        if mentions.iter().all(|w| w.mention) {
+            let cats: Vec<&str> = mentions.iter().map(|w| w.category.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "# {key}: free text that mentions {} ({}); only what is found inside is replaced",
+                cats.join(", "),
+                mentions
+                    .iter()
+                    .map(|w| w.reason.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            let _ = writeln!(out, "[[column]]");
+            let _ = writeln!(out, "name = {name:?}");
+            let _ = writeln!(
+                out,
+                "method = \"spans\"   # each span by the [[text]] entry of its rule"
+            );
+            let _ = writeln!(out);
+            for w in &mentions {
+                let e = text.entry(&w.rule).or_insert((&w.category, 0, true));
+                e.1 += w.count;
+                e.2 = true;
+            }
+            // Rules found in fewer cells than a verdict needs have spans too.
+            let d = found
+                .columns
+                .get(&(v.table.to_lowercase(), v.column.to_lowercase()));
+            for (rule, category) in d.iter().flat_map(|d| d.value_rules.iter()) {
+                text.entry(rule).or_insert((category, 0, true)).2 = true;
+            }
+            continue;
+        }
+        let typed = typed.contains(&v.table.to_lowercase());
         let (method, params) = method_for(&v.rule, &v.category, typed);
         let _ = writeln!(out, "# {key}: {} ({})", v.category, v.reason);
         let _ = writeln!(out, "[[column]]");
-        if qualified {
-            let _ = writeln!(out, "name = {key:?}");
-        } else {
-            let _ = writeln!(out, "name = {:?}", v.column);
-        }
+        let _ = writeln!(out, "name = {name:?}");
         let _ = writeln!(out, "method = {method:?}");
         if !params.is_empty() {
             let _ = writeln!(out, "{params}");
         }
         let _ = writeln!(out);
     }
-    for (rule, (category, n)) in &found.text {
+    for (rule, (category, n, in_cells)) in &text {
         let (method, params) = method_for(rule, category, false);
-        let _ = writeln!(out, "# {n} span(s) of {rule} ({category}) in the text");
+        let place = if *in_cells && found.text.contains_key(*rule) {
+            "in the text and in free-text cells"
+        } else if *in_cells {
+            "in free-text cells"
+        } else {
+            "in the text"
+        };
+        if *n > 0 {
+            let _ = writeln!(out, "# {n} span(s) of {rule} ({category}) {place}");
+        } else {
+            let _ = writeln!(out, "# spans of {rule} ({category}) {place}");
+        }
         let _ = writeln!(out, "[[text]]");
         let _ = writeln!(out, "rule = {rule:?}");
         let _ = writeln!(out, "method = {method:?}");
@@ -111,4 +218,25 @@ pub fn policy(input: &str, found: &Detection, typed: bool) -> String {
         let _ = writeln!(out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::table_glob;
+
+    #[test]
+    fn dated_table_names_become_globs_and_others_stay() {
+        for (name, glob) in [
+            ("events-2024-05", "events-*"),
+            ("export_20240501", "export_*"),
+            ("log-2024-05-01T12:00", "log-*"),
+            ("2024-05-orders", "*-orders"),
+            ("klanten", "klanten"),
+            ("table1", "table1"),
+            ("v2_users_007", "v2_users_007"),
+            ("q3-2024", "q3-*"),
+        ] {
+            assert_eq!(table_glob(name), glob, "{name}");
+        }
+    }
 }

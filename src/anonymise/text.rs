@@ -135,12 +135,78 @@ pub fn rewrite(
             continue;
         }
         hits.sort_unstable();
-        let mut edited = line.clone();
-        let mut floor = usize::MAX;
-        for &(start, end, rule) in hits.iter().rev() {
-            if end > floor {
-                continue; // overlaps a span already replaced
+        let edited = replace_spans(&line, &hits, policy, rules, &mut reports, Unlisted::Leave)
+            .map_err(|f| {
+                err(format!(
+                    "line {}: {} span: {}",
+                    outcome.lines_in, f.rule, f.why
+                ))
+            })?;
+        let edited = edited.as_deref().unwrap_or(&line);
+        out.write_all(edited).map_err(|e| err(e.to_string()))?;
+        outcome.lines_out += 1;
+    }
+    out.flush().map_err(|e| err(e.to_string()))?;
+    outcome.spans = reports.into_values().collect();
+    Ok(outcome)
+}
+
+/// What happens to a span whose rule no `[[text]]` entry names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unlisted {
+    /// Left as it is (text: the fail-closed check before the run named every such rule).
+    Leave,
+    /// Replaced by [`REDACTED`] and counted under `redact` (cells: fail-safe when a rule
+    /// turns up that the check before the run did not see).
+    Redact,
+}
+
+/// A span whose method could not read it, with `on_invalid = "fail"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpanFailure {
+    /// The rule of the span.
+    pub rule: String,
+    /// Why the method could not read it.
+    pub why: String,
+}
+
+/// Replaces the spans `hits` (`(start, end, rule)`, sorted by start) of `line`, each by the
+/// method of its rule's `[[text]]` entry, from the end backwards so the offsets of earlier
+/// spans hold; a span overlapping one already replaced is skipped. Counts go to `reports`.
+/// `None` when nothing changed.
+///
+/// # Errors
+/// A span's method could not read it and its entry says `on_invalid = "fail"`.
+pub fn replace_spans(
+    line: &[u8],
+    hits: &[(usize, usize, usize)],
+    policy: &Policy,
+    rules: &RuleSet,
+    reports: &mut BTreeMap<String, SpanReport>,
+    unlisted: Unlisted,
+) -> Result<Option<Vec<u8>>, SpanFailure> {
+    let mut edited: Option<Vec<u8>> = None;
+    let mut floor = usize::MAX;
+    for &(start, end, rule) in hits.iter().rev() {
+        if end > floor {
+            continue; // overlaps a span already replaced
+        }
+        let r = &rules.rules[rule];
+        let new = if policy.for_rule(&r.id, &r.category).is_none() {
+            if unlisted == Unlisted::Leave {
+                continue;
             }
+            let report = reports
+                .entry(r.id.to_string())
+                .or_insert_with(|| SpanReport {
+                    rule: r.id.to_string(),
+                    method: "redact".to_string(),
+                    protection: Protection::Removed,
+                    ..SpanReport::default()
+                });
+            report.replaced += 1;
+            REDACTED.to_string()
+        } else {
             // An encoded span (`jan%40telenet.be`) is transformed as the value it encodes,
             // and its replacement written in the same encoding.
             let raw = &line[start..end];
@@ -149,28 +215,24 @@ pub fn rewrite(
                 Some(d) => std::borrow::Cow::Borrowed(d.as_str()),
                 None => String::from_utf8_lossy(raw),
             };
-            let new = match span_replacement(policy, rules, rule, &value, &mut reports) {
+            match span_replacement(policy, rules, rule, &value, reports) {
+                Ok(Some(new)) if decoded.is_some() => {
+                    crate::detect::encoded::encode_like(raw, &new)
+                }
                 Ok(Some(new)) => new,
                 Ok(None) => continue,
                 Err(why) => {
-                    return Err(err(format!(
-                        "line {}: {} span: {why}",
-                        outcome.lines_in, rules.rules[rule].id
-                    )))
+                    return Err(SpanFailure {
+                        rule: r.id.to_string(),
+                        why,
+                    })
                 }
-            };
-            let new = if decoded.is_some() {
-                crate::detect::encoded::encode_like(raw, &new)
-            } else {
-                new
-            };
-            edited.splice(start..end, new.bytes());
-            floor = start;
-        }
-        out.write_all(&edited).map_err(|e| err(e.to_string()))?;
-        outcome.lines_out += 1;
+            }
+        };
+        edited
+            .get_or_insert_with(|| line.to_vec())
+            .splice(start..end, new.bytes());
+        floor = start;
     }
-    out.flush().map_err(|e| err(e.to_string()))?;
-    outcome.spans = reports.into_values().collect();
-    Ok(outcome)
+    Ok(edited)
 }

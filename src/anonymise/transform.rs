@@ -26,6 +26,10 @@ pub enum Protection {
     /// Replaced by a keyed, consistent substitute (`hmac`, `ip_prefix_preserving`,
     /// `date_shift`): pseudonymisation; whoever holds the key can link it back.
     Pseudonymised,
+    /// The personal data found inside free text is replaced span by span (`spans`), each
+    /// span as its `[[text]]` method says; the rest of the text stays, and with it whatever
+    /// the scan engine does not recognise.
+    Spans,
 }
 
 impl Protection {
@@ -37,6 +41,7 @@ impl Protection {
             Protection::Masked => "masked (still personal data)",
             Protection::Generalised => "generalised (may still be personal data)",
             Protection::Pseudonymised => "pseudonymised (personal data for the key holder)",
+            Protection::Spans => "found spans replaced (the rest of the text kept)",
         }
     }
 }
@@ -206,6 +211,9 @@ pub enum Op {
         /// Shifts lie in `-max_days..=max_days`, never 0.
         max_days: u32,
     },
+    /// Free text: only the spans the scan engine finds inside are replaced, each by its
+    /// rule's `[[text]]` method (see [`super::spans`]).
+    Spans(super::spans::SpanSlot),
 }
 
 impl std::fmt::Debug for Op {
@@ -361,6 +369,9 @@ pub enum KeptForm {
     Category(&'static str),
     /// The category of the value itself (masking and keeping): the column's own category.
     Own,
+    /// Whatever the `[[text]]` entries of the spans keep (see
+    /// [`super::spans::keeps_category`]).
+    Spans,
 }
 
 impl KeptForm {
@@ -370,6 +381,8 @@ impl KeptForm {
             KeptForm::Nothing => false,
             KeptForm::Category(c) => c == category,
             KeptForm::Own => own.iter().any(|o| o == category),
+            // Decided per category by the caller, which knows the [[text]] entries.
+            KeptForm::Spans => false,
         }
     }
 }
@@ -387,6 +400,7 @@ impl Op {
             Op::IpPrefixPreserving(_) => "ip_prefix_preserving",
             Op::Generalise(_) => "generalise",
             Op::DateShift { .. } => "date_shift",
+            Op::Spans(_) => "spans",
         }
     }
 
@@ -405,6 +419,7 @@ impl Op {
             Op::Generalise(Generalise::AgeBand { .. } | Generalise::Bucket { .. }) => {
                 KeptForm::Nothing
             }
+            Op::Spans(_) => KeptForm::Spans,
         }
     }
 
@@ -420,7 +435,7 @@ impl Op {
             | Op::IpPrefixPreserving(_)
             | Op::DateShift { .. } => true,
             Op::Generalise(g) => !matches!(g, Generalise::Postcode4),
-            Op::Keep | Op::Drop | Op::Redact(_) | Op::IpTruncate { .. } => false,
+            Op::Keep | Op::Drop | Op::Redact(_) | Op::IpTruncate { .. } | Op::Spans(_) => false,
         }
     }
 
@@ -442,6 +457,7 @@ impl Op {
             Op::Hmac { .. } | Op::IpPrefixPreserving(_) | Op::DateShift { .. } => {
                 Protection::Pseudonymised
             }
+            Op::Spans(_) => Protection::Spans,
         }
     }
 
@@ -497,6 +513,11 @@ impl Op {
                 ip::render(before, cp.ip(addr), after)
             }
             Op::Generalise(g) => generalise(g, v)?,
+            Op::Spans(slot) => slot
+                .0
+                .as_ref()
+                .ok_or(Invalid("the spans method was not given a rule set"))?
+                .rewrite(v)?,
             Op::DateShift { mac, max_days } => {
                 let found = find_date(v).ok_or(Invalid("not a date"))?;
                 let mut m = mac.clone();

@@ -44,7 +44,7 @@ fn files(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>> {
 }
 
 fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
-    writeln!(out, "{} → {} ({:?})", r.input, r.output, r.kind)?;
+    writeln!(out, "{} → {} ({})", r.input, r.output, r.kind.label())?;
     let mut keys: Vec<&str> = r
         .tables
         .iter()
@@ -54,6 +54,7 @@ fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
                 .iter()
                 .flat_map(|t| t.spans.iter().filter_map(|s| s.key.as_deref())),
         )
+        .chain(r.cell_spans.iter().filter_map(|s| s.key.as_deref()))
         .collect();
     keys.sort_unstable();
     keys.dedup();
@@ -87,13 +88,8 @@ fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
             }
         }
     }
-    if let Some(t) = &r.text {
-        writeln!(
-            out,
-            "  text: {} lines in, {} lines out",
-            t.lines_in, t.lines_out
-        )?;
-        for s in &t.spans {
+    let spans = |out: &mut dyn Write, spans: &[anonymise::text::SpanReport]| {
+        for s in spans {
             writeln!(
                 out,
                 "    {:<24} {:<21} replaced {}, unreadable {}  [{}]",
@@ -104,6 +100,19 @@ fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
                 s.protection.label()
             )?;
         }
+        std::io::Result::Ok(())
+    };
+    if !r.cell_spans.is_empty() {
+        writeln!(out, "  spans inside free-text cells:")?;
+        spans(out, &r.cell_spans)?;
+    }
+    if let Some(t) = &r.text {
+        writeln!(
+            out,
+            "  text: {} lines in, {} lines out",
+            t.lines_in, t.lines_out
+        )?;
+        spans(out, &t.spans)?;
     }
     let counts: Vec<String> = r
         .rows_verified
@@ -204,7 +213,10 @@ fn protected(args: &AnonymiseArgs) -> Vec<PathBuf> {
 
 /// Runs `piiscan anonymise`.
 pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
-    let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
+    let rules = std::sync::Arc::new(RuleSet::compile(
+        load_rules(&args.rules)?,
+        &Selection::default(),
+    )?);
     let inputs = files(&args.inputs)?;
     if inputs.is_empty() {
         bail!("no input files");
@@ -224,24 +236,36 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
         }
         // One policy for all inputs: what each holds, merged.
         let mut found = anonymise::plan::Detection::default();
-        let mut typed = false;
+        // Tables of dumps and SQLite (typed columns), so a CSV's column gets the same method
+        // whatever other inputs are given.
+        let mut typed = std::collections::HashSet::new();
         for (path, _) in &inputs {
             let f = anonymise::detect(path, &rules, args.sample_rows.unwrap_or(10_000))?;
+            if matches!(
+                anonymise::kind_of(path)?,
+                anonymise::Kind::Dump | anonymise::Kind::Sqlite
+            ) {
+                typed.extend(f.verdicts.iter().map(|v| v.table.to_lowercase()));
+            }
             found.verdicts.extend(f.verdicts);
+            for (key, d) in f.columns {
+                let merged = found.columns.entry(key).or_default();
+                for r in d.value_rules {
+                    if !merged.value_rules.contains(&r) {
+                        merged.value_rules.push(r);
+                    }
+                }
+            }
             for (rule, (category, n)) in f.text {
                 found.text.entry(rule).or_insert((category, 0)).1 += n;
             }
-            typed |= matches!(
-                anonymise::kind_of(path)?,
-                anonymise::Kind::Dump | anonymise::Kind::Sqlite
-            );
         }
         let names: Vec<String> = args
             .inputs
             .iter()
             .map(|p| p.display().to_string())
             .collect();
-        let text = anonymise::suggest::policy(&names.join(", "), &found, typed);
+        let text = anonymise::suggest::policy(&names.join(", "), &found, &typed);
         match &args.out {
             Some(p) => {
                 piiscan::atomic::write_file(p, text.as_bytes())
@@ -293,20 +317,36 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
             .map(|n| n.get())
             .unwrap_or(1),
     };
+    // A bar over the bytes of every input, on a terminal only (as on `scan`).
+    let sizes: Vec<u64> = planned
+        .iter()
+        .map(|p| std::fs::metadata(&p.input).map(|m| m.len()).unwrap_or(0))
+        .collect();
+    let progress = piiscan::progress::Progress::new(sizes.iter().sum(), args.quiet);
     let opts = anonymise::Options {
         to,
         force: args.force,
         threads,
+        progress: progress.clone(),
     };
     let mut failed = 0usize;
     let mut leftovers = false;
     let mut reports = Vec::new();
-    for anonymise::outputs::Planned {
-        input,
-        output: target,
-    } in &planned
+    let mut done_bytes = 0u64;
+    for (
+        i,
+        anonymise::outputs::Planned {
+            input,
+            output: target,
+        },
+    ) in planned.iter().enumerate()
     {
-        match anonymise::anonymise(input, target, &policy, &rules, &opts) {
+        progress.set_position(done_bytes);
+        let result = anonymise::anonymise(input, target, &policy, &rules, &opts);
+        done_bytes += sizes[i];
+        progress.set_position(done_bytes);
+        progress.set_files(i + 1, planned.len());
+        match result {
             Ok(report) => {
                 leftovers |= report.has_unexpected_leftovers();
                 let risk = if args.quasi.is_empty() {
@@ -328,18 +368,22 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
                 if args.format == "json" {
                     reports.push(serde_json::json!({ "file": report, "risk": risk }));
                 } else {
-                    print_report(&mut out, &report)?;
-                    if let Some(k) = &risk {
-                        print_risk(&mut out, k)?;
-                    }
+                    progress.suspend(|| -> std::io::Result<()> {
+                        print_report(&mut out, &report)?;
+                        if let Some(k) = &risk {
+                            print_risk(&mut out, k)?;
+                        }
+                        out.flush()
+                    })?;
                 }
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("piiscan: {e}");
+                progress.suspend(|| eprintln!("piiscan: {e}"));
             }
         }
     }
+    progress.finish();
     if args.format == "json" {
         serde_json::to_writer_pretty(&mut out, &reports)?;
         writeln!(out)?;
