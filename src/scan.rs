@@ -747,9 +747,10 @@ fn mark_found<'f>(
 ) {
     let mut prefixes = vec![None; rules.rules.len()];
     for f in found {
-        let id = &rules.rules[f.rule].id;
+        let rule = &rules.rules[f.rule];
+        let id = &rule.id;
         let prefix = prefixes[f.rule].get_or_insert_with(|| fingerprints.prefix(id, path));
-        f.fingerprint = Fingerprinter::fingerprint_from(prefix, &f.value);
+        f.fingerprint = Fingerprinter::fingerprint_from(prefix, &rule.category, &f.value);
         f.masked = crate::mask::mask(id, &f.value);
     }
 }

@@ -116,8 +116,13 @@ pub struct FileReport {
     pub text: Option<text::TextOutcome>,
     /// Row counts read back from the output, per table.
     pub rows_verified: Vec<(String, u64)>,
-    /// Categories the re-scan still finds where transforms were applied.
+    /// Categories the re-scan of every column of the output still finds: in transformed
+    /// columns, and in columns left as they were that the policy does not keep.
     pub leftovers: Vec<verify::Leftover>,
+    /// What the rewriter did besides transforming values (SQLite triggers set aside while
+    /// rewriting and put back).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl FileReport {
@@ -337,10 +342,25 @@ pub fn anonymise(
             o.reader, enc,
         )))
     };
+    let mut notes = Vec::new();
     let (tables, text_outcome) = write_output(
-        kind, to, input, &mut tmp, &open, &table, policy, &found, rules, opts,
+        kind, to, input, &mut tmp, &open, &table, policy, &found, rules, opts, &mut notes,
     )
     .map_err(writing)?;
+    // A place the policy gives a method must have been transformed by the rewriter: a nested
+    // field (`klant.bsn`, `tags[]`, `orders[].email`) or a field beyond the header of a
+    // CSV row is seen by the scan but not by the rewriter, and is refused by name.
+    let skipped = untransformed(policy, &found, &tables);
+    if !skipped.is_empty() {
+        return Err(crate::Error::Usage(format!(
+            "{}: the policy names {} place(s) that the {kind:?} rewriter cannot transform (nested \
+             fields, list elements, or fields beyond the header of a row); nothing was written. \
+             Flatten them into columns of their own first:\n  {}",
+            input.display(),
+            skipped.len(),
+            skipped.join("\n  ")
+        )));
+    }
 
     // Verify: the rows read back equal the rows read.
     let out_kind = match to {
@@ -406,23 +426,16 @@ pub fn anonymise(
             }
         }
     }
-    // Re-scan every row of the output where transforms were applied.
+    // Re-scan every row of every column of every table of the output: personal data in a
+    // column that was not transformed (and that the policy does not keep) fails it too.
     let leftovers = match out_kind.table_format() {
         Some(format) => {
-            let single = tables.len() == 1;
-            let wanted = |table: &str, column: &str| {
-                tables.iter().any(|t| {
-                    (single || t.table.eq_ignore_ascii_case(table))
-                        && t.columns
-                            .iter()
-                            .any(|c| c.method != "drop" && c.column.eq_ignore_ascii_case(column))
-                })
-            };
-            let after = verify::census(tmp.path(), format, rules, &wanted).map_err(read_back)?;
-            table_leftovers(&found, &after, &tables)
+            let after =
+                verify::census(tmp.path(), format, rules, &|_, _| true).map_err(read_back)?;
+            table_leftovers(&found, &after, &tables, policy)
         }
         None => {
-            let after = detect(tmp.path(), rules, 0)?;
+            let after = text::census(tmp.path(), policy, rules).map_err(read_back)?;
             text_leftovers(&after, text_outcome.as_ref(), policy)
         }
     };
@@ -445,6 +458,7 @@ pub fn anonymise(
         text: text_outcome,
         rows_verified,
         leftovers,
+        notes,
     })
 }
 
@@ -485,6 +499,7 @@ fn write_output(
     found: &Detection,
     rules: &RuleSet,
     opts: &Options,
+    notes: &mut Vec<String>,
 ) -> crate::Result<(Vec<TableOutcome>, Option<text::TextOutcome>)> {
     let tmp_path = tmp.path().to_path_buf();
     let mut tables = Vec::new();
@@ -497,7 +512,14 @@ fn write_output(
         tmp.file_mut()
             .sync_all()
             .map_err(|e| crate::Error::io(&tmp_path, e))?;
-        tables = sqlite::rewrite(&tmp_path, policy, found)?;
+        let triggers;
+        (tables, triggers) = sqlite::rewrite(&tmp_path, policy, found)?;
+        if triggers > 0 {
+            notes.push(format!(
+                "{triggers} trigger(s) were set aside while rewriting (so none copied a value) \
+                 and put back unchanged"
+            ));
+        }
         return Ok((tables, None));
     }
     let file = tmp.file_mut();
@@ -607,43 +629,144 @@ fn own_categories(before: &Detection, table: &str, column: &str) -> Vec<String> 
         .collect()
 }
 
-/// What the re-scan found in transformed columns: every category, expected only when it
-/// is the method's own kept form (an IP address after `ip_truncate`).
+/// Places the policy gives a method (other than `keep`) that the pre-scan saw with personal
+/// data but the rewriter did not transform: `table.column (entry)` lines.
+fn untransformed(policy: &Policy, found: &Detection, tables: &[TableOutcome]) -> Vec<String> {
+    let single = tables.len() == 1;
+    let mut places: Vec<&(String, String)> = found.columns.keys().collect();
+    places.sort();
+    let mut out = Vec::new();
+    for key in places {
+        let (table, column) = key;
+        let d = &found.columns[key];
+        let Some(entry) = policy.for_column(table, column, d) else {
+            continue;
+        };
+        if matches!(entry.op, transform::Op::Keep) {
+            continue;
+        }
+        let done = tables.iter().any(|t| {
+            (single || t.table.eq_ignore_ascii_case(table))
+                && t.columns
+                    .iter()
+                    .any(|c| c.column.eq_ignore_ascii_case(column))
+        });
+        if !done {
+            let name = found
+                .verdicts
+                .iter()
+                .find(|v| {
+                    v.table.eq_ignore_ascii_case(table) && v.column.eq_ignore_ascii_case(column)
+                })
+                .map_or_else(
+                    || format!("{table}.{column}"),
+                    |v| format!("{}.{}", v.table, v.column),
+                );
+            out.push(format!(
+                "{name} ({}, method {})",
+                entry.describe,
+                entry.op.name()
+            ));
+        }
+    }
+    out
+}
+
+/// Adds `n` cells of `category` to the leftover of `place` with this expectation.
+fn add_leftover(
+    out: &mut Vec<verify::Leftover>,
+    place: &str,
+    method: &str,
+    category: &str,
+    n: u64,
+    expected: bool,
+) {
+    if n == 0 {
+        return;
+    }
+    match out
+        .iter_mut()
+        .find(|l| l.place == place && l.expected == expected)
+    {
+        Some(l) => *l.categories.entry(category.to_string()).or_insert(0) += n,
+        None => out.push(verify::Leftover {
+            place: place.to_string(),
+            method: method.to_string(),
+            categories: BTreeMap::from([(category.to_string(), n)]),
+            expected,
+        }),
+    }
+}
+
+/// What the re-scan of every column found. In a transformed column a category is expected
+/// only in cells that are wholly the method's own kept form (a truncated IP address); a
+/// value kept because the method could not read it (`on_invalid = "keep"`) never is. In a
+/// column left as it was, anything found is unexpected unless the policy keeps the column
+/// (`method = "keep"`, or `on_unlisted = "keep"` for a column no entry names).
 fn table_leftovers(
     before: &Detection,
     after: &verify::Census,
     tables: &[TableOutcome],
+    policy: &Policy,
 ) -> Vec<verify::Leftover> {
     let single = tables.len() == 1;
+    let mut places: Vec<_> = after.iter().collect();
+    places.sort_by(|a, b| a.0.cmp(b.0));
     let mut out: Vec<verify::Leftover> = Vec::new();
-    for t in tables {
-        for c in &t.columns {
-            if c.method == "drop" {
-                continue;
-            }
-            let own = own_categories(before, &t.table, &c.column);
-            let column = c.column.to_lowercase();
-            let found = after.iter().filter(|((table, col), _)| {
-                *col == column && (single || table.eq_ignore_ascii_case(&t.table))
-            });
-            let place = format!("{}.{}", t.table, c.column);
-            for (_, categories) in found {
+    for ((table, column), categories) in places {
+        let outcome = tables
+            .iter()
+            .find(|t| single || t.table.eq_ignore_ascii_case(table));
+        let table_name = outcome.map_or(table.as_str(), |t| t.table.as_str());
+        let transformed = outcome.and_then(|t| {
+            t.columns
+                .iter()
+                .find(|c| c.column.eq_ignore_ascii_case(column))
+        });
+        match transformed {
+            Some(c) => {
+                if c.method == "drop" {
+                    continue;
+                }
+                let own = own_categories(before, table_name, &c.column);
+                let place = format!("{table_name}.{}", c.column);
                 for (cat, n) in categories {
-                    let expected = c.kept_form.expects(cat, &own);
-                    match out
-                        .iter_mut()
-                        .find(|l| l.place == place && l.expected == expected)
-                    {
-                        Some(l) => {
-                            *l.categories.entry(cat.clone()).or_insert(0) += n;
-                        }
-                        None => out.push(verify::Leftover {
-                            place: place.clone(),
-                            method: c.method.clone(),
-                            categories: BTreeMap::from([(cat.clone(), *n)]),
-                            expected,
-                        }),
-                    }
+                    let kept = if c.kept_form.expects(cat, &own) {
+                        n.whole
+                    } else {
+                        0
+                    };
+                    add_leftover(&mut out, &place, &c.method, cat, kept, true);
+                    add_leftover(&mut out, &place, &c.method, cat, n.cells - kept, false);
+                }
+            }
+            None => {
+                let d = before.column(table_name, column);
+                let kept = match policy.for_column(table_name, column, &d) {
+                    Some(e) => matches!(e.op, transform::Op::Keep),
+                    None => policy.keep_unlisted,
+                };
+                if kept {
+                    continue;
+                }
+                let name = before
+                    .verdicts
+                    .iter()
+                    .find(|v| {
+                        v.table.eq_ignore_ascii_case(table_name)
+                            && v.column.eq_ignore_ascii_case(column)
+                    })
+                    .map_or(column.as_str(), |v| v.column.as_str());
+                let place = format!("{table_name}.{name}");
+                for (cat, n) in categories {
+                    add_leftover(
+                        &mut out,
+                        &place,
+                        "none (left as it was)",
+                        cat,
+                        n.cells,
+                        false,
+                    );
                 }
             }
         }
@@ -651,28 +774,38 @@ fn table_leftovers(
     out
 }
 
-/// What the re-scan of a text output found, per rule that was applied.
+/// What the re-scan of a text output found, per rule: expected only where the rule's method
+/// keeps the form of the value (a truncated address) or the policy keeps the rule; a rule no
+/// entry names is kept only with `on_unlisted = "keep"`.
 fn text_leftovers(
-    after: &Detection,
+    after: &BTreeMap<String, (String, u64)>,
     text: Option<&text::TextOutcome>,
     policy: &Policy,
 ) -> Vec<verify::Leftover> {
     let mut out = Vec::new();
-    if let Some(t) = text {
-        for s in &t.spans {
-            if let Some((cat, n)) = after.text.get(&s.rule) {
-                let expected = s.kept_form.expects(cat, std::slice::from_ref(cat))
-                    || policy
-                        .for_rule(&s.rule, cat)
-                        .is_some_and(|e| matches!(e.op, transform::Op::Keep));
-                out.push(verify::Leftover {
-                    place: format!("text ({})", s.rule),
-                    method: s.method.clone(),
-                    categories: BTreeMap::from([(cat.clone(), *n)]),
-                    expected,
-                });
-            }
-        }
+    for (rule, (cat, n)) in after {
+        let entry = policy.for_rule(rule, cat);
+        let span = text.and_then(|t| t.spans.iter().find(|s| s.rule == *rule));
+        let (method, expected) = match (entry, span) {
+            (None, _) if policy.keep_unlisted => continue,
+            (None, _) => ("none (left as it was)".to_string(), false),
+            (Some(e), _) if matches!(e.op, transform::Op::Keep) => (e.op.name().to_string(), true),
+            (Some(e), Some(s)) => (
+                s.method.clone(),
+                s.kept_form.expects(cat, std::slice::from_ref(cat))
+                    || e.op.kept_form().expects(cat, std::slice::from_ref(cat)),
+            ),
+            (Some(e), None) => (
+                e.op.name().to_string(),
+                e.op.kept_form().expects(cat, std::slice::from_ref(cat)),
+            ),
+        };
+        out.push(verify::Leftover {
+            place: format!("text ({rule})"),
+            method,
+            categories: BTreeMap::from([(cat.clone(), *n)]),
+            expected,
+        });
     }
     out
 }

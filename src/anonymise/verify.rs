@@ -152,8 +152,19 @@ pub fn count_lines(path: &Path) -> io::Result<u64> {
     Ok(lines)
 }
 
+/// Cells of a column in which one category was found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cells {
+    /// Cells holding the category.
+    pub cells: u64,
+    /// Of those, cells that are one value of the category and nothing else (the whole cell,
+    /// surrounding whitespace aside): only these can be a method's kept form (a truncated
+    /// address); a cell with two addresses or an address and more text is not.
+    pub whole: u64,
+}
+
 /// Per `(table, column)` (lower-cased): the cells in which each category was found.
-pub type Census = HashMap<(String, String), BTreeMap<String, u64>>;
+pub type Census = HashMap<(String, String), BTreeMap<String, Cells>>;
 
 /// A column scanned by the census: its `(table, column)` key and its name hint.
 type Scanned = ((String, String), Option<usize>);
@@ -166,7 +177,8 @@ struct CensusSink<'a, 'r> {
     wanted: &'a dyn Fn(&str, &str) -> bool,
     /// Per column of the current table: its key and name hint, when it is scanned.
     columns: Vec<Option<Scanned>>,
-    seen: Vec<usize>,
+    /// Per hit of the current cell: its rule and whether it covers the whole cell.
+    seen: Vec<(usize, bool)>,
     found: Census,
 }
 
@@ -192,24 +204,40 @@ impl TableSink for CensusSink<'_, '_> {
             };
             let seen = &mut self.seen;
             seen.clear();
+            // The bounds of the cell without surrounding whitespace.
+            let lead = v.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let trail = v[lead..]
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            let (from, to) = (lead, v.len() - trail);
             self.engine
                 .scan_hinted(&mut self.scratch, v, 0, v.len(), *hint, |h| {
-                    if !seen.contains(&h.rule) {
-                        seen.push(h.rule);
-                    }
+                    seen.push((h.rule, h.start <= from && h.end >= to));
                 });
             if seen.is_empty() {
                 continue;
             }
             let counts = self.found.entry(key.clone()).or_default();
-            let mut categories: Vec<&str> = seen
-                .iter()
-                .filter_map(|&r| rules.rules.get(r).map(|r| &*r.category))
-                .collect();
-            categories.sort_unstable();
-            categories.dedup();
-            for c in categories {
-                *counts.entry(c.to_string()).or_insert(0) += 1;
+            let mut categories: Vec<(&str, bool)> = Vec::new();
+            for &(r, whole) in seen.iter() {
+                let Some(c) = rules.rules.get(r).map(|r| &*r.category) else {
+                    continue;
+                };
+                match categories.iter_mut().find(|(k, _)| *k == c) {
+                    Some(e) => e.1 |= whole,
+                    None => categories.push((c, whole)),
+                }
+            }
+            // A cell is one value only when every hit in it is of one category.
+            let one_category = categories.len() == 1;
+            for (c, whole) in categories {
+                let e = counts.entry(c.to_string()).or_default();
+                e.cells += 1;
+                if whole && one_category {
+                    e.whole += 1;
+                }
             }
         }
         true
@@ -219,9 +247,10 @@ impl TableSink for CensusSink<'_, '_> {
     }
 }
 
-/// Scans every row of the columns `wanted(table, column)` chooses in a table file, at
-/// medium confidence or above, and counts the cells per category found. No sampling and no
-/// cap on findings: this is what the re-scan of an output rests on.
+/// Scans every row of the columns `wanted(table, column)` chooses in a table file (the
+/// re-scan of an output chooses all of them), at medium confidence or above, and counts the
+/// cells per category found. No sampling and no cap on findings: this is what the re-scan of
+/// an output rests on.
 ///
 /// # Errors
 /// The file cannot be read in that format.
@@ -459,7 +488,8 @@ pub fn risk(
     })
 }
 
-/// What the re-scan of an output found in columns that were transformed.
+/// What the re-scan of an output found: in a transformed column, or in one the policy left
+/// as it was without saying `keep`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Leftover {
     /// `table.column`, or `text`.
