@@ -1,7 +1,8 @@
 //! Finding fingerprints: stable ids for baselines from which the value cannot be recovered.
 //!
 //! A fingerprint is HMAC-SHA256 under a secret key over the rule id, the path and the
-//! normalised value (letters and digits, lower-cased), cut to 128 bits. A plain hash would not
+//! normalised value ([`normalise`]: only a value's formatting is dropped, so only the same
+//! value matches), cut to 128 bits. A plain hash would not
 //! do: there are only 10^9 BSNs and 2^32 IPv4 addresses, so an unkeyed hash of one is found back
 //! by trying them all. The key comes from `PIISCAN_FINGERPRINT_KEY` (share it, e.g. as a CI
 //! secret, so baselines match across machines), else from a key file created once per user
@@ -12,6 +13,54 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::path::{Path, PathBuf};
+
+/// How values of a category are compared (baselines and allowlists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Numbers and codes whose spaces and separators are formatting (a BSN, an IBAN, a phone
+    /// number, a postcode, a VAT or passport number): those are dropped, ASCII letters
+    /// lower-cased; the order of letters and digits is kept.
+    Identifier,
+    /// Everything else (an e-mail or IP address, a name, a date): case-folded, surrounding
+    /// whitespace dropped and inner runs of whitespace made one space; dots, `@` and every
+    /// other character are kept, so `jan.jansen@gmail.com` and `janjansen@gmail.com` differ.
+    Text,
+}
+
+/// The kind of comparison for a category ([`ValueKind`]).
+pub fn value_kind(category: &str) -> ValueKind {
+    const IDENTIFIERS: [&str; 4] = [
+        "user.government_id",
+        "user.financial",
+        "user.contact.phone_number",
+        "user.contact.address.postal_code",
+    ];
+    if IDENTIFIERS
+        .iter()
+        .any(|p| category == *p || category.starts_with(&format!("{p}.")))
+    {
+        ValueKind::Identifier
+    } else {
+        ValueKind::Text
+    }
+}
+
+/// A value as baselines and allowlists compare it: by [`ValueKind`], so that two values are
+/// equal only when they are the same value written differently.
+pub fn normalise(kind: ValueKind, value: &str) -> String {
+    match kind {
+        ValueKind::Identifier => value
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-' | '/' | '(' | ')'))
+            .map(|c| c.to_ascii_lowercase())
+            .collect(),
+        ValueKind::Text => value
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase(),
+    }
+}
 
 /// The environment variable that holds a shared fingerprint key.
 pub const KEY_ENV: &str = "PIISCAN_FINGERPRINT_KEY";
@@ -172,24 +221,11 @@ impl Fingerprinter {
         mac
     }
 
-    /// The fingerprint of a value, from a state made by [`Fingerprinter::prefix`].
-    pub fn fingerprint_from(prefix: &Hmac<Sha256>, value: &str) -> String {
+    /// The fingerprint of a value of a category, from a state made by
+    /// [`Fingerprinter::prefix`]; the value is normalised by [`normalise`].
+    pub fn fingerprint_from(prefix: &Hmac<Sha256>, category: &str, value: &str) -> String {
         let mut mac = prefix.clone();
-        // The normalised value: letters and digits, lower-cased (non-ASCII kept as is).
-        let mut buf = [0u8; 128];
-        let mut n = 0;
-        for b in value
-            .bytes()
-            .filter(|b| !b.is_ascii() || b.is_ascii_alphanumeric())
-        {
-            if n == buf.len() {
-                mac.update(&buf);
-                n = 0;
-            }
-            buf[n] = b.to_ascii_lowercase();
-            n += 1;
-        }
-        mac.update(&buf[..n]);
+        mac.update(normalise(value_kind(category), value).as_bytes());
         hex(&mac.finalize().into_bytes()[..16])
     }
 
@@ -201,9 +237,9 @@ impl Fingerprinter {
         hex(&mac.finalize().into_bytes()[..8])
     }
 
-    /// The fingerprint of a value found by `rule` in `path`.
-    pub fn fingerprint(&self, rule: &str, path: &str, value: &str) -> String {
-        Self::fingerprint_from(&self.prefix(rule, path), value)
+    /// The fingerprint of a value of `category` found by `rule` in `path`.
+    pub fn fingerprint(&self, rule: &str, category: &str, path: &str, value: &str) -> String {
+        Self::fingerprint_from(&self.prefix(rule, path), category, value)
     }
 }
 
@@ -216,15 +252,60 @@ mod tests {
     fn fingerprints_are_keyed_stable_and_not_a_plain_hash() {
         let a = Fingerprinter::with_key(b"k1", "test");
         let b = Fingerprinter::with_key(b"k2", "test");
-        let f = a.fingerprint("nl.bsn", "x.txt", "111222333");
+        let bsn = "user.government_id.national_identification_number.nl_bsn";
+        let f = a.fingerprint("nl.bsn", bsn, "x.txt", "111222333");
         assert_eq!(
             f,
-            a.fingerprint("nl.bsn", "x.txt", "111.222.333"),
+            a.fingerprint("nl.bsn", bsn, "x.txt", "111.222.333"),
             "normalised"
         );
-        assert_ne!(f, b.fingerprint("nl.bsn", "x.txt", "111222333"), "keyed");
-        assert_ne!(f, a.fingerprint("nl.bsn", "x.txt", "123456782"));
+        assert_ne!(
+            f,
+            b.fingerprint("nl.bsn", bsn, "x.txt", "111222333"),
+            "keyed"
+        );
+        assert_ne!(f, a.fingerprint("nl.bsn", bsn, "x.txt", "123456782"));
         let plain = hex(&Sha256::digest(b"111222333"));
         assert!(!plain.contains(&f));
+    }
+
+    #[test]
+    fn only_the_same_value_written_differently_normalises_alike() {
+        let email = "user.contact.email";
+        let same = |cat: &str, a: &str, b: &str| {
+            normalise(value_kind(cat), a) == normalise(value_kind(cat), b)
+        };
+        assert!(same(
+            email,
+            "Jan.Jansen@Gmail.com",
+            " jan.jansen@gmail.com "
+        ));
+        for other in [
+            "jan.jansen@gmailc.om",
+            "janjansen@gmail.com",
+            "jan.jansen@gmail.co.m",
+            "jan-jansen@gmail.com",
+            "nal.jansen@gmail.com",
+        ] {
+            assert!(!same(email, "jan.jansen@gmail.com", other), "{other}");
+        }
+        let ip = "user.device.ip_address";
+        assert!(!same(ip, "1.22.3.4", "12.2.3.4"));
+        assert!(!same(ip, "10.0.0.1", "100.0.1"));
+        let bsn = "user.government_id.national_identification_number.nl_bsn";
+        assert!(same(bsn, "111222333", "111.222.333"));
+        assert!(same(bsn, "111222333", "111 222 333"));
+        assert!(!same(bsn, "111222333", "111223233"));
+        let iban = "user.financial.bank_account";
+        assert!(same(iban, "NL91 ABNA 0417 1643 00", "nl91abna0417164300"));
+        let postcode = "user.contact.address.postal_code";
+        assert!(same(postcode, "1234 AB", "1234ab"));
+        assert!(same("user.name", "Jan  Jansen", "jan jansen"));
+        assert!(!same("user.name", "Jan Jansen", "JanJansen"));
+        let a = Fingerprinter::with_key(b"k1-k1-k1-k1-k1-k1", "test");
+        assert_ne!(
+            a.fingerprint("email", email, "x", "jan.jansen@gmail.com"),
+            a.fingerprint("email", email, "x", "jan.jansen@gmailc.om")
+        );
     }
 }

@@ -750,9 +750,10 @@ fn mark_found<'f>(
 ) {
     let mut prefixes = vec![None; rules.rules.len()];
     for f in found {
-        let id = &rules.rules[f.rule].id;
+        let rule = &rules.rules[f.rule];
+        let id = &rule.id;
         let prefix = prefixes[f.rule].get_or_insert_with(|| fingerprints.prefix(id, path));
-        f.fingerprint = Fingerprinter::fingerprint_from(prefix, &f.value);
+        f.fingerprint = Fingerprinter::fingerprint_from(prefix, &rule.category, &f.value);
         f.masked = crate::mask::mask(id, &f.value);
     }
 }
@@ -793,11 +794,12 @@ impl Emitter<'_> {
             let (start, end) = (base + h.start, base + h.end);
             let value = path[start..end].to_string();
             let id = self.rules.rules[h.rule].id.clone();
+            let category = &self.rules.rules[h.rule].category;
             let prefix = self.fingerprints.prefix(&id, names.1);
             let found = Found {
                 rule: h.rule,
                 confidence: h.confidence,
-                fingerprint: Fingerprinter::fingerprint_from(&prefix, &value),
+                fingerprint: Fingerprinter::fingerprint_from(&prefix, category, &value),
                 masked: crate::mask::mask(&id, &value),
                 value,
                 explanation: None,

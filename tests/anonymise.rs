@@ -46,9 +46,15 @@ fn csv_column(text: &str, column: usize) -> Vec<String> {
 fn key_files_reproduce_the_reference_vectors_from_the_command_line() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    // HMAC-SHA256, RFC 4231 case 1: a 20-byte key of 0x0b, a text value, hex output (case 2's
-    // 4-byte key "Jefe" is refused: keys hold at least 128 bits).
-    write(d, "hmac.key", &format!("{}\n", "0b".repeat(20)));
+    // HMAC-SHA256 of a text value under the 32-byte key 00 01 … 1f, hex output, as Python's
+    // `hmac.new(bytes(range(32)), b"Hi There", hashlib.sha256).hexdigest()` gives it (RFC
+    // 4231's keys are refused: case 1's twenty 0x0b bytes are a placeholder, case 2's "Jefe"
+    // is 4 bytes; keys hold at least 128 bits and 8 different byte values).
+    write(
+        d,
+        "hmac.key",
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n",
+    );
     write(d, "msgs.csv", "id,bericht\n1,Hi There\n");
     write(
         d,
@@ -62,7 +68,7 @@ fn key_files_reproduce_the_reference_vectors_from_the_command_line() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         csv_column(&read(d, "msgs.out.csv"), 1),
-        ["b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"]
+        ["278639ec02309d3afded1b273f1349ba63b9089c12476d716bee3ecc94673e9e"]
     );
     // Crypto-PAn with the original distribution's sample key.
     let vectors = std::fs::read_to_string(root().join("fixtures/vectors/cryptopan-sample.tsv"))

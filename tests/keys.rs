@@ -174,7 +174,7 @@ fn short_master_keys_and_key_files_are_refused() {
         assert!(!d.join("out.csv").exists());
     }
     // Crypto-PAn takes exactly 32 bytes: 16 is refused.
-    write(d, "cp16.key", &"0d".repeat(16));
+    write(d, "cp16.key", "000102030405060708090a0b0c0d0e0f");
     write(
         d,
         "cp.toml",
@@ -184,7 +184,7 @@ fn short_master_keys_and_key_files_are_refused() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(stderr(&o).contains("exactly 32 bytes"), "{}", stderr(&o));
     // 16 bytes of hex (32 digits) is enough for hmac.
-    write(d, "ok.key", &"0e".repeat(16));
+    write(d, "ok.key", "0f0e0d0c0b0a09080706050403020100");
     write(
         d,
         "kf.toml",

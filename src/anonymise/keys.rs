@@ -5,10 +5,19 @@
 //! A method's `key_file` in the policy is used as written instead (hex text), so outputs can
 //! be checked against other tools and reference vectors.
 //!
-//! Every key must hold at least 128 bits ([`MIN_KEY_BYTES`]) of key material, counted by
-//! [`key_material`]: text of hex digits counts its decoded bytes (`openssl rand -hex 16` gives
-//! 32 digits, 16 bytes), any other text its bytes, surrounding whitespace not at all. A shorter
-//! or empty key is refused with a message that names where it came from, never the key.
+//! One rule for every key source (`--key-file`, `PIISCAN_KEY`, `PIISCAN_FINGERPRINT_KEY`, the
+//! fingerprint key file, a policy's `key_file`), checked by [`check_material`]:
+//!
+//! - surrounding whitespace is not part of the key;
+//! - text made only of hex digits (optionally after `0x`) is hex: it must have an even number
+//!   of digits, and its key material is the decoded bytes (`openssl rand -hex 16` gives 32
+//!   digits, 16 bytes); `0x` followed by anything else is refused;
+//! - any other text is raw bytes (a passphrase; base64 is not decoded, its text counts);
+//! - the material must be at least [`MIN_KEY_BYTES`] (16 bytes, 128 bits) long and hold at
+//!   least [`MIN_DISTINCT_BYTES`] different byte values, so `0000…`, sixteen NUL bytes,
+//!   `AAAA…==` or a short pattern repeated are refused as placeholders, not keys.
+//!
+//! A refused key is named by where it came from, never shown.
 
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -38,36 +47,98 @@ impl Secret {
 /// The least key material accepted: 16 bytes, 128 bits.
 pub const MIN_KEY_BYTES: usize = 16;
 
-/// How many bytes of key material a key's text holds: hex text (an even number of hex digits)
-/// counts its decoded bytes, other text its bytes; surrounding whitespace does not count.
-pub fn key_material(text: &[u8]) -> usize {
+/// The fewest different byte values a key's material may hold (16 random bytes hold 8 or
+/// fewer with a probability below 10^-9; a placeholder such as `0000…` holds one).
+pub const MIN_DISTINCT_BYTES: usize = 8;
+
+/// A key's text read by the rule of this module: its material, or why it is refused.
+fn read_material(text: &[u8]) -> Result<Vec<u8>, String> {
     let t = text.trim_ascii();
-    if !t.is_empty() && t.len() % 2 == 0 && t.iter().all(u8::is_ascii_hexdigit) {
-        t.len() / 2
-    } else {
-        t.len()
+    if t.is_empty() {
+        // [`check_bytes`] says what is needed.
+        return Ok(Vec::new());
+    }
+    let (prefixed, digits) = match t {
+        [b'0', b'x' | b'X', rest @ ..] => (true, rest),
+        _ => (false, t),
+    };
+    let hex = !digits.is_empty() && digits.iter().all(u8::is_ascii_hexdigit);
+    if prefixed && !hex {
+        return Err("starts with 0x but is not hexadecimal".into());
+    }
+    if !hex {
+        return Ok(t.to_vec());
+    }
+    if digits.len() % 2 != 0 {
+        return Err(format!(
+            "is {} hex digits, an odd number: hex keys are whole bytes (two digits each)",
+            digits.len()
+        ));
+    }
+    let text = std::str::from_utf8(digits).map_err(|_| "is not hexadecimal".to_string())?;
+    parse_hex(text).ok_or_else(|| "is not hexadecimal".to_string())
+}
+
+/// How many bytes of key material a key's text holds under the rule of this module: hex
+/// text its decoded bytes (an odd count of digits counts only its whole bytes), other text
+/// its bytes; surrounding whitespace does not count.
+pub fn key_material(text: &[u8]) -> usize {
+    match read_material(text) {
+        Ok(m) => m.len(),
+        Err(_) => {
+            let t = text.trim_ascii();
+            let d = t.strip_prefix(b"0x").unwrap_or(t);
+            if d.iter().all(u8::is_ascii_hexdigit) {
+                d.len() / 2
+            } else {
+                t.len()
+            }
+        }
     }
 }
 
-/// Refuses a key with less than [`MIN_KEY_BYTES`] of material ([`key_material`]); `source`
-/// says where the key came from (an environment variable or a file), never the key.
+/// Refuses a key whose text breaks the rule of this module (see the module documentation):
+/// odd hex, less than [`MIN_KEY_BYTES`] of material, fewer than [`MIN_DISTINCT_BYTES`]
+/// different byte values. `source` says where the key came from, never the key.
 ///
 /// # Errors
-/// The key is empty or too short.
+/// The key is empty, malformed hex, too short or without variety.
 pub fn check_material(text: &[u8], source: &str) -> crate::Result<()> {
-    let n = key_material(text);
-    if n >= MIN_KEY_BYTES {
-        return Ok(());
+    let how = "e.g. 32 random bytes as hex from `openssl rand -hex 32`";
+    let material = read_material(text)
+        .map_err(|why| crate::Error::Usage(format!("the key from {source} {why}: {how}")))?;
+    check_bytes(&material, source)
+}
+
+/// Refuses key material (already decoded) that is too short or without variety.
+///
+/// # Errors
+/// As [`check_material`].
+pub fn check_bytes(material: &[u8], source: &str) -> crate::Result<()> {
+    let how = "e.g. 32 random bytes as hex from `openssl rand -hex 32`";
+    let n = material.len();
+    if n < MIN_KEY_BYTES {
+        let what = if n == 0 {
+            "is empty".to_string()
+        } else {
+            format!("holds {n} bytes of key material")
+        };
+        return Err(crate::Error::Usage(format!(
+            "the key from {source} {what}: at least {MIN_KEY_BYTES} bytes (128 bits) are needed, {how}"
+        )));
     }
-    let what = if n == 0 {
-        "is empty".to_string()
-    } else {
-        format!("holds {n} bytes of key material")
-    };
-    Err(crate::Error::Usage(format!(
-        "the key from {source} {what}: at least {MIN_KEY_BYTES} bytes (128 bits) are needed, \
-         e.g. 32 random bytes as hex from `openssl rand -hex 32`"
-    )))
+    let mut seen = [false; 256];
+    for &b in material {
+        seen[usize::from(b)] = true;
+    }
+    let distinct = seen.iter().filter(|&&s| s).count();
+    if distinct < MIN_DISTINCT_BYTES {
+        return Err(crate::Error::Usage(format!(
+            "the key from {source} holds only {distinct} different byte value(s): it looks like \
+             a placeholder, not a random key (at least {MIN_DISTINCT_BYTES} are needed), {how}"
+        )));
+    }
+    Ok(())
 }
 
 fn parse_hex(text: &str) -> Option<Vec<u8>> {
@@ -107,6 +178,7 @@ pub fn read_hex_key(path: &Path) -> crate::Result<Secret> {
             path.display()
         )));
     }
+    check_bytes(&key, &source)?;
     Ok(Secret(key))
 }
 
@@ -221,6 +293,46 @@ mod tests {
     }
 
     #[test]
+    fn one_rule_refuses_odd_hex_short_prefixed_hex_and_keys_without_variety() {
+        let refused: [&[u8]; 9] = [
+            b"0123456789abcdef0",                 // 17 hex digits: odd, not 17 text bytes
+            b"0123456789abcdef0123456789abcdef0", // 33 hex digits
+            b"0x0123456789abcdef0123456789abcd",  // 0x + 30 digits: 15 bytes
+            b"0xnot-hex-at-all-but-long-enough",  // 0x and no hex
+            b"00000000000000000000000000000000",  // 16 zero bytes as hex
+            &[0u8; 16],                           // 16 NUL bytes
+            b"AAAAAAAAAAAAAAAAAAAAAA==",          // base64 of zeros, as text
+            b"abababababababababababababababab",  // one byte repeated, as hex
+            b"xyxyxyxyxyxyxyxyxyxyxyxy",          // two letters repeated, as text
+        ];
+        for k in refused {
+            let e = check_material(k, "TEST_SOURCE").expect_err(&String::from_utf8_lossy(k));
+            let m = e.to_string();
+            assert!(m.contains("TEST_SOURCE"), "{m}");
+            if k.len() > 4 && k.is_ascii() {
+                assert!(!m.contains(std::str::from_utf8(k).unwrap_or("")), "{m}");
+            }
+        }
+        for ok in [
+            &b"0x000102030405060708090a0b0c0d0e0f"[..],
+            b"000102030405060708090a0b0c0d0e0f\n",
+            b"test-key-0123456789abcdef",
+            b"q83vEjRWeJq83vEjRWeJqw==",
+        ] {
+            assert!(
+                check_material(ok, "X").is_ok(),
+                "{}",
+                String::from_utf8_lossy(ok)
+            );
+        }
+        assert_eq!(
+            key_material(b"0123456789abcdef0"),
+            8,
+            "odd hex counts whole bytes"
+        );
+    }
+
+    #[test]
     fn short_and_empty_key_files_are_refused_by_name_never_by_content() {
         let dir = tempfile::tempdir().expect("tempdir");
         for (name, text) in [
@@ -241,5 +353,9 @@ mod tests {
         let p = dir.path().join("sixteen.key");
         std::fs::write(&p, "000102030405060708090a0b0c0d0e0f\n").expect("write");
         assert_eq!(read_hex_key(&p).expect("16 bytes").bytes().len(), 16);
+        let p = dir.path().join("zeros.key");
+        std::fs::write(&p, "00".repeat(32)).expect("write");
+        let e = read_hex_key(&p).expect_err("zeros").to_string();
+        assert!(e.contains("zeros.key") && e.contains("placeholder"), "{e}");
     }
 }

@@ -121,11 +121,16 @@ pub struct FileReport {
     pub text: Option<text::TextOutcome>,
     /// Row counts read back from the output, per table.
     pub rows_verified: Vec<(String, u64)>,
-    /// Categories the re-scan still finds where transforms were applied.
+    /// Categories the re-scan of every column of the output still finds: in transformed
+    /// columns, and in columns left as they were that the policy does not keep.
     pub leftovers: Vec<verify::Leftover>,
     /// `spans` columns: the spans replaced inside their cells, per rule.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cell_spans: Vec<text::SpanReport>,
+    /// What the rewriter did besides transforming values (SQLite triggers set aside while
+    /// rewriting and put back).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl FileReport {
@@ -370,10 +375,25 @@ pub fn anonymise(
         )))
     };
     phase("rewriting");
+    let mut notes = Vec::new();
     let (tables, text_outcome) = write_output(
-        kind, to, input, &mut tmp, &open, &table, policy, &found, rules, opts,
+        kind, to, input, &mut tmp, &open, &table, policy, &found, rules, opts, &mut notes,
     )
     .map_err(writing)?;
+    // A place the policy gives a method must have been transformed by the rewriter: a nested
+    // field (`klant.bsn`, `tags[]`, `orders[].email`) or a field beyond the header of a
+    // CSV row is seen by the scan but not by the rewriter, and is refused by name.
+    let skipped = untransformed(policy, &found, &tables);
+    if !skipped.is_empty() {
+        return Err(crate::Error::Usage(format!(
+            "{}: the policy names {} place(s) that the {kind:?} rewriter cannot transform (nested \
+             fields, list elements, or fields beyond the header of a row); nothing was written. \
+             Flatten them into columns of their own first:\n  {}",
+            input.display(),
+            skipped.len(),
+            skipped.join("\n  ")
+        )));
+    }
 
     // Verify: the rows read back equal the rows read.
     phase("verifying");
@@ -440,40 +460,33 @@ pub fn anonymise(
             }
         }
     }
-    // Re-scan every row of the output where transforms were applied.
+    // Re-scan every row of every column of every table of the output: personal data in a
+    // column that was not transformed (and that the policy does not keep) fails it too.
     let leftovers = match out_kind.table_format() {
         Some(format) => {
             let single = tables.len() == 1;
+            // Every column of every table is read back; a transformed column is watched for
+            // its mask character.
             let wanted = |table: &str, column: &str| {
-                tables
+                let mask_char = tables
                     .iter()
                     .filter(|t| single || t.table.eq_ignore_ascii_case(table))
                     .flat_map(|t| &t.columns)
                     .find(|c| c.method != "drop" && c.column.eq_ignore_ascii_case(column))
-                    .map(|c| verify::Watch {
-                        mask_char: c.mask_char,
-                    })
+                    .and_then(|c| c.mask_char);
+                Some(verify::Watch { mask_char })
             };
             let (after, text_after) =
                 verify::census(tmp.path(), format, rules, &wanted).map_err(read_back)?;
             let mut leftovers = table_leftovers(&found, &after, &tables, policy, rules);
-            // A dump's text: every span the policy's `[[text]]` entries name that is still
-            // there (one in an identifier, which is never rewritten) is a leftover.
-            let text_found = Detection {
-                text: text_after,
-                ..Detection::default()
-            };
-            leftovers.extend(text_leftovers(
-                &text_found,
-                text_outcome.as_ref(),
-                policy,
-                true,
-            ));
+            // A dump's text: every span still there (one in an identifier, which is never
+            // rewritten) is a leftover unless its method keeps that form.
+            leftovers.extend(text_leftovers(&text_after, text_outcome.as_ref(), policy));
             leftovers
         }
         None => {
-            let after = detect(tmp.path(), rules, 0)?;
-            text_leftovers(&after, text_outcome.as_ref(), policy, false)
+            let after = text::census(tmp.path(), policy, rules).map_err(read_back)?;
+            text_leftovers(&after, text_outcome.as_ref(), policy)
         }
     };
     // The output gets the input's permissions (a temporary file is private to its owner).
@@ -496,6 +509,7 @@ pub fn anonymise(
         rows_verified,
         leftovers,
         cell_spans: policy.span_reports(),
+        notes,
     })
 }
 
@@ -591,6 +605,7 @@ fn write_output(
     found: &Detection,
     rules: &RuleSet,
     opts: &Options,
+    notes: &mut Vec<String>,
 ) -> crate::Result<(Vec<TableOutcome>, Option<text::TextOutcome>)> {
     let tmp_path = tmp.path().to_path_buf();
     let mut tables = Vec::new();
@@ -603,7 +618,14 @@ fn write_output(
         tmp.file_mut()
             .sync_all()
             .map_err(|e| crate::Error::io(&tmp_path, e))?;
-        tables = sqlite::rewrite(&tmp_path, policy, found)?;
+        let triggers;
+        (tables, triggers) = sqlite::rewrite(&tmp_path, policy, found)?;
+        if triggers > 0 {
+            notes.push(format!(
+                "{triggers} trigger(s) were set aside while rewriting (so none copied a value) \
+                 and put back unchanged"
+            ));
+        }
         return Ok((tables, None));
     }
     let file = tmp.file_mut();
@@ -714,11 +736,85 @@ fn own_categories(before: &Detection, table: &str, column: &str) -> Vec<String> 
         .collect()
 }
 
-/// What the re-scan found in transformed columns: every category, expected only when it
-/// is the method's own kept form (an IP address after `ip_truncate`) and really differs from
-/// the input: a column where the method left values as they were (a `mask` whose kept
-/// characters cover the value), or where a masked column's value is found with no mask
-/// character in it, holds the input's own values, and that is never expected.
+/// Places the policy gives a method (other than `keep`) that the pre-scan saw with personal
+/// data but the rewriter did not transform: `table.column (entry)` lines.
+fn untransformed(policy: &Policy, found: &Detection, tables: &[TableOutcome]) -> Vec<String> {
+    let single = tables.len() == 1;
+    let mut places: Vec<&(String, String)> = found.columns.keys().collect();
+    places.sort();
+    let mut out = Vec::new();
+    for key in places {
+        let (table, column) = key;
+        let d = &found.columns[key];
+        let Some(entry) = policy.for_column(table, column, d) else {
+            continue;
+        };
+        if matches!(entry.op, transform::Op::Keep) {
+            continue;
+        }
+        let done = tables.iter().any(|t| {
+            (single || t.table.eq_ignore_ascii_case(table))
+                && t.columns
+                    .iter()
+                    .any(|c| c.column.eq_ignore_ascii_case(column))
+        });
+        if !done {
+            let name = found
+                .verdicts
+                .iter()
+                .find(|v| {
+                    v.table.eq_ignore_ascii_case(table) && v.column.eq_ignore_ascii_case(column)
+                })
+                .map_or_else(
+                    || format!("{table}.{column}"),
+                    |v| format!("{}.{}", v.table, v.column),
+                );
+            out.push(format!(
+                "{name} ({}, method {})",
+                entry.describe,
+                entry.op.name()
+            ));
+        }
+    }
+    out
+}
+
+/// Adds `n` cells of `category` to the leftover of `place` with this expectation.
+fn add_leftover(
+    out: &mut Vec<verify::Leftover>,
+    place: &str,
+    method: &str,
+    category: &str,
+    n: u64,
+    expected: bool,
+    kept_whole: u64,
+) {
+    if n == 0 {
+        return;
+    }
+    match out
+        .iter_mut()
+        .find(|l| l.place == place && l.expected == expected)
+    {
+        Some(l) => *l.categories.entry(category.to_string()).or_insert(0) += n,
+        None => out.push(verify::Leftover {
+            place: place.to_string(),
+            method: method.to_string(),
+            categories: BTreeMap::from([(category.to_string(), n)]),
+            expected,
+            kept_whole,
+        }),
+    }
+}
+
+/// What the re-scan of every column found. In a transformed column a category is expected
+/// only in cells that are wholly the method's own kept form (a truncated IP address); a
+/// value kept because the method could not read it (`on_invalid = "keep"`) never is. In a
+/// column left as it was, anything found is unexpected unless the policy keeps the column
+/// (`method = "keep"`, or `on_unlisted = "keep"` for a column no entry names). A column where
+/// the method left values as they were (a `mask` whose kept characters cover the value), or
+/// where a masked column's value is found with no mask character in it, holds the input's
+/// own values, and that is never expected.
 fn table_leftovers(
     before: &Detection,
     after: &verify::Census,
@@ -727,41 +823,70 @@ fn table_leftovers(
     rules: &RuleSet,
 ) -> Vec<verify::Leftover> {
     let single = tables.len() == 1;
+    let mut places: Vec<_> = after.iter().collect();
+    places.sort_by(|a, b| a.0.cmp(b.0));
     let mut out: Vec<verify::Leftover> = Vec::new();
-    for t in tables {
-        for c in &t.columns {
-            if c.method == "drop" {
-                continue;
-            }
-            let own = own_categories(before, &t.table, &c.column);
-            let column = c.column.to_lowercase();
-            let found = after.iter().filter(|((table, col), _)| {
-                *col == column && (single || table.eq_ignore_ascii_case(&t.table))
-            });
-            let place = format!("{}.{}", t.table, c.column);
-            for (_, categories) in found {
+    for ((table, column), categories) in places {
+        let outcome = tables
+            .iter()
+            .find(|t| single || t.table.eq_ignore_ascii_case(table));
+        let table_name = outcome.map_or(table.as_str(), |t| t.table.as_str());
+        let transformed = outcome.and_then(|t| {
+            t.columns
+                .iter()
+                .find(|c| c.column.eq_ignore_ascii_case(column))
+        });
+        match transformed {
+            Some(c) => {
+                if c.method == "drop" {
+                    continue;
+                }
+                let own = own_categories(before, table_name, &c.column);
+                let place = format!("{table_name}.{}", c.column);
                 for (cat, n) in categories {
                     let raw = c.kept_whole > 0 || (c.mask_char.is_some() && n.unmasked > 0);
-                    let expected = !raw
-                        && match c.kept_form {
-                            transform::KeptForm::Spans => spans::keeps_category(policy, rules, cat),
-                            k => k.expects(cat, &own),
-                        };
-                    match out
-                        .iter_mut()
-                        .find(|l| l.place == place && l.expected == expected)
-                    {
-                        Some(l) => {
-                            *l.categories.entry(cat.clone()).or_insert(0) += n.cells;
+                    let kept = match c.kept_form {
+                        // Inside free text, a span's kept form is never the whole cell.
+                        transform::KeptForm::Spans if spans::keeps_category(policy, rules, cat) => {
+                            n.cells
                         }
-                        None => out.push(verify::Leftover {
-                            place: place.clone(),
-                            method: c.method.clone(),
-                            categories: BTreeMap::from([(cat.clone(), n.cells)]),
-                            expected,
-                            kept_whole: c.kept_whole,
-                        }),
-                    }
+                        k if k.expects(cat, &own) => n.whole,
+                        _ => 0,
+                    };
+                    let kept = if raw { 0 } else { kept };
+                    let w = c.kept_whole;
+                    add_leftover(&mut out, &place, &c.method, cat, kept, true, w);
+                    add_leftover(&mut out, &place, &c.method, cat, n.cells - kept, false, w);
+                }
+            }
+            None => {
+                let d = before.column(table_name, column);
+                let kept = match policy.for_column(table_name, column, &d) {
+                    Some(e) => matches!(e.op, transform::Op::Keep),
+                    None => policy.keep_unlisted,
+                };
+                if kept {
+                    continue;
+                }
+                let name = before
+                    .verdicts
+                    .iter()
+                    .find(|v| {
+                        v.table.eq_ignore_ascii_case(table_name)
+                            && v.column.eq_ignore_ascii_case(column)
+                    })
+                    .map_or(column.as_str(), |v| v.column.as_str());
+                let place = format!("{table_name}.{name}");
+                for (cat, n) in categories {
+                    add_leftover(
+                        &mut out,
+                        &place,
+                        "none (left as it was)",
+                        cat,
+                        n.cells,
+                        false,
+                        0,
+                    );
                 }
             }
         }
@@ -769,33 +894,33 @@ fn table_leftovers(
     out
 }
 
-/// What the re-scan of a text output found, per rule that was applied; with `named`, also
-/// per rule a `[[text]]` entry names that met no span it could rewrite (a dump's spans in
-/// identifiers).
+/// What the re-scan of a text output found, per rule: expected only where the rule's method
+/// keeps the form of the value (a truncated address) or the policy keeps the rule; a rule no
+/// entry names is kept only with `on_unlisted = "keep"`.
 fn text_leftovers(
-    after: &Detection,
+    after: &BTreeMap<String, (String, u64)>,
     text: Option<&text::TextOutcome>,
     policy: &Policy,
-    named: bool,
 ) -> Vec<verify::Leftover> {
     let mut out = Vec::new();
-    let spans = text.map_or(&[][..], |t| &t.spans[..]);
-    for (rule, (cat, n)) in &after.text {
-        let applied = spans.iter().find(|s| s.rule == *rule);
+    for (rule, (cat, n)) in after {
         let entry = policy.for_rule(rule, cat);
-        let keeps = entry.is_some_and(|e| matches!(e.op, transform::Op::Keep));
-        let (method, expected, kept_whole) = match (applied, entry) {
-            (Some(s), _) => (
+        let span = text.and_then(|t| t.spans.iter().find(|s| s.rule == *rule));
+        let kept_whole = span.map_or(0, |s| s.kept_whole);
+        let (method, expected) = match (entry, span) {
+            (None, _) if policy.keep_unlisted => continue,
+            (None, _) => ("none (left as it was)".to_string(), false),
+            (Some(e), _) if matches!(e.op, transform::Op::Keep) => (e.op.name().to_string(), true),
+            (Some(e), Some(s)) => (
                 s.method.clone(),
-                (s.kept_whole == 0 && s.kept_form.expects(cat, std::slice::from_ref(cat))) || keeps,
-                s.kept_whole,
+                s.kept_whole == 0
+                    && (s.kept_form.expects(cat, std::slice::from_ref(cat))
+                        || e.op.kept_form().expects(cat, std::slice::from_ref(cat))),
             ),
-            (None, Some(e)) if named => (
+            (Some(e), None) => (
                 e.op.name().to_string(),
-                e.op.kept_form().expects(cat, std::slice::from_ref(cat)) || keeps,
-                0,
+                e.op.kept_form().expects(cat, std::slice::from_ref(cat)),
             ),
-            _ => continue,
         };
         out.push(verify::Leftover {
             place: format!("text ({rule})"),

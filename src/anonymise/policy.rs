@@ -198,6 +198,14 @@ impl Policy {
             .unwrap_or_default()
     }
 
+    /// Does a `[[text]]` entry name this rule by id (`rule = "nl.bsn"`)? Then every match of
+    /// the rule is transformed, at any confidence.
+    pub fn names_rule(&self, rule: &str) -> bool {
+        self.text
+            .iter()
+            .any(|e| matches!(&e.selector, Selector::Rule(r) if r == rule))
+    }
+
     /// The entry for spans of a rule in text.
     pub fn for_rule(&self, rule: &str, category: &str) -> Option<&Entry> {
         self.text.iter().find(|e| match &e.selector {

@@ -2,6 +2,13 @@
 //! UPDATE statements (rows read in batches by rowid) in one transaction (dropped columns with `ALTER TABLE … DROP COLUMN`),
 //! and then vacuumed with `secure_delete` on, so no old value survives in free pages. The
 //! input is opened read-only and never touched.
+//!
+//! Triggers are set aside while rewriting: an `AFTER UPDATE` trigger that copies `old.email`
+//! into a log table would otherwise write the raw values into the output. They are dropped in
+//! the working copy before the first UPDATE and created again, from their own SQL, after the
+//! last (in the same transaction), so the schema a user gets back is the input's; the report
+//! says how many. Every table's rows are counted before anything is changed, so "rows in" is
+//! the input's count and a table that grew or shrank while rewriting fails the check.
 
 use super::delimited::TableOutcome;
 use super::plan::{Detection, TablePlan};
@@ -28,7 +35,8 @@ fn text_of(v: &SqlValue) -> Option<String> {
     }
 }
 
-/// Rewrites the copy of a database at `work` (already copied from the input).
+/// Rewrites the copy of a database at `work` (already copied from the input). Returns the
+/// outcome per table and the number of triggers set aside while rewriting (and put back).
 ///
 /// # Errors
 /// SQLite errors (a WITHOUT ROWID table with a policy column, a dropped column that an index
@@ -37,7 +45,7 @@ pub fn rewrite(
     work: &Path,
     policy: &Policy,
     found: &Detection,
-) -> crate::Result<Vec<TableOutcome>> {
+) -> crate::Result<(Vec<TableOutcome>, usize)> {
     let err = sql(work);
     let mut conn = Connection::open(work).map_err(&err)?;
     conn.pragma_update(None, "secure_delete", true)
@@ -52,16 +60,35 @@ pub fn rewrite(
         names.collect::<Result<_, _>>().map_err(&err)?
     };
     let tx = conn.transaction().map_err(&err)?;
+    let count_of = |c: &rusqlite::Transaction<'_>, table: &str| -> crate::Result<u64> {
+        c.query_row(&format!("SELECT count(*) FROM {}", quote(table)), [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map(|n| u64::try_from(n).unwrap_or(0))
+        .map_err(&err)
+    };
+    // The input's rows, before any statement could change them.
+    let mut counted = Vec::with_capacity(tables.len());
+    for table in &tables {
+        counted.push(count_of(&tx, table)?);
+    }
+    let triggers: Vec<(String, String)> = {
+        let mut stmt = tx
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql IS NOT NULL ORDER BY name")
+            .map_err(&err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(&err)?;
+        rows.collect::<Result<_, _>>().map_err(&err)?
+    };
+    for (name, _) in &triggers {
+        tx.execute_batch(&format!("DROP TRIGGER {}", quote(name)))
+            .map_err(&err)?;
+    }
     let mut outcomes = Vec::new();
-    for table in tables {
+    for (table, rows_in) in tables.into_iter().zip(counted) {
         let q = quote(&table);
-        let count = |c: &rusqlite::Transaction<'_>| -> crate::Result<u64> {
-            c.query_row(&format!("SELECT count(*) FROM {q}"), [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map(|n| u64::try_from(n).unwrap_or(0))
-            .map_err(&err)
-        };
+        let count = |c: &rusqlite::Transaction<'_>| count_of(c, &table);
         let columns: Vec<String> = {
             let stmt = tx
                 .prepare(&format!("SELECT * FROM {q} LIMIT 0"))
@@ -69,12 +96,12 @@ pub fn rewrite(
             stmt.column_names().iter().map(|c| c.to_string()).collect()
         };
         let mut plan = TablePlan::new(policy, &table, &columns, found)?;
-        let rows_in = count(&tx)?;
         if plan.is_identity() {
+            let rows_out = count(&tx)?;
             outcomes.push(TableOutcome {
                 table,
                 rows_in,
-                rows_out: rows_in,
+                rows_out,
                 columns: Vec::new(),
                 header: false,
             });
@@ -177,7 +204,15 @@ pub fn rewrite(
             header: false,
         });
     }
+    for (name, text) in &triggers {
+        tx.execute_batch(text).map_err(|e| {
+            crate::Error::Usage(format!(
+                "{}: trigger {name} could not be put back after rewriting: {e}",
+                work.display()
+            ))
+        })?;
+    }
     tx.commit().map_err(&err)?;
     conn.execute_batch("VACUUM").map_err(&err)?;
-    Ok(outcomes)
+    Ok((outcomes, triggers.len()))
 }

@@ -1,6 +1,9 @@
 //! Text and logs, line by line: the scan engine finds the spans, each span whose rule the
 //! policy names (`[[text]]`) is replaced by its method's output, from the end of the line
 //! backwards so the offsets of earlier spans hold. Everything else is copied byte for byte.
+//! A rule the policy names by id (`rule = "nl.bsn"`) is applied to every match at any
+//! confidence (a bare number that only looks like a BSN too); other entries apply from
+//! medium confidence up, as the scan reports. The re-scan ([`census`]) counts alike.
 
 use super::policy::{OnInvalid, Policy};
 use super::transform::Protection;
@@ -107,8 +110,11 @@ pub fn rewrite(
     name: &str,
 ) -> crate::Result<TextOutcome> {
     let err = |m: String| crate::Error::Usage(format!("{name}: {m}"));
-    let engine = Engine::new(rules, Confidence::Medium, false);
+    let engine = Engine::new(rules, Confidence::Low, false);
     let mut scratch = engine.scratch();
+    let counts = |rule: usize, confidence: Confidence| {
+        confidence >= Confidence::Medium || policy.names_rule(&rules.rules[rule].id)
+    };
     let mut input = io::BufReader::with_capacity(256 * 1024, reader);
     let mut out = io::BufWriter::with_capacity(256 * 1024, out);
     let mut reports: BTreeMap<String, SpanReport> = BTreeMap::new();
@@ -127,7 +133,9 @@ pub fn rewrite(
         outcome.lines_in += 1;
         hits.clear();
         engine.scan(&mut scratch, &line, 0, line.len(), |h| {
-            hits.push((h.start, h.end, h.rule));
+            if counts(h.rule, h.confidence) {
+                hits.push((h.start, h.end, h.rule));
+            }
         });
         if hits.is_empty() {
             out.write_all(&line).map_err(|e| err(e.to_string()))?;
@@ -235,4 +243,38 @@ pub fn replace_spans(
         floor = start;
     }
     Ok(edited)
+}
+
+/// Re-scans a text output line by line as [`rewrite`] reads it: per rule, its category and
+/// the matches found, from medium confidence up, and at any confidence for a rule the policy
+/// names by id (so a bare BSN left behind fails the verification).
+///
+/// # Errors
+/// The file cannot be read.
+pub fn census(
+    path: &std::path::Path,
+    policy: &Policy,
+    rules: &RuleSet,
+) -> io::Result<BTreeMap<String, (String, u64)>> {
+    let engine = Engine::new(rules, Confidence::Low, false);
+    let mut scratch = engine.scratch();
+    let mut input = io::BufReader::with_capacity(256 * 1024, std::fs::File::open(path)?);
+    let mut found: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        engine.scan(&mut scratch, &line, 0, line.len(), |h| {
+            let r = &rules.rules[h.rule];
+            if h.confidence >= Confidence::Medium || policy.names_rule(&r.id) {
+                found
+                    .entry(r.id.to_string())
+                    .or_insert_with(|| (r.category.to_string(), 0))
+                    .1 += 1;
+            }
+        });
+    }
+    Ok(found)
 }

@@ -160,6 +160,10 @@ pub struct Count {
     /// Of those, cells where a found value holds no mask character (every cell, for a
     /// column that was not masked): the value is there as it was, not in a masked form.
     pub unmasked: u64,
+    /// Of those, cells that are one value of the category and nothing else (the whole cell,
+    /// surrounding whitespace aside): only these can be a method's kept form (a truncated
+    /// address); a cell with two addresses or an address and more text is not.
+    pub whole: u64,
     /// The first row (1-based, per table) where it was found.
     pub first_row: u64,
 }
@@ -193,8 +197,9 @@ struct CensusSink<'a, 'r> {
     columns: Vec<Option<Scanned>>,
     /// Rows of the current table so far.
     row: u64,
-    /// Rules seen in the current cell, and whether one of its values held no mask char.
-    seen: Vec<(usize, bool)>,
+    /// Per rule seen in the current cell: whether one of its values held no mask char, and
+    /// whether one of its hits covers the whole cell.
+    seen: Vec<(usize, bool, bool)>,
     found: Census,
     text: TextCensus,
 }
@@ -239,6 +244,14 @@ impl TableSink for CensusSink<'_, '_> {
             };
             let mut seen = std::mem::take(&mut self.seen);
             seen.clear();
+            // The bounds of the cell without surrounding whitespace.
+            let lead = v.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            let trail = v[lead..]
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            let (from, to) = (lead, v.len() - trail);
             let mut mask = [0u8; 4];
             let mask: Option<&[u8]> = watch.mask_char.map(|c| c.encode_utf8(&mut mask).as_bytes());
             let (engine, checksum_only) = (self.engine, self.checksum_only);
@@ -249,33 +262,41 @@ impl TableSink for CensusSink<'_, '_> {
                 }
                 let value = v.get(h.start..h.end).unwrap_or_default();
                 let unmasked = mask.is_none_or(|m| memchr::memmem::find(value, m).is_none());
-                match seen.iter_mut().find(|(r, _)| *r == h.rule) {
-                    Some(s) => s.1 |= unmasked,
-                    None => seen.push((h.rule, unmasked)),
+                let whole = h.start <= from && h.end >= to;
+                match seen.iter_mut().find(|(r, _, _)| *r == h.rule) {
+                    Some(s) => {
+                        s.1 |= unmasked;
+                        s.2 |= whole;
+                    }
+                    None => seen.push((h.rule, unmasked, whole)),
                 }
             });
             if !seen.is_empty() {
-                let mut categories: Vec<(&str, bool)> = seen
-                    .iter()
-                    .filter_map(|&(r, u)| rules.rules.get(r).map(|r| (&*r.category, u)))
-                    .collect();
-                categories.sort_unstable();
-                // One count per category and cell; unmasked if any of its values was.
-                categories.dedup_by(|b, a| {
-                    let same = a.0 == b.0;
-                    if same {
-                        a.1 |= b.1;
+                // One count per category and cell; unmasked (whole) if any of its values was.
+                let mut categories: Vec<(&str, bool, bool)> = Vec::new();
+                for &(r, unmasked, whole) in seen.iter() {
+                    let Some(c) = rules.rules.get(r).map(|r| &*r.category) else {
+                        continue;
+                    };
+                    match categories.iter_mut().find(|(k, _, _)| *k == c) {
+                        Some(e) => {
+                            e.1 |= unmasked;
+                            e.2 |= whole;
+                        }
+                        None => categories.push((c, unmasked, whole)),
                     }
-                    same
-                });
+                }
+                // A cell is one value only when every hit in it is of one category.
+                let one_category = categories.len() == 1;
                 let counts = self.found.entry(key.clone()).or_default();
-                for (c, unmasked) in categories {
+                for (c, unmasked, whole) in categories {
                     let n = counts.entry(c.to_string()).or_default();
                     if n.cells == 0 {
                         n.first_row = self.row;
                     }
                     n.cells += 1;
                     n.unmasked += u64::from(unmasked);
+                    n.whole += u64::from(whole && one_category);
                 }
             }
             self.seen = seen;
@@ -302,12 +323,12 @@ impl TableSink for CensusSink<'_, '_> {
     }
 }
 
-/// Scans every row of the columns `wanted(table, column)` chooses in a table file and
-/// counts the cells per category found: hits at medium confidence or above, and
-/// checksum-validated identifiers (BSN, IBAN, payment card, national and VAT numbers) at any
-/// confidence. No sampling and no cap on findings: this is what the re-scan of an output
-/// rests on. The text around the tables (a dump's comments and definitions) is scanned too,
-/// every span counted by rule.
+/// Scans every row of the columns `wanted(table, column)` chooses in a table file (the
+/// re-scan of an output chooses all of them) and counts the cells per category found: hits
+/// at medium confidence or above, and checksum-validated identifiers (BSN, IBAN, payment
+/// card, national and VAT numbers) at any confidence. No sampling and no cap on findings:
+/// this is what the re-scan of an output rests on. The text around the tables (a dump's
+/// comments and definitions) is scanned too, every span counted by rule.
 ///
 /// # Errors
 /// The file cannot be read in that format.
@@ -571,7 +592,8 @@ pub fn risk(
     })
 }
 
-/// What the re-scan of an output found in columns that were transformed.
+/// What the re-scan of an output found: in a transformed column, or in one the policy left
+/// as it was without saying `keep`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Leftover {
     /// `table.column`, or `text`.

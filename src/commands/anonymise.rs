@@ -124,6 +124,9 @@ fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
         "  verified: rows read back equal rows read ({})",
         counts.join(", ")
     )?;
+    for n in &r.notes {
+        writeln!(out, "  note: {n}")?;
+    }
     if r.leftovers.is_empty() {
         writeln!(
             out,

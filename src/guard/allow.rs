@@ -4,6 +4,7 @@
 use super::config::Loaded;
 use crate::classify::ColumnVerdict;
 use crate::finding::Finding;
+use crate::fingerprint::ValueKind as Kind;
 use crate::rules::RuleSet;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
@@ -16,7 +17,10 @@ struct Entry {
     rules: Vec<String>,
     /// Categories of the listed rules (column verdicts name a category).
     categories: Vec<String>,
+    /// The listed values as an identifier compares them (separators dropped).
     values: HashSet<String>,
+    /// The listed values as other text compares them (case-folded only).
+    values_text: HashSet<String>,
     regex: Option<Regex>,
 }
 
@@ -26,13 +30,11 @@ pub struct Allowlist {
     entries: Vec<Entry>,
 }
 
-/// A value as allowlists and fingerprints compare it: letters and digits, lower-cased.
-pub fn normalise_value(value: &str) -> String {
-    value
-        .chars()
-        .filter(|c| !c.is_ascii() || c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+/// A value as allowlists and fingerprints compare it, by the kind of its category (see
+/// [`crate::fingerprint::normalise`]): an e-mail address only case-folded, an identifier
+/// without its spaces and separators.
+pub fn normalise_value(category: &str, value: &str) -> String {
+    crate::fingerprint::normalise(crate::fingerprint::value_kind(category), value)
 }
 
 impl Allowlist {
@@ -82,7 +84,16 @@ impl Allowlist {
                 paths,
                 rules: e.rules.clone(),
                 categories,
-                values: e.values.iter().map(|v| normalise_value(v)).collect(),
+                values: e
+                    .values
+                    .iter()
+                    .map(|v| crate::fingerprint::normalise(Kind::Identifier, v))
+                    .collect(),
+                values_text: e
+                    .values
+                    .iter()
+                    .map(|v| crate::fingerprint::normalise(Kind::Text, v))
+                    .collect(),
                 regex,
             });
         }
@@ -101,7 +112,14 @@ impl Allowlist {
                 .as_ref()
                 .is_none_or(|g| g.is_match(&*f.project_path))
                 && (e.rules.is_empty() || e.rules.iter().any(|r| *r == *f.rule))
-                && (e.values.is_empty() || e.values.contains(&normalise_value(&f.value)))
+                && (e.values.is_empty() || {
+                    let kind = crate::fingerprint::value_kind(&f.category);
+                    let listed = match kind {
+                        Kind::Identifier => &e.values,
+                        Kind::Text => &e.values_text,
+                    };
+                    listed.contains(&crate::fingerprint::normalise(kind, &f.value))
+                })
                 && e.regex.as_ref().is_none_or(|r| r.is_match(&f.value))
         })
     }

@@ -105,12 +105,13 @@ impl Baseline {
             )));
         }
         if file.key_id != key_id {
+            // The file's key id is content of the file and is never echoed: only this
+            // run's own key id is shown.
             return Err(crate::Error::Usage(format!(
-                "{}: written with another fingerprint key (key id {}); this run's key ({key_source}) \
+                "{}: written with another fingerprint key (its key id is not this run's); this run's key ({key_source}) \
                  has id {key_id}. Set {} to the key that wrote the baseline (e.g. from a CI secret), \
                  or write a new one with --write-baseline",
                 path.display(),
-                file.key_id,
                 crate::fingerprint::KEY_ENV
             )));
         }

@@ -63,8 +63,10 @@ pub struct AllowEntry {
     /// Rule ids, e.g. `ga_client_id`.
     #[serde(default)]
     pub rules: Vec<String>,
-    /// Known test values, compared like fingerprints: letters and digits, lower-cased
-    /// (`111222333` also allows `111.222.333`).
+    /// Known test values, compared like fingerprints ([`crate::fingerprint::normalise`]): an
+    /// identifier without its spaces and separators (`111222333` also allows `111.222.333`),
+    /// any other value case-folded only (`jan.jansen@gmail.com` does not allow
+    /// `janjansen@gmail.com`).
     #[serde(default)]
     pub values: Vec<String>,
     /// A regular expression that must match (somewhere in) the value.
