@@ -18,5 +18,6 @@ mod readers;
 mod register;
 mod restore;
 mod sampling;
+mod streaming;
 mod structured;
 mod terminal;
