@@ -107,6 +107,25 @@ fn main() {
         child(&file, threads, sample_rows);
         return;
     }
+    // `--write-corpora DIR MB TABLE_MB`: only write the corpora (for benches/compare_ripgrep.sh).
+    if let Some(i) = args.iter().position(|a| a == "--write-corpora") {
+        let dir = PathBuf::from(&args[i + 1]);
+        let mb: usize = args[i + 2].parse().expect("MB");
+        let table_mb: u64 = args[i + 3].parse().expect("table MB");
+        std::fs::create_dir_all(&dir).expect("corpus dir");
+        for name in ["sparse", "dense", "clean"] {
+            println!("{}", corpus_file(&dir, name, mb).display());
+        }
+        let path = dir.join(format!("{table_mb}mb-crm.csv"));
+        if !path.exists() {
+            let mut out =
+                std::io::BufWriter::new(std::fs::File::create(&path).expect("create table corpus"));
+            corpus::write_crm_table(corpus::TableKind::Csv, &mut out, table_mb * 1_000_000, 5)
+                .expect("write table corpus");
+        }
+        println!("{}", path.display());
+        return;
+    }
     let mb: usize = std::env::var("PIISCAN_BENCH_MB")
         .ok()
         .and_then(|s| s.parse().ok())

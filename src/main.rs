@@ -84,6 +84,9 @@ pub(crate) struct ErrorEcho<'a> {
 }
 
 impl Sink for ErrorEcho<'_> {
+    fn needs_fingerprints(&self) -> bool {
+        self.inner.needs_fingerprints()
+    }
     fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
         for f in batch {
             self.max_level = self.max_level.max(Some(f.confidence));

@@ -5,7 +5,7 @@
 //! bounded however many findings there are.
 
 use crate::classify::{ColumnNames, ColumnVerdict};
-use crate::detect::stream::{RegionResult, StreamScanner};
+use crate::detect::stream::{RegionHit, RegionResult, StreamScanner};
 use crate::detect::{Engine, Found};
 use crate::finding::{Confidence, Finding, Location};
 use crate::fingerprint::Fingerprinter;
@@ -181,6 +181,12 @@ pub trait Sink {
     fn columns(&mut self, _input: InputName<'_>, _verdicts: &[ColumnVerdict]) -> io::Result<()> {
         Ok(())
     }
+    /// Does this sink read [`Finding::fingerprint`]? When it does not (table, GitHub and JUnit
+    /// output, the inventory, the anonymiser's detection), no HMAC is computed at all and the
+    /// field stays empty.
+    fn needs_fingerprints(&self) -> bool {
+        true
+    }
 }
 
 /// One unit of work.
@@ -224,6 +230,19 @@ impl UnitResult {
         }
     }
 }
+
+/// What a worker sends the emitter.
+enum Msg {
+    /// Hits of a text unit still being read, in order: sent only while the unit is the next
+    /// to be emitted, so they go straight out and memory stays bounded however many findings
+    /// a file holds (gzip, standard input and non-UTF-8 files are one unit each).
+    Part(Vec<RegionHit>),
+    /// The unit is done.
+    Done(UnitResult),
+}
+
+/// Hits a unit that is not yet the next to be emitted gathers before it waits for its turn.
+const FAR_HITS: usize = 32 * 1024;
 
 /// Counts the bytes read through it, for statistics and progress.
 struct Counting<'p, R> {
@@ -373,6 +392,7 @@ fn run_opened(
     path: Option<&std::path::Path>,
     ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
+    flush: Flush<'_>,
 ) -> UnitResult {
     let mut opened = match opened {
         Ok(o) => o,
@@ -411,13 +431,14 @@ fn run_opened(
     }
     let scanner = StreamScanner::new(ctx.engine).inline_allow(ctx.inline_allow);
     let mut add = |n: u64| ctx.progress.add_bytes(n);
-    let region = scanner.run(
+    let region = scanner.run_flushing(
         scratch,
         &mut opened.reader,
         Decoder::new(encoding),
         0,
         None,
         &mut add,
+        flush,
     );
     let bytes = region.raw_len + bom as u64;
     let status = match (&region.error, region.invalid_utf8_at) {
@@ -443,6 +464,7 @@ fn run_region(
     end: u64,
     ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
+    flush: Flush<'_>,
 ) -> UnitResult {
     let (engine, progress) = (ctx.engine, ctx.progress);
     let fail = |e: io::Error| UnitResult::status(InputStatus::Failed(e.to_string()));
@@ -479,13 +501,14 @@ fn run_region(
         let own_new = seen.saturating_sub(pre).min(own) - before.saturating_sub(pre).min(own);
         progress.add_bytes(own_new);
     };
-    let region = scanner.run(
+    let region = scanner.run_flushing(
         scratch,
         &mut reader as &mut dyn Read,
         Decoder::new(Encoding::Utf8),
         pre,
         Some(own),
         &mut add,
+        flush,
     );
     let after = std::fs::metadata(path).ok();
     let changed = region.error.is_none()
@@ -507,15 +530,19 @@ fn run_region(
     }
 }
 
+/// Hands a text unit's hits on while it is still being read (see [`Msg::Part`]).
+type Flush<'f> = &'f mut dyn FnMut(&mut Vec<RegionHit>);
+
 fn run_unit(
     unit: &Unit,
     entries: &[Entry],
     ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
+    flush: Flush<'_>,
 ) -> UnitResult {
     match (unit, &entries[unit.entry()]) {
         (Unit::Region { start, end, .. }, Entry::File { path, .. }) => {
-            run_region(path, *start, *end, ctx, scratch)
+            run_region(path, *start, *end, ctx, scratch, flush)
         }
         (_, Entry::File { path, .. }) if path.is_dir() => {
             // The walker yields a directory only for a pg_dump directory archive.
@@ -527,10 +554,10 @@ fn run_unit(
             if let Some(kind) = before.as_ref().and_then(|m| special_kind(m.file_type())) {
                 return UnitResult::status(InputStatus::SkippedSpecial(kind.to_string()));
             }
-            let result = run_opened(open_path(path), Some(path), ctx, scratch);
+            let result = run_opened(open_path(path), Some(path), ctx, scratch, flush);
             check_unchanged(path, before.as_ref(), result)
         }
-        (_, Entry::Stdin) => run_opened(open_stdin(), None, ctx, scratch),
+        (_, Entry::Stdin) => run_opened(open_stdin(), None, ctx, scratch, flush),
         (_, Entry::TooLarge { .. }) => UnitResult::status(InputStatus::SkippedTooLarge),
         (
             _,
@@ -746,14 +773,16 @@ fn mark_found<'f>(
     found: impl Iterator<Item = &'f mut Found>,
     rules: &RuleSet,
     path: &str,
-    fingerprints: &Fingerprinter,
+    fingerprints: Option<&Fingerprinter>,
 ) {
     let mut prefixes = vec![None; rules.rules.len()];
     for f in found {
         let rule = &rules.rules[f.rule];
         let id = &rule.id;
-        let prefix = prefixes[f.rule].get_or_insert_with(|| fingerprints.prefix(id, path));
-        f.fingerprint = Fingerprinter::fingerprint_from(prefix, &rule.category, &f.value);
+        if let Some(fingerprints) = fingerprints {
+            let prefix = prefixes[f.rule].get_or_insert_with(|| fingerprints.prefix(id, path));
+            f.fingerprint = Fingerprinter::fingerprint_from(prefix, &rule.category, &f.value);
+        }
         f.masked = crate::mask::mask(id, &f.value);
     }
 }
@@ -771,7 +800,7 @@ struct Emitter<'a> {
     per_rule: Vec<u64>,
     error: Option<io::Error>,
     /// For findings in file names (see [`crate::names`]).
-    fingerprints: &'a Fingerprinter,
+    fingerprints: Option<&'a Fingerprinter>,
     name_scratch: crate::detect::engine::Scratch,
     min_confidence: Confidence,
 }
@@ -795,11 +824,13 @@ impl Emitter<'_> {
             let value = path[start..end].to_string();
             let id = self.rules.rules[h.rule].id.clone();
             let category = &self.rules.rules[h.rule].category;
-            let prefix = self.fingerprints.prefix(&id, names.1);
+            let fingerprint = self.fingerprints.map_or_else(String::new, |f| {
+                Fingerprinter::fingerprint_from(&f.prefix(&id, names.1), category, &value)
+            });
             let found = Found {
                 rule: h.rule,
                 confidence: h.confidence,
-                fingerprint: Fingerprinter::fingerprint_from(&prefix, category, &value),
+                fingerprint,
                 masked: crate::mask::mask(&id, &value),
                 value,
                 explanation: None,
@@ -838,30 +869,37 @@ impl Emitter<'_> {
         }
     }
 
+    /// Sends the hits of the text unit being emitted (a part, or the rest at its end).
+    fn text_hits(&mut self, names: Names<'_>, hits: Vec<RegionHit>) {
+        self.batch.clear();
+        for h in hits {
+            if h.allowed_inline {
+                self.state.allowed_inline += 1;
+                continue;
+            }
+            let location = Location::Text {
+                line: 1 + self.state.lines_before + h.newlines_before,
+                column: h.column
+                    + if h.newlines_before == 0 {
+                        self.state.line_chars_before
+                    } else {
+                        0
+                    },
+                byte_start: self.state.decoded_before + h.start,
+                byte_end: self.state.decoded_before + h.end,
+            };
+            let finding = self.finding(names, h.found, location);
+            self.batch.push(finding);
+        }
+        self.send_batch();
+    }
+
     fn emit(&mut self, unit: &Unit, names: Names<'_>, result: UnitResult) -> bool {
         let path = names.0;
         self.state.absorb(&result.status, result.bytes);
-        if let Some(region) = result.region {
-            self.batch.clear();
-            for h in region.hits {
-                if h.allowed_inline {
-                    self.state.allowed_inline += 1;
-                    continue;
-                }
-                let location = Location::Text {
-                    line: 1 + self.state.lines_before + h.newlines_before,
-                    column: h.column
-                        + if h.newlines_before == 0 {
-                            self.state.line_chars_before
-                        } else {
-                            0
-                        },
-                    byte_start: self.state.decoded_before + h.start,
-                    byte_end: self.state.decoded_before + h.end,
-                };
-                let finding = self.finding(names, h.found, location);
-                self.batch.push(finding);
-            }
+        if let Some(mut region) = result.region {
+            let hits = std::mem::take(&mut region.hits);
+            self.text_hits(names, hits);
             self.state.lines_before += region.newlines;
             self.state.line_chars_before = region.tail_chars
                 + if region.newlines == 0 {
@@ -870,7 +908,6 @@ impl Emitter<'_> {
                     0
                 };
             self.state.decoded_before += region.decoded_len;
-            self.send_batch();
         }
         if let Some(table) = result.table {
             self.stats
@@ -993,7 +1030,8 @@ pub fn scan(
     let stop = AtomicBool::new(false);
     let emitted = Mutex::new(0usize);
     let advanced = Condvar::new();
-    let (tx, rx) = mpsc::channel::<(usize, UnitResult)>();
+    let (tx, rx) = mpsc::channel::<(usize, Msg)>();
+    let fingerprints = sink.needs_fingerprints().then_some(fingerprints);
     let mut emitter = Emitter {
         rules,
         sink,
@@ -1039,8 +1077,30 @@ pub fn scan(
                             done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
                         }
                     }
-                    let mut result = run_unit(&units[i], entries, ctx, &mut scratch);
                     let path = &project_paths[units[i].entry()];
+                    let mut flush = |hits: &mut Vec<RegionHit>| {
+                        let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
+                        if *done < i && hits.len() < FAR_HITS {
+                            return;
+                        }
+                        while *done < i && !stop.load(Ordering::Relaxed) {
+                            done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
+                        }
+                        drop(done);
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let mut part = std::mem::take(hits);
+                        mark_found(
+                            part.iter_mut().map(|h| &mut h.found),
+                            rules,
+                            path,
+                            fingerprints,
+                        );
+                        // A closed channel means the emitter stopped; the unit ends below.
+                        let _ = tx.send((i, Msg::Part(part)));
+                    };
+                    let mut result = run_unit(&units[i], entries, ctx, &mut scratch, &mut flush);
                     if let Some(region) = result.region.as_mut() {
                         mark_found(
                             region.hits.iter_mut().map(|h| &mut h.found),
@@ -1061,7 +1121,7 @@ pub fn scan(
                             fingerprints,
                         );
                     }
-                    if tx.send((i, result)).is_err() {
+                    if tx.send((i, Msg::Done(result))).is_err() {
                         break;
                     }
                 }
@@ -1072,7 +1132,23 @@ pub fn scan(
         let mut pending: HashMap<usize, UnitResult> = HashMap::new();
         let mut next_emit = 0usize;
         let mut files_done = 0usize;
-        for (i, r) in rx.iter() {
+        for (i, msg) in rx.iter() {
+            let r = match msg {
+                Msg::Part(hits) => {
+                    // Sent only once unit `i` is the next to be emitted.
+                    debug_assert_eq!(i, next_emit);
+                    let unit = &units[i];
+                    let names = (&paths[unit.entry()], &project_paths[unit.entry()]);
+                    emitter.text_hits(names, hits);
+                    if emitter.error.is_some() {
+                        stop.store(true, Ordering::Relaxed);
+                        advanced.notify_all();
+                        break;
+                    }
+                    continue;
+                }
+                Msg::Done(r) => r,
+            };
             pending.insert(i, r);
             while let Some(r) = pending.remove(&next_emit) {
                 let unit = &units[next_emit];

@@ -24,6 +24,7 @@ mod readers;
 mod register;
 mod restore;
 mod sampling;
+mod streaming;
 mod structured;
 mod terminal;
 mod vectors;

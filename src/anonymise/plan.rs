@@ -40,6 +40,10 @@ pub struct DetectionSink {
 }
 
 impl Sink for DetectionSink {
+    /// Prints and keeps no fingerprint: none is computed.
+    fn needs_fingerprints(&self) -> bool {
+        false
+    }
     fn findings(&mut self, batch: &[Finding]) -> std::io::Result<()> {
         for f in batch {
             match &f.location {

@@ -16,6 +16,20 @@ pub struct Scratch {
     cache: Option<meta::Cache>,
     cache_all: Option<meta::Cache>,
     which: PatternSet,
+    /// The stream scanner's raw and decoded buffers, kept from file to file.
+    stream: (Vec<u8>, Vec<u8>),
+}
+
+impl Scratch {
+    /// Takes the stream buffers out (they are put back with [`Scratch::put_stream_buffers`]).
+    pub(crate) fn take_stream_buffers(&mut self) -> (Vec<u8>, Vec<u8>) {
+        std::mem::take(&mut self.stream)
+    }
+
+    /// Gives the stream buffers back for the next file.
+    pub(crate) fn put_stream_buffers(&mut self, raw: Vec<u8>, buf: Vec<u8>) {
+        self.stream = (raw, buf);
+    }
 }
 
 /// An accepted match, in buffer coordinates.
@@ -66,6 +80,7 @@ impl<'r> Engine<'r> {
             cache: self.rules.regex.as_ref().map(|r| r.create_cache()),
             cache_all: self.rules.regex_all.as_ref().map(|r| r.create_cache()),
             which: PatternSet::new(self.rules.patterns.len()),
+            stream: (Vec::new(), Vec::new()),
         }
     }
 
@@ -135,9 +150,13 @@ impl<'r> Engine<'r> {
             // same position (a BSN with its leading zero is also a Belgian landline). One
             // anchored all-patterns pass says which other patterns match here; the most
             // confident of them wins.
-            if accepted
-                .as_ref()
-                .is_none_or(|(h, _)| h.confidence == Confidence::Low)
+            let first = hay[m.start()] as usize;
+            let others =
+                self.rules.starters[first] > u16::from(self.rules.patterns[pid].starts[first]);
+            if others
+                && accepted
+                    .as_ref()
+                    .is_none_or(|(h, _)| h.confidence == Confidence::Low)
             {
                 which.clear();
                 let here = Input::new(hay)

@@ -18,6 +18,8 @@ use std::io::{self, Read};
 
 /// Raw bytes read per round.
 pub const CHUNK: usize = 256 * 1024;
+/// Hits gathered before [`StreamScanner::run_flushing`] hands them on.
+pub const FLUSH_HITS: usize = 4096;
 /// Bytes kept at the end of the buffer: a whole match plus context after it.
 const KEEP_AFTER: usize = 2 * MAX_MATCH_LEN;
 /// Bytes kept before the scan position: context before the next match.
@@ -128,8 +130,26 @@ impl<'e> StreamScanner<'e> {
     }
 
     /// Scans `reader`: `pre` raw bytes of context, then `own` raw bytes (all if `None`).
-    /// `on_progress` is told how many raw bytes were read, chunk by chunk.
+    /// `on_progress` is told how many raw bytes were read, chunk by chunk. Every hit stays in
+    /// [`RegionResult::hits`]; see [`StreamScanner::run_flushing`] for bounded memory.
     pub fn run(
+        &self,
+        scratch: &mut Scratch,
+        reader: &mut dyn Read,
+        decoder: Decoder,
+        pre: u64,
+        own: Option<u64>,
+        on_progress: &mut dyn FnMut(u64),
+    ) -> RegionResult {
+        self.run_flushing(scratch, reader, decoder, pre, own, on_progress, &mut |_| {})
+    }
+
+    /// Like [`StreamScanner::run`], handing the hits found so far to `flush` whenever
+    /// [`FLUSH_HITS`] of them are waiting (between chunks, in order): a `flush` that drains
+    /// the vector keeps memory bounded however many findings the stream holds. Hits `flush`
+    /// leaves in the vector stay in the result.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_flushing(
         &self,
         scratch: &mut Scratch,
         reader: &mut dyn Read,
@@ -137,12 +157,17 @@ impl<'e> StreamScanner<'e> {
         pre: u64,
         own: Option<u64>,
         on_progress: &mut dyn FnMut(u64),
+        flush: &mut dyn FnMut(&mut Vec<RegionHit>),
     ) -> RegionResult {
         let mut result = RegionResult::default();
-        let mut raw = vec![0u8; CHUNK + 8];
+        // The buffers live in the per-thread scratch and are reused from file to file.
+        let (mut raw, mut buf) = scratch.take_stream_buffers();
+        raw.clear();
+        raw.resize(CHUNK + 8, 0);
+        buf.clear();
         let mut raw_tail = 0usize; // undecoded bytes at the start of `raw`
         let mut raw_pos: u64 = 0; // raw bytes read so far
-        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK * 2 + KEEP_AFTER + KEEP_BEFORE);
+        buf.reserve(CHUNK * 2 + KEEP_AFTER + KEEP_BEFORE);
         let mut base: u64 = 0; // decoded offset of buf[0] from the stream start
         let mut report_from: Option<u64> = if pre == 0 { Some(0) } else { None };
         let mut report_to: Option<u64> = None;
@@ -236,6 +261,9 @@ impl<'e> StreamScanner<'e> {
                     });
                 });
                 scan_pos = base + resume as u64;
+                if result.hits.len() >= FLUSH_HITS {
+                    flush(&mut result.hits);
+                }
             }
             if done {
                 let region_end = stop_abs.min(end_abs);
@@ -260,6 +288,7 @@ impl<'e> StreamScanner<'e> {
                 base = keep_from;
             }
         }
+        scratch.put_stream_buffers(raw, buf);
         result.newlines = lines.newlines;
         result.tail_chars = lines.line_chars;
         result.raw_len = raw_pos.saturating_sub(pre).min(own.unwrap_or(u64::MAX));

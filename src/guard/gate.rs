@@ -89,6 +89,10 @@ impl<'a> Gate<'a> {
 }
 
 impl Sink for Gate<'_> {
+    /// The baseline (read or written) compares fingerprints; otherwise the report decides.
+    fn needs_fingerprints(&self) -> bool {
+        self.baseline.is_some() || self.writer.is_some() || self.inner.needs_fingerprints()
+    }
     fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
         if self.passes_all() {
             return self.inner.findings(batch);

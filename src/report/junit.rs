@@ -78,6 +78,10 @@ impl<'w> JunitReporter<'w> {
 }
 
 impl Sink for JunitReporter<'_> {
+    /// Prints and keeps no fingerprint: none is computed.
+    fn needs_fingerprints(&self) -> bool {
+        false
+    }
     fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
         for f in batch {
             let r = Record::new(f, self.opts);

@@ -492,6 +492,10 @@ pub struct InventorySink {
 }
 
 impl Sink for InventorySink {
+    /// Prints and keeps no fingerprint: none is computed.
+    fn needs_fingerprints(&self) -> bool {
+        false
+    }
     fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
         self.builder.add(batch);
         Ok(())
@@ -530,6 +534,10 @@ pub struct CountingSink {
 }
 
 impl Sink for CountingSink {
+    /// Prints and keeps no fingerprint: none is computed.
+    fn needs_fingerprints(&self) -> bool {
+        false
+    }
     fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
         self.findings += batch.len() as u64;
         Ok(())

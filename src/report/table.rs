@@ -95,6 +95,10 @@ fn human_bytes(n: u64) -> String {
 }
 
 impl Sink for TableReporter<'_> {
+    /// Prints and keeps no fingerprint: none is computed.
+    fn needs_fingerprints(&self) -> bool {
+        false
+    }
     fn findings(&mut self, batch: &[Finding]) -> io::Result<()> {
         for f in batch {
             if self.current.as_deref() != Some(&*f.path) {

@@ -95,6 +95,10 @@ pub struct RuleSet {
     pub context_words: Vec<Vec<ContextWord>>,
     /// Name lexicons.
     pub lexicons: Lexicons,
+    /// `starters[b]`: how many patterns can start with byte `b` (from each pattern's
+    /// [`CompiledPattern::starts`]). Where a candidate fails and no other pattern can start
+    /// with its first byte, the engine skips the search for another rule's match there.
+    pub starters: Box<[u16; 256]>,
 }
 
 /// The longest match the engine reports. Longer matches are dropped (no real identifier, name
@@ -249,7 +253,8 @@ fn lint(r: &SourcedRule) -> Result<()> {
     Ok(())
 }
 
-/// The set of first bytes a pattern's match can begin with, from its anchored lazy DFA.
+/// The set of first bytes a pattern's match can begin with, from its anchored lazy DFA: the
+/// engine's prefilter for retrying other patterns where a candidate fails.
 fn start_bytes(pattern: &str) -> [bool; 256] {
     use regex_automata::hybrid::dfa::DFA;
     use regex_automata::util::start;
@@ -259,7 +264,9 @@ fn start_bytes(pattern: &str) -> [bool; 256] {
         return starts;
     };
     let mut cache = dfa.create_cache();
-    for look_behind in [b' ', b'\n'] {
+    // After a non-word byte, at a line start, and after a word byte (`\b` before a non-word
+    // byte can only hold there).
+    for look_behind in [b' ', b'\n', b'a'] {
         let config = start::Config::new()
             .anchored(Anchored::Yes)
             .look_behind(Some(look_behind));
@@ -424,7 +431,14 @@ impl RuleSet {
                     .map_err(|e| Error::Usage(format!("context words: {e}")))?,
             )
         };
+        let mut starters = Box::new([0u16; 256]);
+        for p in &patterns {
+            for (b, n) in starters.iter_mut().enumerate() {
+                *n += u16::from(p.starts[b]);
+            }
+        }
         Ok(RuleSet {
+            starters,
             rules,
             patterns,
             regex,

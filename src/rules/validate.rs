@@ -636,12 +636,20 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-/// The current year, from the system clock.
+/// Seconds since the epoch when the run started: read from the clock once, not per candidate.
+fn run_started() -> Option<u64> {
+    static NOW: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *NOW.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_secs())
+    })
+}
+
+/// The current year, from the system clock (read once per run).
 fn current_year() -> u32 {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = run_started().unwrap_or(0);
     (1970 + secs / 31_556_952) as u32
 }
 
@@ -728,10 +736,7 @@ fn ga_client_id(value: &[u8]) -> Verdict {
         return Verdict::Fail("time stamp length");
     }
     let t = ts.iter().fold(0u64, |n, &b| n * 10 + u64::from(b - b'0'));
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(u64::MAX);
+    let now = run_started().unwrap_or(u64::MAX);
     // Google Analytics started issuing _ga cookies in 2005 (Urchin-based GA).
     if t < 1_104_537_600 || t > now + 86_400 * 366 {
         return Verdict::Fail("first-visit time stamp out of range");

@@ -54,6 +54,10 @@ pub struct DataMapSink {
 }
 
 impl Sink for DataMapSink {
+    /// Prints and keeps no fingerprint: none is computed.
+    fn needs_fingerprints(&self) -> bool {
+        false
+    }
     fn findings(&mut self, batch: &[crate::finding::Finding]) -> io::Result<()> {
         self.inner.findings(batch)
     }
