@@ -266,8 +266,24 @@ fn precision_and_recall_on_the_hand_labelled_corpus() {
         total.recall()
     );
     let names = scores.get("person_name").expect("names are labelled");
-    assert!(names.precision() >= 0.90, "person_name precision {:.3}", names.precision());
-    assert!(names.recall() >= 0.85, "person_name recall {:.3}", names.recall());
-    assert!(total.precision() >= 0.90, "art. 9/10 precision {:.3}", total.precision());
-    assert!(total.recall() >= 0.85, "art. 9/10 recall {:.3}", total.recall());
+    assert!(
+        names.precision() >= 0.90,
+        "person_name precision {:.3}",
+        names.precision()
+    );
+    assert!(
+        names.recall() >= 0.85,
+        "person_name recall {:.3}",
+        names.recall()
+    );
+    assert!(
+        total.precision() >= 0.90,
+        "art. 9/10 precision {:.3}",
+        total.precision()
+    );
+    assert!(
+        total.recall() >= 0.85,
+        "art. 9/10 recall {:.3}",
+        total.recall()
+    );
 }
