@@ -44,6 +44,38 @@ pub fn normalise(name: &str) -> String {
         .collect()
 }
 
+/// The words of a column name, lower-cased: snake_case, kebab-case, spaces, dots, camelCase and
+/// PascalCase are split (`GivenName`, `givenName`, `given-name`, `given_name` all give
+/// `["given", "name"]`; `SSNNumber` gives `["ssn", "number"]`; `address2` gives `["address",
+/// "2"]`).
+pub fn split_words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if let Some(&prev) = cur.chars().last().as_ref() {
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let boundary = (prev.is_lowercase() && c.is_uppercase())
+                || (prev.is_uppercase() && c.is_uppercase() && next_lower)
+                || (prev.is_ascii_digit() != c.is_ascii_digit());
+            if boundary {
+                words.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.push(c);
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words.into_iter().map(|w| w.to_lowercase()).collect()
+}
+
 impl ColumnNames {
     /// The built-in knowledge for a rule set.
     pub fn new(rules: &RuleSet) -> ColumnNames {
@@ -94,18 +126,38 @@ impl ColumnNames {
         ColumnNames { names }
     }
 
-    /// The hint for a column name, if it has one.
+    /// The hint for a column name, if it has one. The whole name is looked up first
+    /// (normalised: `First_Name` is `firstname`), then without a known prefix (`billing_`,
+    /// `home_`), then the name's last words (`customer_given_name` → `givenname`,
+    /// `employee_sofinummer` → `sofinummer`): a tail is taken only when it is unambiguous, so
+    /// that `company_name` or `file_name` never become a person's name.
     pub fn hint(&self, column: &str) -> Option<&NameHint> {
         let n = normalise(column);
         let trimmed = n.trim_end_matches(|c: char| c.is_ascii_digit());
         if let Some(h) = self.names.get(&n).or_else(|| self.names.get(trimmed)) {
             return Some(h);
         }
-        PREFIXES.iter().find_map(|p| {
+        let prefixed = PREFIXES.iter().find_map(|p| {
             trimmed
                 .strip_prefix(p)
                 .filter(|rest| rest.len() >= 2)
                 .and_then(|rest| self.names.get(rest))
+        });
+        if prefixed.is_some() {
+            return prefixed;
+        }
+        let mut words = split_words(column);
+        while words
+            .last()
+            .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+        {
+            words.pop();
+        }
+        (1..words.len()).find_map(|i| {
+            let tail: String = words[i..].concat();
+            self.names
+                .get(&tail)
+                .filter(|h| !h.ambiguous && tail.len() >= 3)
         })
     }
 }
@@ -220,11 +272,14 @@ impl ColumnProfile {
             self.distinct.insert(h.finish());
         }
         let words = v.split(|&b| b == b' ' || b == b'-' || b == b',');
+        let several = words.clone().filter(|w| !w.is_empty()).nth(1).is_some();
         let mut name_like = false;
         let mut job_like = false;
         for w in words.filter(|w| !w.is_empty()) {
+            // One word alone must be a given name: the surname list is large enough to hold
+            // most capitalised words ("Rock" of a genre table).
             if w[0].is_ascii_uppercase()
-                && (rules.lexicons.is_first_name(w) || rules.lexicons.is_surname(w))
+                && (rules.lexicons.is_first_name(w) || (several && rules.lexicons.is_surname(w)))
             {
                 name_like = true;
             }
@@ -606,6 +661,79 @@ pub fn guess_subject(path: &str, table: Option<&str>) -> (&'static str, String) 
         "unknown",
         "no table, file or folder name says whose data this is".to_string(),
     )
+}
+
+#[cfg(test)]
+mod column_name_tests {
+    use super::*;
+
+    #[test]
+    fn column_names_are_split_into_words() {
+        assert_eq!(split_words("GivenName"), ["given", "name"]);
+        assert_eq!(split_words("givenName"), ["given", "name"]);
+        assert_eq!(split_words("given-name"), ["given", "name"]);
+        assert_eq!(split_words("given_name"), ["given", "name"]);
+        assert_eq!(split_words("Given Name"), ["given", "name"]);
+        assert_eq!(split_words("SSNNumber"), ["ssn", "number"]);
+        assert_eq!(split_words("address2"), ["address", "2"]);
+    }
+
+    #[test]
+    fn real_schemas_column_names_have_their_categories() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let names = ColumnNames::new(&rules);
+        let cat = |c: &str| names.hint(c).map(|h| h.category.clone());
+        for (column, category) in [
+            ("GivenName", "user.name"),
+            ("given-name", "user.name"),
+            ("middle_name", "user.name"),
+            ("FamilyName", "user.name"),
+            ("maidenName", "user.name"),
+            ("account_holder", "user.name"),
+            ("rekeninghouder", "user.name"),
+            ("Tenaamstelling", "user.name"),
+            ("customer_given_name", "user.name"),
+            ("nationality", "user.demographic.nationality"),
+            ("SSN", "user.government_id.national_identification_number"),
+            (
+                "national_id",
+                "user.government_id.national_identification_number",
+            ),
+            (
+                "employee_sofinummer",
+                "user.government_id.national_identification_number.nl_bsn",
+            ),
+            (
+                "rijksregisternummer",
+                "user.government_id.national_identification_number.be_rrn",
+            ),
+            ("passport_no", "user.government_id.passport_number"),
+            ("IdCardNumber", "user.government_id.passport_number"),
+            ("cvv", "user.financial.credit_card"),
+            ("CVC2", "user.financial.credit_card"),
+            ("userName", "user.account.username"),
+            ("login", "user.account.username"),
+            ("device_id", "user.device.device_id"),
+            ("latitude", "user.location.precise"),
+            ("lng", "user.location.precise"),
+            ("gross_salary", "user.financial.income"),
+            ("religion", "user.demographic.religious_belief"),
+            ("health_status", "user.health_and_medical"),
+            ("verzuimreden", "user.health_and_medical"),
+        ] {
+            assert_eq!(cat(column).as_deref(), Some(category), "{column}");
+        }
+        for column in [
+            "company_name",
+            "file_name",
+            "product_name",
+            "hostname",
+            "order_id",
+        ] {
+            let h = names.hint(column);
+            assert!(h.is_none_or(|h| h.ambiguous), "{column}: {h:?}");
+        }
+    }
 }
 
 #[cfg(test)]
