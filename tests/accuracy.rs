@@ -152,3 +152,138 @@ fn no_findings_at_medium_on_look_alikes() {
         &found[..found.len().min(20)]
     );
 }
+
+/// The hand-labelled corpus under `fixtures/accuracy/`: `[[rule|value]]` marks a value that
+/// `rule` must find. Returns the text without markup and the labelled spans.
+fn hand_labelled(text: &str) -> (String, Vec<(String, usize, usize)>) {
+    let mut out = String::with_capacity(text.len());
+    let mut spans = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("[[") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let close = after.find("]]").expect("every [[ has its ]]");
+        let (rule, value) = after[..close].split_once('|').expect("[[rule|value]]");
+        let start = out.len();
+        out.push_str(value);
+        spans.push((rule.to_string(), start, out.len()));
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    (out, spans)
+}
+
+/// Scores every rule that labels something in the hand-written corpus (names, special
+/// categories, criminal data): precision and recall per rule at `medium`, printed; floors
+/// asserted. Set PIISCAN_SHOW_MISSES=1 to list the misses and false positives.
+#[test]
+fn precision_and_recall_on_the_hand_labelled_corpus() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/accuracy");
+    let rules = RuleSet::builtin().expect("built-in rules compile");
+    let engine = Engine::new(&rules, Confidence::Medium, false);
+    let mut scratch = engine.scratch();
+    let mut scores: BTreeMap<String, Score> = BTreeMap::new();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixtures/accuracy")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5, "the hand-labelled corpus is missing");
+    let show = std::env::var_os("PIISCAN_SHOW_MISSES").is_some();
+    let mut docs = Vec::new();
+    for f in &files {
+        let raw = std::fs::read_to_string(f).expect("readable fixture");
+        docs.push((f.clone(), hand_labelled(&raw)));
+    }
+    let scored: std::collections::BTreeSet<String> = docs
+        .iter()
+        .flat_map(|(_, (_, spans))| spans.iter().map(|(r, _, _)| r.clone()))
+        .collect();
+    for (f, (text, spans)) in &docs {
+        let hay = text.as_bytes();
+        let mut found = Vec::new();
+        engine.scan(&mut scratch, hay, 0, hay.len(), |h| {
+            found.push((rules.rules[h.rule].id.to_string(), h.start, h.end))
+        });
+        let mut matched = vec![false; spans.len()];
+        for (rule, s, e) in found.iter().filter(|(r, _, _)| scored.contains(r)) {
+            let hit = spans
+                .iter()
+                .position(|(r, ls, le)| r == rule && s < le && e > ls);
+            let entry = scores.entry(rule.clone()).or_default();
+            match hit {
+                Some(i) if !matched[i] => {
+                    matched[i] = true;
+                    entry.tp += 1;
+                }
+                Some(_) => {}
+                None => {
+                    entry.fp += 1;
+                    if show {
+                        eprintln!("{}: false {rule}: {:?}", f.display(), &text[*s..*e]);
+                    }
+                }
+            }
+        }
+        for (i, (rule, s, e)) in spans.iter().enumerate() {
+            if !matched[i] {
+                scores.entry(rule.clone()).or_default().fn_ += 1;
+                if show {
+                    eprintln!("{}: missed {rule}: {:?}", f.display(), &text[*s..*e]);
+                }
+            }
+        }
+    }
+    println!(
+        "{:<20} {:>6} {:>6} {:>6} {:>9} {:>7}",
+        "rule", "tp", "fp", "fn", "precision", "recall"
+    );
+    let mut total = Score::default();
+    for (rule, s) in &scores {
+        println!(
+            "{rule:<20} {:>6} {:>6} {:>6} {:>9.3} {:>7.3}",
+            s.tp,
+            s.fp,
+            s.fn_,
+            s.precision(),
+            s.recall()
+        );
+        if rule != "person_name" {
+            total.tp += s.tp;
+            total.fp += s.fp;
+            total.fn_ += s.fn_;
+        }
+    }
+    println!(
+        "{:<20} {:>6} {:>6} {:>6} {:>9.3} {:>7.3}",
+        "art. 9 / art. 10",
+        total.tp,
+        total.fp,
+        total.fn_,
+        total.precision(),
+        total.recall()
+    );
+    let names = scores.get("person_name").expect("names are labelled");
+    assert!(
+        names.precision() >= 0.90,
+        "person_name precision {:.3}",
+        names.precision()
+    );
+    assert!(
+        names.recall() >= 0.85,
+        "person_name recall {:.3}",
+        names.recall()
+    );
+    assert!(
+        total.precision() >= 0.90,
+        "art. 9/10 precision {:.3}",
+        total.precision()
+    );
+    assert!(
+        total.recall() >= 0.85,
+        "art. 9/10 recall {:.3}",
+        total.recall()
+    );
+}

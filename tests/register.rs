@@ -754,3 +754,37 @@ fn an_older_register_is_migrated_by_update() {
         "a second update changed something"
     );
 }
+
+/// A sick-leave sheet's `reden` column (burn-out, zwangerschap) is health data: the draft's
+/// evidence lists it among the special categories (art. 9), and a VOG column makes criminal
+/// data (art. 10) true. Before the health and criminal-record rules both stayed empty.
+#[test]
+fn a_sick_leave_sheet_and_a_vog_column_set_the_art_9_and_art_10_flags() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("org/hr")).expect("mkdir");
+    std::fs::write(
+        d.join("org/hr/verzuim.csv"),
+        "medewerker,reden,van,tot\nIlse Brouwer,burn-out,2024-01-08,2024-03-01\n\
+         Koen Hendriks,zwangerschap,2024-02-01,2024-06-01\nSanne de Vries,griep,2024-02-12,2024-02-16\n\
+         Bas Vermeulen,rugklachten,2024-03-04,2024-03-08\n",
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("org/hr/onboarding.csv"),
+        "kandidaat,opmerking\nJeroen Kuipers,VOG aangevraagd op 3 maart\n\
+         Femke Verbeek,strafblad opgevraagd bij Justis\nDaan Mulder,VOG ontvangen\n",
+    )
+    .expect("write");
+    let o = run_in(d, &["register", "draft", "org"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let evidence: String = files(&d.join("register/evidence"))
+        .iter()
+        .map(|f| std::fs::read_to_string(d.join("register/evidence").join(f)).expect("read"))
+        .collect();
+    assert!(
+        evidence.contains("special_categories = [\"user.health_and_medical\"]"),
+        "{evidence}"
+    );
+    assert!(evidence.contains("criminal_data = true"), "{evidence}");
+}

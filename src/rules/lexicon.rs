@@ -14,11 +14,57 @@ pub struct Lexicons {
     stopwords: HashSet<Box<[u8]>>,
 }
 
+/// What a name candidate's words are, as the lexicons see them.
+struct Parts<'a> {
+    first: &'a [u8],
+    last: Option<&'a [u8]>,
+    initials: bool,
+    common_word: bool,
+    /// A lower-case tussenvoegsel stands between the words ("Thijs van 't Hek").
+    particle: bool,
+}
+
 /// Lower-case particles (tussenvoegsels and their French and German cousins) inside names.
 const PARTICLES: &[&[u8]] = &[
     b"van", b"de", b"der", b"den", b"het", b"ter", b"ten", b"te", b"in", b"'t", b"le", b"la",
-    b"du", b"des", b"di", b"da", b"von", b"op", b"aan", b"uit", b"d'", b"l'",
+    b"du", b"des", b"di", b"da", b"von", b"op", b"aan", b"uit", b"d'", b"l'", b"vanden", b"vande",
+    b"zu", b"dos", b"del", b"el", b"al", b"ben", b"ait", b"abou", b"bou",
 ];
+
+/// Endings of street and square names: "Jan van Galenstraat" is a street, not Jan.
+const STREET_ENDINGS: &[&[u8]] = &[
+    b"straat",
+    b"laan",
+    b"plein",
+    b"kade",
+    b"gracht",
+    b"singel",
+    b"steeg",
+    b"dreef",
+    b"strasse",
+    b"stra\xC3\x9Fe",
+    b"street",
+    b"road",
+    b"avenue",
+    b"boulevard",
+    b"weg",
+];
+
+/// Does the word end like a street name (and is longer than the ending)?
+fn is_street_word(word: &[u8]) -> bool {
+    STREET_ENDINGS
+        .iter()
+        .any(|e| word.len() > e.len() && word[word.len() - e.len()..].eq_ignore_ascii_case(e))
+}
+
+/// Are these bytes initials (`J.`, `J.P.`, `A.B.C.`)?
+fn is_initials(word: &[u8]) -> bool {
+    word.len() >= 2
+        && word.len() % 2 == 0
+        && word
+            .chunks(2)
+            .all(|c| c[0].is_ascii_uppercase() && c[1] == b'.')
+}
 
 fn parse_list(text: &str) -> HashSet<Box<[u8]>> {
     text.lines()
@@ -45,7 +91,7 @@ impl Lexicons {
     }
 
     fn contains(set: &HashSet<Box<[u8]>>, word: &[u8]) -> bool {
-        let mut buf = [0u8; 48];
+        let mut buf = [0u8; 64];
         if word.len() > buf.len() {
             return false;
         }
@@ -73,7 +119,59 @@ impl Lexicons {
         value
             .split(|&b| b == b' ' || b == b'-')
             .filter(|w| !w.is_empty())
-            .filter(|w| !PARTICLES.iter().any(|p| p == w))
+            .filter(|w| !PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(w)))
+    }
+
+    /// Splits a candidate: its first and last name words (particles left out), whether it
+    /// starts with initials, and whether a word of it (or the whole) is a common word.
+    fn parts<'a>(&self, value: &'a [u8]) -> Option<Parts<'a>> {
+        // A leading title the pattern included ("Mr. Patel") is no part of the name.
+        let mut words = Self::words(value).peekable();
+        let first = *words.peek()?;
+        let initials =
+            is_initials(first) || (first.len() > 2 && first.ends_with(b".") && is_initials(first));
+        let mut last = None;
+        let mut common_word = self.is_phrase_stopword(value);
+        for w in words {
+            common_word |= self.is_stopword(w) || is_street_word(w);
+            last = Some(w);
+        }
+        let last = last.filter(|l| !std::ptr::eq(*l, first));
+        let particle = value
+            .split(|&b| b == b' ')
+            .skip(1)
+            .any(|w| PARTICLES.contains(&w));
+        Some(Parts {
+            first,
+            last,
+            initials,
+            common_word,
+            particle,
+        })
+    }
+
+    /// Is the value, or two words next to each other in it, a listed phrase ("albert heijn",
+    /// "den haag")?
+    fn is_phrase_stopword(&self, value: &[u8]) -> bool {
+        let mut prev: Option<usize> = None;
+        let mut start = 0;
+        for (i, &b) in value
+            .iter()
+            .enumerate()
+            .chain(std::iter::once((value.len(), &b' ')))
+        {
+            if b != b' ' {
+                continue;
+            }
+            if let Some(p) = prev {
+                if Self::contains(&self.stopwords, &value[p..i]) {
+                    return true;
+                }
+            }
+            prev = Some(start);
+            start = i + 1;
+        }
+        false
     }
 
     fn is_stopword(&self, word: &[u8]) -> bool {
@@ -84,15 +182,19 @@ impl Lexicons {
     /// initials) and a known surname raise the confidence to `medium`; one known part leaves
     /// the pattern's confidence as it is; nothing known refuses a pair of words.
     pub fn judge_name(&self, value: &[u8]) -> Verdict {
-        let mut words = Self::words(value);
-        let Some(first) = words.next() else {
+        let Some(Parts {
+            first,
+            last,
+            initials,
+            common_word,
+            particle,
+        }) = self.parts(value)
+        else {
             return Verdict::Fail("no name");
         };
-        let last = words.last();
-        if self.is_stopword(first) || last.is_some_and(|l| self.is_stopword(l)) {
+        if common_word {
             return Verdict::Fail("a common word, not a name");
         }
-        let initials = first.len() == 2 && first[1] == b'.';
         let medium = |note| Verdict::Pass {
             note,
             set: Some(Confidence::Medium),
@@ -108,6 +210,9 @@ impl Lexicons {
             None => plain("an unknown word"),
             Some(last) => match (initials || self.is_first_name(first), self.is_surname(last)) {
                 (true, true) => medium("first name (or initials) and surname from the lexicons"),
+                (true, false) if particle => medium(
+                    "a known first name (or initials) and a tussenvoegsel before the surname",
+                ),
                 (true, false) | (false, true) => plain("one part of the name is known"),
                 (false, false) => Verdict::Fail("neither part is a known name"),
             },
@@ -117,15 +222,13 @@ impl Lexicons {
     /// Judges a name after a title: common words ("Dear Customer") are refused, a name with
     /// no known part is kept at `medium`.
     pub fn judge_titled_name(&self, value: &[u8]) -> Verdict {
-        let mut words = Self::words(value);
-        let Some(first) = words.next() else {
+        let Some(p) = self.parts(value) else {
             return Verdict::Fail("no name");
         };
-        let last = words.last().unwrap_or(first);
-        if self.is_stopword(first) || self.is_stopword(last) {
+        if p.common_word {
             return Verdict::Fail("a common word, not a name");
         }
-        let initials = first.len() == 2 && first[1] == b'.';
+        let (first, last, initials) = (p.first, p.last.unwrap_or(p.first), p.initials);
         if initials || self.is_first_name(first) || self.is_surname(last) {
             Verdict::Pass {
                 note: "title and a known name",
@@ -139,5 +242,103 @@ impl Lexicons {
                 cap: Some(Confidence::Medium),
             }
         }
+    }
+}
+
+impl Lexicons {
+    /// Judges a name framed by its place (the line after a closing, a chat sender, an e-mail
+    /// display name, a `Naam:` label): the place is the evidence, so several capitalised words
+    /// need no lexicon; one word must be a known name ("[10:07] Systeem:" is not a person); a
+    /// common word anywhere refuses it ("Team Klantenservice").
+    pub fn judge_framed_name(&self, value: &[u8]) -> Verdict {
+        let Some(p) = self.parts(value) else {
+            return Verdict::Fail("no name");
+        };
+        if p.common_word {
+            return Verdict::Fail("a common word, not a name");
+        }
+        let known_first = p.initials || self.is_first_name(p.first);
+        match p.last {
+            None if known_first || self.is_surname(p.first) => Verdict::Pass {
+                note: "its place, and a known name",
+                set: None,
+                cap: None,
+            },
+            None => Verdict::Fail("one word the lexicons do not know"),
+            Some(last) if known_first || self.is_surname(last) => Verdict::Pass {
+                note: "its place, and a known first name or surname",
+                set: None,
+                cap: None,
+            },
+            Some(_) => Verdict::Pass {
+                note: "its place, names the lexicons do not know",
+                set: None,
+                cap: Some(Confidence::Medium),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(v: Verdict) -> Option<(Option<Confidence>, Option<Confidence>)> {
+        match v {
+            Verdict::Pass { set, cap, .. } => Some((set, cap)),
+            Verdict::Fail(_) => None,
+        }
+    }
+
+    #[test]
+    fn initials_are_recognised() {
+        assert!(is_initials(b"J."));
+        assert!(is_initials(b"J.P."));
+        assert!(!is_initials(b"Jp."));
+        assert!(!is_initials(b"J"));
+    }
+
+    #[test]
+    fn the_lexicons_hold_names_of_the_populations_in_dutch_and_belgian_data() {
+        let lex = Lexicons::builtin();
+        for first in [
+            "Jan",
+            "Sanne",
+            "Emre",
+            "Fatima",
+            "Youssef",
+            "Agnieszka",
+            "Priya",
+            "Klaus",
+        ] {
+            assert!(lex.is_first_name(first.as_bytes()), "{first}");
+        }
+        for last in [
+            "Jansen", "Vries", "Yilmaz", "Öztürk", "Kowalski", "Bouzid", "Ramdin",
+        ] {
+            assert!(lex.is_surname(last.as_bytes()), "{last}");
+        }
+    }
+
+    #[test]
+    fn names_with_initials_particles_and_capitalised_particles_pass() {
+        let lex = Lexicons::builtin();
+        let medium = Some((Some(Confidence::Medium), None));
+        assert_eq!(level(lex.judge_name(b"J.P. Bakker")), medium);
+        assert_eq!(level(lex.judge_name(b"Marc Van den Bossche")), medium);
+        assert_eq!(level(lex.judge_name(b"Sanne de Vries")), medium);
+        assert_eq!(level(lex.judge_name(b"Albert Heijn")), None);
+    }
+
+    #[test]
+    fn a_framed_name_needs_a_known_part_when_it_is_one_word() {
+        let lex = Lexicons::builtin();
+        assert!(level(lex.judge_framed_name(b"Systeem")).is_none());
+        assert!(level(lex.judge_framed_name(b"Team Klantenservice")).is_none());
+        assert_eq!(level(lex.judge_framed_name(b"Lien")), Some((None, None)));
+        assert_eq!(
+            level(lex.judge_framed_name(b"Xqor Plimbat")),
+            Some((None, Some(Confidence::Medium)))
+        );
     }
 }

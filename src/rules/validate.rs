@@ -51,6 +51,8 @@ pub enum Validator {
     PersonName,
     /// A name after a title (Dhr., Mevr., Mr, Mme): only common words are refused.
     PersonNameTitled,
+    /// A name framed by its place: a signature line, chat sender, e-mail display name or label.
+    PersonNameFramed,
     /// A street address: a plausible house number.
     StreetAddress,
 }
@@ -77,6 +79,7 @@ impl Validator {
         ("ga_client_id", Validator::GaClientId),
         ("person_name", Validator::PersonName),
         ("person_name_titled", Validator::PersonNameTitled),
+        ("person_name_framed", Validator::PersonNameFramed),
         ("street_address", Validator::StreetAddress),
     ];
 
@@ -230,6 +233,7 @@ pub fn validate(v: Validator, c: &Candidate<'_>, lex: &Lexicons) -> Verdict {
         Validator::GaClientId => ga_client_id(value),
         Validator::PersonName => lex.judge_name(value),
         Validator::PersonNameTitled => lex.judge_titled_name(value),
+        Validator::PersonNameFramed => lex.judge_framed_name(value),
         Validator::StreetAddress => street_address(value),
     }
 }
