@@ -6,6 +6,7 @@ mod anonymise_safety;
 mod bad_input;
 mod cli;
 mod common;
+mod containers;
 mod datamap;
 mod dump_conformance;
 mod encodings;

@@ -220,3 +220,50 @@ mod tests {
         assert_eq!(clean_name("a!b\n.txt"), "a\u{FF01}b\u{FFFD}.txt");
     }
 }
+
+#[cfg(test)]
+mod corrupt_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Reads every member to its end, as the scan does.
+    struct Drain(u64);
+    impl Visitor for Drain {
+        fn member(&mut self, _name: &str, reader: &mut dyn Read, _stored: Option<u64>) {
+            self.0 += io::copy(reader, &mut io::sink()).unwrap_or(0);
+        }
+        fn not_scanned(&mut self, _name: &str, _reason: String) {}
+    }
+
+    const ZIP: &[u8] = include_bytes!("../../../fixtures/containers/export.zip");
+    const TAR: &[u8] = include_bytes!("../../../fixtures/containers/export.tar");
+
+    fn mutate(base: &[u8], edits: &[(usize, u8)], cut: usize) -> Vec<u8> {
+        let mut data = base.to_vec();
+        for &(at, byte) in edits {
+            let i = at % data.len();
+            data[i] = byte;
+        }
+        data.truncate(cut % (data.len() + 1));
+        data
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn zip_and_tar_readers_never_panic(
+            edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..8),
+            cut in any::<usize>(),
+            noise in proptest::collection::vec(any::<u8>(), 0..2048),
+        ) {
+            let limits = Limits { max_total: 1 << 20, ..Limits::default() };
+            for data in [mutate(ZIP, &edits, cut), mutate(TAR, &edits, cut), noise.clone()] {
+                let budget = Budget::new(limits);
+                let mut drain = Drain(0);
+                let _ = zip::walk(io::Cursor::new(&data), &budget, &mut drain);
+                let _ = tar::walk(io::Cursor::new(&data), &budget, &mut drain);
+                prop_assert!(drain.0 <= 2 << 20);
+            }
+        }
+    }
+}
