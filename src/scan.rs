@@ -354,7 +354,7 @@ fn check_unchanged(
     let short_text = result.region.is_some()
         && result.bytes < before.len()
         && !matches!(result.status, InputStatus::SkippedBinary)
-        && !crate::source::input::is_compressed_file(path);
+        && !crate::source::input::text_is_not_bytes(path);
     let cut_short = matches!(&result.status,
         InputStatus::Failed(why) | InputStatus::Partial(why) if why.contains("failed to fill whole buffer"));
     if moved || short_text || cut_short {

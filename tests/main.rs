@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod containers;
 mod datamap;
+mod documents;
 mod dump_conformance;
 mod encodings;
 mod guard;

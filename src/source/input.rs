@@ -146,15 +146,23 @@ pub fn inner_name(name: &str) -> String {
     name.to_string()
 }
 
-/// Whether the file at `path` is compressed (by its magic bytes, or a `.gz` name as
-/// [`crate::source::open::open_path`] reads it): its decompressed length is not its size.
-pub fn is_compressed_file(path: &std::path::Path) -> bool {
+/// Whether the text read from the file at `path` is not its bytes: it is compressed (by its
+/// magic bytes, or a `.gz` name as [`crate::source::open::open_path`] reads it) or a document
+/// whose text is extracted. A short read of such a file says nothing about the file changing.
+pub fn text_is_not_bytes(path: &std::path::Path) -> bool {
     let gz = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     gz || std::fs::File::open(path)
-        .and_then(|f| crate::source::open::read_up_to(&mut f.take(MAGIC_LEN as u64), MAGIC_LEN))
-        .is_ok_and(|head| codec(&head).is_some())
+        .and_then(|f| {
+            let limit = crate::source::sniff::SNIFF_LEN;
+            crate::source::open::read_up_to(&mut f.take(limit as u64), limit)
+        })
+        .is_ok_and(|head| codec(&head).is_some() || container(&name, &head).is_some())
 }
 
 /// Whether a name ends in a compression suffix [`inner_name`] looks through.
