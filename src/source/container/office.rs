@@ -101,13 +101,11 @@ pub fn xml_text(xml: &[u8], properties: bool, out: &mut String) -> Result<(), qu
                     _ => {}
                 }
             }
-            Event::End(ref e) => {
-                if properties || ends_line(e.local_name().as_ref()) {
-                    if line_has_text {
-                        out.push('\n');
-                    }
-                    line_has_text = false;
+            Event::End(ref e) if properties || ends_line(e.local_name().as_ref()) => {
+                if line_has_text {
+                    out.push('\n');
                 }
+                line_has_text = false;
             }
             Event::Text(ref t) => {
                 let text = t.decode().unwrap_or_default();
