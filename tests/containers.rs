@@ -144,6 +144,17 @@ fn an_encrypted_member_is_named_and_the_rest_scanned() {
 }
 
 #[test]
+fn a_member_of_an_unread_compression_method_is_named() {
+    let (found, code, err) = scan(&["bzip2-member.zip"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("bzip2-member.zip!a.txt") && err.contains("not scanned"),
+        "{err}"
+    );
+    assert!(found.iter().any(|f| f["path"] == "bzip2-member.zip!b.txt"));
+}
+
+#[test]
 fn a_truncated_archive_is_named_and_the_other_inputs_scanned() {
     let (found, code, err) = scan(&["truncated.zip", "app.log.bz2"]);
     assert_eq!(code, Some(2), "{err}");
