@@ -123,6 +123,21 @@ pub struct ScanArgs {
     /// Cell findings printed per column; the inventory keeps exact counts. 0: no cap.
     #[arg(long, default_value_t = 1_000, value_name = "N")]
     pub max_findings_per_column: u64,
+    /// What all members of one archive given may expand to, nested archives included
+    /// (e.g. 500M, 4G) [default: 4G].
+    #[arg(long, value_name = "SIZE")]
+    pub archive_max_size: Option<String>,
+    /// How many times its stored size an archive member may expand to (checked past 1 MiB)
+    /// [default: 200].
+    #[arg(long, value_name = "N")]
+    pub archive_max_ratio: Option<u64>,
+    /// How deep archives inside archives are opened (1: the members of the archive given
+    /// only) [default: 6].
+    #[arg(long, value_name = "N")]
+    pub archive_max_depth: Option<u32>,
+    /// How many members all archives of one input given may have [default: 100000].
+    #[arg(long, value_name = "N")]
+    pub archive_max_entries: Option<u64>,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

@@ -21,6 +21,7 @@ pub mod anonymise;
 pub mod atomic;
 pub mod classify;
 pub mod cli;
+pub(crate) mod containerscan;
 pub mod corpus;
 pub mod detect;
 pub mod error;

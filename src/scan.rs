@@ -12,7 +12,7 @@ use crate::fingerprint::Fingerprinter;
 use crate::progress::Progress;
 use crate::rules::RuleSet;
 use crate::source::decode::{Decoder, Encoding};
-use crate::source::open::{open_path, open_stdin, read_up_to, Opened};
+use crate::source::open::{open_path, open_stdin, read_up_to, LocalOpened, Opened};
 use crate::source::project::ProjectPaths;
 use crate::source::sniff::{sniff, Sniffed, SNIFF_LEN};
 use crate::source::walk::{special_kind, walk, Entry, WalkOptions};
@@ -45,6 +45,8 @@ pub struct ScanOptions {
     pub inline_allow: bool,
     /// How files are named in fingerprints (and shown, for remapped staged files).
     pub project: ProjectPaths,
+    /// What an archive (with the archives inside it) may expand to.
+    pub archives: crate::source::container::Limits,
 }
 
 impl Default for ScanOptions {
@@ -60,6 +62,7 @@ impl Default for ScanOptions {
             tables: TableOptions::default(),
             inline_allow: true,
             project: ProjectPaths::default(),
+            archives: crate::source::container::Limits::default(),
         }
     }
 }
@@ -213,20 +216,23 @@ impl Unit {
 }
 
 /// What a worker hands back.
-struct UnitResult {
-    status: InputStatus,
-    region: Option<RegionResult>,
-    table: Option<TableResult>,
-    bytes: u64,
+pub(crate) struct UnitResult {
+    pub(crate) status: InputStatus,
+    pub(crate) region: Option<RegionResult>,
+    pub(crate) table: Option<TableResult>,
+    pub(crate) bytes: u64,
+    /// Members of a container, each reported as an input of its own before the container.
+    pub(crate) members: Vec<crate::containerscan::MemberResult>,
 }
 
 impl UnitResult {
-    fn status(status: InputStatus) -> UnitResult {
+    pub(crate) fn status(status: InputStatus) -> UnitResult {
         UnitResult {
             status,
             region: None,
             table: None,
             bytes: 0,
+            members: Vec::new(),
         }
     }
 }
@@ -273,7 +279,7 @@ fn plan_regions(path: &std::path::Path, size: u64, segment: u64) -> Option<Vec<(
     let file = std::fs::File::open(path).ok()?;
     let mut head = vec![0u8; SNIFF_LEN.min(size as usize)];
     file.read_exact_at(&mut head, 0).ok()?;
-    if head.starts_with(&[0x1F, 0x8B]) {
+    if crate::source::input::codec(&head).is_some() {
         return None;
     }
     if crate::table::detect(path, &head).is_some() {
@@ -364,13 +370,10 @@ fn check_unchanged(
     };
     let after = std::fs::metadata(path).ok();
     let moved = after.as_ref().map(stamp) != Some(stamp(before));
-    let gzip = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
-    let short_text = !gzip
-        && result.region.is_some()
+    let short_text = result.region.is_some()
         && result.bytes < before.len()
-        && !matches!(result.status, InputStatus::SkippedBinary);
+        && !matches!(result.status, InputStatus::SkippedBinary)
+        && !crate::source::input::text_is_not_bytes(path);
     let cut_short = matches!(&result.status,
         InputStatus::Failed(why) | InputStatus::Partial(why) if why.contains("failed to fill whole buffer"));
     if moved || short_text || cut_short {
@@ -380,15 +383,17 @@ fn check_unchanged(
 }
 
 fn describe_read_error(e: &io::Error, compressed: bool, at: u64) -> String {
-    if compressed {
-        format!("gzip stream broken after {at} decompressed bytes: {e}")
+    if let Some(limit) = crate::source::container::limit_hit(e) {
+        format!("stopped after {at} bytes: {limit}")
+    } else if compressed {
+        format!("compressed stream broken after {at} decompressed bytes: {e}")
     } else {
         format!("read error after {at} bytes: {e}")
     }
 }
 
-fn run_opened(
-    opened: io::Result<Opened>,
+pub(crate) fn run_opened(
+    opened: io::Result<LocalOpened<'_>>,
     path: Option<&std::path::Path>,
     ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
@@ -404,6 +409,15 @@ fn run_opened(
             drop(opened);
             return run_table_path(format, path, ctx, scratch);
         }
+    }
+    // Archives and documents: their members or text (the decision is source::input's).
+    let name = path
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy());
+    if let Some(kind) =
+        crate::source::input::container(name.as_deref().unwrap_or("-"), &opened.head)
+    {
+        return crate::containerscan::run(kind, opened, path, ctx, scratch);
     }
     // A pg_dump archive inside gzip or on standard input: read as a stream.
     if crate::table::pgarchive::is_archive_head(&opened.head) {
@@ -455,6 +469,7 @@ fn run_opened(
         region: Some(region),
         table: None,
         bytes,
+        members: Vec::new(),
     }
 }
 
@@ -527,6 +542,7 @@ fn run_region(
         bytes: region.raw_len,
         region: Some(region),
         table: None,
+        members: Vec::new(),
     }
 }
 
@@ -554,10 +570,16 @@ fn run_unit(
             if let Some(kind) = before.as_ref().and_then(|m| special_kind(m.file_type())) {
                 return UnitResult::status(InputStatus::SkippedSpecial(kind.to_string()));
             }
-            let result = run_opened(open_path(path), Some(path), ctx, scratch, flush);
+            let result = run_opened(
+                open_path(path).map(Opened::local),
+                Some(path),
+                ctx,
+                scratch,
+                flush,
+            );
             check_unchanged(path, before.as_ref(), result)
         }
-        (_, Entry::Stdin) => run_opened(open_stdin(), None, ctx, scratch, flush),
+        (_, Entry::Stdin) => run_opened(open_stdin().map(Opened::local), None, ctx, scratch, flush),
         (_, Entry::TooLarge { .. }) => UnitResult::status(InputStatus::SkippedTooLarge),
         (
             _,
@@ -578,7 +600,7 @@ fn run_unit(
 }
 
 /// What a worker needs besides its scratch space.
-struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     engine: &'a Engine<'a>,
     /// The same rules reporting every confidence: table cells are judged per column first.
     table_engine: &'a Engine<'a>,
@@ -586,10 +608,12 @@ struct Ctx<'a> {
     tables: TableOptions,
     progress: &'a Progress,
     inline_allow: bool,
+    /// What an archive may expand to.
+    pub(crate) limits: crate::source::container::Limits,
 }
 
 /// Reads a SQLite file or a workbook and scans its cells.
-fn run_table_path(
+pub(crate) fn run_table_path(
     format: TableFormat,
     path: &std::path::Path,
     ctx: &Ctx<'_>,
@@ -619,13 +643,14 @@ fn run_table_path(
         region: None,
         table: Some(table),
         bytes,
+        members: Vec::new(),
     }
 }
 
 /// Reads a pg_dump archive from a stream (gzip-compressed or standard input) and scans its
 /// cells.
 fn run_archive_stream(
-    reader: Box<dyn Read + Send>,
+    reader: Box<dyn Read + '_>,
     ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
 ) -> UnitResult {
@@ -647,6 +672,7 @@ fn run_archive_stream(
         region: None,
         table: Some(table),
         bytes: counting.count,
+        members: Vec::new(),
     }
 }
 
@@ -654,7 +680,7 @@ fn run_archive_stream(
 fn run_table(
     format: TableFormat,
     path: &std::path::Path,
-    reader: Box<dyn Read + Send>,
+    reader: Box<dyn Read + '_>,
     encoding: Encoding,
     compressed: bool,
     ctx: &Ctx<'_>,
@@ -691,6 +717,7 @@ fn run_table(
         region: None,
         table: Some(table),
         bytes,
+        members: Vec::new(),
     }
 }
 
@@ -769,7 +796,7 @@ impl ScanStats {
 
 /// Fills in the fingerprint and mask of everything a unit found, in the worker that found it,
 /// absorbing the keyed rule/path prefix once per rule.
-fn mark_found<'f>(
+pub(crate) fn mark_found<'f>(
     found: impl Iterator<Item = &'f mut Found>,
     rules: &RuleSet,
     path: &str,
@@ -892,6 +919,15 @@ impl Emitter<'_> {
             self.batch.push(finding);
         }
         self.send_batch();
+    }
+
+    /// Reports each member of a container as an input of its own, named `container!member`.
+    fn emit_members(&mut self, names: Names<'_>, result: &mut UnitResult) {
+        for m in std::mem::take(&mut result.members) {
+            let path: Arc<str> = Arc::from(format!("{}!{}", names.0, m.location).as_str());
+            let project: Arc<str> = Arc::from(format!("{}!{}", names.1, m.location).as_str());
+            self.emit(&Unit::Whole { entry: 0 }, (&path, &project), m.result);
+        }
     }
 
     fn emit(&mut self, unit: &Unit, names: Names<'_>, result: UnitResult) -> bool {
@@ -1051,6 +1087,7 @@ pub fn scan(
         tables,
         progress: &progress,
         inline_allow: opts.inline_allow,
+        limits: opts.archives,
     };
     std::thread::scope(|s| {
         let (next, stop, emitted, advanced) = (&next, &stop, &emitted, &advanced);
@@ -1121,6 +1158,7 @@ pub fn scan(
                             fingerprints,
                         );
                     }
+                    crate::containerscan::mark_members(&mut result, rules, path, fingerprints);
                     if tx.send((i, Msg::Done(result))).is_err() {
                         break;
                     }
@@ -1150,9 +1188,10 @@ pub fn scan(
                 Msg::Done(r) => r,
             };
             pending.insert(i, r);
-            while let Some(r) = pending.remove(&next_emit) {
+            while let Some(mut r) = pending.remove(&next_emit) {
                 let unit = &units[next_emit];
                 let names = (&paths[unit.entry()], &project_paths[unit.entry()]);
+                emitter.emit_members(names, &mut r);
                 if emitter.emit(unit, names, r) {
                     files_done += 1;
                     progress.set_files(files_done, entries.len());
@@ -1200,6 +1239,7 @@ mod tests {
             region: Some(RegionResult::default()),
             table: None,
             bytes,
+            members: Vec::new(),
         }
     }
 

@@ -83,7 +83,7 @@ fn broken_gzip_stream() {
     }
     let bytes = gz.finish().unwrap();
     fs::write(dir.path().join("cut.log.gz"), &bytes[..bytes.len() / 2]).unwrap();
-    assert_reported(dir.path(), &["."], "cut.log.gz", "gzip stream broken");
+    assert_reported(dir.path(), &["."], "cut.log.gz", "compressed stream broken");
     // What was decompressed before the break is still reported.
     let found = ndjson(&run(
         dir.path(),

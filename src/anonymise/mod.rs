@@ -192,6 +192,9 @@ pub fn kind_of(path: &Path) -> crate::Result<Kind> {
                 path.display()
             )))
         }
+        None if container_of(path, &opened.head).is_some() => {
+            return Err(container_refusal(path, &opened.head))
+        }
         None => match opened.sniffed {
             crate::source::sniff::Sniffed::Binary => {
                 return Err(crate::Error::Usage(format!(
@@ -202,6 +205,29 @@ pub fn kind_of(path: &Path) -> crate::Result<Kind> {
             crate::source::sniff::Sniffed::Text { .. } => Kind::Text,
         },
     })
+}
+
+fn container_of(path: &Path, head: &[u8]) -> Option<crate::source::input::Container> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    crate::source::input::container(&name, head)
+}
+
+/// Why an archive or document is not anonymised: piiscan reads them but does not write them,
+/// and a raw copy would keep every value.
+fn container_refusal(path: &Path, head: &[u8]) -> crate::Error {
+    use crate::source::input::Container;
+    let what = match container_of(path, head) {
+        Some(Container::Zip) => "a ZIP archive is not rewritten; unpack it and anonymise its files",
+        Some(Container::Tar) => "a tar archive is not rewritten; unpack it and anonymise its files",
+        Some(Container::Document(_)) => {
+            "an office document is not rewritten; export its text or tables and anonymise those"
+        }
+        _ => "a file of this format is not rewritten",
+    };
+    crate::Error::Usage(format!("{}: {what}", path.display()))
 }
 
 /// Why a pg_dump custom, directory or tar archive is not anonymised (it would have to be

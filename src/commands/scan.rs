@@ -214,6 +214,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         },
         inline_allow: cfg.and_then(|c| c.inline_allow).unwrap_or(true),
         project,
+        archives: archive_limits(&args, cfg)?,
         ..ScanOptions::default()
     };
     set_threads(&mut opts, args.threads)?;
@@ -305,4 +306,40 @@ fn sample_rows(asked: Option<u64>, gate: bool) -> u64 {
         None if gate => 0,
         None => 10_000,
     }
+}
+
+/// The archive limits: flags first, then `.piiscan.toml`, then the defaults.
+fn archive_limits(
+    args: &ScanArgs,
+    cfg: Option<&piiscan::guard::config::Config>,
+) -> Result<piiscan::source::container::Limits> {
+    let defaults = piiscan::source::container::Limits::default();
+    let max_total = match args
+        .archive_max_size
+        .clone()
+        .or_else(|| cfg.and_then(|c| c.archive_max_size.as_ref().map(|s| s.get_ref().clone())))
+    {
+        Some(s) => parse_size(&s)
+            .with_context(|| format!("archive-max-size {s:?}: use a number with K, M or G"))?,
+        None => defaults.max_total,
+    };
+    let limits = piiscan::source::container::Limits {
+        max_total,
+        max_ratio: args
+            .archive_max_ratio
+            .or_else(|| cfg.and_then(|c| c.archive_max_ratio))
+            .unwrap_or(defaults.max_ratio),
+        max_depth: args
+            .archive_max_depth
+            .or_else(|| cfg.and_then(|c| c.archive_max_depth))
+            .unwrap_or(defaults.max_depth),
+        max_entries: args
+            .archive_max_entries
+            .or_else(|| cfg.and_then(|c| c.archive_max_entries))
+            .unwrap_or(defaults.max_entries),
+    };
+    if limits.max_ratio == 0 || limits.max_depth == 0 || limits.max_entries == 0 {
+        bail!("archive-max-ratio, archive-max-depth and archive-max-entries must be at least 1");
+    }
+    Ok(limits)
 }

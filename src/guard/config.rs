@@ -41,6 +41,14 @@ pub struct Config {
     pub sample_rows: Option<u64>,
     /// Skip files larger than this (e.g. `20M`).
     pub max_filesize: Option<Spanned<String>>,
+    /// What all members of one archive may expand to (e.g. `4G`).
+    pub archive_max_size: Option<Spanned<String>>,
+    /// How many times its stored size an archive member may expand to.
+    pub archive_max_ratio: Option<u64>,
+    /// How deep archives inside archives are opened.
+    pub archive_max_depth: Option<u32>,
+    /// How many members all archives of one input may have.
+    pub archive_max_entries: Option<u64>,
     /// The baseline used when `--baseline` is not given, relative to the configuration file.
     pub baseline: Option<String>,
     /// Honour `piiscan:allow` comments (default: true).
@@ -180,6 +188,13 @@ pub const STARTER: &str = r#"# piiscan configuration: https://github.com/piiscan
 exclude = ["target/**", "node_modules/**"]
 # hidden = false
 # max-filesize = "500M"
+
+# Archives (ZIP, tar, compressed tar) are opened, archives inside them too; these limits stop
+# decompression bombs, and what they stop is named (exit 2).
+# archive-max-size = "4G"      # all members of one archive together
+# archive-max-ratio = 200      # a member's expanded size over its stored size
+# archive-max-depth = 6        # archives inside archives
+# archive-max-entries = 100000 # members of one archive, nested ones included
 
 # Report findings at or above this confidence (low, medium, high) ...
 min-confidence = "medium"

@@ -2,7 +2,9 @@
 //! decoding to UTF-8 ([`decode`]) and opening files, gzip-compressed or not ([`open`]), and naming them
 //! independently of how they were reached ([`project`]).
 
+pub mod container;
 pub mod decode;
+pub mod input;
 pub mod open;
 pub mod project;
 pub mod sniff;

@@ -1,28 +1,65 @@
-//! Opening an input as a byte stream: plain files, gzip files (by extension or magic bytes,
-//! decompressed on the fly, concatenated members included) and standard input.
+//! Opening an input as a byte stream: plain files, compressed files (gzip by extension or magic
+//! bytes; bzip2, xz and zstd by magic bytes: see [`super::input::codec`]), decompressed on the
+//! fly with concatenated members included, and standard input.
 
+use super::input::{codec, decompress, Codec, MAGIC_LEN};
 use super::sniff::{sniff, Sniffed, SNIFF_LEN};
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, Cursor, Read};
 use std::path::Path;
 
-/// A stream with its first block already read and sniffed.
-pub struct Opened {
+/// A stream with its first block already read and sniffed; `R` is the reader (by default one
+/// that can move to another thread; [`LocalOpened`] for a member read from a container).
+pub struct Opened<R = Box<dyn Read + Send>> {
     /// What the first block looks like.
     pub sniffed: Sniffed,
     /// The first block followed by the rest of the stream.
-    pub reader: Box<dyn Read + Send>,
-    /// Whether the input was gzip-compressed.
+    pub reader: R,
+    /// Whether the input was decompressed (or taken from a container): it is not read from
+    /// its path.
     pub compressed: bool,
     /// The first block (up to 8 KiB), decompressed.
     pub head: Vec<u8>,
 }
 
-fn is_gzip(path: &Path, head: &[u8]) -> bool {
-    head.starts_with(&[0x1F, 0x8B])
-        || path
-            .extension()
+/// An opened stream that stays on its thread (a member of an archive).
+pub type LocalOpened<'a> = Opened<Box<dyn Read + 'a>>;
+
+impl Opened {
+    /// The same stream as a [`LocalOpened`].
+    pub fn local<'a>(self) -> LocalOpened<'a> {
+        Opened {
+            sniffed: self.sniffed,
+            reader: self.reader,
+            compressed: self.compressed,
+            head: self.head,
+        }
+    }
+}
+
+/// Sniffs the first block of `reader` and gives the stream back whole, as a local stream.
+///
+/// # Errors
+/// The first block cannot be read.
+pub fn open_local<'a>(
+    mut reader: Box<dyn Read + 'a>,
+    compressed: bool,
+) -> io::Result<LocalOpened<'a>> {
+    let head = read_up_to(&mut reader, SNIFF_LEN)?;
+    Ok(Opened {
+        sniffed: sniff(&head),
+        head: head.clone(),
+        reader: Box::new(Cursor::new(head).chain(reader)),
+        compressed,
+    })
+}
+
+fn codec_of(path: &Path, head: &[u8]) -> Option<Codec> {
+    codec(head).or_else(|| {
+        path.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+            .then_some(Codec::Gzip)
+    })
 }
 
 /// Reads up to `n` bytes (fewer only at the end of the stream).
@@ -42,33 +79,30 @@ fn finish(mut reader: Box<dyn Read + Send>, compressed: bool) -> io::Result<Open
     })
 }
 
-/// Opens a file, decompressing gzip.
+/// Opens a file, decompressing gzip, bzip2, xz and zstd.
 ///
 /// # Errors
-/// The file cannot be opened or read, or a gzip header is broken.
+/// The file cannot be opened or read, or a compressed stream's header is broken.
 pub fn open_path(path: &Path) -> io::Result<Opened> {
     let mut file = File::open(path)?;
-    let magic = read_up_to(&mut file, 2)?;
+    let magic = read_up_to(&mut file, MAGIC_LEN)?;
     let raw: Box<dyn Read + Send> = Box::new(Cursor::new(magic.clone()).chain(file));
-    if is_gzip(path, &magic) {
-        let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(256 * 1024, raw));
-        finish(Box::new(gz), true)
-    } else {
-        finish(raw, false)
+    match codec_of(path, &magic) {
+        Some(c) => finish(decompress(c, raw), true),
+        None => finish(raw, false),
     }
 }
 
-/// Opens standard input, decompressing gzip.
+/// Opens standard input, decompressing gzip, bzip2, xz and zstd.
 ///
 /// # Errors
 /// Standard input cannot be read.
 pub fn open_stdin() -> io::Result<Opened> {
     let mut stdin: Box<dyn Read + Send> = Box::new(io::stdin());
-    let magic = read_up_to(&mut stdin, 2)?;
+    let magic = read_up_to(&mut stdin, MAGIC_LEN)?;
     let raw: Box<dyn Read + Send> = Box::new(Cursor::new(magic.clone()).chain(stdin));
-    if magic.starts_with(&[0x1F, 0x8B]) {
-        finish(Box::new(flate2::read::MultiGzDecoder::new(raw)), true)
-    } else {
-        finish(raw, false)
+    match codec(&magic) {
+        Some(c) => finish(decompress(c, raw), true),
+        None => finish(raw, false),
     }
 }

@@ -125,7 +125,8 @@ impl TableFormat {
     }
 }
 
-/// Which table format a file is, from its name (a `.gz` suffix is looked through) and, for
+/// Which table format a file is, from its name (a compression suffix such as `.gz` or `.zst`
+/// is looked through: [`crate::source::input::inner_name`]) and, for
 /// SQL, its first block. A pg_dump directory archive is recognised from its path alone.
 pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
     if head.starts_with(b"SQLite format 3\0") {
@@ -146,7 +147,7 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
     if head.starts_with(b"PAR1") || name.ends_with(".parquet") {
         return Some(TableFormat::Parquet);
     }
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let name = crate::source::input::inner_name(&name);
     if name.ends_with(".csv") || name.ends_with(".tsv") {
         return Some(TableFormat::Delimited);
     }
@@ -175,13 +176,14 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
     None
 }
 
-/// The table name of a flat file: its stem (`klanten.csv.gz` → `klanten`).
+/// The table name of a flat file: its stem (`klanten.csv.gz` → `klanten`, `.bz2`, `.xz` and
+/// `.zst` alike).
 pub fn stem(path: &Path) -> String {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "-".into());
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let name = crate::source::input::inner_name(&name);
     match name.rsplit_once('.') {
         Some((stem, _)) if !stem.is_empty() => stem.to_string(),
         _ => name.to_string(),

@@ -1,0 +1,322 @@
+//! Scanning containers: the members of an archive are read as the files they are (a CSV is a
+//! table, a log is text, an archive is opened in turn), a document's text is scanned as text.
+//! Each member becomes an input of its own, named `archive!member` (`a.zip!b.tar.gz!c.csv`),
+//! reported before the container itself. Everything read is held to the scan's
+//! [`Limits`](crate::source::container::Limits) through one [`Budget`] per input given.
+//!
+//! Members that need a path (SQLite, workbooks, Parquet, a ZIP or document inside another
+//! container) are copied to a temporary file first, within the same limits.
+
+use crate::fingerprint::Fingerprinter;
+use crate::rules::RuleSet;
+use crate::scan::{mark_found, run_opened, run_table_path, Ctx, InputStatus, UnitResult};
+use crate::source::container::{self, limit_hit, office, Budget, Guard, Visitor};
+use crate::source::input::{self, Container};
+use crate::source::open::{open_local, read_up_to, LocalOpened, Opened};
+use crate::source::sniff::{sniff, SNIFF_LEN};
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek};
+use std::path::Path;
+
+/// One member of a container, with what reading it gave.
+pub(crate) struct MemberResult {
+    /// Its location below the input given: `inner/file.csv`, `b.tar!c.csv`.
+    pub(crate) location: String,
+    /// What reading it gave (its own members are flattened into the container's list).
+    pub(crate) result: UnitResult,
+}
+
+/// Fills in fingerprints and masks of every member's findings, each under its own location.
+pub(crate) fn mark_members(
+    result: &mut UnitResult,
+    rules: &RuleSet,
+    project_path: &str,
+    fingerprints: Option<&Fingerprinter>,
+) {
+    for m in &mut result.members {
+        let path = format!("{project_path}!{}", m.location);
+        if let Some(region) = m.result.region.as_mut() {
+            mark_found(
+                region.hits.iter_mut().map(|h| &mut h.found),
+                rules,
+                &path,
+                fingerprints,
+            );
+        }
+        if let Some(table) = m.result.table.as_mut() {
+            mark_found(
+                table.hits.iter_mut().map(|h| &mut h.found),
+                rules,
+                &path,
+                fingerprints,
+            );
+        }
+    }
+}
+
+/// Reads the container `opened` (an input given to the scan, or standard input).
+pub(crate) fn run(
+    kind: Container,
+    opened: LocalOpened<'_>,
+    path: Option<&Path>,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+) -> UnitResult {
+    let budget = Budget::new(ctx.limits);
+    let name = path
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "-".into());
+    // A plain file on disk is read in place; anything else is spooled when it must seek.
+    let on_disk = path.filter(|_| !opened.compressed);
+    let stored = on_disk
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len());
+    let mut walker = Walker {
+        ctx,
+        scratch,
+        budget: &budget,
+        depth: 1,
+        members: Vec::new(),
+    };
+    let mut result = match (kind, on_disk) {
+        (Container::Zip | Container::Document(_), Some(p)) => match File::open(p) {
+            Ok(file) => walker.seekable(kind, &name, file),
+            Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
+        },
+        _ => {
+            let reader: Box<dyn Read + '_> = match (opened.compressed, stored) {
+                (true, Some(stored)) => Box::new(Guard::ratio_only(opened.reader, &budget, stored)),
+                _ => opened.reader,
+            };
+            walker.stream(kind, &name, reader)
+        }
+    };
+    result.members = walker.members;
+    result
+}
+
+/// Walks one input's containers, collecting member results.
+struct Walker<'c, 's, 'b> {
+    ctx: &'c Ctx<'c>,
+    scratch: &'s mut crate::detect::Scratch,
+    budget: &'b Budget,
+    /// 1 for the members of the input given.
+    depth: u32,
+    members: Vec<MemberResult>,
+}
+
+/// The status of a container whose walk ended with `outcome`.
+fn container_status(outcome: io::Result<()>, read_any: bool) -> InputStatus {
+    match outcome {
+        Ok(()) => InputStatus::Scanned,
+        Err(e) => match limit_hit(&e) {
+            Some(limit) => InputStatus::Partial(limit.to_string()),
+            None if read_any => {
+                InputStatus::Partial(format!("{e}; the members before it were scanned"))
+            }
+            None => InputStatus::Failed(e.to_string()),
+        },
+    }
+}
+
+impl Walker<'_, '_, '_> {
+    /// A ZIP archive or document that can seek.
+    fn seekable<R: Read + Seek>(&mut self, kind: Container, name: &str, reader: R) -> UnitResult {
+        match kind {
+            Container::Document(doc) => match office::text(reader, doc, self.budget) {
+                Ok(text) => self.text(name, text),
+                Err(e) => UnitResult::status(match limit_hit(&e) {
+                    Some(limit) => InputStatus::Failed(limit.to_string()),
+                    None => InputStatus::Failed(format!("not a readable document: {e}")),
+                }),
+            },
+            _ => {
+                let before = self.members.len();
+                let outcome = container::zip::walk(reader, self.budget, self);
+                let read_any = self.members.len() > before;
+                UnitResult::status(container_status(outcome, read_any))
+            }
+        }
+    }
+
+    /// A container given as a stream: a tar is streamed, the others spooled to a file.
+    fn stream(
+        &mut self,
+        kind: Container,
+        name: &str,
+        mut reader: Box<dyn Read + '_>,
+    ) -> UnitResult {
+        match kind {
+            Container::Unreadable(why) => UnitResult::status(InputStatus::Failed(why.to_string())),
+            Container::Tar => {
+                let before = self.members.len();
+                let outcome = container::tar::walk(&mut reader, self.budget, self);
+                let read_any = self.members.len() > before;
+                UnitResult::status(container_status(outcome, read_any))
+            }
+            Container::Zip | Container::Document(_) => match spool(&mut reader) {
+                Ok(file) => self.seekable(kind, name, file),
+                Err(e) => UnitResult::status(InputStatus::Failed(describe(&e))),
+            },
+        }
+    }
+
+    /// Scans a document's text.
+    fn text(&mut self, name: &str, text: String) -> UnitResult {
+        let bytes: Box<dyn Read> = Box::new(Cursor::new(text.into_bytes()));
+        let opened = open_local(bytes, true);
+        run_opened(
+            opened,
+            Some(Path::new(name)),
+            self.ctx,
+            self.scratch,
+            &mut |_| {},
+        )
+    }
+
+    /// Reads one member as the file it is.
+    fn read_member(
+        &mut self,
+        name: &str,
+        reader: &mut dyn Read,
+        stored: Option<u64>,
+    ) -> (UnitResult, Vec<MemberResult>) {
+        let mut name = name.to_string();
+        let mut reader: Box<dyn Read + '_> = Box::new(reader);
+        let mut head = match read_up_to(&mut reader, SNIFF_LEN) {
+            Ok(h) => h,
+            Err(e) => {
+                return (
+                    UnitResult::status(InputStatus::Failed(describe(&e))),
+                    Vec::new(),
+                )
+            }
+        };
+        // A compressed member (`x.csv.gz`, `y.tar.xz`): decompressed, held to the ratio of
+        // the member's stored size.
+        for _ in 0..3 {
+            let Some(codec) = input::codec(&head) else {
+                break;
+            };
+            let raw: Box<dyn Read + '_> = Box::new(Cursor::new(head).chain(reader));
+            let decoded = input::decompress_local(codec, raw);
+            reader = Box::new(Guard::new(decoded, self.budget, stored));
+            name = input::inner_name(&name);
+            head = match read_up_to(&mut reader, SNIFF_LEN) {
+                Ok(h) => h,
+                Err(e) => {
+                    return (
+                        UnitResult::status(InputStatus::Failed(describe(&e))),
+                        Vec::new(),
+                    )
+                }
+            };
+        }
+        let base = Path::new(&name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "member".into());
+        let mut whole: Box<dyn Read + '_> = Box::new(Cursor::new(head.clone()).chain(reader));
+        // Tables read from a path.
+        if let Some(format) =
+            crate::table::detect(Path::new(&base), &head).filter(|f| f.needs_path())
+        {
+            let dir = match tempfile::Builder::new().prefix("piiscan-member-").tempdir() {
+                Ok(d) => d,
+                Err(e) => return (failed(format!("temporary directory: {e}")), Vec::new()),
+            };
+            let tmp = dir.path().join(&base);
+            let copied = File::create(&tmp).and_then(|mut f| io::copy(&mut whole, &mut f));
+            if let Err(e) = copied {
+                return (failed(describe(&e)), Vec::new());
+            }
+            return (
+                run_table_path(format, &tmp, self.ctx, self.scratch),
+                Vec::new(),
+            );
+        }
+        if let Some(kind) = input::container(&base, &head) {
+            if let Container::Unreadable(why) = kind {
+                return (failed(why.to_string()), Vec::new());
+            }
+            if self.depth >= self.budget.limits.max_depth {
+                return (
+                    failed(format!(
+                        "a container nested {} deep (--archive-max-depth {}); not scanned",
+                        self.depth + 1,
+                        self.budget.limits.max_depth
+                    )),
+                    Vec::new(),
+                );
+            }
+            let mut inner = Walker {
+                ctx: self.ctx,
+                scratch: &mut *self.scratch,
+                budget: self.budget,
+                depth: self.depth + 1,
+                members: Vec::new(),
+            };
+            let result = inner.stream(kind, &base, whole);
+            return (result, inner.members);
+        }
+        let opened: LocalOpened<'_> = Opened {
+            sniffed: sniff(&head),
+            head,
+            reader: whole,
+            compressed: true,
+        };
+        (
+            run_opened(
+                Ok(opened),
+                Some(Path::new(&name)),
+                self.ctx,
+                self.scratch,
+                &mut |_| {},
+            ),
+            Vec::new(),
+        )
+    }
+}
+
+fn failed(why: String) -> UnitResult {
+    UnitResult::status(InputStatus::Failed(why))
+}
+
+fn describe(e: &io::Error) -> String {
+    match limit_hit(e) {
+        Some(limit) => limit.to_string(),
+        None => e.to_string(),
+    }
+}
+
+/// Copies a stream into an anonymous temporary file, rewound, for a reader that must seek.
+fn spool(reader: &mut dyn Read) -> io::Result<File> {
+    let mut file = tempfile::tempfile()?;
+    io::copy(reader, &mut file)?;
+    file.rewind()?;
+    Ok(file)
+}
+
+impl Visitor for Walker<'_, '_, '_> {
+    fn member(&mut self, name: &str, reader: &mut dyn Read, stored: Option<u64>) {
+        let (result, nested) = self.read_member(name, reader, stored);
+        for m in nested {
+            self.members.push(MemberResult {
+                location: format!("{name}!{}", m.location),
+                result: m.result,
+            });
+        }
+        self.members.push(MemberResult {
+            location: name.to_string(),
+            result,
+        });
+    }
+
+    fn not_scanned(&mut self, name: &str, reason: String) {
+        self.members.push(MemberResult {
+            location: name.to_string(),
+            result: failed(reason),
+        });
+    }
+}
