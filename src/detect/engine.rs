@@ -18,6 +18,8 @@ pub struct Scratch {
     which: PatternSet,
     /// The stream scanner's raw and decoded buffers, kept from file to file.
     stream: (Vec<u8>, Vec<u8>),
+    /// Bytes handed to the regex searches so far.
+    searched: u64,
 }
 
 impl Scratch {
@@ -30,6 +32,30 @@ impl Scratch {
     pub(crate) fn put_stream_buffers(&mut self, raw: Vec<u8>, buf: Vec<u8>) {
         self.stream = (raw, buf);
     }
+
+    /// Bytes handed to the regex searches so far: the engine's work, which stays within a
+    /// constant factor of the input's size whatever the input (see [`search_window`]).
+    pub fn searched_bytes(&self) -> u64 {
+        self.searched
+    }
+}
+
+/// The first window a search looks at after a candidate: large enough that ordinary text is
+/// searched in a few passes, small enough that a run which keeps an unbounded pattern alive
+/// (`a.a.a.…` for the e-mail local part, `1.1.1.1.…`) costs a bounded amount per candidate.
+const FIRST_WINDOW: usize = 8 * MAX_MATCH_LEN;
+
+/// The span a search starting at `pos` may look at, and the end of the part of it whose match
+/// starts are trusted. A pattern such as the e-mail address keeps the lazy DFA running for as
+/// long as its repetition goes on; searching to the end of the haystack after every candidate
+/// makes a long run quadratic. Within a window, a match that starts before `trusted` and is at
+/// most [`MAX_MATCH_LEN`] long ends inside the window, so it is found exactly as an unbounded
+/// search finds it (longer matches are dropped anyway); match starts beyond `trusted` are
+/// searched again in the next window, which overlaps by `MAX_MATCH_LEN`.
+pub fn search_window(pos: usize, window: usize, len: usize) -> (usize, usize) {
+    let end = pos.saturating_add(window).min(len);
+    let trusted = if end == len { len } else { end - MAX_MATCH_LEN };
+    (end, trusted)
 }
 
 /// An accepted match, in buffer coordinates.
@@ -81,6 +107,7 @@ impl<'r> Engine<'r> {
             cache_all: self.rules.regex_all.as_ref().map(|r| r.create_cache()),
             which: PatternSet::new(self.rules.patterns.len()),
             stream: (Vec::new(), Vec::new()),
+            searched: 0,
         }
     }
 
@@ -136,12 +163,29 @@ impl<'r> Engine<'r> {
             return limit;
         };
         let which = &mut scratch.which;
+        let searched = &mut scratch.searched;
         let mut resume = limit;
-        let mut input = Input::new(hay).span(from..hay.len());
-        while let Some(m) = re.search_with(cache, &input) {
+        let mut pos = from;
+        let mut window = FIRST_WINDOW;
+        while pos < hay.len() && pos < limit {
+            let (end, trusted) = search_window(pos, window, hay.len());
+            *searched += (end - pos) as u64;
+            let found = re.search_with(cache, &Input::new(hay).span(pos..end));
+            let m = match found {
+                Some(m) if m.start() < trusted => m,
+                // Nothing that starts in the trusted part: go on from its end with a wider
+                // window (clean text is soon searched in large spans).
+                _ if end == hay.len() => break,
+                _ => {
+                    pos = trusted;
+                    window = window.saturating_mul(2);
+                    continue;
+                }
+            };
             if m.start() >= limit {
                 break;
             }
+            window = FIRST_WINDOW;
             let pid = m.pattern().as_usize();
             let mut accepted = self
                 .evaluate(hay, pid, m.start(), m.end(), hint)
@@ -159,16 +203,21 @@ impl<'r> Engine<'r> {
                     .is_none_or(|(h, _)| h.confidence == Confidence::Low)
             {
                 which.clear();
+                // Matches longer than MAX_MATCH_LEN are dropped, so the anchored passes
+                // need not look further (and must not: see `search_window`).
+                let here_end = m.start().saturating_add(MAX_MATCH_LEN + 1).min(hay.len());
+                *searched += (here_end - m.start()) as u64;
                 let here = Input::new(hay)
-                    .span(m.start()..hay.len())
+                    .span(m.start()..here_end)
                     .anchored(Anchored::Yes);
                 re_all.which_overlapping_matches_with(cache_all, &here, which);
                 for q in which.iter().map(|p| p.as_usize()) {
                     if q == pid {
                         continue;
                     }
+                    *searched += (here_end - m.start()) as u64;
                     let anchored = Input::new(hay)
-                        .span(m.start()..hay.len())
+                        .span(m.start()..here_end)
                         .anchored(Anchored::Pattern(PatternID::new_unchecked(q)));
                     let Some(m2) = re.search_with(cache, &anchored) else {
                         continue;
@@ -194,12 +243,9 @@ impl<'r> Engine<'r> {
                         on_hit(hit);
                     }
                     resume = resume.max(end);
-                    input.set_start(end);
+                    pos = end;
                 }
-                None => input.set_start(m.start() + 1),
-            }
-            if input.start() >= hay.len() {
-                break;
+                None => pos = m.start() + 1,
             }
         }
         resume
@@ -356,5 +402,48 @@ impl<'r> Engine<'r> {
             }
         }
         (positive, negative)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes searched for `text`, scanned whole with every built-in rule.
+    fn searched(rules: &RuleSet, text: &[u8]) -> u64 {
+        let engine = Engine::new(rules, Confidence::Low, false);
+        let mut scratch = engine.scratch();
+        engine.scan(&mut scratch, text, 0, text.len(), |_| {});
+        scratch.searched_bytes()
+    }
+
+    /// Runs that keep an unbounded pattern alive (the e-mail local part over `a.a.a.…`, dotted
+    /// digits, digit runs, capitalised words) once made every candidate search to the end of
+    /// the line: 40 kB took a minute. The work must grow linearly with the input.
+    #[test]
+    fn long_runs_are_searched_in_linear_work() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let shapes: [(&str, &str, &str); 6] = [
+            ("", "a.", "@gmail.com"),
+            ("", "1.1.1.1.", ""),
+            ("", "12", ""),
+            ("", "Aa ", ""),
+            ("", "a-", "@x.nl"),
+            ("+31 ", "6 1", ""),
+        ];
+        for (head, unit, tail) in shapes {
+            let make = |n: usize| format!("{head}{}{tail}\n", unit.repeat(n)).into_bytes();
+            let small = make(4 << 10);
+            let large = make(16 << 10);
+            let (s, l) = (searched(&rules, &small), searched(&rules, &large));
+            let ratio = l as f64 / s.max(1) as f64;
+            let size = large.len() as f64 / small.len() as f64;
+            assert!(
+                ratio <= size * 1.25,
+                "{unit:?}: {s} bytes searched for {} bytes, {l} for {}: ratio {ratio:.1}",
+                small.len(),
+                large.len()
+            );
+        }
     }
 }
