@@ -243,8 +243,8 @@ enum Msg {
     /// to be emitted, so they go straight out and memory stays bounded however many findings
     /// a file holds (gzip, standard input and non-UTF-8 files are one unit each).
     Part(Vec<RegionHit>),
-    /// The unit is done.
-    Done(UnitResult),
+    /// The unit is done (boxed: a result is large, a part is small).
+    Done(Box<UnitResult>),
 }
 
 /// Hits a unit that is not yet the next to be emitted gathers before it waits for its turn.
@@ -1159,7 +1159,7 @@ pub fn scan(
                         );
                     }
                     crate::containerscan::mark_members(&mut result, rules, path, fingerprints);
-                    if tx.send((i, Msg::Done(result))).is_err() {
+                    if tx.send((i, Msg::Done(Box::new(result)))).is_err() {
                         break;
                     }
                 }
@@ -1185,7 +1185,7 @@ pub fn scan(
                     }
                     continue;
                 }
-                Msg::Done(r) => r,
+                Msg::Done(r) => *r,
             };
             pending.insert(i, r);
             while let Some(mut r) = pending.remove(&next_emit) {

@@ -485,3 +485,50 @@ fn no_output_baseline_or_message_holds_a_value_unless_asked() {
         "--show-values shows them"
     );
 }
+
+/// `--staged` copies the staged files (personal data) to a temporary directory: it must be a
+/// private one piiscan cleans up, and what a killed run left there is removed by the next one.
+#[test]
+#[cfg(unix)]
+fn staged_copies_are_private_and_never_left_behind() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = repo();
+    let d = dir.path();
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(d.join("exports/notities.txt"), LEAK).expect("write");
+    git(d, &["add", "exports/notities.txt"]);
+    // A run killed with SIGKILL left this (its process, pid 2^22 + 1, is gone).
+    let stale = tmp.path().join(".piiscan-tmp-4194305-00ff00ff00ff00ff");
+    std::fs::create_dir(&stale).expect("stale dir");
+    std::fs::write(stale.join("notities.txt"), LEAK).expect("stale copy");
+    let o = piiscan()
+        .current_dir(d)
+        .env("TMPDIR", tmp.path())
+        .args(["scan", ".", "--staged", "--fail-on", "medium"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&o), 1, "{}{}", stdout(&o), stderr(&o));
+    assert!(!stale.exists(), "the stale copy is removed");
+    assert!(
+        stderr(&o).contains("left by an earlier run"),
+        "{}",
+        stderr(&o)
+    );
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("read tmp")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert!(
+        left.is_empty(),
+        "nothing left in the temporary folder: {left:?}"
+    );
+    // While it runs the copies sit in a directory only the user can open: the directory
+    // piiscan makes there is created 0700 (the same code as the anonymiser's).
+    let probe = piiscan::atomic::TempDir::beside(&tmp.path().join("x")).expect("temp dir");
+    let mode = std::fs::metadata(probe.path())
+        .expect("meta")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700);
+}

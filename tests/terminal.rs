@@ -61,3 +61,22 @@ fn no_clean_verdict_after_listing_columns_with_personal_data() {
         "{out}"
     );
 }
+
+/// A column name is the file's content: control characters in it (an escape sequence that
+/// sets the window title or clears the screen to hide findings) never reach the terminal.
+#[test]
+fn control_characters_in_names_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("t.csv"),
+        "id,\"em\x1b]0;PWNED\x07ail\x1b[2J\",naam\n1,jan.jansen@gmail.com,Jan\n2,piet.pietersen@hotmail.com,Piet\n",
+    )
+    .unwrap();
+    let o = run(dir.path(), &["scan", "t.csv", "--all"]);
+    let out = stdout(&o);
+    assert!(out.contains("@"), "the findings are listed: {out}");
+    assert!(
+        !out.bytes().any(|b| b == 0x1b || b == 0x07),
+        "raw control characters in: {out:?}"
+    );
+}

@@ -341,6 +341,7 @@ fn merge_reports(plans: Vec<TablePlan>) -> Vec<super::plan::ColumnReport> {
                     c.empty += r.empty;
                     c.invalid += r.invalid;
                     c.unchanged += r.unchanged;
+                    c.kept_whole += r.kept_whole;
                 }
                 None => columns.push(r),
             }

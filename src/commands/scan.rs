@@ -160,7 +160,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
 
     // What to scan: the paths, or what git says changed below them.
     // The staged files are written here; it must outlive the scan.
-    let mut staged_dir: Option<tempfile::TempDir> = None;
+    let mut staged_dir: Option<piiscan::atomic::TempDir> = None;
     let inputs: Vec<PathBuf> = if args.changed_since.is_some() || args.staged {
         if args.paths.iter().any(|p| p.as_os_str() == "-") {
             bail!("--changed-since and --staged scan files of a git work tree, not standard input");
@@ -181,9 +181,16 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
                 .map(|abs| abs.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(abs))
                 .collect()
         } else {
-            let dir = tempfile::Builder::new()
-                .prefix("piiscan-staged-")
-                .tempdir()
+            // The staged copies are the user's data: a private directory (0700), removed on
+            // SIGINT/SIGTERM, and what a SIGKILL left is removed by the next run.
+            let tmp = std::env::temp_dir();
+            for stale in piiscan::atomic::remove_stale(&tmp).unwrap_or_default() {
+                eprintln!(
+                    "piiscan: removed {}, left by an earlier run that was stopped",
+                    stale.path.display()
+                );
+            }
+            let dir = piiscan::atomic::TempDir::beside(&tmp.join("staged"))
                 .context("temporary directory for the staged files")?;
             let files = git::checkout_staged(&tree, dir.path())?;
             let selected = git::select(&tree, &files, &args.paths, &cwd, &walk);

@@ -239,11 +239,15 @@ impl<'r> Engine<'r> {
             }
             match accepted {
                 Some((hit, end)) => {
+                    // Go on after the value, not after the match: a pattern's trailing context
+                    // can hold a value of its own (`Jan de Vries <jan@example.nl>`: the name's
+                    // pattern reads the address as its frame).
+                    let next = hit.end.clamp(m.start() + 1, end);
                     if hit.confidence >= self.min_confidence {
                         on_hit(hit);
                     }
-                    resume = resume.max(end);
-                    pos = end;
+                    resume = resume.max(next);
+                    pos = next;
                 }
                 None => pos = m.start() + 1,
             }
@@ -415,6 +419,31 @@ mod tests {
         let mut scratch = engine.scratch();
         engine.scan(&mut scratch, text, 0, text.len(), |_| {});
         scratch.searched_bytes()
+    }
+
+    /// A value inside another pattern's trailing context is found too: an e-mail display name
+    /// once hid its address, so `Name <address>` left the address raw in an anonymised file.
+    #[test]
+    fn a_value_in_another_patterns_context_is_found() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let engine = Engine::new(&rules, Confidence::Low, false);
+        let mut scratch = engine.scratch();
+        for line in [
+            "Van: Sophie Dubois <sophie.dubois@telenet.be>\n",
+            "From: Jan Jansen <jan.jansen@gmail.com>\n",
+            "Cc: \"Piet de Vries\" <p.devries@ziggo.nl>, Anna Bakker <anna@xs4all.nl>\n",
+        ] {
+            let hay = line.as_bytes();
+            let mut found = Vec::new();
+            engine.scan(&mut scratch, hay, 0, hay.len(), |h| {
+                found.push((
+                    rules.rules[h.rule].id.to_string(),
+                    line[h.start..h.end].to_string(),
+                ))
+            });
+            let emails = found.iter().filter(|(r, _)| r == "email").count();
+            assert_eq!(emails, line.matches('@').count(), "{line}: {found:?}");
+        }
     }
 
     /// Runs that keep an unbounded pattern alive (the e-mail local part over `a.a.a.…`, dotted

@@ -123,7 +123,7 @@ impl Sink for TableReporter<'_> {
             write!(
                 self.out,
                 "  {:<width$} {:<18} {:<7} {:<28} {}",
-                place,
+                sanitize(&place),
                 r.rule,
                 r.confidence.as_str(),
                 sanitize(r.evidence),

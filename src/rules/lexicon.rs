@@ -4,14 +4,39 @@
 
 use crate::finding::Confidence;
 use crate::rules::validate::Verdict;
-use std::collections::HashSet;
+
+/// A word list: the embedded file's lines as they are (the files are lower-case, a test
+/// checks it), sorted, so building one allocates a single vector and a lookup is a binary
+/// search. (A hash set of 120,000 boxed words cost most of a second at every start.)
+#[derive(Debug, Clone, Default)]
+struct WordList(Vec<&'static [u8]>);
+
+impl WordList {
+    fn extend(&mut self, text: &'static str) {
+        self.0.extend(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .map(str::as_bytes),
+        );
+    }
+
+    fn finish(&mut self) {
+        self.0.sort_unstable();
+        self.0.dedup();
+    }
+
+    fn contains(&self, word: &[u8]) -> bool {
+        self.0.binary_search(&word).is_ok()
+    }
+}
 
 /// The word lists a name judgement uses.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicons {
-    first_names: HashSet<Box<[u8]>>,
-    surnames: HashSet<Box<[u8]>>,
-    stopwords: HashSet<Box<[u8]>>,
+    first_names: WordList,
+    surnames: WordList,
+    stopwords: WordList,
 }
 
 /// What a name candidate's words are, as the lexicons see them.
@@ -66,31 +91,25 @@ fn is_initials(word: &[u8]) -> bool {
             .all(|c| c[0].is_ascii_uppercase() && c[1] == b'.')
 }
 
-fn parse_list(text: &str) -> HashSet<Box<[u8]>> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| l.to_lowercase().into_bytes().into_boxed_slice())
-        .collect()
-}
-
 impl Lexicons {
     /// The lexicons embedded from `rules/lexicons/`.
     pub fn builtin() -> Lexicons {
         let mut lex = Lexicons::default();
         for (path, text) in crate::rules::embedded::EMBEDDED_LEXICONS {
-            let words = parse_list(text);
             match *path {
-                p if p.ends_with("first_names.txt") => lex.first_names.extend(words),
-                p if p.ends_with("surnames.txt") => lex.surnames.extend(words),
-                p if p.ends_with("name_stopwords.txt") => lex.stopwords.extend(words),
+                p if p.ends_with("first_names.txt") => lex.first_names.extend(*text),
+                p if p.ends_with("surnames.txt") => lex.surnames.extend(*text),
+                p if p.ends_with("name_stopwords.txt") => lex.stopwords.extend(*text),
                 _ => {}
             }
+        }
+        for list in [&mut lex.first_names, &mut lex.surnames, &mut lex.stopwords] {
+            list.finish();
         }
         lex
     }
 
-    fn contains(set: &HashSet<Box<[u8]>>, word: &[u8]) -> bool {
+    fn contains(set: &WordList, word: &[u8]) -> bool {
         let mut buf = [0u8; 64];
         if word.len() > buf.len() {
             return false;
@@ -282,6 +301,20 @@ impl Lexicons {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lookups compare bytes as the files hold them: every word must already be lower-case.
+    #[test]
+    fn lexicon_files_are_lower_case() {
+        for (path, text) in crate::rules::embedded::EMBEDDED_LEXICONS {
+            for line in text.lines().filter(|l| !l.starts_with('#')) {
+                assert_eq!(
+                    line,
+                    line.to_lowercase(),
+                    "{path}: {line:?} is not lower-case"
+                );
+            }
+        }
+    }
 
     fn level(v: Verdict) -> Option<(Option<Confidence>, Option<Confidence>)> {
         match v {
