@@ -97,9 +97,9 @@ impl Lexicons {
         let mut lex = Lexicons::default();
         for (path, text) in crate::rules::embedded::EMBEDDED_LEXICONS {
             match *path {
-                p if p.ends_with("first_names.txt") => lex.first_names.extend(*text),
-                p if p.ends_with("surnames.txt") => lex.surnames.extend(*text),
-                p if p.ends_with("name_stopwords.txt") => lex.stopwords.extend(*text),
+                p if p.ends_with("first_names.txt") => lex.first_names.extend(text),
+                p if p.ends_with("surnames.txt") => lex.surnames.extend(text),
+                p if p.ends_with("name_stopwords.txt") => lex.stopwords.extend(text),
                 _ => {}
             }
         }
