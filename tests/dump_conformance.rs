@@ -789,7 +789,8 @@ fn anonymise_rewrites_the_text_around_the_rows_and_verifies_it() {
 fn anonymise_never_calls_a_dump_verified_when_its_text_still_holds_named_data() {
     let dir = tempfile::tempdir().expect("tempdir");
     // An address as a table and an owner name is code: it is not rewritten (the dump would
-    // no longer restore), and the re-scan says so with exit 1.
+    // no longer restore), and the re-scan says so with exit 1; the output is not kept, so no
+    // copy of that data is left on disk.
     let dump = "-- PostgreSQL database dump
 CREATE TABLE public.\"jan@voorbeeld.nl\" (id integer, email text);
 ALTER TABLE public.\"jan@voorbeeld.nl\" OWNER TO \"jan@voorbeeld.nl\";
@@ -801,8 +802,11 @@ COPY public.\"jan@voorbeeld.nl\" (id, email) FROM stdin;
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("NOT EXPECTED"), "{}", stdout(&o));
     assert!(stdout(&o).contains("text (email)"), "{}", stdout(&o));
-    assert!(!text.contains("rij@voorbeeld.nl"), "{text}");
-    assert_eq!(text.matches("\"jan@voorbeeld.nl\"").count(), 4, "{text}");
+    assert!(stdout(&o).contains("not written"), "{}", stdout(&o));
+    assert!(
+        text.is_empty(),
+        "an output with unexpected data is not kept: {text}"
+    );
 }
 
 #[test]

@@ -124,6 +124,9 @@ pub struct FileReport {
     /// Categories the re-scan of every column of the output still finds: in transformed
     /// columns, and in columns left as they were that the policy does not keep.
     pub leftovers: Vec<verify::Leftover>,
+    /// Whether the output was kept: not when the re-scan found personal data the policy
+    /// does not expect (then nothing of it is left on disk).
+    pub written: bool,
     /// `spans` columns: the spans replaced inside their cells, per rule.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cell_spans: Vec<text::SpanReport>,
@@ -524,9 +527,15 @@ pub fn anonymise(
     } else {
         crate::atomic::Replace::No
     };
-    tmp.commit(replace)
-        .map_err(|e| crate::Error::io(output, e))?;
+    // Fail closed: an output the re-scan finds unexpected personal data in is not kept (the
+    // temporary file goes with `tmp`), so no copy of that data is left for a job to publish.
+    let written = !leftovers.iter().any(|l| !l.expected);
+    if written {
+        tmp.commit(replace)
+            .map_err(|e| crate::Error::io(output, e))?;
+    }
     Ok(FileReport {
+        written,
         input: input.display().to_string(),
         output: output.display().to_string(),
         kind,

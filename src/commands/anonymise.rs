@@ -156,6 +156,13 @@ fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
             cats.join(", ")
         )?;
     }
+    if !r.written {
+        writeln!(
+            out,
+            "  not written: the re-scan found personal data the policy does not expect; no \
+             output was left on disk"
+        )?;
+    }
     Ok(())
 }
 
@@ -352,7 +359,7 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
         match result {
             Ok(report) => {
                 leftovers |= report.has_unexpected_leftovers();
-                let risk = if args.quasi.is_empty() {
+                let risk = if args.quasi.is_empty() || !report.written {
                     None
                 } else {
                     let format = anonymise::kind_of(target)
