@@ -4,29 +4,9 @@
 //! confidence, a value kept unread called "expected", weak keys, baselines and allowlists that
 //! take different e-mail addresses for one, and a baseline's content echoed in a message.
 
-use crate::common::{piiscan, stderr, stdout};
+use crate::common::{anonymise, code, piiscan, stderr, stdout, write};
 use std::path::Path;
 use std::process::Output;
-
-const KEY: &str = "SECRET-master-key-4f1c9e2b7a-do-not-print";
-
-fn anonymise(dir: &Path, args: &[&str]) -> Output {
-    piiscan()
-        .current_dir(dir)
-        .env("PIISCAN_KEY", KEY)
-        .arg("anonymise")
-        .args(args)
-        .output()
-        .expect("run piiscan")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    std::fs::write(dir.join(name), text).expect("write");
-}
 
 /// Does any file under `dir` hold `needle`?
 fn anywhere(dir: &Path, needle: &str) -> Vec<String> {

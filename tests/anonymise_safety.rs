@@ -5,32 +5,9 @@
 //! after, only a method's own kept form called "expected", rows counted right for every line
 //! ending, and write errors that name the file.
 
-use crate::common::{piiscan, stderr, stdout};
+use crate::common::{anonymise, code, piiscan, stderr, stdout, write, KEY};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-
-const KEY: &str = "SECRET-master-key-4f1c9e2b7a-do-not-print";
-
-fn anonymise(dir: &Path, args: &[&str]) -> Output {
-    piiscan()
-        .current_dir(dir)
-        .env("PIISCAN_KEY", KEY)
-        .arg("anonymise")
-        .args(args)
-        .output()
-        .expect("run piiscan")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    if let Some(parent) = dir.join(name).parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(dir.join(name), text).expect("write");
-}
 
 fn read(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).expect("read")

@@ -3,29 +3,8 @@
 //! the suggested policy, in the fail-closed check and in the re-scan of the output. And the
 //! suggested policy's stability: globs for dated tables, methods independent of other inputs.
 
-use crate::common::{piiscan, stderr, stdout};
+use crate::common::{anonymise, code, stderr, stdout, write};
 use std::path::Path;
-use std::process::Output;
-
-const KEY: &str = "SECRET-master-key-spans-do-not-print";
-
-fn anonymise(dir: &Path, args: &[&str]) -> Output {
-    piiscan()
-        .current_dir(dir)
-        .env("PIISCAN_KEY", KEY)
-        .arg("anonymise")
-        .args(args)
-        .output()
-        .expect("run piiscan")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exit code")
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    std::fs::write(dir.join(name), text).expect("write");
-}
 
 fn read(dir: &Path, name: &str) -> String {
     std::fs::read_to_string(dir.join(name)).expect("read output")

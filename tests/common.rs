@@ -44,3 +44,31 @@ pub fn ndjson(o: &Output) -> Vec<serde_json::Value> {
         .map(|l| serde_json::from_str(l).expect("valid JSON line"))
         .collect()
 }
+
+/// The master key the anonymiser tests give through `PIISCAN_KEY`; tests assert it is never
+/// printed, so it is recognisable.
+pub const KEY: &str = "SECRET-master-key-4f1c9e2b7a-do-not-print";
+
+/// Runs `piiscan anonymise` with [`KEY`] in a directory.
+pub fn anonymise(dir: &Path, args: &[&str]) -> Output {
+    piiscan()
+        .current_dir(dir)
+        .env("PIISCAN_KEY", KEY)
+        .arg("anonymise")
+        .args(args)
+        .output()
+        .expect("run piiscan")
+}
+
+/// The exit code (-1 when killed by a signal).
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// Writes a file below `dir`, making its folders.
+pub fn write(dir: &Path, name: &str, text: &str) {
+    if let Some(parent) = dir.join(name).parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(dir.join(name), text).expect("write");
+}

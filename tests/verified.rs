@@ -4,29 +4,7 @@
 //! checksum-validated identifiers (BSN, IBAN, payment card, Belgian national number) in any
 //! row and at any confidence stops the run (fail-closed), whatever the column is called.
 
-use crate::common::{piiscan, stderr, stdout};
-use std::path::Path;
-use std::process::Output;
-
-const KEY: &str = "SECRET-master-key-4f1c9e2b7a-do-not-print";
-
-fn anonymise(dir: &Path, args: &[&str]) -> Output {
-    piiscan()
-        .current_dir(dir)
-        .env("PIISCAN_KEY", KEY)
-        .arg("anonymise")
-        .args(args)
-        .output()
-        .expect("run piiscan")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn write(dir: &Path, name: &str, text: &str) {
-    std::fs::write(dir.join(name), text).expect("write");
-}
+use crate::common::{anonymise, code, stderr, stdout, write};
 
 /// A valid BSN (11-proef) from a counter.
 fn bsn(mut n: u64) -> String {
