@@ -7,11 +7,11 @@
 //! are split across threads by the engine itself, as ripgrep does not).
 
 use piiscan::corpus;
+use piiscan::finding::fingerprint::Fingerprinter;
 use piiscan::finding::Confidence;
-use piiscan::fingerprint::Fingerprinter;
+use piiscan::pipeline::{scan, ScanOptions};
 use piiscan::report::CountingSink;
-use piiscan::rules::RuleSet;
-use piiscan::scan::{scan, ScanOptions};
+use piiscan::ruleset::RuleSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

@@ -5,40 +5,41 @@
 //! The flow of data:
 //!
 //! ```text
-//! paths ─► source::walk ─► source::text (decode, chunk) ─► detect::Engine ─► Finding ─► report
-//!                                         rules::RuleSet (compiled once, shared by all threads)
+//! paths ─► source (walk, sniff, decode, readers) ─► pipeline (units, workers, order) ─► Sink
+//!                      │                                   │
+//!                      └──────► detect::Engine ◄───────────┘  ruleset::RuleSet (compiled once)
 //! ```
 //!
-//! * [`rules`] loads rule packs (TOML data in `rules/`, embedded at build time, plus user packs)
-//!   and compiles them into an immutable [`rules::RuleSet`].
-//! * [`detect`] is the hot loop: one multi-pattern pass, validators, context, confidence.
-//! * [`source`] walks paths, sniffs and decodes inputs (UTF-8, UTF-16, Windows-1252, gzip).
-//! * [`scan`] runs the parallel scan and hands findings, in a deterministic order, to a sink.
-//! * [`finding`] is the output data model; [`report`] writes it in every output format.
+//! Dependencies point one way: the commands (`anonymise`, `guard`, `register`, `report`) use
+//! [`pipeline`], which uses [`source`] and [`detect`], which use [`ruleset`] and [`finding`].
+//!
+//! * [`ruleset`] loads rule packs (TOML data in `rules/`, embedded at build time, plus user
+//!   packs) and compiles them into an immutable [`ruleset::RuleSet`].
+//! * [`source`] walks paths, sniffs and decodes inputs, and holds every reader: text, tables
+//!   ([`source::table`]), containers ([`source::container`]); [`source::input`] makes the one
+//!   format decision that scan, anonymise, verification and the register share.
+//! * [`detect`] is the hot loop: one multi-pattern pass, validators, context, confidence, and
+//!   the classification of table columns ([`detect::column`]).
+//! * [`pipeline`] runs the parallel scan and hands findings, in a deterministic order, to a
+//!   [`pipeline::Sink`].
+//! * [`finding`] is the output data model, with its fingerprints and masks; [`report`] writes it
+//!   in every output format.
 #![warn(missing_docs)]
 
 pub mod anonymise;
 pub mod atomic;
-pub mod classify;
-pub mod cli;
-pub(crate) mod containerscan;
 pub mod corpus;
 pub mod detect;
 pub mod error;
 pub mod finding;
-pub mod fingerprint;
 pub mod guard;
-pub mod mask;
 pub mod names;
-pub mod parse_error;
+pub mod pipeline;
 pub mod progress;
 pub mod register;
 pub mod report;
-pub mod rules;
-pub mod scan;
+pub mod ruleset;
 pub mod source;
-pub mod table;
-pub mod tablescan;
 
 pub use error::{Error, Result};
 pub use finding::{Confidence, Finding, Location};

@@ -4,25 +4,25 @@
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use piiscan::cli::{Cli, Command, InventoryArgs, RulesAction};
+mod cli;
+use cli::args::{Cli, Command, InventoryArgs, RulesAction};
 
-mod commands;
+use piiscan::finding::fingerprint::Fingerprinter;
 use piiscan::finding::{Confidence, Finding};
-use piiscan::fingerprint::Fingerprinter;
+use piiscan::pipeline::{self, InputReport, ScanOptions, Sink};
 use piiscan::report;
-use piiscan::rules::{self, selftest, RuleSet, Selection, SourcedRule};
-use piiscan::scan::{self, InputReport, ScanOptions, Sink};
+use piiscan::ruleset::{self, selftest, RuleSet, Selection, SourcedRule};
 use std::io::{self, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Scan(args) => commands::scan::run(*args),
-        Command::Init { force } => commands::init(force),
-        Command::Anonymise(args) => commands::anonymise::run(args),
-        Command::Register { action } => commands::register::run(action),
-        Command::Risk(args) => commands::anonymise::risk(args),
+        Command::Scan(args) => cli::scan::run(*args),
+        Command::Init { force } => cli::init(force),
+        Command::Anonymise(args) => cli::anonymise::run(args),
+        Command::Register { action } => cli::register::run(action),
+        Command::Risk(args) => cli::anonymise::risk(args),
         Command::Inventory(args) => run_inventory(args),
         Command::Rules { action } => run_rules(action),
     };
@@ -42,9 +42,9 @@ fn main() -> ExitCode {
 }
 
 pub(crate) fn load_rules(packs: &[std::path::PathBuf]) -> Result<Vec<SourcedRule>> {
-    let mut defs = rules::builtin_rules()?;
+    let mut defs = ruleset::builtin_rules()?;
     for p in packs {
-        defs.extend(rules::load_user_rules(p)?);
+        defs.extend(ruleset::load_user_rules(p)?);
     }
     Ok(defs)
 }
@@ -53,8 +53,8 @@ pub(crate) fn load_rules(packs: &[std::path::PathBuf]) -> Result<Vec<SourcedRule
 /// (path, reason) for the summary.
 fn echo_failure(r: &InputReport) -> Option<(String, String)> {
     let (why, part) = match &r.status {
-        scan::InputStatus::Failed(why) => (why, ""),
-        scan::InputStatus::Partial(why) => (why, "scanned in part: "),
+        pipeline::InputStatus::Failed(why) => (why, ""),
+        pipeline::InputStatus::Partial(why) => (why, "scanned in part: "),
         _ => return None,
     };
     eprintln!(
@@ -97,7 +97,7 @@ impl Sink for ErrorEcho<'_> {
         if let Some(failure) = echo_failure(r) {
             self.failed.push(failure);
         }
-        if let scan::InputStatus::SkippedSpecial(kind) = &r.status {
+        if let pipeline::InputStatus::SkippedSpecial(kind) = &r.status {
             eprintln!(
                 "piiscan: {}: skipped: {kind} (special files are never opened)",
                 report::sanitize::sanitize(&r.path)
@@ -107,8 +107,8 @@ impl Sink for ErrorEcho<'_> {
     }
     fn columns(
         &mut self,
-        input: piiscan::scan::InputName<'_>,
-        verdicts: &[piiscan::classify::ColumnVerdict],
+        input: piiscan::pipeline::InputName<'_>,
+        verdicts: &[piiscan::detect::column::ColumnVerdict],
     ) -> io::Result<()> {
         self.inner.columns(input, verdicts)
     }
@@ -119,10 +119,10 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
     match action {
         RulesAction::List { rules, format } => {
             let defs = load_rules(&rules)?;
-            let selection = rules::select_all(&defs);
+            let selection = ruleset::select_all(&defs);
             let set = RuleSet::compile(defs, &selection)?;
             if format == "markdown" {
-                out.write_all(rules::docs::markdown(&set).as_bytes())?;
+                out.write_all(ruleset::docs::markdown(&set).as_bytes())?;
                 return Ok(ExitCode::SUCCESS);
             }
             writeln!(
@@ -142,7 +142,7 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
         }
         RulesAction::Explain { id, rules } => {
             let defs = load_rules(&rules)?;
-            let selection = rules::select_all(&defs);
+            let selection = ruleset::select_all(&defs);
             let set = RuleSet::compile(defs, &selection)?;
             let r = set
                 .rule(&id)
@@ -154,7 +154,7 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
             let packs: Vec<_> = path.iter().cloned().collect();
             let set = RuleSet::compile(load_rules(&packs)?, &Selection::default())?;
             let user_files: Vec<String> = match &path {
-                Some(p) => rules::load_user_rules(p)?
+                Some(p) => ruleset::load_user_rules(p)?
                     .into_iter()
                     .map(|r| r.file)
                     .collect(),
@@ -181,7 +181,7 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
     }
 }
 
-fn explain(out: &mut dyn Write, r: &rules::CompiledRule) -> io::Result<()> {
+fn explain(out: &mut dyn Write, r: &ruleset::CompiledRule) -> io::Result<()> {
     let d = &r.def;
     writeln!(out, "{} ({})", d.name, r.id)?;
     writeln!(out, "category:   {}", r.category)?;
@@ -251,10 +251,10 @@ fn explain(out: &mut dyn Write, r: &rules::CompiledRule) -> io::Result<()> {
 pub(crate) fn scan_for_inventory(
     args: &InventoryArgs,
     rules: &RuleSet,
-    sink: &mut dyn scan::Sink,
-) -> Result<scan::ScanStats> {
+    sink: &mut dyn pipeline::Sink,
+) -> Result<pipeline::ScanStats> {
     let mut opts = ScanOptions {
-        tables: piiscan::tablescan::TableOptions {
+        tables: piiscan::pipeline::table::TableOptions {
             sample_rows: args.sample_rows,
             ..Default::default()
         },
@@ -262,7 +262,7 @@ pub(crate) fn scan_for_inventory(
     };
     set_threads(&mut opts, args.threads)?;
     let fingerprints = Fingerprinter::with_key(b"piiscan-inventory-no-fingerprints", "none");
-    Ok(scan::scan(
+    Ok(pipeline::scan(
         &args.paths,
         rules,
         &opts,
@@ -274,7 +274,7 @@ pub(crate) fn scan_for_inventory(
 
 fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
     if args.format == "html" {
-        return commands::datamap::run(args);
+        return cli::datamap::run(args);
     }
     if args.out.is_some() {
         anyhow::bail!("--out writes the data map: use it with --format html");

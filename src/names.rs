@@ -12,7 +12,7 @@
 
 use crate::detect::engine::{Engine, Scratch};
 use crate::finding::Confidence;
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -40,7 +40,7 @@ pub fn find(rules: &RuleSet, scratch: &mut Scratch, name: &str) -> Vec<NameHit> 
             .rules
             .get(h.rule)
             .and_then(|r| r.validator)
-            .is_some_and(crate::rules::validate::Validator::is_checksum);
+            .is_some_and(crate::ruleset::validate::Validator::is_checksum);
         let confidence = if checksum {
             h.confidence.max(Confidence::Medium)
         } else {
@@ -98,7 +98,7 @@ fn builtin() -> Option<&'static RuleSet> {
     RULES.get_or_init(|| RuleSet::builtin().ok()).as_ref()
 }
 
-/// `name` with every piece of personal data in it masked (see [`crate::mask`]), for
+/// `name` with every piece of personal data in it masked (see [`crate::finding::mask`]), for
 /// human-facing outputs; `name` itself when it holds none.
 pub fn mask(name: &str) -> Cow<'_, str> {
     let Some(rules) = builtin() else {
@@ -129,7 +129,7 @@ pub fn mask(name: &str) -> Cow<'_, str> {
     for h in hits {
         out.push_str(&name[at..h.start]);
         let id = &rules.rules[h.rule].id;
-        out.push_str(&crate::mask::mask(id, &name[h.start..h.end]));
+        out.push_str(&crate::finding::mask::mask(id, &name[h.start..h.end]));
         at = h.end;
     }
     out.push_str(&name[at..]);

@@ -5,7 +5,7 @@
 use piiscan::corpus;
 use piiscan::detect::Engine;
 use piiscan::finding::Confidence;
-use piiscan::rules::RuleSet;
+use piiscan::ruleset::RuleSet;
 use std::collections::BTreeMap;
 
 #[derive(Default, Debug)]
@@ -112,7 +112,7 @@ fn precision_and_recall_per_rule_on_the_labelled_corpus() {
     for fp in fps.iter().take(20) {
         println!("false positive: {fp}");
     }
-    let expected = piiscan::rules::CONTRACT_RULE_IDS;
+    let expected = piiscan::ruleset::CONTRACT_RULE_IDS;
     for rule in expected {
         let s = scores
             .get(*rule)

@@ -19,7 +19,7 @@ fn demo_scan_finds_every_kind_and_skips_binary() {
         .map(|f| f["rule"].as_str().unwrap())
         .collect();
     let absent_from_demo = ["mac_address", "nl.vat"];
-    for rule in piiscan::rules::CONTRACT_RULE_IDS
+    for rule in piiscan::ruleset::CONTRACT_RULE_IDS
         .iter()
         .filter(|r| !absent_from_demo.contains(r))
     {
@@ -210,7 +210,7 @@ fn broken_rule_files_are_refused_with_file_rule_and_problem() {
 fn rules_list_explain_and_builtin_self_test() {
     let dir = root();
     let list = stdout(&run(&dir, &["rules", "list"]));
-    for id in piiscan::rules::CONTRACT_RULE_IDS {
+    for id in piiscan::ruleset::CONTRACT_RULE_IDS {
         assert!(
             list.lines().any(|l| l.starts_with(&format!("{id} "))),
             "{id} missing from rules list"

@@ -8,7 +8,7 @@ use crate::common::{ndjson, piiscan, root, run, stderr, stdout};
 use piiscan::detect::encoded::decode_value;
 use piiscan::detect::Engine;
 use piiscan::finding::Confidence;
-use piiscan::rules::RuleSet;
+use piiscan::ruleset::RuleSet;
 use std::fs;
 
 fn medium_hits(rules: &RuleSet, text: &str) -> Vec<(String, String)> {

@@ -3,10 +3,10 @@
 
 use crate::common::{root, run, stdout};
 use piiscan::corpus;
+use piiscan::finding::fingerprint::Fingerprinter;
 use piiscan::finding::{Finding, Location};
-use piiscan::fingerprint::Fingerprinter;
-use piiscan::rules::RuleSet;
-use piiscan::scan::{scan, InputReport, ScanOptions, Sink};
+use piiscan::pipeline::{scan, InputReport, ScanOptions, Sink};
+use piiscan::ruleset::RuleSet;
 
 #[derive(Default)]
 struct Collect(Vec<(String, String, u64, u64, u64, u64)>);

@@ -4,10 +4,10 @@
 //! text is scanned as a plain file.
 
 use flate2::write::GzEncoder;
+use piiscan::finding::fingerprint::Fingerprinter;
 use piiscan::finding::{Finding, Location};
-use piiscan::fingerprint::Fingerprinter;
-use piiscan::rules::RuleSet;
-use piiscan::scan::{scan, InputReport, ScanOptions, Sink};
+use piiscan::pipeline::{scan, InputReport, ScanOptions, Sink};
+use piiscan::ruleset::RuleSet;
 use std::io::Write;
 
 /// Records each finding (rule, line, column, bytes) and the size of each batch.

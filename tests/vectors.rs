@@ -6,7 +6,7 @@
 
 use piiscan::detect::Engine;
 use piiscan::finding::Confidence;
-use piiscan::rules::RuleSet;
+use piiscan::ruleset::RuleSet;
 use std::collections::BTreeMap;
 
 const PRESIDIO: &str = include_str!("../fixtures/vectors/presidio/cases.tsv");

@@ -170,17 +170,17 @@ pub fn read_head(reader: &mut dyn Read, carry: &mut Vec<u8>) -> io::Result<Optio
     let Some(first) = next_block(reader, carry)? else {
         return Ok(None);
     };
-    let delimiter = crate::table::delimited::sniff_delimiter(&first);
+    let delimiter = crate::source::table::delimited::sniff_delimiter(&first);
     let mut rd = csv_reader(&first, delimiter);
     let mut rec = csv::ByteRecord::new();
     if !rd.read_byte_record(&mut rec).map_err(bad)? {
         return Ok(None);
     }
     // The scan's own header decision (rules, likeness to the rows below, unique names).
-    let decided = crate::table::delimited::decide_header(&first, delimiter);
+    let decided = crate::source::table::delimited::decide_header(&first, delimiter);
     let has_header = decided.is_some();
     let names: Vec<String> =
-        decided.unwrap_or_else(|| crate::table::delimited::numbered_columns(rec.len()));
+        decided.unwrap_or_else(|| crate::source::table::delimited::numbered_columns(rec.len()));
     let after = if has_header {
         usize::try_from(rd.position().byte()).unwrap_or(first.len())
     } else {

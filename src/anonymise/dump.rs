@@ -1,6 +1,6 @@
 //! SQL dumps, rewritten statement by statement with every byte outside the changed values
 //! left as it was. The dump is cut by the same lexer the scan reads it with
-//! ([`crate::table::sqldump::lex`]), so both see the same statements, tables and columns:
+//! ([`crate::source::table::sqldump::lex`]), so both see the same statements, tables and columns:
 //! `COPY … FROM STDIN` blocks in text or CSV (fields decoded, transformed and encoded again
 //! in the block's own format), and every INSERT / REPLACE form of pg_dump, mysqldump and
 //! mariadb-dump, where only the literal of a changed value is replaced. A table without
@@ -19,9 +19,9 @@ use super::delimited::TableOutcome;
 use super::dumptext::DumpText;
 use super::plan::{Detection, TablePlan};
 use super::policy::Policy;
-use crate::table::sqldump::lex::{CopyFormat, PieceKind, Splitter};
-use crate::table::sqldump::stmt::{self, FieldSpan, Naming, Parsed, ValueSpan};
-use crate::table::sqldump::{cut_message, first_word, line_of, SessionChange};
+use crate::source::table::sqldump::lex::{CopyFormat, PieceKind, Splitter};
+use crate::source::table::sqldump::stmt::{self, FieldSpan, Naming, Parsed, ValueSpan};
+use crate::source::table::sqldump::{cut_message, first_word, line_of, SessionChange};
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -189,7 +189,7 @@ impl Rewriter<'_> {
         text: &[u8],
         first: usize,
         line: u64,
-        syntax: &crate::table::sqldump::lex::Syntax,
+        syntax: &crate::source::table::sqldump::lex::Syntax,
         tw: &mut DumpText<'_>,
         out: &mut Vec<u8>,
     ) -> crate::Result<(Option<CopyFormat>, Option<SessionChange>)> {
@@ -419,7 +419,7 @@ pub fn rewrite(
     reader: &mut dyn io::Read,
     out: &mut dyn Write,
     policy: &Policy,
-    rules: &crate::rules::RuleSet,
+    rules: &crate::ruleset::RuleSet,
     found: &Detection,
 ) -> crate::Result<(Vec<TableOutcome>, Option<super::text::TextOutcome>)> {
     let mut tw = DumpText::new(policy, rules);

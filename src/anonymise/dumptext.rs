@@ -1,6 +1,6 @@
 //! The text of a SQL dump around its rows: comments, `COMMENT ON … IS '…'`, `DEFAULT`
 //! values, `CHECK` constraints, view and function bodies, MySQL `COMMENT '…'`, and the
-//! clauses after an INSERT's tuples. The scan reads it as text ([`crate::table::TableSink::text`]);
+//! clauses after an INSERT's tuples. The scan reads it as text ([`crate::source::table::TableSink::text`]);
 //! this rewrites it as the text anonymiser does: each span a `[[text]]` entry of the policy
 //! names is replaced by the entry's method, but only inside a string literal, a
 //! dollar-quoted body or a comment, escaped for the place it goes in, so the dump still
@@ -11,9 +11,9 @@ use super::policy::Policy;
 use super::text::{span_replacement, SpanReport};
 use crate::detect::{Engine, Scratch};
 use crate::finding::Confidence;
-use crate::rules::RuleSet;
-use crate::table::sqldump::lex::{Syntax, Tok, Token};
-use crate::table::sqldump::stmt::Cursor;
+use crate::ruleset::RuleSet;
+use crate::source::table::sqldump::lex::{Syntax, Tok, Token};
+use crate::source::table::sqldump::stmt::Cursor;
 use std::collections::BTreeMap;
 
 /// Segments shorter than this that held no span are remembered, so the same INSERT head
@@ -212,7 +212,7 @@ impl<'a> DumpText<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::sqldump::lex::Dialect;
+    use crate::source::table::sqldump::lex::Dialect;
 
     fn tokens(seg: &[u8], dialect: Dialect) -> Vec<Token> {
         let syntax = Syntax::new(dialect);

@@ -28,8 +28,8 @@ pub mod text;
 pub mod transform;
 pub mod verify;
 
-use crate::rules::RuleSet;
-use crate::table::TableFormat;
+use crate::ruleset::RuleSet;
+use crate::source::table::TableFormat;
 use delimited::TableOutcome;
 use plan::{Detection, DetectionSink};
 use policy::Policy;
@@ -172,11 +172,11 @@ impl Serialize for text::TextOutcome {
 /// The file cannot be opened, or it is a kind that cannot be rewritten (workbooks, JSON
 /// documents).
 pub fn kind_of(path: &Path) -> crate::Result<Kind> {
-    if crate::table::pgarchive::is_directory_archive(path) {
+    if crate::source::table::pgarchive::is_directory_archive(path) {
         return Err(pg_archive_refusal(path));
     }
     let opened = crate::source::open::open_path(path).map_err(|e| crate::Error::io(path, e))?;
-    Ok(match crate::table::detect(path, &opened.head) {
+    Ok(match crate::source::table::detect(path, &opened.head) {
         Some(TableFormat::Delimited) => Kind::Delimited,
         Some(TableFormat::Ndjson) => Kind::Ndjson,
         Some(TableFormat::Parquet) => Kind::Parquet,
@@ -293,19 +293,22 @@ pub fn output_name(input: &Path, to: Option<OutFormat>) -> PathBuf {
 /// # Errors
 /// The input could not be read.
 pub fn detect(path: &Path, rules: &RuleSet, sample_rows: u64) -> crate::Result<Detection> {
-    let opts = crate::scan::ScanOptions {
+    let opts = crate::pipeline::ScanOptions {
         min_confidence: crate::finding::Confidence::Medium,
         threads: 1,
-        tables: crate::tablescan::TableOptions {
+        tables: crate::pipeline::table::TableOptions {
             sample_rows,
             ..Default::default()
         },
         inline_allow: false,
-        ..crate::scan::ScanOptions::default()
+        ..crate::pipeline::ScanOptions::default()
     };
-    let fp = crate::fingerprint::Fingerprinter::with_key(b"piiscan-anonymise-detection", "none");
+    let fp = crate::finding::fingerprint::Fingerprinter::with_key(
+        b"piiscan-anonymise-detection",
+        "none",
+    );
     let mut sink = DetectionSink::default();
-    crate::scan::scan(&[path.to_path_buf()], rules, &opts, &fp, &mut sink, true)
+    crate::pipeline::scan(&[path.to_path_buf()], rules, &opts, &fp, &mut sink, true)
         .map_err(|e| crate::Error::io(path, e))?;
     if let Some((p, why)) = sink.failed.first() {
         return Err(crate::Error::Usage(format!("{p}: {why}")));
@@ -387,7 +390,7 @@ pub fn anonymise(
             output.display()
         ))
     };
-    let table = crate::table::stem(input);
+    let table = crate::source::table::stem(input);
     let open = || -> crate::Result<Box<dyn std::io::Read + Send>> {
         let mut o =
             crate::source::open::open_path(input).map_err(|e| crate::Error::io(input, e))?;

@@ -4,9 +4,9 @@
 
 use super::policy::{Detected, Entry, OnInvalid, Policy};
 use super::transform::Protection;
-use crate::classify::ColumnVerdict;
+use crate::detect::column::ColumnVerdict;
 use crate::finding::{Finding, Location};
-use crate::scan::{InputName, InputReport, Sink};
+use crate::pipeline::{InputName, InputReport, Sink};
 use std::collections::{BTreeMap, HashMap};
 
 /// What the pre-scan found in one input: per `table.column` (lower-cased), and per rule in text.
@@ -83,7 +83,8 @@ impl Sink for DetectionSink {
     }
     fn input_done(&mut self, r: &InputReport) -> std::io::Result<()> {
         match &r.status {
-            crate::scan::InputStatus::Failed(why) | crate::scan::InputStatus::Partial(why) => {
+            crate::pipeline::InputStatus::Failed(why)
+            | crate::pipeline::InputStatus::Partial(why) => {
                 self.failed.push((r.path.to_string(), why.clone()));
             }
             _ => {}

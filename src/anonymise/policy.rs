@@ -171,7 +171,7 @@ impl Policy {
 
     /// This policy with every `spans` entry given its rewriter over `rules` (a fresh one, so
     /// its counts are those of one run).
-    pub fn bind_spans(&self, rules: &std::sync::Arc<crate::rules::RuleSet>) -> Policy {
+    pub fn bind_spans(&self, rules: &std::sync::Arc<crate::ruleset::RuleSet>) -> Policy {
         let mut bound = self.clone();
         if bound.columns.iter().any(|e| matches!(e.op, Op::Spans(_))) {
             let rewriter = std::sync::Arc::new(super::spans::SpanRewriter::new(
@@ -287,7 +287,7 @@ fn hmac_from(key: &Secret) -> Hmac<Sha256> {
 pub fn load(path: &Path, master: Option<&MasterKey>) -> crate::Result<Policy> {
     let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
     let def: PolicyDef = toml::from_str(&text).map_err(|e| {
-        crate::Error::Usage(crate::parse_error::toml(
+        crate::Error::Usage(crate::source::parse_error::toml(
             &path.display().to_string(),
             &text,
             &e,
@@ -329,7 +329,7 @@ pub fn compile(
     };
     let at = |header: &str, i: usize| {
         let line = text
-            .and_then(|t| crate::parse_error::nth_header_line(t, header, i))
+            .and_then(|t| crate::source::parse_error::nth_header_line(t, header, i))
             .map(|l| format!(" line {l}:"))
             .unwrap_or_default();
         format!("{file}:{line} [[{header}]] #{}", i + 1)
@@ -362,7 +362,7 @@ fn entry(
             let g = globset::GlobBuilder::new(&n.to_lowercase())
                 .literal_separator(false)
                 .build()
-                .map_err(|err| fail(format!("name: {}", crate::parse_error::glob(&err))))?;
+                .map_err(|err| fail(format!("name: {}", crate::source::parse_error::glob(&err))))?;
             (
                 Selector::Name(g.compile_matcher(), n.contains('.')),
                 format!("name = {n:?}"),

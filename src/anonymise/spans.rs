@@ -14,7 +14,7 @@ use super::text::{replace_spans, SpanReport, Unlisted};
 use super::transform::{Invalid, KeptForm};
 use crate::detect::engine::{Engine, Scratch};
 use crate::finding::Confidence;
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -142,9 +142,9 @@ mod tests {
     use crate::anonymise::policy::{compile, PolicyDef};
 
     fn rules() -> Arc<RuleSet> {
-        let defs = crate::rules::builtin_rules().expect("built-in rules");
+        let defs = crate::ruleset::builtin_rules().expect("built-in rules");
         Arc::new(
-            RuleSet::compile(defs, &crate::rules::Selection::default()).expect("compile rules"),
+            RuleSet::compile(defs, &crate::ruleset::Selection::default()).expect("compile rules"),
         )
     }
 

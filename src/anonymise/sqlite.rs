@@ -13,7 +13,7 @@
 use super::delimited::TableOutcome;
 use super::plan::{Detection, TablePlan};
 use super::policy::Policy;
-use crate::table::sqlite::quote;
+use crate::source::table::sqlite::quote;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::Connection;
 use std::path::Path;

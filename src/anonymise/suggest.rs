@@ -146,7 +146,7 @@ pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<
         }
         let name = if qualified { &glob } else { &v.column };
         // Free text: every verdict of the column is a mention inside longer values.
-        let mentions: Vec<&crate::classify::ColumnVerdict> = found
+        let mentions: Vec<&crate::detect::column::ColumnVerdict> = found
             .verdicts
             .iter()
             .filter(|w| w.table == v.table && w.column == v.column)

@@ -9,7 +9,7 @@ use super::policy::{OnInvalid, Policy};
 use super::transform::Protection;
 use crate::detect::Engine;
 use crate::finding::Confidence;
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
 

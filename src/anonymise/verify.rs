@@ -2,7 +2,7 @@
 //! what the transforms should have removed, and re-identification risk (k-anonymity, unique
 //! rows, prosecutor risk) over chosen quasi-identifiers, for any dataset.
 
-use crate::table::{TableFormat, TableSink};
+use crate::source::table::{TableFormat, TableSink};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
@@ -42,12 +42,12 @@ impl TableSink for RowCounter {
 /// The file cannot be read in that format.
 pub fn read_table(path: &Path, format: TableFormat, sink: &mut dyn TableSink) -> io::Result<()> {
     if format.needs_path() {
-        return crate::table::read_path(format, path, 0, sink);
+        return crate::source::table::read_path(format, path, 0, sink);
     }
     let opened = crate::source::open::open_path(path)?;
     let mut reader = opened.reader;
-    let table = crate::table::stem(path);
-    crate::table::read(format, &mut reader, &table, sink)
+    let table = crate::source::table::stem(path);
+    crate::source::table::read(format, &mut reader, &table, sink)
 }
 
 /// The rows of every table of a file, counted by reading it again.
@@ -63,7 +63,7 @@ pub fn count_rows(path: &Path, format: TableFormat) -> io::Result<Vec<(String, u
         let n = r
             .num_rows()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-        return Ok(vec![(crate::table::stem(path), n as u64)]);
+        return Ok(vec![(crate::source::table::stem(path), n as u64)]);
     }
     let mut c = RowCounter::default();
     read_table(path, format, &mut c)?;
@@ -189,7 +189,7 @@ type Scanned = ((String, String), Option<usize>, Watch);
 struct CensusSink<'a, 'r> {
     engine: crate::detect::engine::Engine<'r>,
     scratch: crate::detect::engine::Scratch,
-    names: crate::classify::ColumnNames,
+    names: crate::detect::column::ColumnNames,
     wanted: &'a dyn Fn(&str, &str) -> Option<Watch>,
     /// Only rules with a checksum (any confidence) are counted, others not at all.
     checksum_only: bool,
@@ -207,7 +207,7 @@ struct CensusSink<'a, 'r> {
 /// Is a hit counted: medium or above, or a checksum-validated identifier at any level
 /// (a bare BSN is `low` without context, and still a BSN); with `checksum_only`, only those.
 fn counted(
-    rules: &crate::rules::RuleSet,
+    rules: &crate::ruleset::RuleSet,
     rule: usize,
     confidence: crate::finding::Confidence,
     checksum_only: bool,
@@ -216,7 +216,7 @@ fn counted(
         .rules
         .get(rule)
         .and_then(|r| r.validator)
-        .is_some_and(crate::rules::validate::Validator::is_checksum);
+        .is_some_and(crate::ruleset::validate::Validator::is_checksum);
     checksum || (!checksum_only && confidence >= crate::finding::Confidence::Medium)
 }
 
@@ -306,7 +306,7 @@ impl TableSink for CensusSink<'_, '_> {
     fn end(&mut self) {
         self.columns.clear();
     }
-    fn text(&mut self, text: &[u8], _at: crate::table::TextAt) {
+    fn text(&mut self, text: &[u8], _at: crate::source::table::TextAt) {
         let (engine, checksum_only) = (self.engine, self.checksum_only);
         let rules = engine.rules();
         let found = &mut self.text;
@@ -335,7 +335,7 @@ impl TableSink for CensusSink<'_, '_> {
 pub fn census(
     path: &Path,
     format: TableFormat,
-    rules: &crate::rules::RuleSet,
+    rules: &crate::ruleset::RuleSet,
     wanted: &dyn Fn(&str, &str) -> Option<Watch>,
 ) -> io::Result<(Census, TextCensus)> {
     census_with(path, format, rules, wanted, false)
@@ -349,7 +349,7 @@ pub fn census(
 pub fn checksum_census(
     path: &Path,
     format: TableFormat,
-    rules: &crate::rules::RuleSet,
+    rules: &crate::ruleset::RuleSet,
     wanted: &dyn Fn(&str, &str) -> Option<Watch>,
 ) -> io::Result<Census> {
     census_with(path, format, rules, wanted, true).map(|(found, _)| found)
@@ -358,7 +358,7 @@ pub fn checksum_census(
 fn census_with(
     path: &Path,
     format: TableFormat,
-    rules: &crate::rules::RuleSet,
+    rules: &crate::ruleset::RuleSet,
     wanted: &dyn Fn(&str, &str) -> Option<Watch>,
     checksum_only: bool,
 ) -> io::Result<(Census, TextCensus)> {
@@ -366,7 +366,7 @@ fn census_with(
     let mut sink = CensusSink {
         engine,
         scratch: engine.scratch(),
-        names: crate::classify::ColumnNames::new(rules),
+        names: crate::detect::column::ColumnNames::new(rules),
         wanted,
         checksum_only,
         columns: Vec::new(),

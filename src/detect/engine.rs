@@ -6,8 +6,8 @@
 //! accepted hit is handed to the caller's closure.
 
 use crate::finding::{Confidence, Explanation};
-use crate::rules::compile::{ContextWord, RuleSet, MAX_MATCH_LEN};
-use crate::rules::validate::{self, Candidate, Verdict};
+use crate::ruleset::compile::{ContextWord, RuleSet, MAX_MATCH_LEN};
+use crate::ruleset::validate::{self, Candidate, Verdict};
 use regex_automata::{meta, Anchored, Input, PatternID, PatternSet};
 
 /// Per-thread reusable state.

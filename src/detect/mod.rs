@@ -1,7 +1,8 @@
-//! Detection: scanning decoded bytes with a compiled [`crate::rules::RuleSet`].
+//! Detection: scanning decoded bytes with a compiled [`crate::ruleset::RuleSet`].
 //! [`engine`] holds the hot loop; [`stream`] feeds it chunks of a stream with the overlap that
 //! keeps matches and their context whole across chunk boundaries.
 
+pub mod column;
 pub mod encoded;
 pub mod engine;
 pub mod stream;

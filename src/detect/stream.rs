@@ -12,7 +12,7 @@
 
 use super::engine::{Engine, Hit, Scratch};
 use super::Found;
-use crate::rules::compile::MAX_MATCH_LEN;
+use crate::ruleset::compile::MAX_MATCH_LEN;
 use crate::source::decode::Decoder;
 use std::io::{self, Read};
 
@@ -307,7 +307,7 @@ impl<'e> StreamScanner<'e> {
 mod tests {
     use super::*;
     use crate::finding::Confidence;
-    use crate::rules::RuleSet;
+    use crate::ruleset::RuleSet;
     use crate::source::decode::Encoding;
 
     fn scan(text: &[u8]) -> Vec<(u64, u64, u64, String)> {

@@ -2,10 +2,10 @@
 //! the value. Compiled once from the `[[allow]]` entries of `.piiscan.toml`.
 
 use super::config::Loaded;
-use crate::classify::ColumnVerdict;
+use crate::detect::column::ColumnVerdict;
+use crate::finding::fingerprint::ValueKind as Kind;
 use crate::finding::Finding;
-use crate::fingerprint::ValueKind as Kind;
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
 use std::collections::HashSet;
@@ -31,10 +31,10 @@ pub struct Allowlist {
 }
 
 /// A value as allowlists and fingerprints compare it, by the kind of its category (see
-/// [`crate::fingerprint::normalise`]): an e-mail address only case-folded, an identifier
+/// [`crate::finding::fingerprint::normalise`]): an e-mail address only case-folded, an identifier
 /// without its spaces and separators.
 pub fn normalise_value(category: &str, value: &str) -> String {
-    crate::fingerprint::normalise(crate::fingerprint::value_kind(category), value)
+    crate::finding::fingerprint::normalise(crate::finding::fingerprint::value_kind(category), value)
 }
 
 impl Allowlist {
@@ -48,20 +48,19 @@ impl Allowlist {
         for spanned in &loaded.config.allow {
             let e = spanned.get_ref();
             let fail = |problem: String| loaded.error_at(spanned.span(), &problem);
-            let paths =
-                if e.paths.is_empty() {
-                    None
-                } else {
-                    let mut b = GlobSetBuilder::new();
-                    for p in &e.paths {
-                        b.add(Glob::new(p).map_err(|err| {
-                            fail(format!("paths: {}", crate::parse_error::glob(&err)))
-                        })?);
-                    }
-                    Some(b.build().map_err(|err| {
-                        fail(format!("paths: {}", crate::parse_error::glob(&err)))
-                    })?)
-                };
+            let paths = if e.paths.is_empty() {
+                None
+            } else {
+                let mut b = GlobSetBuilder::new();
+                for p in &e.paths {
+                    b.add(Glob::new(p).map_err(|err| {
+                        fail(format!("paths: {}", crate::source::parse_error::glob(&err)))
+                    })?);
+                }
+                Some(b.build().map_err(|err| {
+                    fail(format!("paths: {}", crate::source::parse_error::glob(&err)))
+                })?)
+            };
             let mut categories = Vec::new();
             for id in &e.rules {
                 match rules.rule(id) {
@@ -73,13 +72,15 @@ impl Allowlist {
                     }
                 }
             }
-            let regex =
-                match &e.regex {
-                    Some(r) => Some(Regex::new(r).map_err(|err| {
-                        fail(format!("regex: {}", crate::parse_error::regex(&err)))
-                    })?),
-                    None => None,
-                };
+            let regex = match &e.regex {
+                Some(r) => Some(Regex::new(r).map_err(|err| {
+                    fail(format!(
+                        "regex: {}",
+                        crate::source::parse_error::regex(&err)
+                    ))
+                })?),
+                None => None,
+            };
             entries.push(Entry {
                 paths,
                 rules: e.rules.clone(),
@@ -87,12 +88,12 @@ impl Allowlist {
                 values: e
                     .values
                     .iter()
-                    .map(|v| crate::fingerprint::normalise(Kind::Identifier, v))
+                    .map(|v| crate::finding::fingerprint::normalise(Kind::Identifier, v))
                     .collect(),
                 values_text: e
                     .values
                     .iter()
-                    .map(|v| crate::fingerprint::normalise(Kind::Text, v))
+                    .map(|v| crate::finding::fingerprint::normalise(Kind::Text, v))
                     .collect(),
                 regex,
             });
@@ -113,12 +114,12 @@ impl Allowlist {
                 .is_none_or(|g| g.is_match(&*f.project_path))
                 && (e.rules.is_empty() || e.rules.iter().any(|r| *r == *f.rule))
                 && (e.values.is_empty() || {
-                    let kind = crate::fingerprint::value_kind(&f.category);
+                    let kind = crate::finding::fingerprint::value_kind(&f.category);
                     let listed = match kind {
                         Kind::Identifier => &e.values,
                         Kind::Text => &e.values_text,
                     };
-                    listed.contains(&crate::fingerprint::normalise(kind, &f.value))
+                    listed.contains(&crate::finding::fingerprint::normalise(kind, &f.value))
                 })
                 && e.regex.as_ref().is_none_or(|r| r.is_match(&f.value))
         })

@@ -1,7 +1,7 @@
 //! Baselines: the findings a project has accepted, so that only new ones are reported.
 //!
 //! An entry is a finding's keyed fingerprint (HMAC-SHA256 over rule, project path and the
-//! normalised value; see [`crate::fingerprint`]) with the number of times it occurs. Line
+//! normalised value; see [`crate::finding::fingerprint`]) with the number of times it occurs. Line
 //! numbers are not part of it, so moving lines up or down changes nothing, while a different
 //! value on a baselined line has another fingerprint and is reported (gitleaks' positional
 //! fingerprints miss exactly that). A second occurrence of a baselined value in the same file
@@ -12,7 +12,7 @@
 //! with another key says so instead of reporting every finding as new. Names-only column
 //! verdicts (a column called `achternaam`) are recorded by path, table, column and category.
 
-use crate::classify::ColumnVerdict;
+use crate::detect::column::ColumnVerdict;
 use crate::finding::{Finding, Location};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -94,7 +94,7 @@ impl Baseline {
         let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
             crate::Error::Usage(format!(
                 "{} (not a piiscan baseline)",
-                crate::parse_error::json(&path.display().to_string(), &e)
+                crate::source::parse_error::json(&path.display().to_string(), &e)
             ))
         })?;
         if file.piiscan_baseline != VERSION {
@@ -112,7 +112,7 @@ impl Baseline {
                  has id {key_id}. Set {} to the key that wrote the baseline (e.g. from a CI secret), \
                  or write a new one with --write-baseline",
                 path.display(),
-                crate::fingerprint::KEY_ENV
+                crate::finding::fingerprint::KEY_ENV
             )));
         }
         let mut remaining = HashMap::new();

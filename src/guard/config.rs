@@ -71,7 +71,7 @@ pub struct AllowEntry {
     /// Rule ids, e.g. `ga_client_id`.
     #[serde(default)]
     pub rules: Vec<String>,
-    /// Known test values, compared like fingerprints ([`crate::fingerprint::normalise`]): an
+    /// Known test values, compared like fingerprints ([`crate::finding::fingerprint::normalise`]): an
     /// identifier without its spaces and separators (`111222333` also allows `111.222.333`),
     /// any other value case-folded only (`jan.jansen@gmail.com` does not allow
     /// `janjansen@gmail.com`).
@@ -127,7 +127,7 @@ impl Loaded {
 pub fn load(path: &Path) -> crate::Result<Loaded> {
     let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
     let config: Config = toml::from_str(&text).map_err(|e| {
-        crate::Error::Usage(crate::parse_error::toml(
+        crate::Error::Usage(crate::source::parse_error::toml(
             &path.display().to_string(),
             &text,
             &e,

@@ -3,9 +3,9 @@
 
 use super::allow::Allowlist;
 use super::baseline::{name_only, Baseline, BaselineWriter};
-use crate::classify::ColumnVerdict;
+use crate::detect::column::ColumnVerdict;
 use crate::finding::{Finding, Location};
-use crate::scan::{InputName, InputReport, ScanStats, Sink};
+use crate::pipeline::{InputName, InputReport, ScanStats, Sink};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 

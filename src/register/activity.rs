@@ -178,7 +178,7 @@ pub struct Register {
 fn read_toml<T: serde::de::DeserializeOwned>(path: &Path) -> crate::Result<T> {
     let text = std::fs::read_to_string(path).map_err(|e| crate::Error::io(path, e))?;
     toml::from_str(&text).map_err(|e| {
-        crate::Error::Usage(crate::parse_error::toml(
+        crate::Error::Usage(crate::source::parse_error::toml(
             &path.display().to_string(),
             &text,
             &e,
@@ -332,7 +332,7 @@ fn folder(dataset: &str) -> String {
     p.parent()
         .and_then(|d| d.file_name())
         .map(|d| d.to_string_lossy().into_owned())
-        .unwrap_or_else(|| crate::table::stem(p))
+        .unwrap_or_else(|| crate::source::table::stem(p))
 }
 
 /// Clusters locations by data subject and folder into proposed activities.

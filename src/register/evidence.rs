@@ -126,7 +126,7 @@ struct DateSink<'l> {
     today: NaiveDate,
 }
 
-impl crate::table::TableSink for DateSink<'_> {
+impl crate::source::table::TableSink for DateSink<'_> {
     fn begin(&mut self, table: &str, columns: &[String]) {
         self.current = self
             .locations

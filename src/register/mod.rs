@@ -42,13 +42,13 @@ pub fn today() -> chrono::NaiveDate {
 pub fn scan_locations(
     register_dir: &Path,
     paths: &[PathBuf],
-    rules: &crate::rules::RuleSet,
-    opts: &crate::scan::ScanOptions,
+    rules: &crate::ruleset::RuleSet,
+    opts: &crate::pipeline::ScanOptions,
     today: chrono::NaiveDate,
 ) -> crate::Result<Vec<Location>> {
-    let fp = crate::fingerprint::Fingerprinter::with_key(b"piiscan-register", "none");
+    let fp = crate::finding::fingerprint::Fingerprinter::with_key(b"piiscan-register", "none");
     let mut sink = crate::report::InventorySink::default();
-    crate::scan::scan(paths, rules, opts, &fp, &mut sink, true)
+    crate::pipeline::scan(paths, rules, opts, &fp, &mut sink, true)
         .map_err(|e| crate::Error::Usage(e.to_string()))?;
     if !sink.failed.is_empty() {
         let list: Vec<String> = sink
@@ -81,7 +81,7 @@ pub fn inventory_locations(
     let entries: Vec<crate::report::InventoryEntry> = serde_json::from_str(&text).map_err(|e| {
         crate::Error::Usage(format!(
             "{} (not an inventory from `piiscan inventory --format json`)",
-            crate::parse_error::json(&file.display().to_string(), &e)
+            crate::source::parse_error::json(&file.display().to_string(), &e)
         ))
     })?;
     let mut locations = evidence::from_inventory(&entries);
@@ -219,7 +219,7 @@ pub fn update(
                 .map(|l| l.reference.clone())
                 .collect();
             let migrated = activity::migrate_text(&text, &refs, lang).map_err(|e| {
-                crate::Error::Usage(crate::parse_error::toml_edit(
+                crate::Error::Usage(crate::source::parse_error::toml_edit(
                     &path.display().to_string(),
                     &text,
                     &e,

@@ -2,7 +2,7 @@
 
 use super::{Record, ReportOptions, Reporter};
 use crate::finding::Finding;
-use crate::scan::{InputReport, ScanStats, Sink};
+use crate::pipeline::{InputReport, ScanStats, Sink};
 use std::io::{self, Write};
 
 const HEADER: &str = "path,rule,category,confidence,line,byte_start,byte_end,table,column,row,evidence,fingerprint\n";

@@ -3,10 +3,10 @@
 //! High confidence is an error, medium a warning, low a notice.
 
 use super::{Record, ReportOptions, Reporter};
-use crate::classify::ColumnVerdict;
+use crate::detect::column::ColumnVerdict;
 use crate::finding::{Confidence, Finding, Location};
 use crate::guard::baseline::name_only;
-use crate::scan::{InputName, InputReport, ScanStats, Sink};
+use crate::pipeline::{InputName, InputReport, ScanStats, Sink};
 use std::io::{self, Write};
 
 /// Escapes a workflow command's message.

@@ -3,7 +3,7 @@
 
 use super::{InventoryBuilder, Record, ReportOptions, Reporter, StatsRecord};
 use crate::finding::Finding;
-use crate::scan::{InputReport, ScanStats, Sink};
+use crate::pipeline::{InputReport, ScanStats, Sink};
 use std::io::{self, Write};
 
 /// Writes the JSON document.
@@ -54,8 +54,8 @@ impl Sink for JsonReporter<'_> {
     }
     fn columns(
         &mut self,
-        input: crate::scan::InputName<'_>,
-        verdicts: &[crate::classify::ColumnVerdict],
+        input: crate::pipeline::InputName<'_>,
+        verdicts: &[crate::detect::column::ColumnVerdict],
     ) -> io::Result<()> {
         let path = input.path;
         self.inventory.add_columns(path, verdicts);

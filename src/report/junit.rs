@@ -5,10 +5,10 @@
 //! personal data (judged by the name alone) are listed in the case's output.
 
 use super::{Record, ReportOptions, Reporter};
-use crate::classify::ColumnVerdict;
+use crate::detect::column::ColumnVerdict;
 use crate::finding::{Finding, Location};
 use crate::guard::baseline::name_only;
-use crate::scan::{InputName, InputReport, InputStatus, ScanStats, Sink};
+use crate::pipeline::{InputName, InputReport, InputStatus, ScanStats, Sink};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};

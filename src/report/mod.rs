@@ -13,7 +13,7 @@ pub mod sarif;
 pub mod table;
 
 use crate::finding::{Confidence, Explanation, Finding, Location};
-use crate::scan::{InputReport, ScanStats, Sink};
+use crate::pipeline::{InputReport, ScanStats, Sink};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -215,7 +215,7 @@ pub struct SampledRecord<'a> {
 }
 
 /// The one wording of a sampled table, for every format that prints prose.
-pub fn sampled_notice(path: &str, t: &crate::tablescan::SampledTable) -> String {
+pub fn sampled_notice(path: &str, t: &crate::pipeline::table::SampledTable) -> String {
     format!(
         "{}: table {}: sampled, {} read; the rows not read were not checked (--sample-rows 0 reads every row)",
         sanitize::sanitize(path),
@@ -384,7 +384,7 @@ impl InventoryBuilder {
                 f.rule.to_string()
             };
             let e = self.current.entry(key).or_insert_with(|| {
-                let (subject, why) = crate::classify::guess_subject(&f.path, None);
+                let (subject, why) = crate::detect::column::guess_subject(&f.path, None);
                 InventoryEntry {
                     dataset: f.path.to_string(),
                     table: None,
@@ -411,9 +411,9 @@ impl InventoryBuilder {
     }
 
     /// Adds the column verdicts of a table input.
-    pub fn add_columns(&mut self, path: &str, verdicts: &[crate::classify::ColumnVerdict]) {
+    pub fn add_columns(&mut self, path: &str, verdicts: &[crate::detect::column::ColumnVerdict]) {
         for v in verdicts {
-            let (subject, why) = crate::classify::guess_subject(path, Some(&v.table));
+            let (subject, why) = crate::detect::column::guess_subject(path, Some(&v.table));
             self.done.push(InventoryEntry {
                 dataset: path.to_string(),
                 table: Some(v.table.clone()),
@@ -468,7 +468,7 @@ pub fn reporter<'w>(
     format: Format,
     out: Box<dyn Write + 'w>,
     opts: ReportOptions,
-    rules: &crate::rules::RuleSet,
+    rules: &crate::ruleset::RuleSet,
 ) -> Box<dyn Reporter + 'w> {
     match format {
         Format::Table => Box::new(table::TableReporter::new(out, opts)),
@@ -501,8 +501,8 @@ impl Sink for InventorySink {
         Ok(())
     }
     fn input_done(&mut self, r: &InputReport) -> io::Result<()> {
-        if let crate::scan::InputStatus::Failed(why) | crate::scan::InputStatus::Partial(why) =
-            &r.status
+        if let crate::pipeline::InputStatus::Failed(why)
+        | crate::pipeline::InputStatus::Partial(why) = &r.status
         {
             self.failed.push((r.path.to_string(), why.clone()));
         }
@@ -511,8 +511,8 @@ impl Sink for InventorySink {
     }
     fn columns(
         &mut self,
-        input: crate::scan::InputName<'_>,
-        verdicts: &[crate::classify::ColumnVerdict],
+        input: crate::pipeline::InputName<'_>,
+        verdicts: &[crate::detect::column::ColumnVerdict],
     ) -> io::Result<()> {
         self.builder.add_columns(input.path, verdicts);
         Ok(())

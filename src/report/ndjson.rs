@@ -3,7 +3,7 @@
 
 use super::{Record, ReportOptions, Reporter};
 use crate::finding::Finding;
-use crate::scan::{InputReport, ScanStats, Sink};
+use crate::pipeline::{InputReport, ScanStats, Sink};
 use std::io::{self, Write};
 
 /// Writes NDJSON.

@@ -9,11 +9,11 @@
 //! be scanned become tool execution notifications, and `executionSuccessful` is false.
 
 use super::{Record, ReportOptions, Reporter};
-use crate::classify::ColumnVerdict;
+use crate::detect::column::ColumnVerdict;
 use crate::finding::{Confidence, Finding, Location};
 use crate::guard::baseline::name_only;
-use crate::rules::RuleSet;
-use crate::scan::{InputName, InputReport, ScanStats, Sink};
+use crate::pipeline::{InputName, InputReport, ScanStats, Sink};
+use crate::ruleset::RuleSet;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -70,7 +70,7 @@ impl<'w> SarifReporter<'w> {
                 "fullDescription": { "text": r.def.what.trim() },
                 "help": {
                     "text": format!("{}\n\nWhy: {}", r.def.what.trim(), r.def.why.trim()),
-                    "markdown": crate::rules::docs::rule_section(r),
+                    "markdown": crate::ruleset::docs::rule_section(r),
                 },
                 "defaultConfiguration": { "level": level(r.confidence) },
                 "properties": {

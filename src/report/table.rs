@@ -6,7 +6,7 @@
 use super::sanitize::sanitize;
 use super::{Record, ReportOptions, Reporter, StatsRecord};
 use crate::finding::{Finding, Location};
-use crate::scan::{InputReport, ScanStats, Sink};
+use crate::pipeline::{InputReport, ScanStats, Sink};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -152,8 +152,8 @@ impl Sink for TableReporter<'_> {
     }
     fn columns(
         &mut self,
-        input: crate::scan::InputName<'_>,
-        verdicts: &[crate::classify::ColumnVerdict],
+        input: crate::pipeline::InputName<'_>,
+        verdicts: &[crate::detect::column::ColumnVerdict],
     ) -> io::Result<()> {
         self.held_back()?;
         let path = input.path;
@@ -225,7 +225,7 @@ impl Reporter for TableReporter<'_> {
                 stats.sampled.len()
             )?;
             for (path, t) in stats.sampled.iter().take(20) {
-                let t = crate::tablescan::SampledTable {
+                let t = crate::pipeline::table::SampledTable {
                     table: self.name(&t.table),
                     rows: t.rows,
                 };

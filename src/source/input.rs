@@ -2,7 +2,7 @@
 //! compression a stream has (from its magic bytes), what name the file inside it has, and
 //! whether an input is a container whose members or text are read by
 //! [`crate::source::container`]. Tables (CSV, dumps, SQLite, workbooks, Parquet) are decided
-//! by [`crate::table::detect`], which looks through the compression suffixes named here.
+//! by [`crate::source::table::detect`], which looks through the compression suffixes named here.
 
 use std::io::{self, BufRead, Read};
 
@@ -219,7 +219,7 @@ fn is_ole(head: &[u8]) -> bool {
 
 /// What container an input is, from its (decompressed) first block and its name, or `None`
 /// for everything else. Workbooks (`.xlsx`, `.ods`, `.xls`) are tables and are decided by
-/// [`crate::table::detect`] before this is asked.
+/// [`crate::source::table::detect`] before this is asked.
 pub fn container(name: &str, head: &[u8]) -> Option<Container> {
     let ext = lower_ext(name);
     if is_zip(head) {

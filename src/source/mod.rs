@@ -6,6 +6,8 @@ pub mod container;
 pub mod decode;
 pub mod input;
 pub mod open;
+pub mod parse_error;
 pub mod project;
 pub mod sniff;
+pub mod table;
 pub mod walk;

@@ -39,14 +39,14 @@ pub fn globs(patterns: &[String]) -> crate::Result<Option<GlobSet>> {
             crate::Error::Usage(format!(
                 "include/exclude pattern #{}: {}",
                 i + 1,
-                crate::parse_error::glob(&e)
+                crate::source::parse_error::glob(&e)
             ))
         })?;
         b.add(glob);
     }
-    b.build()
-        .map(Some)
-        .map_err(|e| crate::Error::Usage(format!("globs: {}", crate::parse_error::glob(&e))))
+    b.build().map(Some).map_err(|e| {
+        crate::Error::Usage(format!("globs: {}", crate::source::parse_error::glob(&e)))
+    })
 }
 
 /// One input to scan, or a reason it is not scanned.
@@ -193,7 +193,7 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
             continue;
         }
         // A pg_dump directory archive is one dataset, read through its toc.dat.
-        if crate::table::pgarchive::is_directory_archive(input) {
+        if crate::source::table::pgarchive::is_directory_archive(input) {
             out.push(file_entry(input.clone(), directory_size(input), opts));
             continue;
         }
@@ -217,7 +217,7 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
                 Ok(e)
                     if e.depth() > 0
                         && e.file_type().is_dir()
-                        && crate::table::pgarchive::is_directory_archive(e.path()) =>
+                        && crate::source::table::pgarchive::is_directory_archive(e.path()) =>
                 {
                     // A pg_dump directory archive: one entry; its files are not walked.
                     walker.skip_current_dir();

@@ -10,10 +10,10 @@
 pub mod html;
 pub mod taxonomy;
 
-use crate::classify::SampledRows;
+use crate::detect::column::SampledRows;
 use crate::finding::Confidence;
+use crate::pipeline::{InputName, InputReport, InputStatus, ScanStats, Sink};
 use crate::report::{InventoryEntry, InventorySink};
-use crate::scan::{InputName, InputReport, InputStatus, ScanStats, Sink};
 use std::collections::BTreeMap;
 use std::io;
 
@@ -85,7 +85,7 @@ impl Sink for DataMapSink {
     fn columns(
         &mut self,
         input: InputName<'_>,
-        verdicts: &[crate::classify::ColumnVerdict],
+        verdicts: &[crate::detect::column::ColumnVerdict],
     ) -> io::Result<()> {
         self.inner.columns(input, verdicts)
     }
@@ -421,7 +421,7 @@ pub fn youngest_ages(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tablescan::SampledTable;
+    use crate::pipeline::table::SampledTable;
 
     fn entry(dataset: &str, table: Option<&str>, field: &str, category: &str) -> InventoryEntry {
         InventoryEntry {

@@ -1,6 +1,9 @@
 //! The output data model: a [`Finding`] is one occurrence of personal data, with its location,
 //! confidence and (held privately) the matched value. Reports mask the value unless asked.
 
+pub mod fingerprint;
+pub mod mask;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
@@ -120,9 +123,9 @@ pub struct Finding {
     pub location: Location,
     /// The matched value. Never printed unless the user asks for values.
     pub value: String,
-    /// The value masked for reports (see [`crate::mask`]).
+    /// The value masked for reports (see [`crate::finding::mask`]).
     pub masked: String,
-    /// Stable keyed id for baselines (see [`crate::fingerprint`]).
+    /// Stable keyed id for baselines (see [`crate::finding::fingerprint`]).
     pub fingerprint: String,
     /// Why, when `--explain` was asked for.
     pub explanation: Option<Box<Explanation>>,

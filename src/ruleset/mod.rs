@@ -66,14 +66,17 @@ fn parse_rule(file: &str, pack: &str, text: &str) -> Result<SourcedRule> {
     let def: RuleDef = toml::from_str(text).map_err(|e| {
         let (position, problem) = match e.span() {
             Some(s) => {
-                let (l, c) = crate::parse_error::line_column(text, s.start);
+                let (l, c) = crate::source::parse_error::line_column(text, s.start);
                 (format!("line {l}, column {c}: "), e.message())
             }
             None => (String::new(), e.message()),
         };
         Error::RuleFile {
             file: file.to_string(),
-            problem: format!("{position}{}", crate::parse_error::sanitise(problem)),
+            problem: format!(
+                "{position}{}",
+                crate::source::parse_error::sanitise(problem)
+            ),
         }
     })?;
     Ok(SourcedRule {

@@ -5,10 +5,10 @@
 //! names (its values would be printed in full as column names).
 
 use super::TableSink;
-use crate::classify::ColumnNames;
+use crate::detect::column::ColumnNames;
 use crate::detect::Engine;
 use crate::finding::Confidence;
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 use std::collections::HashSet;
 use std::io::{self, Cursor, Read};
 use std::sync::OnceLock;
@@ -107,8 +107,8 @@ fn probe() -> Option<&'static (RuleSet, ColumnNames)> {
     static PROBE: OnceLock<Option<(RuleSet, ColumnNames)>> = OnceLock::new();
     PROBE
         .get_or_init(|| {
-            let defs = crate::rules::builtin_rules().ok()?;
-            let rules = RuleSet::compile(defs, &crate::rules::Selection::default()).ok()?;
+            let defs = crate::ruleset::builtin_rules().ok()?;
+            let rules = RuleSet::compile(defs, &crate::ruleset::Selection::default()).ok()?;
             let names = ColumnNames::new(&rules);
             Some((rules, names))
         })
@@ -325,7 +325,7 @@ pub fn read(reader: &mut dyn Read, table: &str, sink: &mut dyn TableSink) -> io:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::CollectedRows as Rows;
+    use crate::source::table::CollectedRows as Rows;
 
     #[test]
     fn sniffs_delimiters_and_reads_quoted_fields() {
@@ -399,7 +399,7 @@ mod tests {
 #[cfg(test)]
 mod properties {
     use super::*;
-    use crate::table::CollectedRows as Rows;
+    use crate::source::table::CollectedRows as Rows;
     use proptest::prelude::*;
 
     /// Writes rows as CSV with the csv crate (quoting what needs quoting).

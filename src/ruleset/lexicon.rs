@@ -3,7 +3,7 @@
 //! stack buffer: no allocation per candidate.
 
 use crate::finding::Confidence;
-use crate::rules::validate::Verdict;
+use crate::ruleset::validate::Verdict;
 
 /// A word list: the embedded file's lines as they are (the files are lower-case, a test
 /// checks it), sorted, so building one allocates a single vector and a lookup is a binary
@@ -95,7 +95,7 @@ impl Lexicons {
     /// The lexicons embedded from `rules/lexicons/`.
     pub fn builtin() -> Lexicons {
         let mut lex = Lexicons::default();
-        for (path, text) in crate::rules::embedded::EMBEDDED_LEXICONS {
+        for (path, text) in crate::ruleset::embedded::EMBEDDED_LEXICONS {
             match *path {
                 p if p.ends_with("first_names.txt") => lex.first_names.extend(text),
                 p if p.ends_with("surnames.txt") => lex.surnames.extend(text),
@@ -305,7 +305,7 @@ mod tests {
     /// Lookups compare bytes as the files hold them: every word must already be lower-case.
     #[test]
     fn lexicon_files_are_lower_case() {
-        for (path, text) in crate::rules::embedded::EMBEDDED_LEXICONS {
+        for (path, text) in crate::ruleset::embedded::EMBEDDED_LEXICONS {
             for line in text.lines().filter(|l| !l.starts_with('#')) {
                 assert_eq!(
                     line,

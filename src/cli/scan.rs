@@ -3,19 +3,19 @@
 //! baseline) into the chosen reporter, writes a new baseline if asked, and maps the outcome to
 //! the exit codes of the contract.
 
+use crate::cli::args::{parse_size, ScanArgs};
 use crate::{load_rules, set_threads, ErrorEcho};
 use anyhow::{bail, Context, Result};
-use piiscan::cli::{parse_size, ScanArgs};
+use piiscan::finding::fingerprint::Fingerprinter;
 use piiscan::finding::Confidence;
-use piiscan::fingerprint::Fingerprinter;
 use piiscan::guard::allow::Allowlist;
 use piiscan::guard::baseline::{Baseline, BaselineWriter};
 use piiscan::guard::config::{self, Loaded};
 use piiscan::guard::gate::Gate;
 use piiscan::guard::git;
+use piiscan::pipeline::{self, ScanOptions};
 use piiscan::report::{self, Format, ReportOptions};
-use piiscan::rules::{RuleSet, Selection};
-use piiscan::scan::{self, ScanOptions};
+use piiscan::ruleset::{RuleSet, Selection};
 use piiscan::source::project::{normalise, ProjectPaths};
 use piiscan::source::walk::{globs, WalkOptions};
 use std::io;
@@ -211,7 +211,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         min_confidence,
         explain: args.explain,
         walk,
-        tables: piiscan::tablescan::TableOptions {
+        tables: piiscan::pipeline::table::TableOptions {
             sample_rows: sample_rows(
                 args.sample_rows.or_else(|| cfg.and_then(|c| c.sample_rows)),
                 fail_on.is_some(),
@@ -265,7 +265,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         max_level: None,
     };
     let mut gate = Gate::new(&mut echo, &allowlist, baseline, writer);
-    let mut stats = scan::scan(&inputs, &rules, &opts, &fingerprints, &mut gate, args.quiet)?;
+    let mut stats = pipeline::scan(&inputs, &rules, &opts, &fingerprints, &mut gate, args.quiet)?;
     let counts = gate.counts.clone();
     let (writer, stale) = gate.finish();
     counts.apply(&mut stats, stale);

@@ -10,7 +10,7 @@
 //! A column `email_sent` of booleans is not an e-mail column; `col7` full of valid BSNs is.
 
 use crate::finding::Confidence;
-use crate::rules::RuleSet;
+use crate::ruleset::RuleSet;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -80,7 +80,7 @@ impl ColumnNames {
     /// The built-in knowledge for a rule set.
     pub fn new(rules: &RuleSet) -> ColumnNames {
         let mut names = HashMap::new();
-        for (_, text) in crate::rules::embedded::EMBEDDED_LEXICONS
+        for (_, text) in crate::ruleset::embedded::EMBEDDED_LEXICONS
             .iter()
             .filter(|(p, _)| p.ends_with("column_names.txt"))
         {
@@ -458,7 +458,7 @@ pub fn judge(
             if n >= CHANCE_CLAIM_MIN
                 && rule
                     .validator
-                    .is_some_and(|v| v == crate::rules::validate::Validator::NlBsn)
+                    .is_some_and(|v| v == crate::ruleset::validate::Validator::NlBsn)
             {
                 reason.push_str(", far above the 1 in 11 that pass the 11-proef by chance");
             }

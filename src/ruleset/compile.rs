@@ -156,7 +156,7 @@ fn syntax_kind(message: &str) -> String {
         .lines()
         .rev()
         .find_map(|l| l.trim().strip_prefix("error: "))
-        .map(crate::parse_error::sanitise)
+        .map(crate::source::parse_error::sanitise)
         .unwrap_or_else(|| "not a valid regular expression".to_string())
 }
 
@@ -239,7 +239,7 @@ fn lint(r: &SourcedRule) -> Result<()> {
                 bad(format!(
                     "pattern {}: {}",
                     shown_name(&p.name),
-                    crate::parse_error::regex(&e)
+                    crate::source::parse_error::regex(&e)
                 ))
             })?;
             if !re.capture_names().any(|n| n == Some(g.as_str())) {
@@ -341,7 +341,7 @@ impl RuleSet {
                             |e| Error::Rule {
                                 file: r.file.clone(),
                                 rule: d.id.clone(),
-                                problem: crate::parse_error::regex(&e),
+                                problem: crate::source::parse_error::regex(&e),
                             },
                         )?,
                         g.clone(),

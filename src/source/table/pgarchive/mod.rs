@@ -14,7 +14,7 @@ pub mod data;
 pub mod header;
 pub mod tar;
 
-use crate::table::TableSink;
+use crate::source::table::TableSink;
 use data::Codec;
 use header::{Compression, Format, Primitives, TocEntry};
 use std::collections::{HashMap, HashSet};
@@ -105,8 +105,8 @@ pub fn copy_columns(stmt: &str) -> Vec<String> {
 /// The columns of every TABLE entry's `CREATE TABLE`, by table name (for `--inserts` data,
 /// whose INSERT statements name no columns), read by the plain dump reader's statement parser.
 fn table_columns(toc: &[TocEntry]) -> HashMap<String, Vec<String>> {
-    use crate::table::sqldump::lex::{Dialect, Syntax};
-    use crate::table::sqldump::stmt::{parse, Parsed};
+    use crate::source::table::sqldump::lex::{Dialect, Syntax};
+    use crate::source::table::sqldump::stmt::{parse, Parsed};
     let syntax = Syntax::new(Dialect::Postgres);
     toc.iter()
         .filter(|e| e.desc == "TABLE")
@@ -143,7 +143,7 @@ impl Counted<'_> {
     /// numbered by line as if the definitions were one script, in TOC order.
     fn toc(&mut self, toc: &[TocEntry]) {
         self.columns = table_columns(toc);
-        let mut at = crate::table::TextAt::START;
+        let mut at = crate::source::table::TextAt::START;
         for e in toc {
             if let Some(len) = e.defn_skipped {
                 self.sink.notice(&format!(
@@ -180,7 +180,7 @@ impl Counted<'_> {
                 table: &name,
                 columns: self.columns.get(&name).map_or(&[], Vec::as_slice),
             };
-            let r = crate::table::sqldump::read(data, &mut rows);
+            let r = crate::source::table::sqldump::read(data, &mut rows);
             self.rows += rows.rows;
             r
         };

@@ -2,12 +2,12 @@
 //! or not at all) or to standard output. Inputs not read are named on stderr and give exit 2,
 //! as with the other inventory formats.
 
+use crate::cli::args::InventoryArgs;
 use crate::load_rules;
 use anyhow::{Context, Result};
-use piiscan::cli::InventoryArgs;
 use piiscan::register::labels::Lang;
 use piiscan::report::{self, datamap};
-use piiscan::rules::{RuleSet, Selection};
+use piiscan::ruleset::{RuleSet, Selection};
 use std::io::Write;
 use std::process::ExitCode;
 

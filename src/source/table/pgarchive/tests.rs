@@ -348,14 +348,14 @@ fn versions_1_14_to_1_16_with_every_compression() {
 
 /// The text a reader passed on as non-data text, with where it starts.
 #[derive(Default)]
-struct Texts(Vec<(String, crate::table::TextAt)>);
+struct Texts(Vec<(String, crate::source::table::TextAt)>);
 
 impl TableSink for Texts {
     fn begin(&mut self, _: &str, _: &[String]) {}
     fn row(&mut self, _: &[Option<&[u8]>]) -> bool {
         true
     }
-    fn text(&mut self, text: &[u8], at: crate::table::TextAt) {
+    fn text(&mut self, text: &[u8], at: crate::source::table::TextAt) {
         self.0
             .push((String::from_utf8_lossy(text).into_owned(), at));
     }

@@ -2,8 +2,8 @@
 //! gzip, LZ4 frames, Zstandard frames), and the rows of pg_dump's COPY text format.
 
 use super::header::{corrupt, Primitives};
-use crate::table::sqldump::copy_text_field as copy_field;
-use crate::table::TableSink;
+use crate::source::table::sqldump::copy_text_field as copy_field;
+use crate::source::table::TableSink;
 use std::io::{self, BufRead, BufReader, Read};
 
 /// Most bytes of one large object kept for scanning.

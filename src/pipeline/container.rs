@@ -7,9 +7,9 @@
 //! Members that need a path (SQLite, workbooks, Parquet, a ZIP or document inside another
 //! container) are copied to a temporary file first, within the same limits.
 
-use crate::fingerprint::Fingerprinter;
-use crate::rules::RuleSet;
-use crate::scan::{mark_found, run_opened, run_table_path, Ctx, InputStatus, UnitResult};
+use crate::finding::fingerprint::Fingerprinter;
+use crate::pipeline::{mark_found, run_opened, run_table_path, Ctx, InputStatus, UnitResult};
+use crate::ruleset::RuleSet;
 use crate::source::container::{self, limit_hit, office, Budget, Guard, Visitor};
 use crate::source::input::{self, Container};
 use crate::source::open::{open_local, read_up_to, LocalOpened, Opened};
@@ -220,7 +220,7 @@ impl Walker<'_, '_, '_> {
         let mut whole: Box<dyn Read + '_> = Box::new(Cursor::new(head.clone()).chain(reader));
         // Tables read from a path.
         if let Some(format) =
-            crate::table::detect(Path::new(&base), &head).filter(|f| f.needs_path())
+            crate::source::table::detect(Path::new(&base), &head).filter(|f| f.needs_path())
         {
             let dir = match tempfile::Builder::new().prefix("piiscan-member-").tempdir() {
                 Ok(d) => d,

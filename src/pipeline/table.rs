@@ -1,14 +1,14 @@
 //! Scanning tables: every sampled cell goes through the text engine, with the column's name
 //! as context (a match of a rule whose column names include the column's is `high`); at the
-//! end of a table each column is judged ([`crate::classify`]) and the cell findings of a
+//! end of a table each column is judged ([`crate::detect::column`]) and the cell findings of a
 //! column that its values classified are raised to `high`. Findings are capped per column,
 //! while the verdicts keep exact counts.
 
-use crate::classify::{judge, ColumnNames, ColumnProfile, ColumnVerdict, SampledRows};
+use crate::detect::column::{judge, ColumnNames, ColumnProfile, ColumnVerdict, SampledRows};
 use crate::detect::{Engine, Found, Scratch};
 use crate::finding::Confidence;
-use crate::rules::RuleSet;
-use crate::table::{TableSink, TextAt, MAX_COLUMNS};
+use crate::ruleset::RuleSet;
+use crate::source::table::{TableSink, TextAt, MAX_COLUMNS};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -70,7 +70,7 @@ fn record_hit(
         let whole = (end - start) * 10 >= v.trim_ascii().len() * 6;
         let id = &rules.rules[h.rule].id;
         t.profiles[i].matched(h.rule, h.confidence, whole, || {
-            crate::mask::mask(id, &value())
+            crate::finding::mask::mask(id, &value())
         });
     }
     if cap == 0 || t.kept[i] < cap {
@@ -195,7 +195,10 @@ impl TableState {
                     continue;
                 }
                 masked.push_str(&raw[at..start]);
-                masked.push_str(&crate::mask::mask(&rules.rules[rule].id, &raw[start..end]));
+                masked.push_str(&crate::finding::mask::mask(
+                    &rules.rules[rule].id,
+                    &raw[start..end],
+                ));
                 at = end;
             }
             masked.push_str(&raw[at..]);
@@ -562,7 +565,7 @@ impl TableSink for TableScanner<'_> {
             }
         });
         found.sort_by_key(|h| h.start);
-        let mut walk = crate::table::sqldump::Walk::new(at);
+        let mut walk = crate::source::table::sqldump::Walk::new(at);
         for h in found {
             self.text_hits.push(TextHit {
                 at: walk.to(text, h.start),

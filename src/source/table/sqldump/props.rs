@@ -5,7 +5,7 @@
 
 use super::lex::{Dialect, PieceKind, Splitter};
 use super::read;
-use crate::table::TableSink;
+use crate::source::table::TableSink;
 use proptest::prelude::*;
 
 type Cells = Vec<Vec<Option<String>>>;
@@ -342,9 +342,9 @@ proptest! {
 }
 
 /// The built-in rules, compiled once for all cases.
-fn rules() -> &'static crate::rules::RuleSet {
-    static RULES: std::sync::OnceLock<crate::rules::RuleSet> = std::sync::OnceLock::new();
-    RULES.get_or_init(|| crate::rules::RuleSet::builtin().expect("built-in rules"))
+fn rules() -> &'static crate::ruleset::RuleSet {
+    static RULES: std::sync::OnceLock<crate::ruleset::RuleSet> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| crate::ruleset::RuleSet::builtin().expect("built-in rules"))
 }
 
 /// Bytes the lexer looked at to cut `input` into pieces.

@@ -1,10 +1,10 @@
 //! `piiscan anonymise` and `piiscan risk`: argument handling and the printed report.
 
+use crate::cli::args::{AnonymiseArgs, RiskArgs};
 use crate::load_rules;
 use anyhow::{bail, Context, Result};
 use piiscan::anonymise::{self, keys::MasterKey, FileReport, OutFormat};
-use piiscan::cli::{AnonymiseArgs, RiskArgs};
-use piiscan::rules::{RuleSet, Selection};
+use piiscan::ruleset::{RuleSet, Selection};
 use piiscan::source::walk::{walk, Entry, WalkOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! Tables: readers that turn CSV/TSV files and SQL dumps into rows of cells, pushed to a
 //! [`TableSink`] one row at a time (nothing holds a whole table). The scan classifies each
-//! column from its name and its values ([`crate::classify`]) and reports cell findings with
+//! column from its name and its values ([`crate::detect::column`]) and reports cell findings with
 //! `table`, `column` and `row`.
 
 pub mod delimited;

@@ -1,6 +1,7 @@
 //! The commands whose argument handling is more than a few lines.
 
 pub mod anonymise;
+pub mod args;
 pub mod datamap;
 pub mod register;
 pub mod scan;

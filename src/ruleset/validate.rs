@@ -3,7 +3,7 @@
 //! needs it, on the bytes around the match) without allocating.
 
 use crate::finding::Confidence;
-use crate::rules::lexicon::Lexicons;
+use crate::ruleset::lexicon::Lexicons;
 
 mod card;
 mod iban;

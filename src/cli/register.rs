@@ -1,10 +1,10 @@
 //! `piiscan register draft|update|check|export`.
 
+use crate::cli::args::{RegisterAction, RegisterCommon, RegisterScanArgs};
 use crate::load_rules;
 use anyhow::{Context, Result};
-use piiscan::cli::{RegisterAction, RegisterCommon, RegisterScanArgs};
 use piiscan::register::{self, activity::Register, labels::Lang};
-use piiscan::rules::{RuleSet, Selection};
+use piiscan::ruleset::{RuleSet, Selection};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -13,13 +13,13 @@ fn lang(c: &RegisterCommon) -> Lang {
     Lang::parse(&c.lang).unwrap_or(Lang::Nl)
 }
 
-fn scan_opts(sample_rows: u64) -> piiscan::scan::ScanOptions {
-    piiscan::scan::ScanOptions {
-        tables: piiscan::tablescan::TableOptions {
+fn scan_opts(sample_rows: u64) -> piiscan::pipeline::ScanOptions {
+    piiscan::pipeline::ScanOptions {
+        tables: piiscan::pipeline::table::TableOptions {
             sample_rows,
             ..Default::default()
         },
-        ..piiscan::scan::ScanOptions::default()
+        ..piiscan::pipeline::ScanOptions::default()
     }
 }
 

@@ -224,7 +224,7 @@ pub fn read(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::CollectedRows as Rows;
+    use crate::source::table::CollectedRows as Rows;
 
     #[test]
     fn arrays_of_objects_flatten_to_dotted_paths() {
@@ -261,7 +261,7 @@ mod tests {
 #[cfg(test)]
 mod properties {
     use super::*;
-    use crate::table::CollectedRows as Rows;
+    use crate::source::table::CollectedRows as Rows;
     use proptest::prelude::*;
 
     fn scalar_value() -> impl Strategy<Value = Value> {

@@ -1,0 +1,482 @@
+//! Running one unit of work in a worker: open the input, let `source::input` and
+//! `source::table` decide how it is read, and scan its text or cells.
+
+use crate::detect::column::ColumnNames;
+use crate::detect::stream::{RegionHit, RegionResult, StreamScanner};
+use crate::detect::Engine;
+use crate::pipeline::plan::Unit;
+use crate::pipeline::table::{TableOptions, TableResult, TableScanner};
+use crate::pipeline::InputStatus;
+use crate::progress::Progress;
+use crate::source::decode::{Decoder, Encoding};
+use crate::source::open::{open_path, open_stdin, read_up_to, LocalOpened, Opened};
+use crate::source::sniff::Sniffed;
+use crate::source::table::TableFormat;
+use crate::source::walk::{special_kind, Entry};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
+
+/// What a worker hands back.
+pub(crate) struct UnitResult {
+    pub(crate) status: InputStatus,
+    pub(crate) region: Option<RegionResult>,
+    pub(crate) table: Option<TableResult>,
+    pub(crate) bytes: u64,
+    /// Members of a container, each reported as an input of its own before the container.
+    pub(crate) members: Vec<crate::pipeline::container::MemberResult>,
+}
+
+impl UnitResult {
+    pub(crate) fn status(status: InputStatus) -> UnitResult {
+        UnitResult {
+            status,
+            region: None,
+            table: None,
+            bytes: 0,
+            members: Vec::new(),
+        }
+    }
+}
+
+/// Counts the bytes read through it, for statistics and progress.
+pub(super) struct Counting<'p, R> {
+    inner: R,
+    count: u64,
+    progress: &'p Progress,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        self.progress.add_bytes(n as u64);
+        Ok(n)
+    }
+}
+
+/// What a file that changed under the reader is told with.
+pub(super) fn changed_message(at: u64) -> String {
+    format!("changed while being read (near byte {at}); it was not scanned completely")
+}
+
+/// A file's size and modification time: what must stay the same while it is read.
+pub(super) fn stamp(m: &std::fs::Metadata) -> (u64, Option<std::time::SystemTime>) {
+    (m.len(), m.modified().ok())
+}
+
+/// Turns the result of reading a whole file into "changed while being read" when its size or
+/// modification time moved, or a text read ended short of its size (read errors of a file cut
+/// short, such as "failed to fill whole buffer", included).
+pub(super) fn check_unchanged(
+    path: &std::path::Path,
+    before: Option<&std::fs::Metadata>,
+    mut result: UnitResult,
+) -> UnitResult {
+    let Some(before) = before else {
+        return result;
+    };
+    let after = std::fs::metadata(path).ok();
+    let moved = after.as_ref().map(stamp) != Some(stamp(before));
+    let short_text = result.region.is_some()
+        && result.bytes < before.len()
+        && !matches!(result.status, InputStatus::SkippedBinary)
+        && !crate::source::input::text_is_not_bytes(path);
+    let cut_short = matches!(&result.status,
+        InputStatus::Failed(why) | InputStatus::Partial(why) if why.contains("failed to fill whole buffer"));
+    if moved || short_text || cut_short {
+        result.status = InputStatus::Partial(changed_message(result.bytes));
+    }
+    result
+}
+
+pub(super) fn describe_read_error(e: &io::Error, compressed: bool, at: u64) -> String {
+    if let Some(limit) = crate::source::container::limit_hit(e) {
+        format!("stopped after {at} bytes: {limit}")
+    } else if compressed {
+        format!("compressed stream broken after {at} decompressed bytes: {e}")
+    } else {
+        format!("read error after {at} bytes: {e}")
+    }
+}
+
+pub(crate) fn run_opened(
+    opened: io::Result<LocalOpened<'_>>,
+    path: Option<&std::path::Path>,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+    flush: Flush<'_>,
+) -> UnitResult {
+    let mut opened = match opened {
+        Ok(o) => o,
+        Err(e) => return UnitResult::status(InputStatus::Failed(e.to_string())),
+    };
+    // SQLite, Parquet and workbooks are binary and are read from their path.
+    if let Some(path) = path.filter(|_| !opened.compressed) {
+        if let Some(format) =
+            crate::source::table::detect(path, &opened.head).filter(|f| f.needs_path())
+        {
+            drop(opened);
+            return run_table_path(format, path, ctx, scratch);
+        }
+    }
+    // Archives and documents: their members or text (the decision is source::input's).
+    let name = path
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy());
+    if let Some(kind) =
+        crate::source::input::container(name.as_deref().unwrap_or("-"), &opened.head)
+    {
+        return crate::pipeline::container::run(kind, opened, path, ctx, scratch);
+    }
+    // A pg_dump archive inside gzip or on standard input: read as a stream.
+    if crate::source::table::pgarchive::is_archive_head(&opened.head) {
+        return run_archive_stream(opened.reader, ctx, scratch);
+    }
+    let (encoding, bom) = match opened.sniffed {
+        Sniffed::Binary => return UnitResult::status(InputStatus::SkippedBinary),
+        Sniffed::Text { encoding, bom } => (encoding, bom),
+    };
+    if let Err(e) = read_up_to(&mut opened.reader, bom) {
+        return UnitResult::status(InputStatus::Failed(e.to_string()));
+    }
+    if let Some(path) = path {
+        if let Some(format) = crate::source::table::detect(path, &opened.head) {
+            return run_table(
+                format,
+                path,
+                opened.reader,
+                encoding,
+                opened.compressed,
+                ctx,
+                scratch,
+            );
+        }
+    }
+    let scanner = StreamScanner::new(ctx.engine).inline_allow(ctx.inline_allow);
+    let mut add = |n: u64| ctx.progress.add_bytes(n);
+    let region = scanner.run_flushing(
+        scratch,
+        &mut opened.reader,
+        Decoder::new(encoding),
+        0,
+        None,
+        &mut add,
+        flush,
+    );
+    let bytes = region.raw_len + bom as u64;
+    let status = match (&region.error, region.invalid_utf8_at) {
+        (Some(e), _) => {
+            InputStatus::Partial(describe_read_error(e, opened.compressed, region.raw_len))
+        }
+        (None, Some(at)) => InputStatus::Partial(format!(
+            "invalid UTF-8 at byte {at} of the decoded text; the rest was scanned byte by byte"
+        )),
+        (None, None) => InputStatus::Scanned,
+    };
+    UnitResult {
+        status,
+        region: Some(region),
+        table: None,
+        bytes,
+        members: Vec::new(),
+    }
+}
+
+pub(super) fn run_region(
+    path: &std::path::Path,
+    start: u64,
+    end: u64,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+    flush: Flush<'_>,
+) -> UnitResult {
+    let (engine, progress) = (ctx.engine, ctx.progress);
+    let fail = |e: io::Error| UnitResult::status(InputStatus::Failed(e.to_string()));
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
+    // Context before the region, starting on a character boundary.
+    let mut pre_start = start.saturating_sub(crate::ruleset::compile::MAX_MATCH_LEN as u64);
+    let mut lead = vec![0u8; (start - pre_start) as usize];
+    if let Err(e) = file.read_exact_at(&mut lead, pre_start) {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            return UnitResult::status(InputStatus::Partial(changed_message(pre_start)));
+        }
+        return fail(e);
+    }
+    pre_start += lead
+        .iter()
+        .position(|&b| b & 0xC0 != 0x80)
+        .unwrap_or(lead.len()) as u64;
+    if let Err(e) = file.seek(SeekFrom::Start(pre_start)) {
+        return fail(e);
+    }
+    let before = file.metadata().ok();
+    let scanner = StreamScanner::new(engine).inline_allow(ctx.inline_allow);
+    let mut reader = io::BufReader::with_capacity(64 * 1024, &mut file);
+    let mut seen = 0u64;
+    let own = end - start;
+    let pre = start - pre_start;
+    let mut add = |n: u64| {
+        // Count only the region's own bytes.
+        let before = seen;
+        seen += n;
+        let own_new = seen.saturating_sub(pre).min(own) - before.saturating_sub(pre).min(own);
+        progress.add_bytes(own_new);
+    };
+    let region = scanner.run_flushing(
+        scratch,
+        &mut reader as &mut dyn Read,
+        Decoder::new(Encoding::Utf8),
+        pre,
+        Some(own),
+        &mut add,
+        flush,
+    );
+    let after = std::fs::metadata(path).ok();
+    let changed = region.error.is_none()
+        && (region.raw_len < own || before.as_ref().map(stamp) != after.as_ref().map(stamp));
+    let status = match (&region.error, region.invalid_utf8_at) {
+        _ if changed => InputStatus::Partial(changed_message(start + region.raw_len)),
+        (Some(e), _) => InputStatus::Partial(describe_read_error(e, false, start + region.raw_len)),
+        (None, Some(at)) => InputStatus::Partial(format!(
+            "invalid UTF-8 near byte {} ; the rest of that region was scanned byte by byte",
+            start + at
+        )),
+        (None, None) => InputStatus::Scanned,
+    };
+    UnitResult {
+        status,
+        bytes: region.raw_len,
+        region: Some(region),
+        table: None,
+        members: Vec::new(),
+    }
+}
+
+/// Hands a text unit's hits on while it is still being read (see [`Msg::Part`]).
+pub(super) type Flush<'f> = &'f mut dyn FnMut(&mut Vec<RegionHit>);
+
+pub(super) fn run_unit(
+    unit: &Unit,
+    entries: &[Entry],
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+    flush: Flush<'_>,
+) -> UnitResult {
+    match (unit, &entries[unit.entry()]) {
+        (Unit::Region { start, end, .. }, Entry::File { path, .. }) => {
+            run_region(path, *start, *end, ctx, scratch, flush)
+        }
+        (_, Entry::File { path, .. }) if path.is_dir() => {
+            // The walker yields a directory only for a pg_dump directory archive.
+            run_table_path(TableFormat::PgArchive, path, ctx, scratch)
+        }
+        (_, Entry::File { path, .. }) => {
+            let before = std::fs::metadata(path).ok();
+            // Checked again just before opening: a FIFO put in a file's place would block.
+            if let Some(kind) = before.as_ref().and_then(|m| special_kind(m.file_type())) {
+                return UnitResult::status(InputStatus::SkippedSpecial(kind.to_string()));
+            }
+            let result = run_opened(
+                open_path(path).map(Opened::local),
+                Some(path),
+                ctx,
+                scratch,
+                flush,
+            );
+            check_unchanged(path, before.as_ref(), result)
+        }
+        (_, Entry::Stdin) => run_opened(open_stdin().map(Opened::local), None, ctx, scratch, flush),
+        (_, Entry::TooLarge { .. }) => UnitResult::status(InputStatus::SkippedTooLarge),
+        (
+            _,
+            Entry::Special {
+                kind, named: false, ..
+            },
+        ) => UnitResult::status(InputStatus::SkippedSpecial(kind.to_string())),
+        (
+            _,
+            Entry::Special {
+                kind, named: true, ..
+            },
+        ) => UnitResult::status(InputStatus::Failed(format!(
+            "is {kind}; special files are never opened (pipe its contents to `piiscan scan -`)"
+        ))),
+        (_, Entry::Error { reason, .. }) => UnitResult::status(InputStatus::Failed(reason.clone())),
+    }
+}
+
+/// What a worker needs besides its scratch space.
+pub(crate) struct Ctx<'a> {
+    /// The rules at the scan's confidence, for text.
+    pub(super) engine: &'a Engine<'a>,
+    /// The same rules reporting every confidence: table cells are judged per column first.
+    pub(super) table_engine: &'a Engine<'a>,
+    /// Column-name hints.
+    pub(super) names: &'a ColumnNames,
+    /// Sampling and caps for tables.
+    pub(super) tables: TableOptions,
+    /// Bytes and files done, for the progress bar.
+    pub(super) progress: &'a Progress,
+    /// Drop findings on lines that carry `piiscan:allow`.
+    pub(super) inline_allow: bool,
+    /// What an archive may expand to.
+    pub(crate) limits: crate::source::container::Limits,
+}
+
+/// Reads a SQLite file or a workbook and scans its cells.
+pub(crate) fn run_table_path(
+    format: TableFormat,
+    path: &std::path::Path,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+) -> UnitResult {
+    let bytes = if path.is_dir() {
+        crate::source::walk::directory_size(path)
+    } else {
+        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+    };
+    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
+        .inline_allow(ctx.inline_allow);
+    let outcome =
+        crate::source::table::read_path(format, path, ctx.tables.sample_rows, &mut scanner);
+    let table = scanner.finish();
+    ctx.progress.add_bytes(bytes);
+    let status = match outcome {
+        Ok(()) if table.notices.is_empty() => InputStatus::Scanned,
+        Ok(()) => InputStatus::Partial(table.notices.join("; ")),
+        // An archive cut or damaged part-way: the rows before the damage are reported.
+        Err(e) if format == TableFormat::PgArchive => {
+            InputStatus::Partial(format!("{e}; the rows before it were scanned"))
+        }
+        Err(e) => InputStatus::Failed(e.to_string()),
+    };
+    UnitResult {
+        status,
+        region: None,
+        table: Some(table),
+        bytes,
+        members: Vec::new(),
+    }
+}
+
+/// Reads a pg_dump archive from a stream (gzip-compressed or standard input) and scans its
+/// cells.
+pub(super) fn run_archive_stream(
+    reader: Box<dyn Read + '_>,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+) -> UnitResult {
+    let mut counting = Counting {
+        inner: reader,
+        count: 0,
+        progress: ctx.progress,
+    };
+    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
+        .inline_allow(ctx.inline_allow);
+    let outcome = crate::source::table::pgarchive::read_stream(&mut counting, &mut scanner);
+    let table = scanner.finish();
+    let status = match outcome {
+        Ok(()) => InputStatus::Scanned,
+        Err(e) => InputStatus::Partial(format!("{e}; the rows before it were scanned")),
+    };
+    UnitResult {
+        status,
+        region: None,
+        table: Some(table),
+        bytes: counting.count,
+        members: Vec::new(),
+    }
+}
+
+/// Reads a table file and scans its cells.
+pub(super) fn run_table(
+    format: TableFormat,
+    path: &std::path::Path,
+    reader: Box<dyn Read + '_>,
+    encoding: Encoding,
+    compressed: bool,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+) -> UnitResult {
+    let mut counting = Counting {
+        inner: reader,
+        count: 0,
+        progress: ctx.progress,
+    };
+    let mut decoded = crate::source::decode::DecodingReader::new(&mut counting, encoding);
+    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
+        .inline_allow(ctx.inline_allow);
+    let outcome = crate::source::table::read(
+        format,
+        &mut decoded,
+        &crate::source::table::stem(path),
+        &mut scanner,
+    );
+    let table = scanner.finish();
+    let bytes = counting.count;
+    let status = match outcome {
+        Ok(()) if table.notices.is_empty() => InputStatus::Scanned,
+        Ok(()) => InputStatus::Partial(table.notices.join("; ")),
+        Err(e) if compressed && e.kind() != io::ErrorKind::InvalidData => {
+            InputStatus::Partial(describe_read_error(&e, true, bytes))
+        }
+        // The dump reader's messages say themselves which rows were read.
+        Err(e) if format == TableFormat::SqlDump => InputStatus::Partial(e.to_string()),
+        Err(e) => InputStatus::Partial(format!("{e}; the rows before it were scanned")),
+    };
+    UnitResult {
+        status,
+        region: None,
+        table: Some(table),
+        bytes,
+        members: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_result(bytes: u64, status: InputStatus) -> UnitResult {
+        UnitResult {
+            status,
+            region: Some(RegionResult::default()),
+            table: None,
+            bytes,
+            members: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_file_that_changes_while_read_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.log");
+        std::fs::write(&path, b"0123456789").unwrap();
+        let before = std::fs::metadata(&path).unwrap();
+        // Read completely, unchanged: scanned.
+        let r = check_unchanged(&path, Some(&before), text_result(10, InputStatus::Scanned));
+        assert_eq!(r.status, InputStatus::Scanned);
+        // The read ended short of the size it had when opened (it shrank).
+        let r = check_unchanged(&path, Some(&before), text_result(4, InputStatus::Scanned));
+        assert!(
+            matches!(&r.status, InputStatus::Partial(m) if m.contains("changed while being read")),
+            "{:?}",
+            r.status
+        );
+        // A read error of a file cut short is told as the change it is.
+        let cut = InputStatus::Failed("failed to fill whole buffer".into());
+        let r = check_unchanged(&path, Some(&before), text_result(10, cut));
+        assert!(
+            matches!(&r.status, InputStatus::Partial(m) if m.contains("changed while being read")),
+            "{:?}",
+            r.status
+        );
+        // Its size moved between opening and the end of the read.
+        std::fs::write(&path, b"01234").unwrap();
+        let r = check_unchanged(&path, Some(&before), text_result(10, InputStatus::Scanned));
+        assert!(r.status.is_error());
+    }
+}
