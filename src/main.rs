@@ -6,6 +6,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 mod cli;
 use cli::args::{Cli, Command, InventoryArgs, RulesAction};
+use cli::exit::Exit;
 
 use piiscan::finding::fingerprint::Fingerprinter;
 use piiscan::finding::{Confidence, Finding};
@@ -22,12 +23,12 @@ fn main() -> ExitCode {
         Command::Init { force } => cli::init(force),
         Command::Anonymise(args) => cli::anonymise::run(args),
         Command::Register { action } => cli::register::run(action),
-        Command::Risk(args) => cli::anonymise::risk(args),
+        Command::Risk(args) => cli::risk::run(args),
         Command::Inventory(args) => run_inventory(args),
         Command::Rules { action } => run_rules(action),
     };
-    match outcome {
-        Ok(code) => code,
+    let exit = match outcome {
+        Ok(exit) => exit,
         Err(e) => {
             if e.chain().any(|c| {
                 c.downcast_ref::<io::Error>()
@@ -36,9 +37,10 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("piiscan: {e:#}");
-            ExitCode::from(2)
+            Exit::Incomplete
         }
-    }
+    };
+    exit.into()
 }
 
 pub(crate) fn load_rules(packs: &[std::path::PathBuf]) -> Result<Vec<SourcedRule>> {
@@ -114,7 +116,7 @@ impl Sink for ErrorEcho<'_> {
     }
 }
 
-fn run_rules(action: RulesAction) -> Result<ExitCode> {
+fn run_rules(action: RulesAction) -> Result<Exit> {
     let mut out = io::stdout().lock();
     match action {
         RulesAction::List { rules, format } => {
@@ -123,7 +125,7 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
             let set = RuleSet::compile(defs, &selection)?;
             if format == "markdown" {
                 out.write_all(ruleset::docs::markdown(&set).as_bytes())?;
-                return Ok(ExitCode::SUCCESS);
+                return Ok(Exit::Clean);
             }
             writeln!(
                 out,
@@ -138,7 +140,7 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
                     r.id, r.pack, v, r.category, r.def.name
                 )?;
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Clean)
         }
         RulesAction::Explain { id, rules } => {
             let defs = load_rules(&rules)?;
@@ -148,7 +150,7 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
                 .rule(&id)
                 .with_context(|| format!("no rule has the id {id:?} (see `piiscan rules list`)"))?;
             explain(&mut out, r)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Clean)
         }
         RulesAction::Test { path } => {
             let packs: Vec<_> = path.iter().cloned().collect();
@@ -173,9 +175,9 @@ fn run_rules(action: RulesAction) -> Result<ExitCode> {
                 failures.len()
             )?;
             Ok(if failures.is_empty() {
-                ExitCode::SUCCESS
+                Exit::Clean
             } else {
-                ExitCode::from(1)
+                Exit::CheckFailed
             })
         }
     }
@@ -272,7 +274,7 @@ pub(crate) fn scan_for_inventory(
     )?)
 }
 
-fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
+fn run_inventory(args: InventoryArgs) -> Result<Exit> {
     if args.format == "html" {
         return cli::datamap::run(args);
     }
@@ -345,8 +347,8 @@ fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
         eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(path));
     }
     Ok(if !sink.failed.is_empty() {
-        ExitCode::from(2)
+        Exit::Incomplete
     } else {
-        ExitCode::SUCCESS
+        Exit::Clean
     })
 }

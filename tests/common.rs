@@ -72,3 +72,37 @@ pub fn write(dir: &Path, name: &str, text: &str) {
     }
     std::fs::write(dir.join(name), text).expect("write");
 }
+
+/// Compares `actual` with the golden file `tests/golden/<name>`, or writes it when
+/// `PIISCAN_UPDATE_GOLDEN=1`; a difference names the first line that differs.
+pub fn golden(name: &str, actual: &[u8]) {
+    let path = root().join("tests/golden").join(name);
+    if std::env::var("PIISCAN_UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("write golden");
+        return;
+    }
+    let want = std::fs::read(&path).unwrap_or_else(|_| {
+        panic!(
+            "{} missing: run with PIISCAN_UPDATE_GOLDEN=1",
+            path.display()
+        )
+    });
+    if want != actual {
+        let (want, got) = (
+            String::from_utf8_lossy(&want),
+            String::from_utf8_lossy(actual),
+        );
+        let line = want
+            .lines()
+            .zip(got.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(want.lines().count().min(got.lines().count()));
+        panic!(
+            "{name} differs from its golden file at line {}:\nwant: {:?}\ngot:  {:?}\n(PIISCAN_UPDATE_GOLDEN=1 rewrites it)",
+            line + 1,
+            want.lines().nth(line).unwrap_or(""),
+            got.lines().nth(line).unwrap_or("")
+        );
+    }
+}

@@ -49,33 +49,9 @@ fn data_map(path: &str, lang: &str) -> String {
     std::fs::read_to_string(&out).expect("the page was written")
 }
 
-/// Compares `actual` with the golden file, or writes it with `PIISCAN_UPDATE_GOLDEN=1`.
+/// Compares `actual` with its golden file in tests/golden/datamap.
 fn golden(name: &str, actual: &str) {
-    let path = root().join("tests/golden/datamap").join(name);
-    if std::env::var("PIISCAN_UPDATE_GOLDEN").as_deref() == Ok("1") {
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "{} missing: run with PIISCAN_UPDATE_GOLDEN=1",
-            path.display()
-        )
-    });
-    if want != actual {
-        let line = want
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(want.lines().count().min(actual.lines().count()));
-        panic!(
-            "{name} differs from its golden file at line {}:\nwant: {:?}\ngot:  {:?}\n(PIISCAN_UPDATE_GOLDEN=1 rewrites it)",
-            line + 1,
-            want.lines().nth(line).unwrap_or(""),
-            actual.lines().nth(line).unwrap_or("")
-        );
-    }
+    crate::common::golden(&format!("datamap/{name}"), actual.as_bytes());
 }
 
 /// Every place the page could load something from: none may leave the file.

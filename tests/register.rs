@@ -55,25 +55,9 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Compares `actual` with the golden file, or writes it with `PIISCAN_UPDATE_GOLDEN=1`.
+/// Compares `actual` with its golden file in tests/golden/register.
 fn golden(name: &str, actual: &[u8]) {
-    let path = root().join("tests/golden/register").join(name);
-    if std::env::var("PIISCAN_UPDATE_GOLDEN").as_deref() == Ok("1") {
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&path, actual).expect("write golden");
-        return;
-    }
-    let expected = std::fs::read(&path).unwrap_or_else(|_| {
-        panic!(
-            "{} missing: run with PIISCAN_UPDATE_GOLDEN=1",
-            path.display()
-        )
-    });
-    assert!(
-        expected == actual,
-        "{name} differs from its golden file:\n{}",
-        String::from_utf8_lossy(actual)
-    );
+    crate::common::golden(&format!("register/{name}"), actual);
 }
 
 #[test]

@@ -19,6 +19,7 @@ pub mod outputs;
 pub mod parquet;
 pub mod plan;
 pub mod policy;
+pub mod risk;
 pub mod rows;
 pub mod spans;
 pub mod splice;

@@ -540,7 +540,8 @@ impl Op {
     }
 }
 
-fn generalise(g: &Generalise, v: &str) -> Result<String, Invalid> {
+/// One value generalised as `g` says; `Invalid` when it is not of the kind `g` reads.
+pub(crate) fn generalise(g: &Generalise, v: &str) -> Result<String, Invalid> {
     Ok(match g {
         Generalise::Year => {
             let d = find_date(v).ok_or(Invalid("not a date"))?;

@@ -1,6 +1,7 @@
 //! `piiscan anonymise` and `piiscan risk`: argument handling and the printed report.
 
-use crate::cli::args::{AnonymiseArgs, RiskArgs};
+use crate::cli::args::AnonymiseArgs;
+use crate::cli::exit::Exit;
 use crate::load_rules;
 use anyhow::{bail, Context, Result};
 use piiscan::anonymise::{self, keys::MasterKey, FileReport, OutFormat};
@@ -8,7 +9,6 @@ use piiscan::ruleset::{RuleSet, Selection};
 use piiscan::source::walk::{walk, Entry, WalkOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Every file under the inputs, with the path it takes below an output directory.
 fn files(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>> {
@@ -166,26 +166,6 @@ fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
     Ok(())
 }
 
-fn print_risk(out: &mut dyn Write, k: &anonymise::verify::Risk) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "  risk over {}{} in {}: {} records, {} classes, k = {}, unique {:.1}%, below 5 {:.1}%, prosecutor risk max {:.4} avg {:.4}",
-        k.quasi.join(", "),
-        k.entity
-            .as_deref()
-            .map(|e| format!(" (per {e})"))
-            .unwrap_or_default(),
-        k.table,
-        k.records,
-        k.classes,
-        k.k,
-        k.unique_share * 100.0,
-        k.share_below_5 * 100.0,
-        k.max_risk,
-        k.average_risk
-    )
-}
-
 /// Removes what killed runs left beside these outputs, and says so on stderr.
 fn remove_stale(targets: &[&Path]) -> Result<()> {
     let mut dirs: Vec<PathBuf> = targets
@@ -222,7 +202,7 @@ fn protected(args: &AnonymiseArgs) -> Vec<PathBuf> {
 }
 
 /// Runs `piiscan anonymise`.
-pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
+pub fn run(args: AnonymiseArgs) -> Result<Exit> {
     let rules = std::sync::Arc::new(RuleSet::compile(
         load_rules(&args.rules)?,
         &Selection::default(),
@@ -241,7 +221,7 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
                 anonymise::outputs::check_single(p, &inputs, &protected(&args), args.force)
             {
                 eprintln!("piiscan: {why}");
-                return Ok(ExitCode::from(2));
+                return Ok(Exit::Incomplete);
             }
         }
         // One policy for all inputs: what each holds, merged.
@@ -287,7 +267,7 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
             }
             None => out.write_all(text.as_bytes())?,
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Clean);
     }
     let (Some(policy_path), Some(out_path)) = (&args.policy, &args.out) else {
         bail!("--policy and --out are needed");
@@ -313,7 +293,7 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
                 "piiscan: {} conflict(s) in the outputs; nothing was written",
                 conflicts.len()
             );
-            return Ok(ExitCode::from(2));
+            return Ok(Exit::Incomplete);
         }
     };
     let targets: Vec<&Path> = planned.iter().map(|p| p.output.as_path()).collect();
@@ -366,11 +346,14 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
                         .ok()
                         .and_then(|k| k.table_format());
                     match format {
-                        Some(f) => Some(anonymise::verify::risk(
+                        Some(f) => Some(anonymise::risk::risk(
                             target,
                             f,
-                            &args.quasi,
-                            args.entity.as_deref(),
+                            &anonymise::risk::RiskQuery {
+                                quasi: args.quasi.clone(),
+                                entity: args.entity.clone(),
+                                sensitive: None,
+                            },
                         )?),
                         None => bail!("--quasi needs a table output; {} is text", target.display()),
                     }
@@ -381,7 +364,7 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
                     progress.suspend(|| -> std::io::Result<()> {
                         print_report(&mut out, &report)?;
                         if let Some(k) = &risk {
-                            print_risk(&mut out, k)?;
+                            crate::cli::risk::print_risk(&mut out, k)?;
                         }
                         out.flush()
                     })?;
@@ -400,28 +383,11 @@ pub fn run(args: AnonymiseArgs) -> Result<ExitCode> {
     }
     if failed > 0 {
         eprintln!("piiscan: {failed} input(s) were not anonymised; no output was left for them");
-        return Ok(ExitCode::from(2));
+        return Ok(Exit::Incomplete);
     }
     Ok(if leftovers {
-        ExitCode::from(1)
+        Exit::CheckFailed
     } else {
-        ExitCode::SUCCESS
+        Exit::Clean
     })
-}
-
-/// Runs `piiscan risk`.
-pub fn risk(args: RiskArgs) -> Result<ExitCode> {
-    let Some(format) = anonymise::kind_of(&args.file)?.table_format() else {
-        bail!("{}: risk is measured on tables", args.file.display());
-    };
-    let r = anonymise::verify::risk(&args.file, format, &args.quasi, args.entity.as_deref())?;
-    let mut out = std::io::stdout().lock();
-    if args.format == "json" {
-        serde_json::to_writer_pretty(&mut out, &r)?;
-        writeln!(out)?;
-    } else {
-        writeln!(out, "{}", args.file.display())?;
-        print_risk(&mut out, &r)?;
-    }
-    Ok(ExitCode::SUCCESS)
 }

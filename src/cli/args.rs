@@ -295,9 +295,35 @@ pub struct RiskArgs {
     /// The quasi-identifiers (comma-separated; `table.column` in dumps and SQLite).
     #[arg(long, value_delimiter = ',', value_name = "COLS", required = true)]
     pub quasi: Vec<String>,
-    /// The column identifying an entity (several rows per person).
+    /// The column identifying a person (several rows per person): k then counts persons, each
+    /// known by all their rows together. Named as --quasi names columns.
     #[arg(long, value_name = "COL")]
     pub entity: Option<String>,
+    /// A sensitive column: l-diversity (the fewest distinct values in any class) is measured.
+    #[arg(long, value_name = "COL")]
+    pub sensitive: Option<String>,
+    /// Exit with status 1 when k is below N.
+    #[arg(long, value_name = "N")]
+    pub min_k: Option<u64>,
+    /// Exit with status 1 when the highest prosecutor risk (1/k) is above R (0 to 1).
+    #[arg(long, value_name = "R")]
+    pub max_risk: Option<f64>,
+    /// Exit with status 1 when l is below N (needs --sensitive).
+    #[arg(long, value_name = "N", requires = "sensitive")]
+    pub min_l: Option<u64>,
+    /// Search the least generalisation of the quasi-identifiers that reaches k = N (and
+    /// --min-l, if given), and print it as policy entries for `anonymise`.
+    #[arg(long, value_name = "N")]
+    pub target_k: Option<u64>,
+    /// With --target-k: how a column may be generalised, COL=date|number|postcode|drop|none
+    /// (comma-separated or repeated; others are inferred from their values).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "COL=LADDER",
+        requires = "target_k"
+    )]
+    pub generalise: Vec<String>,
     /// Report format.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,

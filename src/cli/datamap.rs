@@ -3,13 +3,13 @@
 //! as with the other inventory formats.
 
 use crate::cli::args::InventoryArgs;
+use crate::cli::exit::Exit;
 use crate::load_rules;
 use anyhow::{Context, Result};
 use piiscan::register::labels::Lang;
 use piiscan::report::{self, datamap};
 use piiscan::ruleset::{RuleSet, Selection};
 use std::io::Write;
-use std::process::ExitCode;
 
 /// When the map is made: `SOURCE_DATE_EPOCH` (seconds, UTC) when set, for reproducible pages
 /// and the golden tests; else now.
@@ -22,7 +22,7 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 }
 
 /// Runs `piiscan inventory --format html`.
-pub fn run(args: InventoryArgs) -> Result<ExitCode> {
+pub fn run(args: InventoryArgs) -> Result<Exit> {
     let lang = Lang::parse(&args.lang).unwrap_or(Lang::Nl);
     let defs = load_rules(&args.rules)?;
     let mut rule_packs: Vec<(String, usize)> = Vec::new();
@@ -71,8 +71,8 @@ pub fn run(args: InventoryArgs) -> Result<ExitCode> {
         );
     }
     Ok(if sink.inner.failed.is_empty() {
-        ExitCode::SUCCESS
+        Exit::Clean
     } else {
-        ExitCode::from(2)
+        Exit::Incomplete
     })
 }

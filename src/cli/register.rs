@@ -1,13 +1,13 @@
 //! `piiscan register draft|update|check|export`.
 
 use crate::cli::args::{RegisterAction, RegisterCommon, RegisterScanArgs};
+use crate::cli::exit::Exit;
 use crate::load_rules;
 use anyhow::{Context, Result};
 use piiscan::register::{self, activity::Register, labels::Lang};
 use piiscan::ruleset::{RuleSet, Selection};
 use std::io::Write;
 use std::path::Path;
-use std::process::ExitCode;
 
 fn lang(c: &RegisterCommon) -> Lang {
     Lang::parse(&c.lang).unwrap_or(Lang::Nl)
@@ -53,7 +53,7 @@ fn show(path: &Path) -> String {
 }
 
 /// Runs a register command.
-pub fn run(action: RegisterAction) -> Result<ExitCode> {
+pub fn run(action: RegisterAction) -> Result<Exit> {
     match action {
         RegisterAction::Draft(args) => {
             let locs = locations(&args)?;
@@ -77,7 +77,7 @@ pub fn run(action: RegisterAction) -> Result<ExitCode> {
                 w.created.len(),
                 locs.len()
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Clean)
         }
         RegisterAction::Update(args) => {
             let locs = locations(&args)?;
@@ -106,7 +106,7 @@ pub fn run(action: RegisterAction) -> Result<ExitCode> {
             for g in &w.gone {
                 eprintln!("piiscan: gone {g} (marked, not deleted)");
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Clean)
         }
         RegisterAction::Check {
             paths,
@@ -156,9 +156,9 @@ pub fn run(action: RegisterAction) -> Result<ExitCode> {
                 )?;
             }
             Ok(if errors > 0 {
-                ExitCode::from(1)
+                Exit::CheckFailed
             } else {
-                ExitCode::SUCCESS
+                Exit::Clean
             })
         }
         RegisterAction::Export {
@@ -189,7 +189,7 @@ pub fn run(action: RegisterAction) -> Result<ExitCode> {
                 }
                 None => std::io::stdout().lock().write_all(&bytes)?,
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Clean)
         }
     }
 }

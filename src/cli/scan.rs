@@ -4,6 +4,7 @@
 //! the exit codes of the contract.
 
 use crate::cli::args::{parse_size, ScanArgs};
+use crate::cli::exit::Exit;
 use crate::{load_rules, set_threads, ErrorEcho};
 use anyhow::{bail, Context, Result};
 use piiscan::finding::fingerprint::Fingerprinter;
@@ -20,7 +21,6 @@ use piiscan::source::project::{normalise, ProjectPaths};
 use piiscan::source::walk::{globs, WalkOptions};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 /// Finds and loads the configuration, unless `--no-config`.
 fn configuration(args: &ScanArgs) -> Result<Option<Loaded>> {
@@ -65,7 +65,7 @@ fn level(s: &str) -> Result<Confidence> {
 }
 
 /// Runs `piiscan scan`.
-pub fn run(args: ScanArgs) -> Result<ExitCode> {
+pub fn run(args: ScanArgs) -> Result<Exit> {
     let loaded = configuration(&args)?;
     let cfg = loaded.as_ref().map(|l| &l.config);
     let cfg_dir = loaded.as_ref().map(|l| l.dir());
@@ -293,15 +293,15 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             "piiscan: {} input(s) could not be scanned completely",
             failed.len()
         );
-        return Ok(ExitCode::from(2));
+        return Ok(Exit::Incomplete);
     }
     if args.write_baseline.is_some() {
         // Writing a baseline accepts what this run found.
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Clean);
     }
     match (fail_on, max_level) {
-        (Some(threshold), Some(seen)) if seen >= threshold => Ok(ExitCode::from(1)),
-        _ => Ok(ExitCode::SUCCESS),
+        (Some(threshold), Some(seen)) if seen >= threshold => Ok(Exit::CheckFailed),
+        _ => Ok(Exit::Clean),
     }
 }
 
