@@ -28,6 +28,7 @@
 
 pub mod anonymise;
 pub mod atomic;
+pub mod breach;
 pub mod corpus;
 pub mod detect;
 pub mod error;

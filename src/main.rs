@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Init { force } => cli::init(force),
         Command::Anonymise(args) => cli::anonymise::run(args),
         Command::Register { action } => cli::register::run(action),
+        Command::Breach(args) => cli::breach::run(args),
         Command::Risk(args) => cli::risk::run(args),
         Command::Inventory(args) => run_inventory(args),
         Command::Rules { action } => run_rules(action),

@@ -28,6 +28,8 @@ pub enum Command {
     },
     /// Anonymise or pseudonymise datasets, dumps and logs by a policy, into new files.
     Anonymise(AnonymiseArgs),
+    /// Size a data breach for the 72-hour notification: kinds of data, records, people.
+    Breach(BreachArgs),
     /// Measure k-anonymity and re-identification risk of a dataset over quasi-identifiers.
     Risk(RiskArgs),
     /// Write a commented starter `.piiscan.toml` in the current directory.
@@ -327,6 +329,36 @@ pub struct RiskArgs {
     /// Report format.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
+}
+
+/// Options of `piiscan breach`.
+#[derive(Debug, Args)]
+pub struct BreachArgs {
+    /// The leaked files or directories (every row of every table is read).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// When the breach was discovered (`YYYY-MM-DD HH:MM`): gives the 72-hour deadline, and
+    /// the day at which children are counted.
+    #[arg(long, value_name = "WHEN")]
+    pub discovered: Option<String>,
+    /// The report's language.
+    #[arg(long, default_value = "nl", value_parser = ["nl", "en"])]
+    pub lang: String,
+    /// Report format.
+    #[arg(long, default_value = "md", value_parser = ["md", "html", "json"])]
+    pub format: String,
+    /// Write the report to FILE (else standard output); never over an input.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Add a rule pack (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Number of worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// `piiscan rules …`

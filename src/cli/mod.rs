@@ -2,6 +2,7 @@
 
 pub mod anonymise;
 pub mod args;
+pub mod breach;
 pub mod datamap;
 pub mod exit;
 pub mod register;
