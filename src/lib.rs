@@ -41,6 +41,7 @@ pub mod register;
 pub mod report;
 pub mod ruleset;
 pub mod source;
+pub mod subject;
 
 pub use error::{Error, Result};
 pub use finding::{Confidence, Finding, Location};

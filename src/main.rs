@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Anonymise(args) => cli::anonymise::run(args),
         Command::Register { action } => cli::register::run(action),
         Command::Breach(args) => cli::breach::run(args),
+        Command::Subject { action } => cli::subject::run(action),
         Command::Risk(args) => cli::risk::run(args),
         Command::Inventory(args) => run_inventory(args),
         Command::Rules { action } => run_rules(action),

@@ -31,6 +31,7 @@ mod sampling;
 mod snapshots;
 mod streaming;
 mod structured;
+mod subject;
 mod terminal;
 mod vectors;
 mod verified;

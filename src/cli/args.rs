@@ -30,6 +30,12 @@ pub enum Command {
     Anonymise(AnonymiseArgs),
     /// Size a data breach for the 72-hour notification: kinds of data, records, people.
     Breach(BreachArgs),
+    /// A data subject's request: find one person everywhere.
+    Subject {
+        /// What to do.
+        #[command(subcommand)]
+        action: SubjectAction,
+    },
     /// Measure k-anonymity and re-identification risk of a dataset over quasi-identifiers.
     Risk(RiskArgs),
     /// Write a commented starter `.piiscan.toml` in the current directory.
@@ -350,6 +356,41 @@ pub struct BreachArgs {
     /// Write the report to FILE (else standard output); never over an input.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Add a rule pack (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Number of worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// `piiscan subject …`
+#[derive(Debug, Subcommand)]
+pub enum SubjectAction {
+    /// Every place that holds the person, with the other personal data of the rows found.
+    Find(SubjectFindArgs),
+}
+
+/// Options of `piiscan subject find`.
+#[derive(Debug, Args)]
+pub struct SubjectFindArgs {
+    /// The subject file (TOML): rule ids with lists of the person's values, e.g.
+    /// `email = ["jan@example.nl"]`. Values are read from this file only, never from arguments.
+    #[arg(long, value_name = "FILE")]
+    pub subject: PathBuf,
+    /// Files or directories to search (every row of every table is read).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, default_value = "text", value_parser = ["text", "ndjson"])]
+    pub format: String,
+    /// Follow the keys of matched rows (customer number, order id) into other tables, N levels
+    /// deep; 0 does not follow.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub follow: u32,
     /// Add a rule pack (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
     pub rules: Vec<PathBuf>,

@@ -213,6 +213,31 @@ pub fn read_path(
     }
 }
 
+/// Reads every row of a table file of any format [`detect`] knows (compressed ones included)
+/// into `sink`: the one way the anonymiser's verification, risk and subject requests read a
+/// table again. `None` when the file is no table.
+///
+/// # Errors
+/// The file cannot be opened or read as its format.
+pub fn read_file(path: &Path, sink: &mut dyn TableSink) -> io::Result<Option<TableFormat>> {
+    if pgarchive::is_directory_archive(path) {
+        read_path(TableFormat::PgArchive, path, 0, sink)?;
+        return Ok(Some(TableFormat::PgArchive));
+    }
+    let opened = crate::source::open::open_path(path)?;
+    let Some(format) = detect(path, &opened.head) else {
+        return Ok(None);
+    };
+    if format.needs_path() && !opened.compressed {
+        drop(opened);
+        read_path(format, path, 0, sink)?;
+    } else {
+        let mut reader = opened.reader;
+        read(format, &mut reader, &stem(path), sink)?;
+    }
+    Ok(Some(format))
+}
+
 /// Reads a table file, pushing its rows to `sink`.
 ///
 /// # Errors
