@@ -430,7 +430,8 @@ fn decode_transfer(body: &[u8], cte: Option<&str>, number: usize, msg: &mut Mess
                     ));
                     let good = e.position / 4 * 4;
                     let mut out = spec.decode(&clean[..good]).unwrap_or_default();
-                    out.extend_from_slice(&clean[good..]);
+                    out.push(b'\n');
+                    out.extend_from_slice(body);
                     out
                 }
             }

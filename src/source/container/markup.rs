@@ -221,7 +221,8 @@ impl Stripper {
         }
         match self.resolve(&name).filter(|_| terminated) {
             // A newline written as an entity is a space: lines stay the file's.
-            Some(s) => out.extend_from_slice(s.replace(['\n', '\r'], " ").as_bytes()),
+            // So is a no-break space: numbers written with `&nbsp;` read as with spaces.
+            Some(s) => out.extend_from_slice(s.replace(['\n', '\r', '\u{A0}'], " ").as_bytes()),
             None => {
                 out.push(b'&');
                 out.extend_from_slice(&name);
