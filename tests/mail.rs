@@ -250,3 +250,24 @@ fn html_and_xml_are_text_on_the_lines_of_the_file() {
     assert_eq!(bsn["line"].as_u64(), Some(4));
     assert_eq!(bsn["confidence"], "high", "{bsn}");
 }
+
+#[test]
+fn a_mailbox_is_one_dataset_with_its_messages_counted() {
+    let out = run(
+        &fixtures(),
+        &["inventory", "-q", "--format", "csv", "inbox.mbox"],
+    );
+    let csv = crate::common::stdout(&out);
+    assert!(
+        csv.lines().any(|l| l.starts_with("inbox.mbox,,,")
+            && l.contains(",email,")
+            && l.contains("in 3 of 3 message(s)")),
+        "{csv}"
+    );
+    assert!(!csv.contains("inbox.mbox!message 1,"), "{csv}");
+    // An attachment is a dataset of its own, under its path.
+    assert!(
+        csv.contains("inbox.mbox!message 2!attachment klanten.csv,klanten,email,"),
+        "{csv}"
+    );
+}

@@ -1,8 +1,10 @@
 //! E-mail messages (RFC 5322 with MIME): the text of one message, its attachments as files.
 //!
-//! The text holds the headers that name people (From, To, Cc, Bcc, Reply-To, Sender,
-//! Return-Path, Delivered-To, Resent-*, Disposition-Notification-To, Organization) with their
-//! display names, and the Subject, RFC 2047 encoded words decoded; then the body of every text
+//! The text holds the headers, RFC 2047 encoded words decoded: those that name people (From,
+//! To, Cc, Bcc, Reply-To, Sender, Return-Path, Delivered-To, Resent-*,
+//! Disposition-Notification-To) as `Display Name <address>`, and every other header but the
+//! identifiers, signatures and MIME structure machines write (Message-ID, References,
+//! DKIM-Signature, Content-Type, Date, …); then the body of every text
 //! part, quoted-printable and base64 decoded, from its charset to UTF-8 (`encoding_rs`), HTML
 //! parts reduced to text ([`super::markup`]). Every header and part starts on the line where
 //! it starts in the message, so a finding's line is the message's line (inside a part whose
@@ -93,7 +95,45 @@ const ADDRESS_HEADERS: &[&str] = &[
     "disposition-notification-to",
     "x-sender",
 ];
-const TEXT_HEADERS: &[&str] = &["subject", "organization", "comments", "keywords"];
+/// Headers that are identifiers, signatures or MIME structure written by machines: not
+/// written into the text. Every other header is (a custom `X-Klant-BSN` included).
+const MACHINE_HEADERS: &[&str] = &[
+    "message-id",
+    "in-reply-to",
+    "references",
+    "content-id",
+    "resent-message-id",
+    "content-type",
+    "content-transfer-encoding",
+    "content-disposition",
+    "content-length",
+    "mime-version",
+    "date",
+    "resent-date",
+    "dkim-signature",
+    "domainkey-signature",
+    "arc-seal",
+    "arc-message-signature",
+    "x-google-dkim-signature",
+    "x-gm-message-state",
+    "x-google-smtp-source",
+    "x-gm-gg",
+    "x-gm-features",
+    "thread-index",
+    "x-ms-tnef-correlator",
+    "x-mozilla-status",
+    "x-mozilla-status2",
+    "x-uid",
+    "status",
+];
+
+/// Whether a header is written into the text.
+fn is_text_header(key: &str) -> bool {
+    !(MACHINE_HEADERS.contains(&key)
+        || key.starts_with("x-ms-exchange-")
+        || key.starts_with("x-microsoft-antispam")
+        || key.starts_with("x-forefront-"))
+}
 
 /// Builds the text, each piece on its line of the message.
 struct Lines<'m> {
@@ -284,7 +324,7 @@ fn read_part(
         let key = h.get_key_ref().to_ascii_lowercase();
         let value = if ADDRESS_HEADERS.contains(&key.as_str()) {
             addresses(h)
-        } else if TEXT_HEADERS.contains(&key.as_str()) {
+        } else if is_text_header(&key) {
             h.get_value().replace(['\r', '\n'], " ")
         } else {
             continue;
@@ -582,6 +622,11 @@ mod tests {
         );
         assert_eq!(lines[3], "", "the folded line stays a line");
         assert!(!m.text.contains("abc@host"), "Message-ID is no person");
+        let m = read_message(b"X-Klant-BSN: 111222333\nDate: Mon, 6 Jan 2025\n\n");
+        assert_eq!(
+            m.text, "X-Klant-BSN: 111222333\n",
+            "every header but machine ones"
+        );
         assert_eq!(lines[5], "Subject: BSN 111222333");
         assert_eq!(lines[7], "Hallo");
         assert!(m.problems.is_empty(), "{:?}", m.problems);
