@@ -271,3 +271,68 @@ fn a_mailbox_is_one_dataset_with_its_messages_counted() {
         "{csv}"
     );
 }
+
+/// An Outlook message built to MS-OXMSG with `cfb`'s writer (no tool on Debian writes .msg).
+fn outlook_message() -> Vec<u8> {
+    use std::io::Write;
+    let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let mut cf = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    let put = |cf: &mut cfb::CompoundFile<_>, path: &str, data: &[u8]| {
+        cf.create_stream(path).unwrap().write_all(data).unwrap();
+    };
+    put(&mut cf, "/__properties_version1.0", &[0u8; 32]);
+    put(&mut cf, "/__substg1.0_0C1A001F", &utf16("Renée Müller"));
+    put(
+        &mut cf,
+        "/__substg1.0_5D01001F",
+        &utf16("renee.muller@example.nl"),
+    );
+    put(
+        &mut cf,
+        "/__substg1.0_0037001F",
+        &utf16("Dossier BSN 111222333"),
+    );
+    cf.create_storage("/__attach_version1.0_#00000000").unwrap();
+    let att = "/__attach_version1.0_#00000000";
+    put(
+        &mut cf,
+        &format!("{att}/__substg1.0_3707001F"),
+        &utf16("klanten.csv"),
+    );
+    put(
+        &mut cf,
+        &format!("{att}/__substg1.0_37010102"),
+        b"naam,email\nSanne Bakker,sanne.bakker@example.nl\n",
+    );
+    cf.flush().unwrap();
+    cf.into_inner().into_inner()
+}
+
+#[test]
+fn an_outlook_message_is_read_like_a_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("dossier.msg"), outlook_message()).unwrap();
+    let (found, code, err) = scan(dir.path(), &["dossier.msg"]);
+    assert_eq!(code, Some(0), "{err}");
+    let got = located(&found);
+    assert_has(&got, "dossier.msg", "email", "line 1");
+    assert_has(&got, "dossier.msg", "nl.bsn", "line 2");
+    assert_has(
+        &got,
+        "dossier.msg!attachment klanten.csv",
+        "email",
+        "klanten.email:1",
+    );
+    // A broken one is named (exit 2), never skipped.
+    std::fs::write(
+        dir.path().join("kapot.msg"),
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 cut short",
+    )
+    .unwrap();
+    let (_, code, err) = scan(dir.path(), &["kapot.msg"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("kapot.msg") && err.contains("not a readable Outlook message"),
+        "{err}"
+    );
+}

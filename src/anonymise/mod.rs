@@ -230,7 +230,7 @@ fn container_refusal(path: &Path, head: &[u8]) -> crate::Error {
         Some(Container::Document(_)) => {
             "an office document is not rewritten; export its text or tables and anonymise those"
         }
-        Some(Container::Mail | Container::Mbox) => {
+        Some(Container::Mail | Container::Mbox | Container::Msg) => {
             "a mail message or mailbox is not rewritten; export the messages and anonymise those"
         }
         _ => "a file of this format is not rewritten",

@@ -84,10 +84,12 @@ pub(crate) fn run(
         members: Vec::new(),
     };
     let mut result = match (kind, on_disk) {
-        (Container::Zip | Container::Document(_), Some(p)) => match File::open(p) {
-            Ok(file) => walker.seekable(kind, &name, file),
-            Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
-        },
+        (Container::Zip | Container::Document(_) | Container::Msg, Some(p)) => {
+            match File::open(p) {
+                Ok(file) => walker.seekable(kind, &name, file),
+                Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
+            }
+        }
         _ => {
             let reader: Box<dyn Read + '_> = match (opened.compressed, stored) {
                 (true, Some(stored)) => Box::new(Guard::ratio_only(opened.reader, &budget, stored)),
@@ -135,6 +137,10 @@ impl Walker<'_, '_, '_> {
                     None => InputStatus::Failed(format!("not a readable document: {e}")),
                 }),
             },
+            Container::Msg => match container::msg::read(reader) {
+                Ok(msg) => self.parsed_message(msg, ""),
+                Err(e) => failed(format!("not a readable Outlook message: {e}")),
+            },
             _ => {
                 let before = self.members.len();
                 let outcome = container::zip::walk(reader, self.budget, self);
@@ -159,7 +165,7 @@ impl Walker<'_, '_, '_> {
                 let read_any = self.members.len() > before;
                 UnitResult::status(container_status(outcome, read_any))
             }
-            Container::Zip | Container::Document(_) => match spool(&mut reader) {
+            Container::Zip | Container::Document(_) | Container::Msg => match spool(&mut reader) {
                 Ok(file) => self.seekable(kind, name, file),
                 Err(e) => UnitResult::status(InputStatus::Failed(describe(&e))),
             },
@@ -243,7 +249,12 @@ impl Walker<'_, '_, '_> {
 
     /// One message: its attachments as members under `prefix`, then its own text's result.
     fn message(&mut self, raw: &[u8], prefix: &str) -> UnitResult {
-        let msg = mail::read_message(raw);
+        self.parsed_message(mail::read_message(raw), prefix)
+    }
+
+    /// A message read (mail or Outlook): its attachments as members under `prefix`, then its
+    /// own text's result.
+    fn parsed_message(&mut self, msg: mail::Message, prefix: &str) -> UnitResult {
         let mut problems = msg.problems_text();
         for att in msg.attachments {
             let location = format!("{prefix}attachment {}", clean_name(&att.name));

@@ -195,6 +195,8 @@ pub enum Container {
     Mail,
     /// A mailbox (mbox): its messages, each read as [`Container::Mail`].
     Mbox,
+    /// An Outlook message (`.msg`, an OLE compound file): read like a mail.
+    Msg,
     /// HTML or XML read as text, tags removed.
     Markup(crate::source::container::markup::Markup),
     /// A format piiscan does not read: the input is named as not scanned, with this reason.
@@ -240,10 +242,12 @@ pub fn container(name: &str, head: &[u8]) -> Option<Container> {
         return Some(Container::Tar);
     }
     if is_ole(head) {
+        if ext == "msg" {
+            return Some(Container::Msg);
+        }
         return Some(Container::Unreadable(match ext.as_str() {
             "doc" | "dot" => "a legacy Word document (.doc): no maintained reader; not scanned (save it as .docx)",
             "ppt" | "pps" => "a legacy PowerPoint file (.ppt): no maintained reader; not scanned (save it as .pptx)",
-            "msg" => "an Outlook message (.msg): no maintained reader; not scanned (save it as .eml)",
             _ => "an OLE compound file (legacy Office format): not read; not scanned",
         }));
     }

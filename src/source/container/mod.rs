@@ -7,6 +7,7 @@
 pub mod mail;
 pub mod markup;
 pub mod mbox;
+pub mod msg;
 pub mod office;
 pub mod tar;
 pub mod zip;
