@@ -17,6 +17,7 @@ mod encodings;
 mod guard;
 mod keys;
 mod lookalikes;
+mod mail;
 mod no_echo;
 mod output;
 mod parallel;

@@ -216,7 +216,9 @@ fn container_of(path: &Path, head: &[u8]) -> Option<crate::source::input::Contai
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // HTML and XML are text to the anonymiser: their values are rewritten in place.
     crate::source::input::container(&name, head)
+        .filter(|c| !matches!(c, crate::source::input::Container::Markup(_)))
 }
 
 /// Why an archive or document is not anonymised: piiscan reads them but does not write them,
@@ -228,6 +230,9 @@ fn container_refusal(path: &Path, head: &[u8]) -> crate::Error {
         Some(Container::Tar) => "a tar archive is not rewritten; unpack it and anonymise its files",
         Some(Container::Document(_)) => {
             "an office document is not rewritten; export its text or tables and anonymise those"
+        }
+        Some(Container::Mail | Container::Mbox | Container::Msg) => {
+            "a mail message or mailbox is not rewritten; export the messages and anonymise those"
         }
         _ => "a file of this format is not rewritten",
     };

@@ -8,12 +8,16 @@
 //! container) are copied to a temporary file first, within the same limits.
 
 use crate::finding::fingerprint::Fingerprinter;
+use crate::pipeline::run::run_text;
 use crate::pipeline::{mark_found, run_opened, run_table_path, Ctx, InputStatus, UnitResult};
 use crate::ruleset::RuleSet;
-use crate::source::container::{self, limit_hit, office, Budget, Guard, Visitor};
+use crate::source::container::markup::{Markup, MarkupReader};
+use crate::source::container::{
+    self, clean_name, limit_hit, mail, mbox, office, Budget, Guard, Visitor,
+};
 use crate::source::input::{self, Container};
 use crate::source::open::{open_local, read_up_to, LocalOpened, Opened};
-use crate::source::sniff::{sniff, SNIFF_LEN};
+use crate::source::sniff::{sniff, Sniffed, SNIFF_LEN};
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek};
 use std::path::Path;
@@ -80,10 +84,12 @@ pub(crate) fn run(
         members: Vec::new(),
     };
     let mut result = match (kind, on_disk) {
-        (Container::Zip | Container::Document(_), Some(p)) => match File::open(p) {
-            Ok(file) => walker.seekable(kind, &name, file),
-            Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
-        },
+        (Container::Zip | Container::Document(_) | Container::Msg, Some(p)) => {
+            match File::open(p) {
+                Ok(file) => walker.seekable(kind, &name, file),
+                Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
+            }
+        }
         _ => {
             let reader: Box<dyn Read + '_> = match (opened.compressed, stored) {
                 (true, Some(stored)) => Box::new(Guard::ratio_only(opened.reader, &budget, stored)),
@@ -131,6 +137,10 @@ impl Walker<'_, '_, '_> {
                     None => InputStatus::Failed(format!("not a readable document: {e}")),
                 }),
             },
+            Container::Msg => match container::msg::read(reader) {
+                Ok(msg) => self.parsed_message(msg, ""),
+                Err(e) => failed(format!("not a readable Outlook message: {e}")),
+            },
             _ => {
                 let before = self.members.len();
                 let outcome = container::zip::walk(reader, self.budget, self);
@@ -155,24 +165,123 @@ impl Walker<'_, '_, '_> {
                 let read_any = self.members.len() > before;
                 UnitResult::status(container_status(outcome, read_any))
             }
-            Container::Zip | Container::Document(_) => match spool(&mut reader) {
+            Container::Zip | Container::Document(_) | Container::Msg => match spool(&mut reader) {
                 Ok(file) => self.seekable(kind, name, file),
                 Err(e) => UnitResult::status(InputStatus::Failed(describe(&e))),
             },
+            Container::Markup(markup) => self.markup(markup, reader),
+            Container::Mail => self.eml(reader),
+            Container::Mbox => self.mbox(reader),
         }
     }
 
     /// Scans a document's text.
-    fn text(&mut self, name: &str, text: String) -> UnitResult {
-        let bytes: Box<dyn Read> = Box::new(Cursor::new(text.into_bytes()));
-        let opened = open_local(bytes, true);
-        run_opened(
-            opened,
-            Some(Path::new(name)),
-            self.ctx,
-            self.scratch,
-            &mut |_| {},
-        )
+    fn text(&mut self, _name: &str, text: String) -> UnitResult {
+        self.text_stream(Box::new(Cursor::new(text.into_bytes())))
+    }
+
+    /// Scans extracted text as text (never again as a container or table).
+    fn text_stream(&mut self, reader: Box<dyn Read + '_>) -> UnitResult {
+        match open_local(reader, true) {
+            Ok(opened) => run_text(opened, self.ctx, self.scratch, &mut |_| {}),
+            Err(e) => failed(describe(&e)),
+        }
+    }
+
+    /// HTML or XML: decoded from its encoding, tags stripped on the fly, scanned as text.
+    fn markup(&mut self, kind: Markup, mut reader: Box<dyn Read + '_>) -> UnitResult {
+        let head = match read_up_to(&mut reader, SNIFF_LEN) {
+            Ok(h) => h,
+            Err(e) => return failed(describe(&e)),
+        };
+        let (encoding, bom) = match sniff(&head) {
+            Sniffed::Binary => return UnitResult::status(InputStatus::SkippedBinary),
+            Sniffed::Text { encoding, bom } => (encoding, bom),
+        };
+        let mut whole: Box<dyn Read + '_> = Box::new(Cursor::new(head).chain(reader));
+        if let Err(e) = read_up_to(&mut whole, bom) {
+            return failed(describe(&e));
+        }
+        let decoded = crate::source::decode::DecodingReader::new(whole, encoding);
+        self.text_stream(Box::new(MarkupReader::new(decoded, kind)))
+    }
+
+    /// An e-mail message: held in memory (up to [`mbox::MAX_MESSAGE`] bytes), its text scanned,
+    /// its attachments read as members `attachment NAME`.
+    fn eml(&mut self, reader: Box<dyn Read + '_>) -> UnitResult {
+        let mut raw = Vec::new();
+        let limit = mbox::MAX_MESSAGE as u64;
+        if let Err(e) = reader.take(limit + 1).read_to_end(&mut raw) {
+            if raw.is_empty() {
+                return failed(describe(&e));
+            }
+            let mut result = self.message(&raw, "");
+            add_problem(
+                &mut result.status,
+                format!("{}; the part before it was scanned", describe(&e)),
+            );
+            return result;
+        }
+        let cut = raw.len() as u64 > limit;
+        raw.truncate(mbox::MAX_MESSAGE);
+        let mut result = self.message(&raw, "");
+        if cut {
+            add_problem(&mut result.status, too_large());
+        }
+        result
+    }
+
+    /// A mailbox: message after message, each a member `message N` (its attachments
+    /// `message N!attachment NAME`), in the memory of one message.
+    fn mbox(&mut self, reader: Box<dyn Read + '_>) -> UnitResult {
+        let mut buffered = io::BufReader::with_capacity(256 * 1024, reader);
+        let outcome = mbox::walk(&mut buffered, &mut |n, raw, cut| {
+            let location = format!("message {n}");
+            let mut result = self.message(raw, &format!("{location}!"));
+            if cut {
+                add_problem(&mut result.status, too_large());
+            }
+            self.members.push(MemberResult { location, result });
+        });
+        let read_any = !self.members.is_empty();
+        UnitResult::status(container_status(outcome.map(|_| ()), read_any))
+    }
+
+    /// One message: its attachments as members under `prefix`, then its own text's result.
+    fn message(&mut self, raw: &[u8], prefix: &str) -> UnitResult {
+        self.parsed_message(mail::read_message(raw), prefix)
+    }
+
+    /// A message read (mail or Outlook): its attachments as members under `prefix`, then its
+    /// own text's result.
+    fn parsed_message(&mut self, msg: mail::Message, prefix: &str) -> UnitResult {
+        let mut problems = msg.problems_text();
+        for att in msg.attachments {
+            let location = format!("{prefix}attachment {}", clean_name(&att.name));
+            if let Err(limit) = self.budget.entry() {
+                problems = Some(limit.0.clone());
+                self.members.push(MemberResult {
+                    location,
+                    result: failed(limit.0),
+                });
+                break;
+            }
+            let stored = att.data.len() as u64;
+            let mut guarded = Guard::new(Cursor::new(att.data), self.budget, None);
+            let (result, nested) = self.read_member(&att.name, &mut guarded, Some(stored));
+            for m in nested {
+                self.members.push(MemberResult {
+                    location: format!("{location}!{}", m.location),
+                    result: m.result,
+                });
+            }
+            self.members.push(MemberResult { location, result });
+        }
+        let mut result = self.text(prefix, msg.text);
+        if let Some(p) = problems {
+            add_problem(&mut result.status, p);
+        }
+        result
     }
 
     /// Reads one member as the file it is.
@@ -277,6 +386,22 @@ impl Walker<'_, '_, '_> {
             Vec::new(),
         )
     }
+}
+
+/// Adds what could not be read to a status: a scanned input becomes partly scanned.
+fn add_problem(status: &mut InputStatus, problem: String) {
+    *status = match std::mem::replace(status, InputStatus::Scanned) {
+        InputStatus::Scanned => InputStatus::Partial(problem),
+        InputStatus::Partial(p) => InputStatus::Partial(format!("{p}; {problem}")),
+        other => other,
+    };
+}
+
+fn too_large() -> String {
+    format!(
+        "a message larger than {} MiB: the rest of it was not scanned",
+        mbox::MAX_MESSAGE >> 20
+    )
 }
 
 fn failed(why: String) -> UnitResult {

@@ -52,6 +52,14 @@ pub(super) fn plan_regions(
     if crate::source::table::detect(path, &head).is_some() {
         return None;
     }
+    // A mailbox or markup file is read by its reader, in one piece.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if crate::source::input::container(&name, &head).is_some() {
+        return None;
+    }
     let bom = match sniff(&head) {
         Sniffed::Text {
             encoding: Encoding::Utf8,

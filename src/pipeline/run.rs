@@ -132,15 +132,11 @@ pub(crate) fn run_opened(
     if crate::source::table::pgarchive::is_archive_head(&opened.head) {
         return run_archive_stream(opened.reader, ctx, scratch);
     }
-    let (encoding, bom) = match opened.sniffed {
-        Sniffed::Binary => return UnitResult::status(InputStatus::SkippedBinary),
-        Sniffed::Text { encoding, bom } => (encoding, bom),
-    };
-    if let Err(e) = read_up_to(&mut opened.reader, bom) {
-        return UnitResult::status(InputStatus::Failed(e.to_string()));
-    }
-    if let Some(path) = path {
+    if let (Some(path), Sniffed::Text { encoding, bom }) = (path, opened.sniffed) {
         if let Some(format) = crate::source::table::detect(path, &opened.head) {
+            if let Err(e) = read_up_to(&mut opened.reader, bom) {
+                return UnitResult::status(InputStatus::Failed(e.to_string()));
+            }
             return run_table(
                 format,
                 path,
@@ -151,6 +147,24 @@ pub(crate) fn run_opened(
                 scratch,
             );
         }
+    }
+    run_text(opened, ctx, scratch, flush)
+}
+
+/// Scans an opened stream as text, whatever its name or content looks like (the text of a
+/// document, a message or markup, extracted by a container reader).
+pub(crate) fn run_text(
+    mut opened: LocalOpened<'_>,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+    flush: Flush<'_>,
+) -> UnitResult {
+    let (encoding, bom) = match opened.sniffed {
+        Sniffed::Binary => return UnitResult::status(InputStatus::SkippedBinary),
+        Sniffed::Text { encoding, bom } => (encoding, bom),
+    };
+    if let Err(e) = read_up_to(&mut opened.reader, bom) {
+        return UnitResult::status(InputStatus::Failed(e.to_string()));
     }
     let scanner = StreamScanner::new(ctx.engine).inline_allow(ctx.inline_allow);
     let mut add = |n: u64| ctx.progress.add_bytes(n);

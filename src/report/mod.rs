@@ -367,6 +367,29 @@ pub struct InventoryEntry {
 pub struct InventoryBuilder {
     current: BTreeMap<String, InventoryEntry>,
     done: Vec<InventoryEntry>,
+    /// The mailbox whose messages are being reported: one dataset for all its messages.
+    mailbox: Option<Mailbox>,
+}
+
+/// The text findings of a mailbox's messages, gathered into one dataset.
+#[derive(Debug, Default)]
+struct Mailbox {
+    /// The mailbox's path.
+    path: String,
+    /// Messages reported so far.
+    messages: u64,
+    /// Per rule (or file-name rule): the entry, and the messages it was found in.
+    entries: BTreeMap<String, (InventoryEntry, u64)>,
+}
+
+/// The mailbox of a message's location (`inbox.mbox!message 37` → `inbox.mbox`).
+fn mailbox_of(path: &str) -> Option<&str> {
+    let (mailbox, message) = path.rsplit_once("!message ")?;
+    message
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then_some(mailbox)
+        .filter(|_| !message.is_empty())
 }
 
 impl InventoryBuilder {
@@ -436,13 +459,77 @@ impl InventoryBuilder {
         }
     }
 
-    /// Closes the current input.
-    pub fn input_done(&mut self) {
-        for (_, mut e) in std::mem::take(&mut self.current) {
+    /// Closes the current input, the one at `path`. The messages of a mailbox
+    /// (`inbox.mbox!message 37`) are one dataset, the mailbox, with its messages counted; the
+    /// mailbox's entries are complete when the mailbox itself is done.
+    pub fn input_done(&mut self, path: &str) {
+        let current = std::mem::take(&mut self.current);
+        if let Some(mailbox) = mailbox_of(path) {
+            if self.mailbox.as_ref().is_some_and(|m| m.path != mailbox) {
+                self.close_mailbox();
+            }
+            let m = self.mailbox.get_or_insert_with(|| Mailbox {
+                path: mailbox.to_string(),
+                ..Mailbox::default()
+            });
+            m.messages += 1;
+            for (key, mut e) in current {
+                e.dataset = mailbox.to_string();
+                match m.entries.get_mut(&key) {
+                    Some((have, messages)) => {
+                        have.count += e.count;
+                        have.confidence = have.confidence.max(e.confidence);
+                        for x in e.examples {
+                            if have.examples.len() < 3 && !have.examples.contains(&x) {
+                                have.examples.push(x);
+                            }
+                        }
+                        *messages += 1;
+                    }
+                    None => {
+                        m.entries.insert(key, (e, 1));
+                    }
+                }
+            }
+            return;
+        }
+        let mailbox_done = self.mailbox.as_ref().is_some_and(|m| m.path == path);
+        let inside = self
+            .mailbox
+            .as_ref()
+            .is_some_and(|m| path.starts_with(&format!("{}!", m.path)));
+        if !inside && !mailbox_done {
+            self.close_mailbox();
+        }
+        for (_, mut e) in current {
             e.reason = if e.field.as_deref() == Some(FILE_NAME_FIELD) {
                 format!("the file's name holds {} ({})", e.rule, e.category)
             } else {
                 format!("{} finding(s) of {} in the text", e.count, e.rule)
+            };
+            self.done.push(e);
+        }
+        if mailbox_done {
+            self.close_mailbox();
+        }
+    }
+
+    /// Adds the gathered entries of the mailbox being reported.
+    fn close_mailbox(&mut self) {
+        let Some(m) = self.mailbox.take() else {
+            return;
+        };
+        for (_, (mut e, messages)) in m.entries {
+            e.reason = if e.field.as_deref() == Some(FILE_NAME_FIELD) {
+                format!(
+                    "the name of {messages} of {} message(s) holds {} ({})",
+                    m.messages, e.rule, e.category
+                )
+            } else {
+                format!(
+                    "{} finding(s) of {} in {messages} of {} message(s)",
+                    e.count, e.rule, m.messages
+                )
             };
             self.done.push(e);
         }
@@ -506,7 +593,7 @@ impl Sink for InventorySink {
         {
             self.failed.push((r.path.to_string(), why.clone()));
         }
-        self.builder.input_done();
+        self.builder.input_done(&r.path);
         Ok(())
     }
     fn columns(

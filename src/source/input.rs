@@ -191,6 +191,14 @@ pub enum Container {
     Tar,
     /// An office document read as text.
     Document(Document),
+    /// An e-mail message (`.eml`): headers and bodies as text, attachments as files.
+    Mail,
+    /// A mailbox (mbox): its messages, each read as [`Container::Mail`].
+    Mbox,
+    /// An Outlook message (`.msg`, an OLE compound file): read like a mail.
+    Msg,
+    /// HTML or XML read as text, tags removed.
+    Markup(crate::source::container::markup::Markup),
     /// A format piiscan does not read: the input is named as not scanned, with this reason.
     Unreadable(&'static str),
 }
@@ -234,12 +242,17 @@ pub fn container(name: &str, head: &[u8]) -> Option<Container> {
         return Some(Container::Tar);
     }
     if is_ole(head) {
+        if ext == "msg" {
+            return Some(Container::Msg);
+        }
         return Some(Container::Unreadable(match ext.as_str() {
             "doc" | "dot" => "a legacy Word document (.doc): no maintained reader; not scanned (save it as .docx)",
             "ppt" | "pps" => "a legacy PowerPoint file (.ppt): no maintained reader; not scanned (save it as .pptx)",
-            "msg" => "an Outlook message (.msg): not read yet; not scanned (save it as .eml)",
             _ => "an OLE compound file (legacy Office format): not read; not scanned",
         }));
+    }
+    if let Some(kind) = mail_or_markup(&ext, head) {
+        return Some(kind);
     }
     if head.starts_with(b"7z\xBC\xAF\x27\x1C") {
         return Some(Container::Unreadable(
@@ -250,6 +263,78 @@ pub fn container(name: &str, head: &[u8]) -> Option<Container> {
         return Some(Container::Unreadable(
             "a RAR archive: not read; not scanned (repack it as .zip or .tar)",
         ));
+    }
+    None
+}
+
+/// Whether `line` is a header line (`Name: value`, the name printable ASCII without spaces).
+fn is_header_line(line: &[u8]) -> bool {
+    let Some(colon) = memchr::memchr(b':', line) else {
+        return false;
+    };
+    colon > 0 && line[..colon].iter().all(|&b| b.is_ascii_graphic())
+}
+
+/// The first bytes of a text past a byte order mark, white space and (UTF-16) NUL bytes.
+fn first_bytes(head: &[u8]) -> Vec<u8> {
+    let start = head
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .or_else(|| head.strip_prefix(b"\xFF\xFE"))
+        .or_else(|| head.strip_prefix(b"\xFE\xFF"))
+        .unwrap_or(head);
+    start
+        .iter()
+        .copied()
+        .filter(|&b| b != 0)
+        .skip_while(u8::is_ascii_whitespace)
+        .take(16)
+        .map(|b| b.to_ascii_lowercase())
+        .collect()
+}
+
+/// Mail (by name and a header block; an mbox also by its `From ` line and a header after it)
+/// and markup (by name and a `<`, or by a doctype, `<html` or `<?xml`).
+fn mail_or_markup(ext: &str, head: &[u8]) -> Option<Container> {
+    use crate::source::container::markup::Markup;
+    let mut lines = head.split(|&b| b == b'\n');
+    let first = lines.next().unwrap_or_default();
+    if first.starts_with(b"From ") {
+        let second_is_header = lines.next().is_some_and(is_header_line);
+        if second_is_header || matches!(ext, "mbox" | "mbx") {
+            return Some(Container::Mbox);
+        }
+    }
+    if matches!(ext, "eml" | "mht" | "mhtml") && is_header_line(first) {
+        return Some(Container::Mail);
+    }
+    let start = first_bytes(head);
+    if start.starts_with(b"<!doctype html") || start.starts_with(b"<html") {
+        return Some(Container::Markup(Markup::Html));
+    }
+    if start.starts_with(b"<") {
+        if matches!(ext, "html" | "htm" | "xhtml" | "shtml") {
+            return Some(Container::Markup(Markup::Html));
+        }
+        if start.starts_with(b"<?xml")
+            || matches!(
+                ext,
+                "xml"
+                    | "svg"
+                    | "xsd"
+                    | "xsl"
+                    | "rss"
+                    | "atom"
+                    | "plist"
+                    | "xlf"
+                    | "xliff"
+                    | "kml"
+                    | "gpx"
+                    | "xmi"
+                    | "resx"
+            )
+        {
+            return Some(Container::Markup(Markup::Xml));
+        }
     }
     None
 }
@@ -292,6 +377,36 @@ mod tests {
         let mut tar = vec![0u8; 512];
         tar[257..262].copy_from_slice(b"ustar");
         assert_eq!(container("x", &tar), Some(Container::Tar));
+        assert_eq!(
+            container("inbox", b"From a@b Mon Jan 1 2024\nReturn-Path: <a@b>\n"),
+            Some(Container::Mbox)
+        );
+        assert_eq!(container("a.mbox", b"From a@b\n\n"), Some(Container::Mbox));
+        assert_eq!(container("notes.txt", b"From me to you\nhello\n"), None);
+        assert_eq!(
+            container("m.EML", b"From: a@b\nTo: c@d\n"),
+            Some(Container::Mail)
+        );
+        assert_eq!(container("m.eml", b"just text"), None);
+        use crate::source::container::markup::Markup;
+        assert_eq!(
+            container("x", b"\xEF\xBB\xBF  <!DOCTYPE HTML><p>"),
+            Some(Container::Markup(Markup::Html))
+        );
+        assert_eq!(
+            container("p.htm", b"<p>hi"),
+            Some(Container::Markup(Markup::Html))
+        );
+        assert_eq!(
+            container("d", b"<?xml version=\"1.0\"?><a/>"),
+            Some(Container::Markup(Markup::Xml))
+        );
+        assert_eq!(
+            container("k.xml", b"\xFF\xFE<\0k\0>\0"),
+            Some(Container::Markup(Markup::Xml))
+        );
+        assert_eq!(container("k.xml", b"not markup"), None);
+        assert_eq!(container("a.txt", b"<b>bold</b>"), None);
         assert!(matches!(
             container("old.doc", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"),
             Some(Container::Unreadable(m)) if m.contains(".doc")
