@@ -5,6 +5,7 @@ mod anonymise;
 mod anonymise_leaks;
 mod anonymise_safety;
 mod anonymise_spans;
+mod anonymise_workbooks;
 mod bad_input;
 mod cli;
 mod common;

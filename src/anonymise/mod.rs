@@ -2,7 +2,8 @@
 //! and per text rule; the same readers as the scan find the tables, the transforms
 //! ([`transform`]) change the values, and one rewriter per format writes a new file:
 //! [`delimited`] (CSV/TSV, parallel), [`ndjson`], [`parquet`], [`dump`] (byte-preserving SQL
-//! dumps), [`sqlite`] and [`text`] (logs). The input is never touched: every output path is
+//! dumps), [`sqlite`], [`workbook`] (Excel and OpenDocument, written as XLSX) and [`text`]
+//! (logs). The input is never touched: every output path is
 //! planned and checked before anything is written ([`outputs`]), and each output is written
 //! through [`crate::atomic`] (a private temporary file beside the target, renamed when
 //! complete and checked: [`verify`]). The scans before and after read every row.
@@ -27,6 +28,7 @@ pub mod suggest;
 pub mod text;
 pub mod transform;
 pub mod verify;
+pub mod workbook;
 
 use crate::ruleset::RuleSet;
 use crate::source::table::TableFormat;
@@ -52,6 +54,8 @@ pub enum Kind {
     Dump,
     /// A SQLite database.
     Sqlite,
+    /// An Excel or OpenDocument workbook (written as XLSX).
+    Workbook,
     /// Text and logs.
     Text,
 }
@@ -169,8 +173,8 @@ impl Serialize for text::TextOutcome {
 /// What kind of input a file is.
 ///
 /// # Errors
-/// The file cannot be opened, or it is a kind that cannot be rewritten (workbooks, JSON
-/// documents).
+/// The file cannot be opened, or it is a kind that cannot be rewritten (JSON documents,
+/// archives).
 pub fn kind_of(path: &Path) -> crate::Result<Kind> {
     if crate::source::table::pgarchive::is_directory_archive(path) {
         return Err(pg_archive_refusal(path));
@@ -183,12 +187,7 @@ pub fn kind_of(path: &Path) -> crate::Result<Kind> {
         Some(TableFormat::SqlDump) => Kind::Dump,
         Some(TableFormat::Sqlite) => Kind::Sqlite,
         Some(TableFormat::PgArchive) => return Err(pg_archive_refusal(path)),
-        Some(TableFormat::Workbook) => {
-            return Err(crate::Error::Usage(format!(
-                "{}: workbooks cannot be rewritten; export the sheet to CSV first",
-                path.display()
-            )))
-        }
+        Some(TableFormat::Workbook) => Kind::Workbook,
         Some(TableFormat::Json) => {
             return Err(crate::Error::Usage(format!(
                 "{}: a JSON document cannot be rewritten as such; convert it to NDJSON (one object per line)",
@@ -253,6 +252,7 @@ impl Kind {
             Kind::Parquet => "Parquet",
             Kind::Dump => "SQL dump",
             Kind::Sqlite => "SQLite",
+            Kind::Workbook => "workbook",
             Kind::Text => "text",
         }
     }
@@ -265,13 +265,15 @@ impl Kind {
             Kind::Parquet => Some(TableFormat::Parquet),
             Kind::Dump => Some(TableFormat::SqlDump),
             Kind::Sqlite => Some(TableFormat::Sqlite),
+            Kind::Workbook => Some(TableFormat::Workbook),
             Kind::Text => None,
         }
     }
 }
 
 /// The output name of `input` inside a directory: its file name (without `.gz`), with the
-/// extension of `to` when given.
+/// extension of `to` when given; a workbook that is no `.xlsx` (`.xls`, `.ods`) gets `.xlsx`,
+/// the format it is written in.
 pub fn output_name(input: &Path, to: Option<OutFormat>) -> PathBuf {
     let name = input.file_name().map(PathBuf::from).unwrap_or_default();
     let name = if name
@@ -284,6 +286,7 @@ pub fn output_name(input: &Path, to: Option<OutFormat>) -> PathBuf {
     };
     match to {
         Some(f) => name.with_extension(f.extension()),
+        None if workbook::written_elsewhere(&name) => name.with_extension("xlsx"),
         None => name,
     }
 }
@@ -732,6 +735,11 @@ fn write_output(
             (tables, text_outcome) = dump::rewrite(&mut r, &mut w, policy, rules, found)?;
         }
         (Kind::Sqlite, _) => {}
+        (Kind::Workbook, _) => {
+            let (sheets, written) = workbook::rewrite(input, &mut w, policy, found)?;
+            tables = sheets;
+            notes.extend(written);
+        }
         (Kind::Text, _) => {
             let mut r = open()?;
             text_outcome = Some(text::rewrite(
