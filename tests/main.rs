@@ -2,6 +2,7 @@
 
 mod accuracy;
 mod anonymise;
+mod anonymise_keeps_form;
 mod anonymise_leaks;
 mod anonymise_safety;
 mod anonymise_spans;

@@ -12,6 +12,7 @@ pub mod cryptopan;
 pub mod delimited;
 pub mod dump;
 pub mod dumptext;
+pub mod infer;
 pub mod ip;
 pub mod keys;
 pub mod ndjson;
@@ -395,17 +396,8 @@ pub fn anonymise(
     };
     let table = crate::source::table::stem(input);
     let open = || -> crate::Result<Box<dyn std::io::Read + Send>> {
-        let mut o =
-            crate::source::open::open_path(input).map_err(|e| crate::Error::io(input, e))?;
-        let (enc, bom) = match o.sniffed {
-            crate::source::sniff::Sniffed::Text { encoding, bom } => (encoding, bom),
-            crate::source::sniff::Sniffed::Binary => (crate::source::decode::Encoding::Utf8, 0),
-        };
-        // A byte order mark is not data: the output is UTF-8 without one.
-        crate::source::open::read_up_to(&mut o.reader, bom)
-            .map_err(|e| crate::Error::io(input, e))?;
         Ok(Box::new(crate::progress::ProgressReader::new(
-            crate::source::decode::DecodingReader::new(o.reader, enc),
+            open_decoded(input)?,
             opts.progress.clone(),
         )))
     };
@@ -609,7 +601,21 @@ fn unlisted_identifiers(
     Ok(lines)
 }
 
-/// Writes the transformed input into the temporary output.
+/// Opens an input as UTF-8 text: decompressed, decoded from its encoding, after its byte
+/// order mark (which is not data: [`keeps_bom`] writes one back where the output is the same
+/// kind of text).
+fn open_decoded(input: &Path) -> crate::Result<Box<dyn std::io::Read + Send>> {
+    let mut o = crate::source::open::open_path(input).map_err(|e| crate::Error::io(input, e))?;
+    let (enc, bom) = match o.sniffed {
+        crate::source::sniff::Sniffed::Text { encoding, bom } => (encoding, bom),
+        crate::source::sniff::Sniffed::Binary => (crate::source::decode::Encoding::Utf8, 0),
+    };
+    crate::source::open::read_up_to(&mut o.reader, bom).map_err(|e| crate::Error::io(input, e))?;
+    Ok(Box::new(crate::source::decode::DecodingReader::new(
+        o.reader, enc,
+    )))
+}
+
 /// Opens a SQL dump for its byte-preserving rewrite: its 8-bit text (UTF-8 or the charset
 /// it declares, and the raw bytes of binary values, which a MySQL dump without --hex-blob
 /// holds) is never transcoded; only UTF-16 is decoded.
@@ -634,6 +640,7 @@ fn open_dump(input: &Path) -> crate::Result<Box<dyn std::io::Read + Send>> {
     }
 }
 
+/// Writes the transformed input into the temporary output.
 #[allow(clippy::too_many_arguments)]
 fn write_output(
     kind: Kind,
@@ -671,6 +678,10 @@ fn write_output(
     }
     let file = tmp.file_mut();
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    if keeps_bom(kind, to, input)? {
+        w.write_all(UTF8_BOM)
+            .map_err(|e| crate::Error::Usage(format!("writing: {e}")))?;
+    }
     match (kind, to) {
         (Kind::Delimited, to) => {
             let convert = match to {
@@ -679,6 +690,13 @@ fn write_output(
                 Some(OutFormat::Tsv) => delimited::Convert::Delimited(Some(b'\t')),
                 Some(OutFormat::Ndjson) => delimited::Convert::Ndjson,
                 Some(OutFormat::Parquet) => delimited::Convert::Parquet,
+            };
+            // Parquet columns get the types of their values: a pass over the input first.
+            let types = match convert {
+                delimited::Convert::Parquet => {
+                    delimited::infer_types(&mut *open_decoded(input)?, table)?
+                }
+                _ => Vec::new(),
             };
             let mut r = open()?;
             tables.push(delimited::rewrite(
@@ -689,6 +707,7 @@ fn write_output(
                 table,
                 convert,
                 opts.threads,
+                &types,
             )?);
         }
         (Kind::Ndjson, None | Some(OutFormat::Ndjson)) => {
@@ -754,6 +773,35 @@ fn write_output(
     w.flush()
         .map_err(|e| crate::Error::Usage(format!("writing: {e}")))?;
     Ok((tables, text_outcome))
+}
+
+/// The UTF-8 byte order mark.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Does the output start with a UTF-8 byte order mark: when the input starts with a byte
+/// order mark and the output is the same kind of text (a CSV or TSV written as CSV or TSV, a
+/// text file, a UTF-8 dump), so a CSV that Dutch Excel opened as UTF-8 still opens so. The
+/// output is UTF-8 whatever the input's encoding was; NDJSON and Parquet get none.
+fn keeps_bom(kind: Kind, to: Option<OutFormat>, input: &Path) -> crate::Result<bool> {
+    use crate::source::decode::Encoding;
+    use crate::source::sniff::Sniffed;
+    let same_text = match kind {
+        Kind::Delimited => matches!(to, None | Some(OutFormat::Csv | OutFormat::Tsv)),
+        Kind::Text | Kind::Dump => true,
+        Kind::Ndjson | Kind::Parquet | Kind::Sqlite | Kind::Workbook => false,
+    };
+    if !same_text {
+        return Ok(false);
+    }
+    let opened = crate::source::open::open_path(input).map_err(|e| crate::Error::io(input, e))?;
+    Ok(match opened.sniffed {
+        // A dump is rewritten byte for byte; only UTF-16 is decoded (to UTF-8, without one).
+        Sniffed::Text { encoding, bom } if kind == Kind::Dump => {
+            bom > 0 && encoding == Encoding::Utf8
+        }
+        Sniffed::Text { bom, .. } => bom > 0,
+        Sniffed::Binary => false,
+    })
 }
 
 fn row_sink<'w, W: Write + 'w>(f: OutFormat, w: W) -> crate::Result<Box<dyn rows::RowSink + 'w>> {
