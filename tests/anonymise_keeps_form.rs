@@ -70,6 +70,38 @@ fn a_csv_keeps_its_byte_order_mark() {
 }
 
 #[test]
+fn a_log_and_a_dump_keep_their_byte_order_mark_too() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let mut log = BOM.to_vec();
+    log.extend_from_slice(b"2024-05-01 login 81.204.12.34 ok\n2024-05-01 logout\n");
+    std::fs::write(d.join("a.log"), &log).expect("write");
+    write(
+        d,
+        "p.toml",
+        "[[text]]\nrule = \"ipv4\"\nmethod = \"ip_truncate\"\n",
+    );
+    let o = anonymise(d, &["a.log", "--policy", "p.toml", "--out", "a.out.log"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let out = bytes(d, "a.out.log");
+    assert!(out.starts_with(BOM), "{out:?}");
+    assert_eq!(
+        &out[3..],
+        b"2024-05-01 login 81.204.12.0 ok\n2024-05-01 logout\n"
+    );
+    // A dump the policy does not change comes out byte for byte, its mark included.
+    let mut dump = BOM.to_vec();
+    dump.extend_from_slice(
+        b"-- PostgreSQL database dump\nCREATE TABLE t (id integer, n text);\nCOPY public.t (id, n) FROM stdin;\n1\tx\n\\.\n",
+    );
+    std::fs::write(d.join("d.sql"), &dump).expect("write");
+    write(d, "keep.toml", "on_unlisted = \"keep\"\n");
+    let o = anonymise(d, &["d.sql", "--policy", "keep.toml", "--out", "d.out.sql"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(bytes(d, "d.out.sql"), dump);
+}
+
+#[test]
 fn ndjson_lines_keep_their_bytes_order_and_spacing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
