@@ -2,9 +2,11 @@
 
 mod accuracy;
 mod anonymise;
+mod anonymise_keeps_form;
 mod anonymise_leaks;
 mod anonymise_safety;
 mod anonymise_spans;
+mod anonymise_workbooks;
 mod bad_input;
 mod breach;
 mod cli;

@@ -402,8 +402,57 @@ pub enum Convert {
     Parquet,
 }
 
+/// The type of each column of a delimited table (in the input's column order), from every
+/// value of it ([`super::infer`]): a pass over the input before a conversion to Parquet.
+///
+/// # Errors
+/// Read errors and malformed CSV, naming the row.
+pub fn infer_types(
+    reader: &mut dyn Read,
+    table: &str,
+) -> crate::Result<Vec<super::infer::ColumnType>> {
+    let io = |e: io::Error| crate::Error::Usage(format!("{table}: {e}"));
+    let mut carry = Vec::new();
+    let Some(head) = read_head(reader, &mut carry).map_err(io)? else {
+        return Ok(Vec::new());
+    };
+    let mut seen = vec![super::infer::Inference::default(); head.names.len()];
+    let mut rec = csv::ByteRecord::new();
+    let mut rows = 0u64;
+    let mut block = Some(head.rest);
+    loop {
+        let b = match block.take() {
+            Some(b) => b,
+            None => match next_block(reader, &mut carry).map_err(io)? {
+                Some(b) => b,
+                None => break,
+            },
+        };
+        let mut rd = csv_reader(&b, head.delimiter);
+        loop {
+            match rd.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    return Err(crate::Error::Usage(format!(
+                        "{table}: row {}: {e}",
+                        rows + 1
+                    )))
+                }
+            }
+            rows += 1;
+            for (s, field) in seen.iter_mut().zip(rec.iter()) {
+                s.see(std::str::from_utf8(field).ok());
+            }
+        }
+    }
+    Ok(seen.iter().map(super::infer::Inference::result).collect())
+}
+
 /// Rewrites a delimited table into `out` as CSV/TSV, NDJSON or Parquet, on `threads`
-/// threads.
+/// threads. `types` are the input's column types for Parquet ([`infer_types`]; empty: every
+/// column text): a transformed column is text unless its method keeps the value's form (a
+/// `date_shift` of a date column).
 ///
 /// # Errors
 /// Read or write errors, malformed CSV, and cells that fail with `on_invalid = "fail"`,
@@ -417,8 +466,11 @@ pub fn rewrite(
     table: &str,
     to: Convert,
     threads: usize,
+    types: &[super::infer::ColumnType],
 ) -> crate::Result<TableOutcome> {
     let io = |e: io::Error| crate::Error::Usage(format!("{table}: {e}"));
+    #[cfg(not(feature = "parquet"))]
+    let _ = types;
     let mut carry = Vec::new();
     let Some(head) = read_head(reader, &mut carry).map_err(io)? else {
         return Ok(TableOutcome {
@@ -500,12 +552,31 @@ pub fn rewrite(
         }
         #[cfg(feature = "parquet")]
         Convert::Parquet => {
-            let mut sink = super::rows::ParquetFrames::new(&mut *out, &kept_names);
+            use super::infer::ColumnType;
+            let kept_types: Vec<ColumnType> = kept
+                .iter()
+                .map(|&i| {
+                    let t = types.get(i).copied().unwrap_or(ColumnType::Text);
+                    match plan.actions[i].map(|a| &policy.columns[a].op) {
+                        None => t,
+                        Some(super::transform::Op::DateShift { .. })
+                            if matches!(t, ColumnType::Date | ColumnType::Datetime) =>
+                        {
+                            t
+                        }
+                        Some(_) => ColumnType::Text,
+                    }
+                })
+                .collect();
+            let mut sink = super::rows::ParquetFrames::typed(&mut *out, &kept_names, &kept_types);
             let produce = |block: &[u8], plan: &mut TablePlan| {
-                let mut frame = super::rows::FrameBuilder::new(&kept_names);
+                let mut frame = super::rows::FrameBuilder::typed(&kept_names, &kept_types);
                 let rows = block_rows(block, d_in, policy, plan, &kept, &mut |cells| {
                     frame.push(cells)
                 })?;
+                if let Some((row, why)) = frame.problem() {
+                    return Err((*row, why.clone()));
+                }
                 Ok((frame, rows))
             };
             let mut consume = |frame: super::rows::FrameBuilder| sink.push(frame).map_err(io);

@@ -2,7 +2,8 @@
 //! and per text rule; the same readers as the scan find the tables, the transforms
 //! ([`transform`]) change the values, and one rewriter per format writes a new file:
 //! [`delimited`] (CSV/TSV, parallel), [`ndjson`], [`parquet`], [`dump`] (byte-preserving SQL
-//! dumps), [`sqlite`] and [`text`] (logs). The input is never touched: every output path is
+//! dumps), [`sqlite`], [`workbook`] (Excel and OpenDocument, written as XLSX) and [`text`]
+//! (logs). The input is never touched: every output path is
 //! planned and checked before anything is written ([`outputs`]), and each output is written
 //! through [`crate::atomic`] (a private temporary file beside the target, renamed when
 //! complete and checked: [`verify`]). The scans before and after read every row.
@@ -11,6 +12,7 @@ pub mod cryptopan;
 pub mod delimited;
 pub mod dump;
 pub mod dumptext;
+pub mod infer;
 pub mod ip;
 pub mod keys;
 pub mod ndjson;
@@ -28,6 +30,7 @@ pub mod suggest;
 pub mod text;
 pub mod transform;
 pub mod verify;
+pub mod workbook;
 
 use crate::ruleset::RuleSet;
 use crate::source::table::TableFormat;
@@ -53,6 +56,8 @@ pub enum Kind {
     Dump,
     /// A SQLite database.
     Sqlite,
+    /// An Excel or OpenDocument workbook (written as XLSX).
+    Workbook,
     /// Text and logs.
     Text,
 }
@@ -170,8 +175,8 @@ impl Serialize for text::TextOutcome {
 /// What kind of input a file is.
 ///
 /// # Errors
-/// The file cannot be opened, or it is a kind that cannot be rewritten (workbooks, JSON
-/// documents).
+/// The file cannot be opened, or it is a kind that cannot be rewritten (JSON documents,
+/// archives).
 pub fn kind_of(path: &Path) -> crate::Result<Kind> {
     if crate::source::table::pgarchive::is_directory_archive(path) {
         return Err(pg_archive_refusal(path));
@@ -184,12 +189,7 @@ pub fn kind_of(path: &Path) -> crate::Result<Kind> {
         Some(TableFormat::SqlDump) => Kind::Dump,
         Some(TableFormat::Sqlite) => Kind::Sqlite,
         Some(TableFormat::PgArchive) => return Err(pg_archive_refusal(path)),
-        Some(TableFormat::Workbook) => {
-            return Err(crate::Error::Usage(format!(
-                "{}: workbooks cannot be rewritten; export the sheet to CSV first",
-                path.display()
-            )))
-        }
+        Some(TableFormat::Workbook) => Kind::Workbook,
         Some(TableFormat::Json) => {
             return Err(crate::Error::Usage(format!(
                 "{}: a JSON document cannot be rewritten as such; convert it to NDJSON (one object per line)",
@@ -259,6 +259,7 @@ impl Kind {
             Kind::Parquet => "Parquet",
             Kind::Dump => "SQL dump",
             Kind::Sqlite => "SQLite",
+            Kind::Workbook => "workbook",
             Kind::Text => "text",
         }
     }
@@ -271,13 +272,15 @@ impl Kind {
             Kind::Parquet => Some(TableFormat::Parquet),
             Kind::Dump => Some(TableFormat::SqlDump),
             Kind::Sqlite => Some(TableFormat::Sqlite),
+            Kind::Workbook => Some(TableFormat::Workbook),
             Kind::Text => None,
         }
     }
 }
 
 /// The output name of `input` inside a directory: its file name (without `.gz`), with the
-/// extension of `to` when given.
+/// extension of `to` when given; a workbook that is no `.xlsx` (`.xls`, `.ods`) gets `.xlsx`,
+/// the format it is written in.
 pub fn output_name(input: &Path, to: Option<OutFormat>) -> PathBuf {
     let name = input.file_name().map(PathBuf::from).unwrap_or_default();
     let name = if name
@@ -290,6 +293,7 @@ pub fn output_name(input: &Path, to: Option<OutFormat>) -> PathBuf {
     };
     match to {
         Some(f) => name.with_extension(f.extension()),
+        None if workbook::written_elsewhere(&name) => name.with_extension("xlsx"),
         None => name,
     }
 }
@@ -398,17 +402,8 @@ pub fn anonymise(
     };
     let table = crate::source::table::stem(input);
     let open = || -> crate::Result<Box<dyn std::io::Read + Send>> {
-        let mut o =
-            crate::source::open::open_path(input).map_err(|e| crate::Error::io(input, e))?;
-        let (enc, bom) = match o.sniffed {
-            crate::source::sniff::Sniffed::Text { encoding, bom } => (encoding, bom),
-            crate::source::sniff::Sniffed::Binary => (crate::source::decode::Encoding::Utf8, 0),
-        };
-        // A byte order mark is not data: the output is UTF-8 without one.
-        crate::source::open::read_up_to(&mut o.reader, bom)
-            .map_err(|e| crate::Error::io(input, e))?;
         Ok(Box::new(crate::progress::ProgressReader::new(
-            crate::source::decode::DecodingReader::new(o.reader, enc),
+            open_decoded(input)?,
             opts.progress.clone(),
         )))
     };
@@ -612,7 +607,21 @@ fn unlisted_identifiers(
     Ok(lines)
 }
 
-/// Writes the transformed input into the temporary output.
+/// Opens an input as UTF-8 text: decompressed, decoded from its encoding, after its byte
+/// order mark (which is not data: [`keeps_bom`] writes one back where the output is the same
+/// kind of text).
+fn open_decoded(input: &Path) -> crate::Result<Box<dyn std::io::Read + Send>> {
+    let mut o = crate::source::open::open_path(input).map_err(|e| crate::Error::io(input, e))?;
+    let (enc, bom) = match o.sniffed {
+        crate::source::sniff::Sniffed::Text { encoding, bom } => (encoding, bom),
+        crate::source::sniff::Sniffed::Binary => (crate::source::decode::Encoding::Utf8, 0),
+    };
+    crate::source::open::read_up_to(&mut o.reader, bom).map_err(|e| crate::Error::io(input, e))?;
+    Ok(Box::new(crate::source::decode::DecodingReader::new(
+        o.reader, enc,
+    )))
+}
+
 /// Opens a SQL dump for its byte-preserving rewrite: its 8-bit text (UTF-8 or the charset
 /// it declares, and the raw bytes of binary values, which a MySQL dump without --hex-blob
 /// holds) is never transcoded; only UTF-16 is decoded.
@@ -637,6 +646,7 @@ fn open_dump(input: &Path) -> crate::Result<Box<dyn std::io::Read + Send>> {
     }
 }
 
+/// Writes the transformed input into the temporary output.
 #[allow(clippy::too_many_arguments)]
 fn write_output(
     kind: Kind,
@@ -674,6 +684,10 @@ fn write_output(
     }
     let file = tmp.file_mut();
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    if keeps_bom(kind, to, input)? {
+        w.write_all(UTF8_BOM)
+            .map_err(|e| crate::Error::Usage(format!("writing: {e}")))?;
+    }
     match (kind, to) {
         (Kind::Delimited, to) => {
             let convert = match to {
@@ -682,6 +696,13 @@ fn write_output(
                 Some(OutFormat::Tsv) => delimited::Convert::Delimited(Some(b'\t')),
                 Some(OutFormat::Ndjson) => delimited::Convert::Ndjson,
                 Some(OutFormat::Parquet) => delimited::Convert::Parquet,
+            };
+            // Parquet columns get the types of their values: a pass over the input first.
+            let types = match convert {
+                delimited::Convert::Parquet => {
+                    delimited::infer_types(&mut *open_decoded(input)?, table)?
+                }
+                _ => Vec::new(),
             };
             let mut r = open()?;
             tables.push(delimited::rewrite(
@@ -692,6 +713,7 @@ fn write_output(
                 table,
                 convert,
                 opts.threads,
+                &types,
             )?);
         }
         (Kind::Ndjson, None | Some(OutFormat::Ndjson)) => {
@@ -738,6 +760,11 @@ fn write_output(
             (tables, text_outcome) = dump::rewrite(&mut r, &mut w, policy, rules, found)?;
         }
         (Kind::Sqlite, _) => {}
+        (Kind::Workbook, _) => {
+            let (sheets, written) = workbook::rewrite(input, &mut w, policy, found)?;
+            tables = sheets;
+            notes.extend(written);
+        }
         (Kind::Text, _) => {
             let mut r = open()?;
             text_outcome = Some(text::rewrite(
@@ -752,6 +779,35 @@ fn write_output(
     w.flush()
         .map_err(|e| crate::Error::Usage(format!("writing: {e}")))?;
     Ok((tables, text_outcome))
+}
+
+/// The UTF-8 byte order mark.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Does the output start with a UTF-8 byte order mark: when the input starts with a byte
+/// order mark and the output is the same kind of text (a CSV or TSV written as CSV or TSV, a
+/// text file, a UTF-8 dump), so a CSV that Dutch Excel opened as UTF-8 still opens so. The
+/// output is UTF-8 whatever the input's encoding was; NDJSON and Parquet get none.
+fn keeps_bom(kind: Kind, to: Option<OutFormat>, input: &Path) -> crate::Result<bool> {
+    use crate::source::decode::Encoding;
+    use crate::source::sniff::Sniffed;
+    let same_text = match kind {
+        Kind::Delimited => matches!(to, None | Some(OutFormat::Csv | OutFormat::Tsv)),
+        Kind::Text | Kind::Dump => true,
+        Kind::Ndjson | Kind::Parquet | Kind::Sqlite | Kind::Workbook => false,
+    };
+    if !same_text {
+        return Ok(false);
+    }
+    let opened = crate::source::open::open_path(input).map_err(|e| crate::Error::io(input, e))?;
+    Ok(match opened.sniffed {
+        // A dump is rewritten byte for byte; only UTF-16 is decoded (to UTF-8, without one).
+        Sniffed::Text { encoding, bom } if kind == Kind::Dump => {
+            bom > 0 && encoding == Encoding::Utf8
+        }
+        Sniffed::Text { bom, .. } => bom > 0,
+        Sniffed::Binary => false,
+    })
 }
 
 fn row_sink<'w, W: Write + 'w>(f: OutFormat, w: W) -> crate::Result<Box<dyn rows::RowSink + 'w>> {

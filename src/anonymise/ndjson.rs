@@ -1,6 +1,8 @@
 //! NDJSON, line by line: each object's keys (nested ones as dotted paths, like the scanner
-//! names them) are matched against the policy; matched values are transformed in place,
-//! dropped keys removed. A line with nothing to change is copied byte for byte.
+//! names them) are matched against the policy; matched values are replaced in the line's own
+//! bytes and dropped keys removed with their separator, so a changed line keeps its key order,
+//! spacing, escapes and number forms, and a line with nothing to change is copied byte for
+//! byte.
 
 use super::delimited::TableOutcome;
 use super::plan::{ColumnReport, Detection};
@@ -74,82 +76,280 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-/// Walks an object, transforming matched leaves. Returns whether anything changed.
-fn walk(
-    obj: &mut serde_json::Map<String, Value>,
+/// One JSON object of a line, by byte positions: `{` at `open`, `}` at `close`.
+struct RawObject {
+    open: usize,
+    close: usize,
+    members: Vec<RawMember>,
+}
+
+/// One `"key": value` of a [`RawObject`]: the key's opening quote, the value's bytes, and the
+/// value's own members when it is an object.
+struct RawMember {
+    key_start: usize,
+    key: String,
+    value_start: usize,
+    value_end: usize,
+    object: Option<RawObject>,
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b
+        .get(i)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+    {
+        i += 1;
+    }
+    i
+}
+
+/// The end (after the closing quote) of the string whose opening quote is at `i`.
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 2,
+            b'"' => return Some(j + 1),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// The end of the value that starts at `i` (a string, an array or object with everything
+/// in it, a number or a literal).
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => string_end(b, i),
+        b'[' | b'{' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            while j < b.len() {
+                match b[j] {
+                    b'"' => {
+                        j = string_end(b, j)?;
+                        continue;
+                    }
+                    b'[' | b'{' => depth += 1,
+                    b']' | b'}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(j + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            None
+        }
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n')
+            {
+                j += 1;
+            }
+            (j > i).then_some(j)
+        }
+    }
+}
+
+/// The byte positions of the object at `i` and of every object nested in it. The line was
+/// parsed by serde_json first, so it is valid JSON and nested no deeper than its limit.
+fn parse_object(b: &[u8], i: usize) -> Option<RawObject> {
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    let mut members = Vec::new();
+    let mut j = skip_ws(b, i + 1);
+    if b.get(j) == Some(&b'}') {
+        return Some(RawObject {
+            open: i,
+            close: j,
+            members,
+        });
+    }
+    loop {
+        if b.get(j) != Some(&b'"') {
+            return None;
+        }
+        let key_start = j;
+        let key_end = string_end(b, j)?;
+        let raw = &b[j..key_end];
+        let key = if raw.contains(&b'\\') {
+            serde_json::from_slice::<String>(raw).ok()?
+        } else {
+            std::str::from_utf8(&raw[1..raw.len() - 1])
+                .ok()?
+                .to_string()
+        };
+        j = skip_ws(b, key_end);
+        if b.get(j) != Some(&b':') {
+            return None;
+        }
+        let value_start = skip_ws(b, j + 1);
+        let (object, end) = if b.get(value_start) == Some(&b'{') {
+            let o = parse_object(b, value_start)?;
+            let end = o.close + 1;
+            (Some(o), end)
+        } else {
+            (None, value_end(b, value_start)?)
+        };
+        members.push(RawMember {
+            key_start,
+            key,
+            value_start,
+            value_end: end,
+            object,
+        });
+        j = skip_ws(b, end);
+        match b.get(j) {
+            Some(b',') => j = skip_ws(b, j + 1),
+            Some(b'}') => {
+                return Some(RawObject {
+                    open: i,
+                    close: j,
+                    members,
+                })
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// What becomes of one member.
+enum Edit {
+    Keep,
+    Drop,
+    Replace(Vec<u8>),
+}
+
+/// What the policy does to the leaf at `path` whose value is `raw`.
+fn decide(
+    raw: &[u8],
+    path: &str,
+    keys: &mut Keys<'_>,
+    root: &Value,
+    line: u64,
+) -> Result<Edit, String> {
+    let Some(i) = keys.entry(path) else {
+        return Ok(Edit::Keep);
+    };
+    let policy = keys.policy;
+    let entry = &policy.columns[i];
+    if matches!(entry.op, super::transform::Op::Drop) {
+        if let Some(r) = keys.report(path) {
+            r.transformed += 1;
+        }
+        return Ok(Edit::Drop);
+    }
+    let value: Value =
+        serde_json::from_slice(raw).map_err(|e| format!("line {line}: key {path}: {e}"))?;
+    let Some(text) = scalar_text(&value).filter(|t| !t.is_empty()) else {
+        if let Some(r) = keys.report(path) {
+            r.empty += 1;
+        }
+        return Ok(Edit::Keep);
+    };
+    let entity = entry
+        .entity
+        .as_deref()
+        .and_then(|e| lookup(root, e))
+        .and_then(scalar_text);
+    let new = match entry.op.apply(&text, entity.as_deref()) {
+        Ok(v) => {
+            if let Some(r) = keys.report(path) {
+                r.transformed += 1;
+                if v.as_deref() == Some(text.as_str()) {
+                    r.unchanged += 1;
+                    if entry.op.promises_change() {
+                        r.kept_whole += 1;
+                    }
+                }
+            }
+            // A value that comes out as it went in keeps its bytes (and its type).
+            if v.as_deref() == Some(text.as_str()) {
+                return Ok(Edit::Keep);
+            }
+            v.map_or(Value::Null, Value::String)
+        }
+        Err(why) => {
+            if let Some(r) = keys.report(path) {
+                r.invalid += 1;
+            }
+            match entry.on_invalid {
+                OnInvalid::Redact => Value::Null,
+                OnInvalid::Keep => return Ok(Edit::Keep),
+                OnInvalid::Fail => return Err(format!("line {line}: key {path}: {}", why.0)),
+            }
+        }
+    };
+    serde_json::to_vec(&new)
+        .map(Edit::Replace)
+        .map_err(|e| format!("line {line}: key {path}: {e}"))
+}
+
+/// Writes the object `obj` of line `b` into `out` with the policy's changes: a changed value
+/// replaced in place, a dropped member removed with its separator, and every other byte (key
+/// order, spacing, escapes, number forms) as it was. Returns whether anything changed (when
+/// not, `out` holds the object's bytes unchanged).
+fn render(
+    b: &[u8],
+    obj: &RawObject,
     prefix: &str,
     keys: &mut Keys<'_>,
     root: &Value,
     line: u64,
+    out: &mut Vec<u8>,
 ) -> Result<bool, String> {
+    let mut kept: Vec<(usize, Option<Vec<u8>>)> = Vec::with_capacity(obj.members.len());
     let mut changed = false;
-    let names: Vec<String> = obj.keys().cloned().collect();
-    for name in names {
+    for (idx, m) in obj.members.iter().enumerate() {
         let path = if prefix.is_empty() {
-            name.clone()
+            m.key.clone()
         } else {
-            format!("{prefix}.{name}")
+            format!("{prefix}.{}", m.key)
         };
-        if let Some(Value::Object(inner)) = obj.get_mut(&name) {
-            changed |= walk(inner, &path, keys, root, line)?;
+        if let Some(child) = &m.object {
+            let mut sub = Vec::new();
+            if render(b, child, &path, keys, root, line, &mut sub)? {
+                changed = true;
+                kept.push((idx, Some(sub)));
+            } else {
+                kept.push((idx, None));
+            }
             continue;
         }
-        let Some(i) = keys.entry(&path) else {
-            continue;
-        };
-        let policy = keys.policy;
-        let entry = &policy.columns[i];
-        if matches!(entry.op, super::transform::Op::Drop) {
-            obj.remove(&name);
-            if let Some(r) = keys.report(&path) {
-                r.transformed += 1;
+        match decide(&b[m.value_start..m.value_end], &path, keys, root, line)? {
+            Edit::Keep => kept.push((idx, None)),
+            Edit::Drop => changed = true,
+            Edit::Replace(v) => {
+                changed = true;
+                kept.push((idx, Some(v)));
             }
-            changed = true;
-            continue;
         }
-        let Some(text) = obj
-            .get(&name)
-            .and_then(scalar_text)
-            .filter(|t| !t.is_empty())
-        else {
-            if let Some(r) = keys.report(&path) {
-                r.empty += 1;
-            }
-            continue;
-        };
-        let entity = entry
-            .entity
-            .as_deref()
-            .and_then(|e| lookup(root, e))
-            .and_then(scalar_text);
-        let new = match entry.op.apply(&text, entity.as_deref()) {
-            Ok(v) => {
-                if let Some(r) = keys.report(&path) {
-                    r.transformed += 1;
-                    if v.as_deref() == Some(text.as_str()) {
-                        r.unchanged += 1;
-                        if entry.op.promises_change() {
-                            r.kept_whole += 1;
-                        }
-                    }
-                }
-                v.map_or(Value::Null, Value::String)
-            }
-            Err(why) => {
-                if let Some(r) = keys.report(&path) {
-                    r.invalid += 1;
-                }
-                match entry.on_invalid {
-                    OnInvalid::Redact => Value::Null,
-                    OnInvalid::Keep => continue,
-                    OnInvalid::Fail => return Err(format!("line {line}: key {path}: {}", why.0)),
-                }
-            }
-        };
-        obj.insert(name, new);
-        changed = true;
     }
-    Ok(changed)
+    if !changed {
+        out.extend_from_slice(&b[obj.open..=obj.close]);
+        return Ok(false);
+    }
+    let first_key = obj.members.first().map_or(obj.close, |m| m.key_start);
+    out.extend_from_slice(&b[obj.open..first_key]);
+    for (n, (idx, new)) in kept.iter().enumerate() {
+        let m = &obj.members[*idx];
+        if n > 0 {
+            // The separator before this member as it was (`, ` or `,\t`).
+            out.extend_from_slice(&b[obj.members[idx - 1].value_end..m.key_start]);
+        }
+        out.extend_from_slice(&b[m.key_start..m.value_start]);
+        match new {
+            Some(v) => out.extend_from_slice(v),
+            None => out.extend_from_slice(&b[m.value_start..m.value_end]),
+        }
+    }
+    let last_end = obj.members.last().map_or(obj.close, |m| m.value_end);
+    out.extend_from_slice(&b[last_end..=obj.close]);
+    Ok(true)
 }
 
 /// Rewrites NDJSON.
@@ -175,6 +375,7 @@ pub fn rewrite(
         reports: Vec::new(),
     };
     let mut line = Vec::new();
+    let mut rendered = Vec::new();
     let (mut rows_in, mut rows_out, mut lineno) = (0u64, 0u64, 0u64);
     loop {
         line.clear();
@@ -192,23 +393,21 @@ pub fn rewrite(
             continue;
         }
         rows_in += 1;
-        let mut value: Value = serde_json::from_slice(body)
+        let value: Value = serde_json::from_slice(body)
             .map_err(|e| err(format!("line {lineno}: not JSON: {e}")))?;
-        let root = value.clone();
-        let changed = match value.as_object_mut() {
-            Some(obj) => walk(obj, "", &mut keys, &root, lineno).map_err(err)?,
-            None => return Err(err(format!("line {lineno}: not a JSON object"))),
-        };
-        if changed {
-            serde_json::to_writer(&mut out, &value).map_err(|e| err(e.to_string()))?;
-            let ending: &[u8] = if line.ends_with(b"\r\n") {
-                b"\r\n"
-            } else if line.ends_with(b"\n") {
-                b"\n"
-            } else {
-                b""
-            };
-            out.write_all(ending).map_err(|e| err(e.to_string()))?;
+        if !value.is_object() {
+            return Err(err(format!("line {lineno}: not a JSON object")));
+        }
+        let at = line.len() - line.trim_ascii_start().len();
+        let obj = parse_object(&line, at)
+            .ok_or_else(|| err(format!("line {lineno}: could not be read for rewriting")))?;
+        rendered.clear();
+        if render(&line, &obj, "", &mut keys, &value, lineno, &mut rendered).map_err(err)? {
+            // Only the object changes: what is around it (spaces, the line end) stays.
+            out.write_all(&line[..obj.open])
+                .and_then(|()| out.write_all(&rendered))
+                .and_then(|()| out.write_all(&line[obj.close + 1..]))
+                .map_err(|e| err(e.to_string()))?;
         } else {
             out.write_all(&line).map_err(|e| err(e.to_string()))?;
         }

@@ -200,6 +200,17 @@ pub fn plan(req: &Request<'_>) -> Result<Vec<Planned>, Vec<String>> {
             ));
         } else if output.is_dir() {
             conflicts.push(format!("{}: is a folder", output.display()));
+        } else if super::workbook::is_workbook_name(input)
+            && !output
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        {
+            // A workbook is written as XLSX, and read back by that name.
+            conflicts.push(format!(
+                "{}: {} is written as an XLSX workbook; name the output .xlsx",
+                output.display(),
+                input.display()
+            ));
         } else if output.symlink_metadata().is_ok() && !req.force {
             conflicts.push(format!(
                 "{}: exists already (use --force to replace an earlier output)",

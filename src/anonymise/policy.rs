@@ -1,7 +1,7 @@
 //! The anonymisation policy (TOML; the contract in ARCHITECTURE.md): which method each column
-//! gets, chosen by column name (a glob; `table.column` for dumps and SQLite), by the category
-//! the scanner detected, or by rule id; and which method each rule's spans get in text and
-//! logs. Fail-closed: a column with personal data that no entry names stops the run unless
+//! gets, chosen by column name (a glob; `table.column` for dumps and SQLite, `Sheet.column`
+//! for workbooks), by the category the scanner detected, or by rule id; and which method each
+//! rule's spans get in text and logs. Fail-closed: a column with personal data that no entry names stops the run unless
 //! `on_unlisted = "keep"` (or an entry with `method = "keep"` names it).
 
 use super::keys::{read_hex_key, MasterKey, Secret};

@@ -110,46 +110,139 @@ impl<W: Write> RowSink for NdjsonRows<W> {
     }
 }
 
-/// The rows of one block as text columns, built on a worker thread.
+/// One column of a [`FrameBuilder`], in its output type.
+#[cfg(feature = "parquet")]
+enum Builder {
+    Text(polars::prelude::StringChunkedBuilder),
+    Integer(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Boolean(Vec<Option<bool>>),
+    Date(Vec<Option<i32>>),
+    Datetime(Vec<Option<i64>>),
+}
+
+/// The rows of one block as columns (text, or the types a CSV's columns were found to
+/// have: [`super::infer`]), built on a worker thread.
 #[cfg(feature = "parquet")]
 pub struct FrameBuilder {
-    builders: Vec<polars::prelude::StringChunkedBuilder>,
+    names: Vec<String>,
+    builders: Vec<Builder>,
     rows: usize,
+    /// The first cell that did not fit its column's type: its row in the block (1-based)
+    /// and why.
+    problem: Option<(u64, String)>,
 }
 
 #[cfg(feature = "parquet")]
 impl FrameBuilder {
-    /// Empty columns with these names.
+    /// Empty text columns with these names.
     pub fn new(names: &[String]) -> Self {
+        Self::typed(names, &[])
+    }
+
+    /// Empty columns with these names and types (text where `types` has none).
+    pub fn typed(names: &[String], types: &[super::infer::ColumnType]) -> Self {
+        use super::infer::ColumnType;
         use polars::prelude::*;
+        let builders = names
+            .iter()
+            .enumerate()
+            .map(
+                |(i, n)| match types.get(i).copied().unwrap_or(ColumnType::Text) {
+                    ColumnType::Text => Builder::Text(StringChunkedBuilder::new(
+                        PlSmallStr::from(n.as_str()),
+                        8192,
+                    )),
+                    ColumnType::Integer => Builder::Integer(Vec::new()),
+                    ColumnType::Float => Builder::Float(Vec::new()),
+                    ColumnType::Boolean => Builder::Boolean(Vec::new()),
+                    ColumnType::Date => Builder::Date(Vec::new()),
+                    ColumnType::Datetime => Builder::Datetime(Vec::new()),
+                },
+            )
+            .collect();
         FrameBuilder {
-            builders: names
-                .iter()
-                .map(|n| StringChunkedBuilder::new(PlSmallStr::from(n.as_str()), 8192))
-                .collect(),
+            names: names.to_vec(),
+            builders,
             rows: 0,
+            problem: None,
         }
     }
 
-    /// Adds a row.
+    /// Adds a row. A cell that does not fit its column's type is remembered
+    /// ([`FrameBuilder::problem`]); an empty cell in a typed column is NULL.
     pub fn push(&mut self, cells: &[Option<&str>]) {
-        for (b, c) in self.builders.iter_mut().zip(cells) {
-            match c {
-                Some(s) => b.append_value(*s),
-                None => b.append_null(),
+        use super::infer;
+        self.rows += 1;
+        for (i, (b, c)) in self.builders.iter_mut().zip(cells).enumerate() {
+            if let Builder::Text(t) = b {
+                match c {
+                    Some(s) => t.append_value(*s),
+                    None => t.append_null(),
+                }
+                continue;
+            }
+            let v = c.filter(|s| !s.is_empty());
+            let fits = match b {
+                Builder::Integer(x) => push_parsed(x, v, infer::parse_integer),
+                Builder::Float(x) => push_parsed(x, v, infer::parse_float),
+                Builder::Boolean(x) => push_parsed(x, v, infer::parse_boolean),
+                Builder::Date(x) => push_parsed(x, v, infer::parse_date),
+                Builder::Datetime(x) => push_parsed(x, v, infer::parse_datetime),
+                Builder::Text(_) => true,
+            };
+            if !fits && self.problem.is_none() {
+                self.problem = Some((
+                    self.rows as u64,
+                    format!(
+                        "column {}: a value that is not of the column's type (the policy's method changed its form)",
+                        self.names.get(i).map_or("?", String::as_str)
+                    ),
+                ));
             }
         }
-        self.rows += 1;
+    }
+
+    /// The first cell that did not fit its column's type: its row in the block and why.
+    pub fn problem(&self) -> Option<&(u64, String)> {
+        self.problem.as_ref()
     }
 
     fn finish(self) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
         use polars::prelude::*;
-        let columns: Vec<Column> = self
-            .builders
-            .into_iter()
-            .map(|b| b.finish().into_series().into_column())
-            .collect();
+        let mut columns: Vec<Column> = Vec::with_capacity(self.builders.len());
+        for (name, b) in self.names.iter().zip(self.builders) {
+            let name = PlSmallStr::from(name.as_str());
+            let series = match b {
+                Builder::Text(t) => t.finish().into_series(),
+                Builder::Integer(v) => Series::new(name, v),
+                Builder::Float(v) => Series::new(name, v),
+                Builder::Boolean(v) => Series::new(name, v),
+                Builder::Date(v) => Series::new(name, v).cast(&DataType::Date)?,
+                Builder::Datetime(v) => {
+                    Series::new(name, v).cast(&DataType::Datetime(TimeUnit::Microseconds, None))?
+                }
+            };
+            columns.push(series.into_column());
+        }
         DataFrame::new(self.rows, columns)
+    }
+}
+
+/// Appends `v` parsed (NULL for `None`); false when it does not parse.
+#[cfg(feature = "parquet")]
+fn push_parsed<T>(to: &mut Vec<Option<T>>, v: Option<&str>, parse: fn(&str) -> Option<T>) -> bool {
+    match v {
+        None => {
+            to.push(None);
+            true
+        }
+        Some(s) => {
+            let p = parse(s);
+            let fits = p.is_some();
+            to.push(p);
+            fits
+        }
     }
 }
 
@@ -162,23 +255,30 @@ fn polars_io(e: polars::prelude::PolarsError) -> io::Error {
     io::Error::other(e.to_string())
 }
 
-/// Writes frames to Parquet (zstd) in row groups of about [`ROW_GROUP`] rows; every column is
-/// text.
+/// Writes frames to Parquet (zstd) in row groups of about [`ROW_GROUP`] rows, in the frames'
+/// column types.
 #[cfg(feature = "parquet")]
 pub struct ParquetFrames<W: Write> {
     out: Option<W>,
     names: Vec<String>,
+    types: Vec<super::infer::ColumnType>,
     writer: Option<polars::prelude::BatchedWriter<W>>,
     pending: Option<polars::prelude::DataFrame>,
 }
 
 #[cfg(feature = "parquet")]
 impl<W: Write> ParquetFrames<W> {
-    /// Writes to `out`.
+    /// Writes text columns to `out`.
     pub fn new(out: W, names: &[String]) -> Self {
+        Self::typed(out, names, &[])
+    }
+
+    /// Writes columns of these types to `out` (the frames pushed are built with them).
+    pub fn typed(out: W, names: &[String], types: &[super::infer::ColumnType]) -> Self {
         ParquetFrames {
             out: Some(out),
             names: names.to_vec(),
+            types: types.to_vec(),
             writer: None,
             pending: None,
         }
@@ -228,9 +328,11 @@ impl<W: Write> ParquetFrames<W> {
     pub fn finish(&mut self) -> io::Result<()> {
         let last = match self.pending.take() {
             Some(p) => Some(p),
-            None if self.writer.is_none() => {
-                Some(FrameBuilder::new(&self.names).finish().map_err(polars_io)?)
-            }
+            None if self.writer.is_none() => Some(
+                FrameBuilder::typed(&self.names, &self.types)
+                    .finish()
+                    .map_err(polars_io)?,
+            ),
             None => None,
         };
         if let Some(mut p) = last {

@@ -7,7 +7,7 @@ use super::plan::Detection;
 use std::fmt::Write;
 
 /// The method suggested for a rule or category, with its parameters as TOML lines.
-/// `typed` inputs (dumps, SQLite) get methods that keep a column's type: a date stays a date.
+/// `typed` inputs (dumps, SQLite, workbooks) get methods that keep a column's type: a date stays a date.
 fn method_for(rule: &str, category: &str, typed: bool) -> (&'static str, &'static str) {
     const TOKEN: &str = "format = \"base32\"\nlength = 16";
     const REDACT: &str = "value = \"\"   # empty text; remove this line for NULL";

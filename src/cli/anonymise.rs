@@ -226,14 +226,14 @@ pub fn run(args: AnonymiseArgs) -> Result<Exit> {
         }
         // One policy for all inputs: what each holds, merged.
         let mut found = anonymise::plan::Detection::default();
-        // Tables of dumps and SQLite (typed columns), so a CSV's column gets the same method
-        // whatever other inputs are given.
+        // Tables of dumps, SQLite and workbooks (typed columns: a date cell stays a date), so
+        // a CSV's column gets the same method whatever other inputs are given.
         let mut typed = std::collections::HashSet::new();
         for (path, _) in &inputs {
             let f = anonymise::detect(path, &rules, args.sample_rows.unwrap_or(10_000))?;
             if matches!(
                 anonymise::kind_of(path)?,
-                anonymise::Kind::Dump | anonymise::Kind::Sqlite
+                anonymise::Kind::Dump | anonymise::Kind::Sqlite | anonymise::Kind::Workbook
             ) {
                 typed.extend(f.verdicts.iter().map(|v| v.table.to_lowercase()));
             }

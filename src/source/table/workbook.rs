@@ -6,17 +6,41 @@ use calamine::{open_workbook_auto, Data, Reader};
 use std::io;
 use std::path::Path;
 
-fn text(cell: &Data) -> Option<String> {
+/// The text of a cell as the scan reads it (and the anonymiser transforms it): `None` for an
+/// empty or error cell, whole numbers without `.0` (phone numbers and ids are often stored
+/// as numbers: 612345678, not 612345678.0), dates and times in ISO form (`1985-03-12`,
+/// `2024-05-01 12:30:00`, `12:30:00`) rather than Excel's day count.
+pub fn cell_text(cell: &Data) -> Option<String> {
     match cell {
         Data::Empty | Data::Error(_) => None,
         Data::String(s) => Some(s.clone()),
-        // Phone numbers and ids are often stored as numbers: 612345678, not 612345678.0.
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e17 => Some(format!("{}", *f as i64)),
+        Data::DateTime(d) if d.is_datetime() => Some(iso_datetime(d)),
         other => Some(other.to_string()),
     }
 }
 
-fn is_header(row: &[Data]) -> bool {
+/// An Excel date, time or date and time in ISO form: the date alone when it has no time, the
+/// time alone when it has no date (a day count below 1), milliseconds only when there are.
+pub fn iso_datetime(d: &calamine::ExcelDateTime) -> String {
+    let (y, mo, day, h, mi, s, ms) = d.to_ymd_hms_milli();
+    let time = if ms > 0 {
+        format!("{h:02}:{mi:02}:{s:02}.{ms:03}")
+    } else {
+        format!("{h:02}:{mi:02}:{s:02}")
+    };
+    let v = d.as_f64();
+    if (0.0..1.0).contains(&v) {
+        time
+    } else if (h, mi, s, ms) == (0, 0, 0, 0) {
+        format!("{y:04}-{mo:02}-{day:02}")
+    } else {
+        format!("{y:04}-{mo:02}-{day:02} {time}")
+    }
+}
+
+/// Does the first row of a sheet look like a header: short, unique texts, no e-mail address?
+pub fn is_header(row: &[Data]) -> bool {
     let mut seen = std::collections::HashSet::new();
     !row.is_empty()
         && row.iter().all(|c| match c {
@@ -30,6 +54,24 @@ fn is_header(row: &[Data]) -> bool {
         })
 }
 
+/// The column names of a sheet and whether its first row is their header (`col1…` when the
+/// first row is data); `None` for a sheet without cells.
+pub fn columns(range: &calamine::Range<Data>) -> Option<(Vec<String>, bool)> {
+    let first = range.rows().next()?;
+    if is_header(first) {
+        let names = first
+            .iter()
+            .map(|c| cell_text(c).unwrap_or_default().trim().to_string())
+            .collect();
+        Some((names, true))
+    } else {
+        Some((
+            (1..=range.width()).map(|i| format!("col{i}")).collect(),
+            false,
+        ))
+    }
+}
+
 /// Reads every sheet (at most `limit` data rows each; 0: all).
 ///
 /// # Errors
@@ -41,27 +83,20 @@ pub fn read(path: &Path, limit: u64, sink: &mut dyn TableSink) -> io::Result<()>
         let range = book
             .worksheet_range(&sheet)
             .map_err(|e| bad(format!("sheet {sheet}: {e}")))?;
-        let mut rows = range.rows().peekable();
-        let Some(first) = rows.peek() else { continue };
-        let header = is_header(first);
-        let width = range.width();
-        let columns: Vec<String> = if header {
-            let names = first
-                .iter()
-                .map(|c| text(c).unwrap_or_default().trim().to_string())
-                .collect();
-            rows.next();
-            names
-        } else {
-            (1..=width).map(|i| format!("col{i}")).collect()
+        let Some((columns, header)) = columns(&range) else {
+            continue;
         };
+        let mut rows = range.rows();
+        if header {
+            rows.next();
+        }
         sink.begin(&sheet, &columns);
         sink.total_rows((range.height() - usize::from(header)) as u64);
         for (n, row) in rows.enumerate() {
             if limit > 0 && n as u64 >= limit {
                 break;
             }
-            let values: Vec<Option<String>> = row.iter().map(text).collect();
+            let values: Vec<Option<String>> = row.iter().map(cell_text).collect();
             let cells: Vec<Option<&[u8]>> = values
                 .iter()
                 .map(|v| v.as_deref().map(str::as_bytes))
@@ -73,4 +108,30 @@ pub fn read(path: &Path, limit: u64, sink: &mut dyn TableSink) -> io::Result<()>
         sink.end();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+
+    fn dt(v: f64) -> Data {
+        Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::DateTime, false))
+    }
+
+    #[test]
+    fn dates_are_read_in_iso_form_not_as_day_counts() {
+        assert_eq!(cell_text(&dt(31_118.0)).as_deref(), Some("1985-03-12"));
+        assert_eq!(
+            cell_text(&dt(45_413.395_833_333_336)).as_deref(),
+            Some("2024-05-01 09:30:00")
+        );
+        assert_eq!(cell_text(&dt(0.5)).as_deref(), Some("12:00:00"));
+        let duration = Data::DateTime(ExcelDateTime::new(1.5, ExcelDateTimeType::TimeDelta, false));
+        assert_eq!(cell_text(&duration).as_deref(), Some("1.5"));
+        assert_eq!(
+            cell_text(&Data::Float(612_345_678.0)).as_deref(),
+            Some("612345678")
+        );
+    }
 }
