@@ -6,6 +6,7 @@ mod anonymise_leaks;
 mod anonymise_safety;
 mod anonymise_spans;
 mod bad_input;
+mod binary_tables;
 mod cli;
 mod common;
 mod containers;

@@ -30,6 +30,37 @@ fn is_header(row: &[Data]) -> bool {
         })
 }
 
+/// The file-name endings of workbooks.
+const EXTENSIONS: [&str; 5] = [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"];
+
+/// Whether a file name ends like a workbook's (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`).
+pub fn has_workbook_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    EXTENSIONS.iter().any(|e| name.ends_with(e))
+}
+
+/// Whether the ZIP file at `path` is a workbook, by its parts: an Excel workbook part
+/// (`xl/workbook.xml`, `xl/workbook.bin`) or an OpenDocument spreadsheet's `mimetype`.
+pub fn is_zip_workbook(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(io::BufReader::new(file)) else {
+        return false;
+    };
+    if zip.index_for_name("xl/workbook.xml").is_some()
+        || zip.index_for_name("xl/workbook.bin").is_some()
+    {
+        return true;
+    }
+    let Ok(mut mime) = zip.by_name("mimetype") else {
+        return false;
+    };
+    let mut text = String::new();
+    io::Read::read_to_string(&mut io::Read::take(&mut mime, 256), &mut text).is_ok()
+        && text.trim() == "application/vnd.oasis.opendocument.spreadsheet"
+}
+
 /// Reads every sheet (at most `limit` data rows each; 0: all).
 ///
 /// # Errors
