@@ -349,3 +349,58 @@ fn a_database_in_wal_mode_on_standard_input_says_its_log_was_not_read() {
     assert!(stderr(&out).contains("WAL mode"), "{}", stderr(&out));
     assert!(found_at(&ndjson(&out), "k", "email", 1));
 }
+
+#[test]
+fn parquet_footer_metadata_and_column_names_are_read() {
+    // Made by pyarrow and pandas: fixtures/tables/make_parquet.py.
+    let out = run(
+        &root(),
+        &[
+            "scan",
+            "fixtures/tables/metadata.parquet",
+            "--format",
+            "ndjson",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let found = ndjson(&out);
+    let has = |table: &str, column: &str, rule: &str| {
+        found
+            .iter()
+            .any(|f| f["table"] == table && f["column"] == column && f["rule"] == rule)
+    };
+    // A writer's own keys, pandas' schema metadata and a field's Arrow metadata.
+    assert!(has("key_value_metadata", "eigenaar", "email"), "{found:?}");
+    assert!(has("key_value_metadata", "eigenaar", "phone"), "{found:?}");
+    assert!(has("key_value_metadata", "iban", "iban"), "{found:?}");
+    assert!(has("key_value_metadata", "pandas", "email"), "{found:?}");
+    assert!(
+        has("key_value_metadata", "ARROW:schema", "email"),
+        "{found:?}"
+    );
+    // Column names, nested ones included, masked wherever they are printed.
+    let names: Vec<&serde_json::Value> = found
+        .iter()
+        .filter(|f| f["table"] == "metadata" && f["rule"] == "email")
+        .collect();
+    assert_eq!(names.len(), 2, "{found:?}");
+    let text = stdout(&out);
+    for value in [
+        "sanne.bakker@voorbeeld.nl",
+        "piet.devries@voorbeeld.nl",
+        "kees.smit@voorbeeld.be",
+        "ann.peeters@voorbeeld.be",
+        "NL91ABNA0417164300",
+    ] {
+        assert!(!text.contains(value), "{value} printed: {text}");
+    }
+    // A file whose footer holds nothing personal gains no findings from it.
+    let dir = tempfile::tempdir().unwrap();
+    parquet_file(&dir.path().join("p.parquet"));
+    let found = ndjson(&run(
+        dir.path(),
+        &["scan", "p.parquet", "--format", "ndjson"],
+    ));
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|f| f["table"] == "p"), "{found:?}");
+}
