@@ -404,3 +404,95 @@ fn parquet_footer_metadata_and_column_names_are_read() {
     assert!(!found.is_empty());
     assert!(found.iter().all(|f| f["table"] == "p"), "{found:?}");
 }
+
+/// (table, column, row, rule) of every finding.
+fn places(found: &[serde_json::Value]) -> Vec<(String, String, u64, String)> {
+    found
+        .iter()
+        .map(|f| {
+            (
+                f["table"].as_str().unwrap_or("").to_string(),
+                f["column"].as_str().unwrap_or("").to_string(),
+                f["row"].as_u64().unwrap_or(0),
+                f["rule"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn workbook_comments_properties_and_names_are_read() {
+    // Made by XlsxWriter and the standard library: fixtures/tables/make_workbooks.py.
+    let cases: [(&str, &[(&str, &str, u64, &str)]); 3] = [
+        (
+            "notes.xlsx",
+            &[
+                ("xl/comments1.xml", "author", 1, "person_name"),
+                ("xl/comments1.xml", "text", 1, "person_name"),
+                ("docProps/core.xml", "creator", 1, "person_name"),
+                ("docProps/core.xml", "lastModifiedBy", 1, "person_name"),
+                ("docProps/core.xml", "title", 1, "person_name"),
+                ("docProps/core.xml", "description", 1, "email"),
+                ("docProps/app.xml", "Manager", 1, "person_name"),
+                ("docProps/custom.xml", "Klant-IBAN", 1, "iban"),
+                ("xl/workbook.xml", "sheet", 2, "person_name"),
+                ("xl/workbook.xml", "refers_to", 3, "email"),
+            ],
+        ),
+        (
+            "threaded.xlsx",
+            &[
+                (
+                    "xl/threadedComments/threadedComment1.xml",
+                    "author",
+                    1,
+                    "person_name",
+                ),
+                (
+                    "xl/threadedComments/threadedComment1.xml",
+                    "text",
+                    1,
+                    "email",
+                ),
+                ("xl/persons/person.xml", "user_id", 1, "email"),
+                ("xl/comments1.xml", "author", 1, "person_name"),
+            ],
+        ),
+        (
+            "annotated.ods",
+            &[
+                ("content.xml:annotations", "author", 1, "person_name"),
+                ("content.xml:annotations", "text", 1, "email"),
+                ("meta.xml", "initial-creator", 1, "person_name"),
+                ("meta.xml", "Dossierhouder", 1, "email"),
+                ("content.xml", "refers_to", 2, "email"),
+            ],
+        ),
+    ];
+    for (file, want) in cases {
+        let path = format!("fixtures/tables/{file}");
+        let out = run(&root(), &["scan", &path, "--format", "ndjson"]);
+        assert_eq!(code(&out), 0, "{file}: {}", stderr(&out));
+        let got = places(&ndjson(&out));
+        for (table, column, row, rule) in want {
+            assert!(
+                got.iter()
+                    .any(|g| g.0 == *table && g.1 == *column && g.2 == *row && g.3 == *rule),
+                "{file}: no {rule} at {table}.{column}[{row}] in {got:?}"
+            );
+        }
+        // The cells themselves hold nothing personal; nothing is printed in full.
+        for value in [
+            "Marieke Janssens",
+            "sanne.bakker@voorbeeld.nl",
+            "NL91ABNA0417164300",
+            "lotte.deboer@voorbeeld.nl",
+            "ruben.mertens@voorbeeld.be",
+            "eva.wouters@voorbeeld.be",
+            "noor.jacobs@voorbeeld.be",
+            "tom.dubois@voorbeeld.be",
+        ] {
+            assert!(!stdout(&out).contains(value), "{file} prints {value}");
+        }
+    }
+}

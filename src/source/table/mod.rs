@@ -11,6 +11,7 @@ pub mod pgarchive;
 pub mod sqldump;
 pub mod sqlite;
 pub mod workbook;
+pub mod workbook_meta;
 
 use std::io;
 use std::path::Path;

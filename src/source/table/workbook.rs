@@ -1,8 +1,10 @@
 //! Excel and OpenDocument workbooks (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) through
-//! calamine: each sheet is a table; the first row is the header when it looks like one.
+//! calamine: each sheet is a table; the first row is the header when it looks like one. The
+//! sheet and defined names, comments and document properties follow as small tables named
+//! after their parts ([`workbook_meta`]).
 
-use super::TableSink;
-use calamine::{open_workbook_auto, Data, Reader};
+use super::{workbook_meta, TableSink};
+use calamine::{open_workbook_auto, Data, Reader, Sheets};
 use std::io;
 use std::path::Path;
 
@@ -68,6 +70,14 @@ pub fn is_zip_workbook(path: &Path) -> bool {
 pub fn read(path: &Path, limit: u64, sink: &mut dyn TableSink) -> io::Result<()> {
     let bad = |e: String| io::Error::new(io::ErrorKind::InvalidData, e);
     let mut book = open_workbook_auto(path).map_err(|e| bad(e.to_string()))?;
+    // Where the names are kept, and whether comments and properties are XML parts of a ZIP.
+    let (names_part, zipped) = match &book {
+        Sheets::Xlsx(_) => ("xl/workbook.xml", true),
+        Sheets::Xlsb(_) => ("xl/workbook.bin", true),
+        Sheets::Ods(_) => ("content.xml", true),
+        Sheets::Xls(_) => ("Workbook", false),
+    };
+    let defined = book.defined_names().to_vec();
     for sheet in book.sheet_names() {
         let range = book
             .worksheet_range(&sheet)
@@ -102,6 +112,14 @@ pub fn read(path: &Path, limit: u64, sink: &mut dyn TableSink) -> io::Result<()>
             }
         }
         sink.end();
+    }
+    workbook_meta::names(names_part, &book.sheet_names(), &defined, sink);
+    if zipped {
+        if let Err(e) = workbook_meta::read(path, sink) {
+            sink.notice(&format!(
+                "{e}; the workbook's comments and properties were not all read"
+            ));
+        }
     }
     Ok(())
 }
