@@ -3,7 +3,7 @@
 //! compressed, a workbook's comments, properties and names, and a Parquet file's footer
 //! metadata and column names.
 
-use crate::common::{code, ndjson, piiscan, root, run, stderr, stdout};
+use crate::common::{anonymise, code, ndjson, piiscan, root, run, stderr, stdout, write};
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -15,6 +15,9 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            continue;
+        }
         let name = e.file_name().to_string_lossy().into_owned();
         out.insert(name, std::fs::read(e.path()).unwrap());
     }
@@ -495,4 +498,54 @@ fn workbook_comments_properties_and_names_are_read() {
             assert!(!stdout(&out).contains(value), "{file} prints {value}");
         }
     }
+}
+
+#[test]
+fn anonymising_a_database_takes_the_rows_of_its_write_ahead_log_too() {
+    let dir = tempfile::tempdir().unwrap();
+    wal_database(
+        dir.path(),
+        "app.db",
+        "CREATE TABLE k (naam TEXT, email TEXT);
+         INSERT INTO k VALUES ('Jan', 'jan.jansen@voorbeeld.nl');",
+        "INSERT INTO k VALUES ('Piet', 'piet.devries@voorbeeld.nl');",
+        true,
+    );
+    write(
+        dir.path(),
+        "p.toml",
+        "on_unlisted = \"keep\"\n[[column]]\nname = \"*.email\"\nmethod = \"hmac\"\nformat = \"base32\"\nlength = 16\n",
+    );
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let before = snapshot(dir.path());
+    let o = anonymise(
+        dir.path(),
+        &["app.db", "--policy", "p.toml", "--out", "out/anon.db"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("2 rows in, 2 rows out"),
+        "{}",
+        stdout(&o)
+    );
+    let out = dir.path().join("out");
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["anon.db"], "no side file left beside the output");
+    let bytes = std::fs::read(out.join("anon.db")).unwrap();
+    for raw in [
+        &b"piet.devries@voorbeeld.nl"[..],
+        b"jan.jansen@voorbeeld.nl",
+    ] {
+        assert!(!bytes.windows(raw.len()).any(|w| w == raw));
+    }
+    let conn = Connection::open(out.join("anon.db")).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM k", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2);
+    drop(conn);
+    assert_eq!(snapshot(dir.path()), before);
 }

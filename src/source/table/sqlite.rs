@@ -138,8 +138,12 @@ pub fn not_read_reason(path: Option<&Path>, head: &[u8]) -> Option<String> {
     })
 }
 
-/// The side files of `db` that hold row data and exist (empty ones need nothing).
-fn live_sides(db: &Path) -> io::Result<Vec<(Side, PathBuf)>> {
+/// The side files of `db` that hold row data and exist (empty ones need nothing): what must
+/// be copied with the database for a copy to hold what the database holds.
+///
+/// # Errors
+/// A side file exists but cannot be inspected.
+pub fn live_sides(db: &Path) -> io::Result<Vec<(Side, PathBuf)>> {
     let mut out = Vec::new();
     let name = db.file_name().map(|n| n.to_os_string()).unwrap_or_default();
     for side in [Side::Wal, Side::Journal] {
