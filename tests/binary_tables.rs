@@ -423,10 +423,13 @@ fn places(found: &[serde_json::Value]) -> Vec<(String, String, u64, String)> {
         .collect()
 }
 
+/// Where a finding is expected: table, column, row, rule.
+type Place = (&'static str, &'static str, u64, &'static str);
+
 #[test]
 fn workbook_comments_properties_and_names_are_read() {
     // Made by XlsxWriter and the standard library: fixtures/tables/make_workbooks.py.
-    let cases: [(&str, &[(&str, &str, u64, &str)]); 3] = [
+    let cases: [(&str, &[Place]); 3] = [
         (
             "notes.xlsx",
             &[
