@@ -103,7 +103,6 @@ pub fn is_database(path: &Path) -> bool {
 /// bytes. `None` for every other input.
 pub fn not_read_reason(path: Option<&Path>, head: &[u8]) -> Option<String> {
     let by_name = path.and_then(side_by_name);
-    let side = side_by_magic(head).or(by_name.as_ref().map(|(_, s)| *s))?;
     if let Some((db, named)) = &by_name {
         if is_database(db) {
             return Some(format!(
@@ -114,10 +113,10 @@ pub fn not_read_reason(path: Option<&Path>, head: &[u8]) -> Option<String> {
             ));
         }
     }
-    if !side.holds_rows() && side_by_magic(head).is_none() {
-        // An index without its database holds no row data: binary, as any other.
-        return None;
-    }
+    // Without its database a file is a side file by its content alone (a diary called
+    // `reis-journal` is text); an index has no magic and holds no row data either way.
+    let side = side_by_magic(head).filter(|s| s.holds_rows())?;
+    let by_name = by_name.filter(|(_, named)| *named == side);
     Some(match (path, by_name) {
         (Some(_), Some((db, _))) => format!(
             "{} without its database ({} is missing or no SQLite database); its rows were \
@@ -384,8 +383,11 @@ mod tests {
         // Beside a file that is no database, or on standard input: not read, and said so.
         let other = dir.path().join("notes.txt-wal");
         std::fs::write(dir.path().join("notes.txt"), b"text").unwrap();
-        assert!(not_read_reason(Some(&other), b"\x37\x7f\x06\x82").is_some());
+        assert!(not_read_reason(Some(&other), b"\x37\x7f\x06\x82\0\0\0\0").is_some());
         assert!(not_read_reason(None, b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7").is_some());
+        let diary = dir.path().join("reis-journal");
+        assert_eq!(not_read_reason(Some(&diary), b"Dag 1: Gent"), None);
+        assert_eq!(not_read_reason(Some(&dir.path().join("x-wal")), b""), None);
         // An index without its database holds no rows; other files are no side files.
         assert_eq!(
             not_read_reason(Some(&dir.path().join("b.db-shm")), b"\0\0"),
