@@ -121,9 +121,29 @@ impl TempDir {
         Err(last.unwrap_or_else(|| io::Error::other("no temporary directory name was free")))
     }
 
+    /// Makes a private directory (mode 0700) in the system's temporary folder (`TMPDIR`), for
+    /// copies of inputs that must be read from a file: never beside an input, so nothing is
+    /// ever written where the scan reads.
+    ///
+    /// # Errors
+    /// The temporary folder cannot be written, or the process is being terminated.
+    pub fn in_temp() -> io::Result<TempDir> {
+        TempDir::beside(&std::env::temp_dir().join("piiscan"))
+    }
+
     /// The directory.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Creates a new private file (mode 0600) named `name` in the directory.
+    ///
+    /// # Errors
+    /// The file exists already or cannot be created.
+    pub fn create_file(&self, name: &str) -> io::Result<(PathBuf, File)> {
+        let path = self.path.join(name);
+        let file = create_private_file(&path)?;
+        Ok((path, file))
     }
 }
 

@@ -8,6 +8,7 @@ mod anonymise_safety;
 mod anonymise_spans;
 mod anonymise_workbooks;
 mod bad_input;
+mod binary_tables;
 mod breach;
 mod cli;
 mod common;

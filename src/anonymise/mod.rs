@@ -672,6 +672,15 @@ fn write_output(
         tmp.file_mut()
             .sync_all()
             .map_err(|e| crate::Error::io(&tmp_path, e))?;
+        // Rows committed to the write-ahead log (or a transaction cut short) are part of the
+        // database: its side files go beside the copy, where SQLite replays them.
+        let sides = crate::source::table::sqlite::live_sides(input)
+            .map_err(|e| crate::Error::io(input, e))?;
+        for (side, path) in sides {
+            let mut to = tmp_path.clone().into_os_string();
+            to.push(side.suffix());
+            std::fs::copy(&path, &to).map_err(|e| crate::Error::io(&path, e))?;
+        }
         let triggers;
         (tables, triggers) = sqlite::rewrite(&tmp_path, policy, found)?;
         if triggers > 0 {

@@ -124,6 +124,7 @@ pub fn scan(
         progress: &progress,
         inline_allow: opts.inline_allow,
         limits: opts.archives,
+        spool_limit: opts.walk.max_filesize.unwrap_or(opts.archives.max_total),
     };
     std::thread::scope(|s| {
         let (next, stop, emitted, advanced) = (&next, &stop, &emitted, &advanced);

@@ -110,8 +110,20 @@ pub(crate) fn run_opened(
         Ok(o) => o,
         Err(e) => return UnitResult::status(InputStatus::Failed(e.to_string())),
     };
+    // A file SQLite keeps beside a database: read with it, or named when it is alone.
+    let on_disk = path.filter(|_| !opened.compressed);
+    if let Some(why) = crate::source::table::sqlite::not_read_reason(on_disk, &opened.head) {
+        return UnitResult::status(InputStatus::Failed(why));
+    }
+    // SQLite, Parquet and workbooks given as a stream (standard input, a compressed file):
+    // copied to a private temporary file and read from there.
+    if on_disk.is_none() {
+        if let Some(table) = streamed_table(path, &opened.head) {
+            return run_spooled(table, opened, path, ctx, scratch);
+        }
+    }
     // SQLite, Parquet and workbooks are binary and are read from their path.
-    if let Some(path) = path.filter(|_| !opened.compressed) {
+    if let Some(path) = on_disk {
         if let Some(format) =
             crate::source::table::detect(path, &opened.head).filter(|f| f.needs_path())
         {
@@ -338,6 +350,129 @@ pub(crate) struct Ctx<'a> {
     pub(super) inline_allow: bool,
     /// What an archive may expand to.
     pub(crate) limits: crate::source::container::Limits,
+    /// The most bytes of a stream copied to a temporary file to be read from a path
+    /// (`--max-filesize`, else the archive size limit).
+    pub(crate) spool_limit: u64,
+}
+
+/// A table format read from a path, recognised in a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Streamed {
+    /// This format, by its magic bytes or its (decompressed) name.
+    Table(TableFormat),
+    /// A ZIP on standard input: a workbook when its parts say so, else an archive.
+    Zip,
+}
+
+/// Whether a stream (standard input when `path` is `None`, else a compressed file or a
+/// member) holds a table that is read from a path: SQLite and Parquet by their magic bytes, a
+/// workbook by its decompressed name (`a.xlsx.gz`) or, on standard input, by its parts.
+pub(super) fn streamed_table(path: Option<&std::path::Path>, head: &[u8]) -> Option<Streamed> {
+    if head.starts_with(crate::source::table::sqlite::MAGIC) {
+        return Some(Streamed::Table(TableFormat::Sqlite));
+    }
+    if head.starts_with(b"PAR1") {
+        return Some(Streamed::Table(TableFormat::Parquet));
+    }
+    if !crate::source::input::is_zip(head) {
+        return None;
+    }
+    let Some(path) = path else {
+        return Some(Streamed::Zip);
+    };
+    let name = path.file_name()?.to_string_lossy();
+    let inner = crate::source::input::inner_name(&name);
+    crate::source::table::workbook::has_workbook_name(&inner)
+        .then_some(Streamed::Table(TableFormat::Workbook))
+}
+
+/// Copies a stream holding a table read from a path into a private temporary file (within
+/// `--max-filesize`), reads the copy and removes it. A ZIP on standard input that is no
+/// workbook is read as the archive it is.
+pub(super) fn run_spooled(
+    table: Streamed,
+    mut opened: LocalOpened<'_>,
+    path: Option<&std::path::Path>,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+) -> UnitResult {
+    use crate::source::open::{spool, SpoolError};
+    let what = match table {
+        Streamed::Table(TableFormat::Sqlite) => "an SQLite database",
+        Streamed::Table(TableFormat::Parquet) => "a Parquet file",
+        _ => "a workbook or ZIP archive",
+    };
+    let origin = if path.is_some() {
+        "the decompressed file"
+    } else {
+        "standard input"
+    };
+    // The copy is named as the input is, so that a table takes the input's name.
+    let name = match path.and_then(|p| p.file_name()) {
+        Some(n) => crate::source::input::inner_name(&n.to_string_lossy()),
+        None => match table {
+            Streamed::Table(TableFormat::Parquet) => "stdin.parquet".to_string(),
+            Streamed::Table(TableFormat::Sqlite) => "stdin.sqlite".to_string(),
+            _ => "stdin".to_string(),
+        },
+    };
+    let spooled = match spool(&mut opened.reader, &name, ctx.spool_limit) {
+        Ok(s) => s,
+        Err(SpoolError::TooLarge { limit }) => {
+            return UnitResult::status(InputStatus::Failed(format!(
+                "{origin} holds {what} larger than {limit} bytes (--max-filesize), the most \
+                 copied to a temporary file to read it; not scanned: scan the file by its path \
+                 or raise --max-filesize"
+            )))
+        }
+        Err(SpoolError::Io(e)) => {
+            return UnitResult::status(InputStatus::Failed(format!(
+                "{origin} holds {what}, which could not be copied to a temporary file to read \
+                 it ({}); not scanned: scan the file by its path",
+                describe_read_error(&e, opened.compressed, 0)
+            )))
+        }
+    };
+    let format = match table {
+        Streamed::Table(format) => format,
+        Streamed::Zip if crate::source::table::workbook::is_zip_workbook(&spooled.path) => {
+            TableFormat::Workbook
+        }
+        Streamed::Zip => {
+            // An archive: its members are read from the copy.
+            let reopened = std::fs::File::open(&spooled.path)
+                .map(|f| Box::new(f) as Box<dyn Read>)
+                .and_then(|r| crate::source::open::open_local(r, true));
+            let Ok(reopened) = reopened else {
+                return UnitResult::status(InputStatus::Failed(
+                    "standard input could not be read back from its temporary copy".into(),
+                ));
+            };
+            return crate::pipeline::container::run(
+                crate::source::input::Container::Zip,
+                reopened,
+                path,
+                ctx,
+                scratch,
+            );
+        }
+    };
+    // A database in WAL mode keeps its newest rows in a `-wal` file, which no stream carries.
+    let wal_mode = format == TableFormat::Sqlite && opened.head.get(18..20) == Some(&[2, 2]);
+    let mut result = run_table_path(format, &spooled.path, ctx, scratch);
+    result.bytes = spooled.bytes;
+    if wal_mode {
+        let note = format!(
+            "an SQLite database in WAL mode read from {origin}: rows in its write-ahead log \
+             (-wal), if it has one, were not read; scan the database by its path to read them"
+        );
+        result.status = match result.status {
+            InputStatus::Scanned => InputStatus::Partial(note),
+            InputStatus::Partial(m) => InputStatus::Partial(format!("{m}; {note}")),
+            other => other,
+        };
+    }
+    result
 }
 
 /// Reads a SQLite file or a workbook and scans its cells.
@@ -350,7 +485,11 @@ pub(crate) fn run_table_path(
     let bytes = if path.is_dir() {
         crate::source::walk::directory_size(path)
     } else {
-        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+        let own = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        match format {
+            TableFormat::Sqlite => own + crate::source::table::sqlite::sides_size(path),
+            _ => own,
+        }
     };
     let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
         .inline_allow(ctx.inline_allow);

@@ -106,3 +106,76 @@ pub fn open_stdin() -> io::Result<Opened> {
         None => finish(raw, false),
     }
 }
+
+/// A stream copied into a private temporary file, for a reader that needs a path (SQLite,
+/// Parquet, workbooks given on standard input or compressed). The file (mode 0600, in a
+/// directory of mode 0700 in the system's temporary folder) is removed when this is dropped.
+#[derive(Debug)]
+pub struct Spooled {
+    /// The copy.
+    pub path: std::path::PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    _dir: crate::atomic::TempDir,
+}
+
+/// Why a stream could not be spooled.
+#[derive(Debug, thiserror::Error)]
+pub enum SpoolError {
+    /// The stream is larger than the limit: the copy stopped there and was removed.
+    #[error(
+        "larger than {limit} bytes (--max-filesize, or --archive-max-size when none is given)"
+    )]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// Reading the stream or writing the copy failed.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+/// Copies `reader` into a new private temporary file named `name`, at most `limit` bytes.
+///
+/// # Errors
+/// The stream is larger than `limit`, cannot be read, or the copy cannot be written.
+pub fn spool(reader: &mut dyn Read, name: &str, limit: u64) -> Result<Spooled, SpoolError> {
+    let dir = crate::atomic::TempDir::in_temp()?;
+    let (path, mut file) = dir.create_file(name)?;
+    let bytes = io::copy(&mut reader.take(limit.saturating_add(1)), &mut file)?;
+    if bytes > limit {
+        return Err(SpoolError::TooLarge { limit });
+    }
+    Ok(Spooled {
+        path,
+        bytes,
+        _dir: dir,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spool_is_private_bounded_and_removed() {
+        let data = vec![7u8; 1000];
+        let s = spool(&mut Cursor::new(&data), "x.sqlite", 1000).unwrap();
+        assert_eq!(s.bytes, 1000);
+        assert_eq!(std::fs::read(&s.path).unwrap(), data);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&s.path), 0o600);
+            assert_eq!(mode(s.path.parent().unwrap()), 0o700);
+        }
+        let dir = s.path.parent().unwrap().to_path_buf();
+        drop(s);
+        assert!(!dir.exists());
+        assert!(matches!(
+            spool(&mut Cursor::new(&data), "x", 999),
+            Err(SpoolError::TooLarge { limit: 999 })
+        ));
+    }
+}

@@ -275,5 +275,28 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
             }
         }
     }
+    drop_sqlite_sides(&mut out);
     out
+}
+
+/// Removes the files SQLite keeps beside a database (`-wal`, `-shm`, `-journal`) when the
+/// database is an entry too: they are read with it
+/// ([`crate::source::table::sqlite`]), not as inputs of their own. One whose database is not
+/// among the entries stays, and is named as not scanned when it is run.
+fn drop_sqlite_sides(entries: &mut Vec<Entry>) {
+    use crate::source::table::sqlite;
+    let listed: std::collections::HashSet<PathBuf> = entries
+        .iter()
+        .filter(|e| matches!(e, Entry::File { .. } | Entry::TooLarge { .. }))
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    entries.retain(|e| {
+        let (Entry::File { path, .. } | Entry::TooLarge { path, .. }) = e else {
+            return true;
+        };
+        match sqlite::side_by_name(path) {
+            Some((db, _)) => !(listed.contains(&db) && sqlite::is_database(&db)),
+            None => true,
+        }
+    });
 }

@@ -11,6 +11,7 @@ pub mod pgarchive;
 pub mod sqldump;
 pub mod sqlite;
 pub mod workbook;
+pub mod workbook_meta;
 
 use std::io;
 use std::path::Path;
@@ -138,10 +139,7 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
         return Some(TableFormat::PgArchive);
     }
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-    if [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"]
-        .iter()
-        .any(|e| name.ends_with(e))
-    {
+    if workbook::has_workbook_name(&name) {
         return Some(TableFormat::Workbook);
     }
     if head.starts_with(b"PAR1") || name.ends_with(".parquet") {

@@ -4,6 +4,10 @@
 //! Every column is cast to text for scanning; nested columns are read as dotted paths, as
 //! JSON is: a struct's fields as `address.city`, a list's elements joined into one cell
 //! (`tags[]`), a list of structs per field (`orders[].email`), a map as `m[].key`/`m[].value`.
+//! The footer's key-value metadata (pandas' and Arrow's schema metadata, and whatever a writer
+//! put there) is read too, as a table of one row, [`METADATA_TABLE`]: each key a column (so a
+//! key is scanned as a column name is), each value its cell; for Arrow's schema (`ARROW:schema`)
+//! the cell is what only it holds, the fields' own metadata.
 
 use super::TableSink;
 use polars::prelude::*;
@@ -80,9 +84,19 @@ fn to_io(e: PolarsError) -> io::Error {
 /// The file is not readable Parquet.
 pub fn read(path: &Path, table: &str, limit: u64, sink: &mut dyn TableSink) -> io::Result<()> {
     let mut head = ParquetReader::new(File::open(path)?);
-    let total = head.num_rows().map_err(to_io)?;
     let metadata = head.get_metadata().map_err(to_io)?.clone();
     let schema = head.schema().map_err(to_io)?;
+    if let Some(pairs) = metadata.key_value_metadata() {
+        let fields: Vec<&ArrowField> = schema.iter_values().collect();
+        read_key_values(
+            pairs
+                .iter()
+                .map(|kv| (kv.key.as_str(), kv.value.as_deref())),
+            &fields,
+            sink,
+        );
+    }
+    let total = head.num_rows().map_err(to_io)?;
     let mut columns: Vec<String> = Vec::new();
     for (name, dtype) in schema.iter() {
         leaf_names(name, &DataType::from_arrow_field(dtype), &mut columns);
@@ -130,4 +144,69 @@ pub fn read(path: &Path, table: &str, limit: u64, sink: &mut dyn TableSink) -> i
     }
     sink.end();
     Ok(())
+}
+
+/// The table a Parquet file's footer key-value metadata is reported as.
+pub const METADATA_TABLE: &str = "key_value_metadata";
+
+/// The footer key whose value is Arrow's IPC schema in base64.
+const ARROW_SCHEMA_KEY: &str = "ARROW:schema";
+
+/// The metadata of `field` and of the fields inside it, as `name: key=value` lines.
+fn field_metadata(path: &str, field: &ArrowField, out: &mut String) {
+    use polars::prelude::ArrowDataType as T;
+    let path = if path.is_empty() {
+        field.name.to_string()
+    } else {
+        format!("{path}.{}", field.name)
+    };
+    if let Some(meta) = &field.metadata {
+        for (k, v) in meta.iter() {
+            out.push_str(&format!("{path}: {k}={v}\n"));
+        }
+    }
+    match field.dtype() {
+        T::Struct(fields) => {
+            for f in fields {
+                field_metadata(&path, f, out);
+            }
+        }
+        T::List(inner) | T::LargeList(inner) | T::FixedSizeList(inner, _) | T::Map(inner, _) => {
+            field_metadata(&path, inner, out)
+        }
+        _ => {}
+    }
+}
+
+/// Reports the footer's key-value metadata as the one-row table [`METADATA_TABLE`]. Arrow's
+/// schema repeats the footer's metadata and the column names (both read already); what only
+/// it holds, the fields' own metadata, is its cell (from `fields`, the decoded schema).
+fn read_key_values<'k>(
+    pairs: impl Iterator<Item = (&'k str, Option<&'k str>)>,
+    fields: &[&ArrowField],
+    sink: &mut dyn TableSink,
+) {
+    let mut keys: Vec<String> = Vec::new();
+    let mut values: Vec<Option<Vec<u8>>> = Vec::new();
+    for (key, value) in pairs {
+        let value = match key {
+            ARROW_SCHEMA_KEY => {
+                let mut text = String::new();
+                for f in fields {
+                    field_metadata("", f, &mut text);
+                }
+                (!text.is_empty()).then(|| text.into_bytes())
+            }
+            _ => value.map(|v| v.as_bytes().to_vec()),
+        };
+        keys.push(key.to_string());
+        values.push(value);
+    }
+    if keys.is_empty() {
+        return;
+    }
+    sink.begin(METADATA_TABLE, &keys);
+    let cells: Vec<Option<&[u8]>> = values.iter().map(|v| v.as_deref()).collect();
+    sink.row(&cells);
+    sink.end();
 }

@@ -1,8 +1,10 @@
 //! Excel and OpenDocument workbooks (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`) through
-//! calamine: each sheet is a table; the first row is the header when it looks like one.
+//! calamine: each sheet is a table; the first row is the header when it looks like one. The
+//! sheet and defined names, comments and document properties follow as small tables named
+//! after their parts ([`workbook_meta`]).
 
-use super::TableSink;
-use calamine::{open_workbook_auto, Data, Reader};
+use super::{workbook_meta, TableSink};
+use calamine::{open_workbook_auto, Data, Reader, Sheets};
 use std::io;
 use std::path::Path;
 
@@ -72,6 +74,37 @@ pub fn columns(range: &calamine::Range<Data>) -> Option<(Vec<String>, bool)> {
     }
 }
 
+/// The file-name endings of workbooks.
+const EXTENSIONS: [&str; 5] = [".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"];
+
+/// Whether a file name ends like a workbook's (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`).
+pub fn has_workbook_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    EXTENSIONS.iter().any(|e| name.ends_with(e))
+}
+
+/// Whether the ZIP file at `path` is a workbook, by its parts: an Excel workbook part
+/// (`xl/workbook.xml`, `xl/workbook.bin`) or an OpenDocument spreadsheet's `mimetype`.
+pub fn is_zip_workbook(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(io::BufReader::new(file)) else {
+        return false;
+    };
+    if zip.index_for_name("xl/workbook.xml").is_some()
+        || zip.index_for_name("xl/workbook.bin").is_some()
+    {
+        return true;
+    }
+    let Ok(mut mime) = zip.by_name("mimetype") else {
+        return false;
+    };
+    let mut text = String::new();
+    io::Read::read_to_string(&mut io::Read::take(&mut mime, 256), &mut text).is_ok()
+        && text.trim() == "application/vnd.oasis.opendocument.spreadsheet"
+}
+
 /// Reads every sheet (at most `limit` data rows each; 0: all).
 ///
 /// # Errors
@@ -79,6 +112,14 @@ pub fn columns(range: &calamine::Range<Data>) -> Option<(Vec<String>, bool)> {
 pub fn read(path: &Path, limit: u64, sink: &mut dyn TableSink) -> io::Result<()> {
     let bad = |e: String| io::Error::new(io::ErrorKind::InvalidData, e);
     let mut book = open_workbook_auto(path).map_err(|e| bad(e.to_string()))?;
+    // Where the names are kept, and whether comments and properties are XML parts of a ZIP.
+    let (names_part, zipped) = match &book {
+        Sheets::Xlsx(_) => ("xl/workbook.xml", true),
+        Sheets::Xlsb(_) => ("xl/workbook.bin", true),
+        Sheets::Ods(_) => ("content.xml", true),
+        Sheets::Xls(_) => ("Workbook", false),
+    };
+    let defined = book.defined_names().to_vec();
     for sheet in book.sheet_names() {
         let range = book
             .worksheet_range(&sheet)
@@ -106,6 +147,14 @@ pub fn read(path: &Path, limit: u64, sink: &mut dyn TableSink) -> io::Result<()>
             }
         }
         sink.end();
+    }
+    workbook_meta::names(names_part, &book.sheet_names(), &defined, sink);
+    if zipped {
+        if let Err(e) = workbook_meta::read(path, sink) {
+            sink.notice(&format!(
+                "{e}; the workbook's comments and properties were not all read"
+            ));
+        }
     }
     Ok(())
 }
