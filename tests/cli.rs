@@ -320,3 +320,50 @@ fn the_committed_rule_reference_is_current() {
         "docs/rules.md is stale: run `cargo run -- rules list --format markdown > docs/rules.md`"
     );
 }
+
+/// GitHub's anchor of a Markdown heading: lower case, spaces to hyphens, punctuation dropped.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_link_to_a_readme_heading_points_to_one_that_exists() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).expect("README");
+    let headings: std::collections::HashSet<String> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix('#'))
+        .map(|l| anchor(l.trim_start_matches('#')))
+        .collect();
+    let mut links: Vec<String> = readme
+        .match_indices("](#")
+        .filter_map(|(i, _)| {
+            let rest = &readme[i + 3..];
+            rest.find(')').map(|end| rest[..end].to_string())
+        })
+        .collect();
+    let starter = piiscan::guard::config::STARTER;
+    links.extend(
+        starter
+            .match_indices("piiscan/piiscan#")
+            .map(|(i, m)| {
+                starter[i + m.len()..]
+                    .split(|c: char| c.is_whitespace() || c == ')')
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            }),
+    );
+    assert!(!links.is_empty());
+    for link in links {
+        assert!(headings.contains(&link), "#{link} is no heading of README.md");
+    }
+}
