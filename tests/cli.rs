@@ -351,19 +351,18 @@ fn every_link_to_a_readme_heading_points_to_one_that_exists() {
         })
         .collect();
     let starter = piiscan::guard::config::STARTER;
-    links.extend(
-        starter
-            .match_indices("piiscan/piiscan#")
-            .map(|(i, m)| {
-                starter[i + m.len()..]
-                    .split(|c: char| c.is_whitespace() || c == ')')
-                    .next()
-                    .unwrap_or("")
-                    .to_string()
-            }),
-    );
+    links.extend(starter.match_indices("piiscan/piiscan#").map(|(i, m)| {
+        starter[i + m.len()..]
+            .split(|c: char| c.is_whitespace() || c == ')')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    }));
     assert!(!links.is_empty());
     for link in links {
-        assert!(headings.contains(&link), "#{link} is no heading of README.md");
+        assert!(
+            headings.contains(&link),
+            "#{link} is no heading of README.md"
+        );
     }
 }

@@ -45,6 +45,64 @@ fn text(s: &str, empty: &str) -> String {
     }
 }
 
+/// Art. 9, art. 10 and national-number data, each group with its own ground (a tax law that
+/// allows a BSN is never printed as if it allowed the health data beside it); `geen` when
+/// the activity holds none.
+fn special_groups(a: &Activity, lang: Lang, none: &str) -> String {
+    let found = a.found_categories();
+    let all: Vec<&String> = a.categories.iter().chain(found.iter()).collect();
+    let names = |pick: fn(&str) -> bool| {
+        let mut v: Vec<String> = all
+            .iter()
+            .filter(|c| pick(c))
+            .map(|c| labels::category(c, lang))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let groups = [
+        (
+            names(labels::is_special),
+            "art. 9",
+            lang.pick("uitzondering (art. 9(2))", "exception (Art. 9(2))"),
+            &a.art9_condition,
+        ),
+        (
+            names(labels::is_criminal),
+            "art. 10",
+            lang.pick("grondslag", "basis"),
+            &a.art10_basis,
+        ),
+        (
+            names(labels::is_national_id),
+            "art. 87",
+            lang.pick("wettelijke grondslag", "statutory basis"),
+            &a.national_id_law,
+        ),
+    ];
+    let parts: Vec<String> = groups
+        .iter()
+        .filter(|(cats, ..)| !cats.is_empty())
+        .map(|(cats, art, ground, value)| {
+            format!(
+                "{art}: {} — {ground}: {}",
+                cats.join("; "),
+                if value.trim().is_empty() {
+                    none
+                } else {
+                    value.as_str()
+                }
+            )
+        })
+        .collect();
+    if parts.is_empty() {
+        lang.pick("geen", "none").to_string()
+    } else {
+        parts.join(" | ")
+    }
+}
+
 /// The rows of an activity in Article 30(1) order: (heading, article, value).
 fn rows(a: &Activity, lang: Lang) -> Vec<(String, &'static str, String)> {
     let none = lang.pick("(niet ingevuld)", "(not filled in)");
@@ -58,15 +116,7 @@ fn rows(a: &Activity, lang: Lang) -> Vec<(String, &'static str, String)> {
         .iter()
         .map(|s| labels::subject(s, lang).to_string())
         .collect();
-    let mut special: Vec<String> = a
-        .categories
-        .iter()
-        .chain(a.found_categories().iter())
-        .filter(|c| labels::is_special(c) || labels::is_criminal(c) || labels::is_national_id(c))
-        .map(|c| labels::category(c, lang))
-        .collect();
-    special.sort();
-    special.dedup();
+    let special = special_groups(a, lang, none);
     let h = |nl: &str, en: &str| lang.pick(nl, en).to_string();
     vec![
         (
@@ -110,33 +160,7 @@ fn rows(a: &Activity, lang: Lang) -> Vec<(String, &'static str, String)> {
                 "Special, criminal and national identifiers",
             ),
             "9, 10, 87",
-            if special.is_empty() {
-                lang.pick("geen", "none").to_string()
-            } else {
-                format!(
-                    "{}{}{}{}",
-                    special.join("; "),
-                    if a.art9_condition.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" — art. 9: {}", a.art9_condition)
-                    },
-                    if a.art10_basis.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" — art. 10: {}", a.art10_basis)
-                    },
-                    if a.national_id_law.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " — {}: {}",
-                            lang.pick("grondslag", "law"),
-                            a.national_id_law
-                        )
-                    }
-                )
-            },
+            special,
         ),
         (
             h("Ontvangers", "Recipients"),

@@ -193,8 +193,8 @@ pub fn category(id: &str, lang: Lang) -> String {
         ("user.device.cookie_id", "Cookie-ID", "Cookie id"),
         (
             "user.unique_id",
-            "Klant- of relatienummer",
-            "Customer or user number",
+            "Klant-, personeels- of relatienummer",
+            "Customer, personnel or user number",
         ),
         ("user.account.username", "Gebruikersnaam", "Username"),
         (
