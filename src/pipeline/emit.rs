@@ -278,11 +278,34 @@ impl<'a> Emitter<'a> {
                 let finding = self.finding(names, h.found, location);
                 self.batch.push(finding);
             }
+            // A flat file's one table is named after the file: its name is the file's name,
+            // reported once, on the path.
+            let base = path.rsplit(['/', '!']).next().unwrap_or(path);
+            let stem = crate::source::table::stem(std::path::Path::new(base));
             for h in table.hits {
-                let location = Location::Cell {
-                    table: h.table.to_string(),
-                    column: h.column.to_string(),
-                    row: h.row,
+                if matches!(h.place, crate::pipeline::table::Place::TableName { .. })
+                    && *h.table == *stem
+                {
+                    continue;
+                }
+                let location = match h.place {
+                    crate::pipeline::table::Place::Cell => Location::Cell {
+                        table: h.table.to_string(),
+                        column: h.column.to_string(),
+                        row: h.row,
+                    },
+                    crate::pipeline::table::Place::ColumnName { start, end } => Location::Name {
+                        table: h.table.to_string(),
+                        column: Some(h.column.to_string()),
+                        byte_start: start as u64,
+                        byte_end: end as u64,
+                    },
+                    crate::pipeline::table::Place::TableName { start, end } => Location::Name {
+                        table: h.table.to_string(),
+                        column: None,
+                        byte_start: start as u64,
+                        byte_end: end as u64,
+                    },
                 };
                 let finding = self.finding(names, h.found, location);
                 self.batch.push(finding);
