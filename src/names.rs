@@ -237,4 +237,37 @@ mod tests {
         }
         assert_eq!(shown("111222333.pdf", true), "111222333.pdf");
     }
+
+    #[test]
+    fn table_sheet_column_and_key_names_are_read_with_underscores_as_separators() {
+        // `_` is a word character for the patterns: `klant_240183009` hides the BSN from a
+        // plain read.
+        for (name, value) in [
+            ("klant_240183009", "240183009"),
+            ("dossier_240183009_archief", "240183009"),
+            (
+                "klant_klaas.vaak@voorbeeld-mail.nl",
+                "klaas.vaak@voorbeeld-mail.nl",
+            ),
+            ("Marloes Verbeek", "Marloes Verbeek"),
+            ("NL02ABNA0123456789", "NL02ABNA0123456789"),
+            ("0641234567", "0641234567"),
+            ("db.sqlite#klant_240183009", "240183009"),
+        ] {
+            let m = mask(name);
+            assert!(!m.contains(value), "{name} → {m}");
+            assert!(holds_personal_data(name), "{name}");
+            // Masking is stable (outputs and register references agree) and idempotent.
+            assert_eq!(mask(name), m);
+            assert_eq!(mask(&m), m, "{name}");
+        }
+        // The rest of a name stays readable.
+        assert!(mask("klant_240183009").starts_with("klant_"));
+        for plain in ["klanten", "order_2024_01", "customer_id", "email", "col2"] {
+            assert_eq!(mask(plain), plain);
+        }
+        // Replaced for names that cannot hold a mask.
+        let r = replaced("export_240183009.csv", &|rule, _| format!("<{rule}>"));
+        assert_eq!(r, "export_<nl.bsn>.csv");
+    }
 }

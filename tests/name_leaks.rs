@@ -242,8 +242,9 @@ fn no_scan_format_prints_a_name_holding_personal_data() {
     }
     // Asked for: the names in full.
     let o = run(d, &["scan", "data", "--show-values"]);
-    assert!(stdout(&o).contains(TABLE_EMAIL), "{}", stdout(&o));
-    assert!(stdout(&o).contains(SHEET), "{}", stdout(&o));
+    for v in [TABLE_EMAIL, SHEET, COLUMN_IBAN, DUMP_BSN, KEY_PHONE] {
+        assert!(stdout(&o).contains(v), "{v}: {}", stdout(&o));
+    }
 }
 
 #[test]
@@ -409,4 +410,56 @@ fn anonymised_outputs_carry_no_personal_data_from_input_names() {
         stderr(&o)
     );
     assert!(!d.join("clash").join("export_email.csv").exists());
+}
+
+#[test]
+fn a_suggested_policy_names_no_personal_data_and_still_matches_its_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("in")).expect("mkdir");
+    let db = rusqlite::Connection::open(d.join("in/crm.db")).expect("sqlite");
+    db.execute_batch(&format!(
+        "CREATE TABLE \"klant_{TABLE_EMAIL}\" (id INTEGER, email TEXT, \"{COLUMN_IBAN}\" TEXT);
+         INSERT INTO \"klant_{TABLE_EMAIL}\" VALUES (1, 'kees@voorbeeld.nl', 'NL20INGB0001234567'),
+             (2, 'els@voorbeeld.nl', 'NL91ABNA0417164300');"
+    ))
+    .expect("sqlite schema");
+    drop(db);
+    write(
+        d,
+        &format!("in/export_{FILE_EMAIL}.csv"),
+        "id,email\n1,kees@voorbeeld.nl\n2,els@voorbeeld.nl\n",
+    );
+    let o = anonymise(d, &["in", "--suggest-policy"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    no_leak(&o, "--suggest-policy");
+    let policy = stdout(&o);
+    let o = anonymise(d, &["in", "--suggest-policy", "--out", "policy.toml"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    no_leak(&o, "--suggest-policy --out");
+    assert_eq!(
+        std::fs::read_to_string(d.join("policy.toml")).expect("policy"),
+        policy
+    );
+    // Its masked names are globs that match the names they mask: the run covers every column
+    // (the policy fails closed on any it does not name) and rewrites them.
+    let o = anonymise(d, &["in", "--policy", "policy.toml", "--out", "out"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    no_leak(&o, "anonymise with the suggested policy");
+    let out = rusqlite::Connection::open(d.join("out/crm.db")).expect("sqlite");
+    let ibans: Vec<String> = out
+        .prepare(&format!(
+            "SELECT \"{COLUMN_IBAN}\" FROM \"klant_{TABLE_EMAIL}\""
+        ))
+        .expect("select")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert!(
+        !ibans
+            .iter()
+            .any(|v| v.contains("INGB") || v.contains("ABNA")),
+        "{ibans:?}"
+    );
 }

@@ -42,10 +42,13 @@ impl InputState {
         self.bytes += bytes;
     }
 
-    /// The input's status once all its units are in: the gravest wins.
+    /// The input's status once all its units are in: the gravest wins. Its reasons are
+    /// messages that may name tables and columns: personal data in them is masked
+    /// ([`crate::names::mask`]).
     fn status(&mut self) -> InputStatus {
+        let m = |s: String| crate::names::mask(&s).into_owned();
         if let Some(f) = self.failed.take() {
-            InputStatus::Failed(f)
+            InputStatus::Failed(m(f))
         } else if self.binary {
             InputStatus::SkippedBinary
         } else if self.too_large {
@@ -53,7 +56,7 @@ impl InputState {
         } else if let Some(kind) = self.special.take() {
             InputStatus::SkippedSpecial(kind)
         } else if !self.problems.is_empty() {
-            InputStatus::Partial(self.problems.join("; "))
+            InputStatus::Partial(m(self.problems.join("; ")))
         } else {
             InputStatus::Scanned
         }

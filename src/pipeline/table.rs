@@ -191,7 +191,8 @@ struct TableState {
 impl TableState {
     /// Adds a column (unless the cap is reached): its name is scanned like a value, since
     /// keys can be values (`{"jan@example.nl": {...}}`); a name holding a detected value is
-    /// reported as a finding and kept only masked, so no output ever prints it.
+    /// reported as a finding located on the name. The name is kept as read (the anonymiser
+    /// finds the column by it); outputs show it as [`crate::names::shown`] decides.
     fn add_column(&mut self, raw: &str, ctx: &mut ColumnCtx<'_, '_>) -> bool {
         if self.columns.len() >= MAX_COLUMNS {
             self.capped = true;
@@ -200,11 +201,7 @@ impl TableState {
         let index = self.columns.len();
         let rules = ctx.engine.rules();
         let hits = crate::names::find(rules, ctx.scratch, raw);
-        let name: Arc<str> = if hits.is_empty() {
-            Arc::from(raw)
-        } else {
-            Arc::from(crate::names::masked_by(rules, raw, &hits).as_str())
-        };
+        let name: Arc<str> = Arc::from(raw);
         for h in hits {
             self.hits.push(CellHit {
                 found: Found::new(h.rule, raw[h.start..h.end].to_string(), h.confidence, None),

@@ -93,6 +93,8 @@ impl<S: Sink> Sink for ShownNames<S> {
             .map(|v| ColumnVerdict {
                 table: self.name(&v.table).into_owned(),
                 column: self.name(&v.column).into_owned(),
+                // The reason may quote the column's name.
+                reason: self.name(&v.reason).into_owned(),
                 ..v.clone()
             })
             .collect();
