@@ -266,12 +266,14 @@ pub(crate) fn scan_for_inventory(
     };
     set_threads(&mut opts, args.threads)?;
     let fingerprints = Fingerprinter::with_key(b"piiscan-inventory-no-fingerprints", "none");
+    // Every inventory format shows table and column names as `piiscan::names::shown` decides.
+    let mut shown = report::ShownNames::new(sink, false);
     Ok(pipeline::scan(
         &args.paths,
         rules,
         &opts,
         &fingerprints,
-        sink,
+        &mut shown,
         args.quiet,
     )?)
 }

@@ -21,6 +21,7 @@ mod guard;
 mod keys;
 mod lookalikes;
 mod mail;
+mod name_leaks;
 mod no_echo;
 mod output;
 mod parallel;

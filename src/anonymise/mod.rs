@@ -15,6 +15,7 @@ pub mod dumptext;
 pub mod infer;
 pub mod ip;
 pub mod keys;
+pub mod names;
 pub mod ndjson;
 pub mod outputs;
 #[cfg(feature = "parquet")]
@@ -143,6 +144,32 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// The report as it is printed (text and JSON): personal data in the input's, the
+    /// tables' and the columns' names masked, as [`crate::names::shown`] shows names in every
+    /// output. The output's name carries tokens already ([`names`]).
+    pub fn shown(mut self) -> FileReport {
+        let m = |s: &str| crate::names::mask(s).into_owned();
+        self.input = m(&self.input);
+        self.output = m(&self.output);
+        for t in &mut self.tables {
+            t.table = m(&t.table);
+            for c in &mut t.columns {
+                c.table = m(&c.table);
+                c.column = m(&c.column);
+            }
+        }
+        for (t, _) in &mut self.rows_verified {
+            *t = m(t);
+        }
+        for l in &mut self.leftovers {
+            l.place = m(&l.place);
+        }
+        for n in &mut self.notes {
+            *n = m(n);
+        }
+        self
+    }
+
     /// Did the re-scan find something a transform should have removed?
     pub fn has_unexpected_leftovers(&self) -> bool {
         self.leftovers.iter().any(|l| !l.expected)

@@ -8,7 +8,8 @@
 //! existing folder or ends in `/`: then the file goes into it under its own name). With a
 //! folder argument, or several arguments, `--out` is a folder: a file argument goes into it
 //! under its own name, a folder argument's files under their path below that folder. However
-//! many files a folder holds, even one, its outputs go into a folder.
+//! many files a folder holds, even one, its outputs go into a folder. Personal data in the
+//! names below the argument is replaced by tokens ([`super::names`]).
 
 use super::OutFormat;
 use std::path::{Component, Path, PathBuf};
@@ -38,6 +39,9 @@ pub struct Request<'a> {
     pub force: bool,
     /// Other files that must never be written over (the policy, the key file).
     pub protected: &'a [PathBuf],
+    /// How personal data in input names is replaced in output names
+    /// ([`super::names::NameKey`]).
+    pub names: &'a super::names::NameKey,
 }
 
 /// Does `--out` name a folder?
@@ -177,7 +181,9 @@ pub fn plan(req: &Request<'_>) -> Result<Vec<Planned>, Vec<String>> {
     // Each planned output with its resolved path and identity.
     let mut planned: Vec<(Planned, PathBuf, Option<FileId>)> = Vec::new();
     for (input, rel) in req.files {
-        let output = target(req.out, rel, req.to, folder);
+        // Personal data in the names below the argument does not pass into the output's.
+        let rel = req.names.path(rel);
+        let output = target(req.out, &rel, req.to, folder);
         let real = resolve(&output);
         let id = identity(&output);
         if let Some((earlier, _, _)) = planned

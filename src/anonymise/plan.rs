@@ -75,8 +75,9 @@ impl Sink for DetectionSink {
                         .or_insert_with(|| (f.category.to_string(), 0));
                     e.1 += 1;
                 }
-                // The input's name: the anonymiser rewrites content, not names.
-                Location::Path { .. } => {}
+                // A name (the input's, a table's, a column's): the anonymiser rewrites content;
+                // output file names are chosen by [`crate::anonymise::output_name`].
+                Location::Path { .. } | Location::Name { .. } => {}
             }
         }
         Ok(())

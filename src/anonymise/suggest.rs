@@ -112,6 +112,7 @@ pub fn table_glob(table: &str) -> String {
 /// (lower-cased) of dumps and SQLite databases: their columns get methods that keep a type.
 pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<String>) -> String {
     let mut out = String::new();
+    let input = crate::names::mask(input);
     let _ = writeln!(
         out,
         "# Starter policy suggested by piiscan from a scan of {input}.\n\
@@ -134,8 +135,13 @@ pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<
         .map(|(r, (c, n))| (r.as_str(), (c.as_str(), *n, false)))
         .collect();
     for v in &found.verdicts {
-        let key = format!("{}.{}", v.table, v.column);
-        let glob = format!("{}.{}", table_glob(&v.table), v.column);
+        // Names as every output shows them (see `crate::names`): personal data in a table's or
+        // a column's name masked. A mask keeps the separators and turns the rest into `*`, so
+        // as a glob it still matches the name it masks.
+        let table = crate::names::mask(&v.table);
+        let column = crate::names::mask(&v.column);
+        let key = format!("{table}.{column}");
+        let glob = format!("{}.{column}", table_glob(&table));
         // One entry per name: next month's file is the same table.
         if !seen.insert(if qualified {
             glob.to_lowercase()
@@ -144,7 +150,7 @@ pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<
         }) {
             continue;
         }
-        let name = if qualified { &glob } else { &v.column };
+        let name: &str = if qualified { &glob } else { &column };
         // Free text: every verdict of the column is a mention inside longer values.
         let mentions: Vec<&crate::detect::column::ColumnVerdict> = found
             .verdicts
@@ -159,7 +165,7 @@ pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<
                 cats.join(", "),
                 mentions
                     .iter()
-                    .map(|w| w.reason.as_str())
+                    .map(|w| crate::names::mask(&w.reason).into_owned())
                     .collect::<Vec<_>>()
                     .join("; ")
             );
@@ -186,7 +192,12 @@ pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<
         }
         let typed = typed.contains(&v.table.to_lowercase());
         let (method, params) = method_for(&v.rule, &v.category, typed);
-        let _ = writeln!(out, "# {key}: {} ({})", v.category, v.reason);
+        let _ = writeln!(
+            out,
+            "# {key}: {} ({})",
+            v.category,
+            crate::names::mask(&v.reason)
+        );
         let _ = writeln!(out, "[[column]]");
         let _ = writeln!(out, "name = {name:?}");
         let _ = writeln!(out, "method = {method:?}");

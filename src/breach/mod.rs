@@ -65,6 +65,8 @@ impl BreachSink {
         match &f.location {
             Location::Cell { table, row, .. } => (input, Self::id(&mut self.tables, table), *row),
             Location::Text { line, .. } => (input, u32::MAX, *line),
+            // A name holding personal data is a record of its own (the table's or file's).
+            Location::Name { table, .. } => (input, Self::id(&mut self.tables, table), 0),
             Location::Path { .. } => (input, u32::MAX - 1, 0),
         }
     }

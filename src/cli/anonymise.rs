@@ -275,6 +275,12 @@ pub fn run(args: AnonymiseArgs) -> Result<Exit> {
     let to = args.to.as_deref().and_then(OutFormat::parse);
     // Every output is planned, and every conflict named, before anything is written.
     let protected = protected(&args);
+    // The master key first: it keys the tokens that replace personal data in output names.
+    let master = MasterKey::load(args.key_file.as_deref())?;
+    let names = match &master {
+        Some(m) => anonymise::names::NameKey::keyed(m),
+        None => anonymise::names::NameKey::none(),
+    };
     let planned = anonymise::outputs::plan(&anonymise::outputs::Request {
         arguments: &args.inputs,
         files: &inputs,
@@ -282,12 +288,13 @@ pub fn run(args: AnonymiseArgs) -> Result<Exit> {
         to,
         force: args.force,
         protected: &protected,
+        names: &names,
     });
     let planned = match planned {
         Ok(p) => p,
         Err(conflicts) => {
             for c in &conflicts {
-                eprintln!("piiscan: {c}");
+                eprintln!("piiscan: {}", piiscan::names::mask(c));
             }
             eprintln!(
                 "piiscan: {} conflict(s) in the outputs; nothing was written",
@@ -298,7 +305,6 @@ pub fn run(args: AnonymiseArgs) -> Result<Exit> {
     };
     let targets: Vec<&Path> = planned.iter().map(|p| p.output.as_path()).collect();
     remove_stale(&targets)?;
-    let master = MasterKey::load(args.key_file.as_deref())?;
     let policy = anonymise::policy::load(policy_path, master.as_ref())?;
     let threads = match args.threads {
         Some(0) => bail!("--threads must be at least 1"),
@@ -336,7 +342,7 @@ pub fn run(args: AnonymiseArgs) -> Result<Exit> {
         done_bytes += sizes[i];
         progress.set_position(done_bytes);
         progress.set_files(i + 1, planned.len());
-        match result {
+        match result.map(anonymise::FileReport::shown) {
             Ok(report) => {
                 leftovers |= report.has_unexpected_leftovers();
                 let risk = if args.quasi.is_empty() || !report.written {
@@ -372,7 +378,9 @@ pub fn run(args: AnonymiseArgs) -> Result<Exit> {
             }
             Err(e) => {
                 failed += 1;
-                progress.suspend(|| eprintln!("piiscan: {e}"));
+                // Messages name inputs, tables and columns: personal data in them masked.
+                let message = e.to_string();
+                progress.suspend(|| eprintln!("piiscan: {}", piiscan::names::mask(&message)));
             }
         }
     }

@@ -668,7 +668,9 @@ pub fn guess_subject(path: &str, table: Option<&str>) -> (&'static str, String) 
                     *t == w || t.strip_suffix('s') == Some(w) || t.starts_with(w) && w.len() >= 5
                 })
             }) {
-                return (subject, format!("name '{source}' contains '{w}'"));
+                // The name as outputs show it: personal data in it masked.
+                let shown = crate::names::mask(source);
+                return (subject, format!("name '{shown}' contains '{w}'"));
             }
         }
     }

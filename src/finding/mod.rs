@@ -56,7 +56,8 @@ impl fmt::Display for Confidence {
 }
 
 /// Where a finding is. Text-like inputs have a line and byte offsets in the decoded text;
-/// structured inputs (tables) have a table, a column and a 1-based data row.
+/// structured inputs (tables) have a table, a column and a 1-based data row; personal data in
+/// a name is located on that name (the path, a table's or a column's name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
     /// A position in decoded text.
@@ -77,6 +78,20 @@ pub enum Location {
         /// Byte offset one past the last byte of the match in `path`.
         byte_end: u64,
     },
+    /// A name inside the input holds personal data: a table's (a SQLite or dump table
+    /// `klant_jan@example.nl`, a workbook sheet `Jan Jansen`) or a column's (a CSV header, a
+    /// JSON key that is a phone number). Outputs show the names as [`crate::names::shown`]
+    /// decides.
+    Name {
+        /// The table: the one whose name holds it, or the column's.
+        table: String,
+        /// The column whose name holds it; `None` when the table's name does.
+        column: Option<String>,
+        /// Byte offset of the first byte of the match in that name (as read from the input).
+        byte_start: u64,
+        /// Byte offset one past the last byte of the match.
+        byte_end: u64,
+    },
     /// A cell of a table.
     Cell {
         /// Table name (the file stem for flat files).
@@ -86,6 +101,42 @@ pub enum Location {
         /// 1-based data row.
         row: u64,
     },
+}
+
+impl Location {
+    /// `path`, `table_name` or `column_name` for a finding in a name (the `location` field of
+    /// the machine formats); `None` for text and cells.
+    pub fn name_kind(&self) -> Option<&'static str> {
+        match self {
+            Location::Path { .. } => Some("path"),
+            Location::Name { column: None, .. } => Some("table_name"),
+            Location::Name {
+                column: Some(_), ..
+            } => Some("column_name"),
+            Location::Text { .. } | Location::Cell { .. } => None,
+        }
+    }
+
+    /// In words, for prose outputs: `the file name`, `the name of table T`, `the name of
+    /// column T.C`; `None` for text and cells. The names as the location holds them: reporters
+    /// receive them already shown as [`crate::names::shown`] decides
+    /// ([`crate::report::ShownNames`]).
+    pub fn name_words(&self) -> Option<String> {
+        match self {
+            Location::Path { .. } => Some("the file name".to_string()),
+            Location::Name {
+                table,
+                column: None,
+                ..
+            } => Some(format!("the name of table {table}")),
+            Location::Name {
+                table,
+                column: Some(c),
+                ..
+            } => Some(format!("the name of column {table}.{c}")),
+            Location::Text { .. } | Location::Cell { .. } => None,
+        }
+    }
 }
 
 /// Why a finding got its confidence: shown with `--explain`.

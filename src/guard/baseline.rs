@@ -68,11 +68,24 @@ pub fn name_only(v: &ColumnVerdict) -> bool {
     v.rule == "column_name"
 }
 
+/// Where a finding is, in words, for the baseline (a file kept in the project): names
+/// holding personal data are masked ([`crate::names::mask`]).
 fn describe(location: &Location) -> String {
+    let m = |n: &str| crate::names::mask(n).into_owned();
     match location {
         Location::Text { line, .. } => format!("line {line}"),
         Location::Path { .. } => "the file name".to_string(),
-        Location::Cell { table, column, row } => format!("{table}.{column} row {row}"),
+        Location::Name {
+            table,
+            column: None,
+            ..
+        } => format!("the name of table {}", m(table)),
+        Location::Name {
+            table,
+            column: Some(c),
+            ..
+        } => format!("the name of column {}.{}", m(table), m(c)),
+        Location::Cell { table, column, row } => format!("{}.{} row {row}", m(table), m(column)),
     }
 }
 

@@ -105,7 +105,7 @@ impl Sink for Gate<'_> {
                         .entry((table.clone(), column.clone()))
                         .or_default(),
                 ),
-                Location::Text { .. } | Location::Path { .. } => None,
+                Location::Text { .. } | Location::Path { .. } | Location::Name { .. } => None,
             };
             let dropped = if self.allow.allows(f) {
                 self.counts.allowlisted += 1;

@@ -42,10 +42,13 @@ impl InputState {
         self.bytes += bytes;
     }
 
-    /// The input's status once all its units are in: the gravest wins.
+    /// The input's status once all its units are in: the gravest wins. Its reasons are
+    /// messages that may name tables and columns: personal data in them is masked
+    /// ([`crate::names::mask`]).
     fn status(&mut self) -> InputStatus {
+        let m = |s: String| crate::names::mask(&s).into_owned();
         if let Some(f) = self.failed.take() {
-            InputStatus::Failed(f)
+            InputStatus::Failed(m(f))
         } else if self.binary {
             InputStatus::SkippedBinary
         } else if self.too_large {
@@ -53,7 +56,7 @@ impl InputState {
         } else if let Some(kind) = self.special.take() {
             InputStatus::SkippedSpecial(kind)
         } else if !self.problems.is_empty() {
-            InputStatus::Partial(self.problems.join("; "))
+            InputStatus::Partial(m(self.problems.join("; ")))
         } else {
             InputStatus::Scanned
         }
@@ -278,11 +281,34 @@ impl<'a> Emitter<'a> {
                 let finding = self.finding(names, h.found, location);
                 self.batch.push(finding);
             }
+            // A flat file's one table is named after the file: its name is the file's name,
+            // reported once, on the path.
+            let base = path.rsplit(['/', '!']).next().unwrap_or(path);
+            let stem = crate::source::table::stem(std::path::Path::new(base));
             for h in table.hits {
-                let location = Location::Cell {
-                    table: h.table.to_string(),
-                    column: h.column.to_string(),
-                    row: h.row,
+                if matches!(h.place, crate::pipeline::table::Place::TableName { .. })
+                    && *h.table == *stem
+                {
+                    continue;
+                }
+                let location = match h.place {
+                    crate::pipeline::table::Place::Cell => Location::Cell {
+                        table: h.table.to_string(),
+                        column: h.column.to_string(),
+                        row: h.row,
+                    },
+                    crate::pipeline::table::Place::ColumnName { start, end } => Location::Name {
+                        table: h.table.to_string(),
+                        column: Some(h.column.to_string()),
+                        byte_start: start as u64,
+                        byte_end: end as u64,
+                    },
+                    crate::pipeline::table::Place::TableName { start, end } => Location::Name {
+                        table: h.table.to_string(),
+                        column: None,
+                        byte_start: start as u64,
+                        byte_end: end as u64,
+                    },
                 };
                 let finding = self.finding(names, h.found, location);
                 self.batch.push(finding);

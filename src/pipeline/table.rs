@@ -25,8 +25,29 @@ pub struct CellHit {
     pub row: u64,
     /// The column's position in its table.
     pub column_index: usize,
-    /// Found in a cell (not in the column's name).
-    pub cell: bool,
+    /// Where in the table: a cell, or the column's or the table's name.
+    pub place: Place,
+}
+
+/// Where in a table a hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Place {
+    /// The table's name (a sheet `Jan Jansen`): byte range in it.
+    TableName {
+        /// Start of the match in the name.
+        start: usize,
+        /// End of the match.
+        end: usize,
+    },
+    /// The column's name (a header or key that is a value): byte range in it.
+    ColumnName {
+        /// Start of the match in the name.
+        start: usize,
+        /// End of the match.
+        end: usize,
+    },
+    /// A cell.
+    Cell,
 }
 
 /// Cells waiting to be scanned, column by column: a batch of rows is scanned with one engine
@@ -81,7 +102,7 @@ fn record_hit(
             column: t.columns[i].clone(),
             row,
             column_index: i,
-            cell: true,
+            place: Place::Cell,
         });
     }
 }
@@ -170,7 +191,8 @@ struct TableState {
 impl TableState {
     /// Adds a column (unless the cap is reached): its name is scanned like a value, since
     /// keys can be values (`{"jan@example.nl": {...}}`); a name holding a detected value is
-    /// reported as a finding and kept only masked, so no output ever prints it.
+    /// reported as a finding located on the name. The name is kept as read (the anonymiser
+    /// finds the column by it); outputs show it as [`crate::names::shown`] decides.
     fn add_column(&mut self, raw: &str, ctx: &mut ColumnCtx<'_, '_>) -> bool {
         if self.columns.len() >= MAX_COLUMNS {
             self.capped = true;
@@ -178,41 +200,19 @@ impl TableState {
         }
         let index = self.columns.len();
         let rules = ctx.engine.rules();
-        let bytes = raw.as_bytes();
-        let mut spans: Vec<(usize, usize, usize, Confidence)> = Vec::new();
-        ctx.engine.scan(ctx.scratch, bytes, 0, bytes.len(), |h| {
-            if h.confidence >= Confidence::Medium {
-                spans.push((h.start, h.end, h.rule, h.confidence));
-            }
-        });
-        let name: Arc<str> = if spans.is_empty() {
-            Arc::from(raw)
-        } else {
-            let mut masked = String::with_capacity(raw.len());
-            let mut at = 0;
-            for &(start, end, rule, _) in &spans {
-                if start < at || !raw.is_char_boundary(start) || !raw.is_char_boundary(end) {
-                    continue;
-                }
-                masked.push_str(&raw[at..start]);
-                masked.push_str(&crate::finding::mask::mask(
-                    &rules.rules[rule].id,
-                    &raw[start..end],
-                ));
-                at = end;
-            }
-            masked.push_str(&raw[at..]);
-            Arc::from(masked.as_str())
-        };
-        for (start, end, rule, confidence) in spans {
-            let value = String::from_utf8_lossy(&bytes[start..end]).into_owned();
+        let hits = crate::names::find(rules, ctx.scratch, raw);
+        let name: Arc<str> = Arc::from(raw);
+        for h in hits {
             self.hits.push(CellHit {
-                found: Found::new(rule, value, confidence, None),
+                found: Found::new(h.rule, raw[h.start..h.end].to_string(), h.confidence, None),
                 table: self.name.clone(),
                 column: name.clone(),
                 row: self.rows + 1,
                 column_index: index,
-                cell: false,
+                place: Place::ColumnName {
+                    start: h.start,
+                    end: h.end,
+                },
             });
         }
         self.hint_rules
@@ -331,7 +331,7 @@ impl<'a> TableScanner<'a> {
                 out.notices.push(format!(
                     "table {}: more than {MAX_COLUMNS} columns; the values of the columns past \
                      them were not read",
-                    crate::report::sanitize::sanitize(&t.name)
+                    crate::report::sanitize::sanitize(&crate::names::mask(&t.name))
                 ));
             }
             for (profile, since) in t.profiles.iter_mut().zip(&t.since) {
@@ -360,11 +360,13 @@ impl<'a> TableScanner<'a> {
             }
             // Batches push a column's hits at once: back to row order (a stable sort keeps
             // the order inside a cell, and names before the cells of their row).
-            t.hits.sort_by_key(|h| (h.row, h.cell, h.column_index));
+            t.hits
+                .sort_by_key(|h| (h.row, h.place == Place::Cell, h.column_index));
             for mut h in t.hits.drain(..) {
                 let col = h.column_index;
-                if decided.get(col).and_then(Option::as_deref)
-                    == Some(&*rules.rules[h.found.rule].id)
+                if !matches!(h.place, Place::TableName { .. })
+                    && decided.get(col).and_then(Option::as_deref)
+                        == Some(&*rules.rules[h.found.rule].id)
                 {
                     h.found.confidence = Confidence::High;
                 }
@@ -500,13 +502,36 @@ impl TableScanner<'_> {
 impl TableSink for TableScanner<'_> {
     fn begin(&mut self, table: &str, columns: &[String]) {
         self.flush();
-        let t = self.tables.entry(table.to_string()).or_insert_with(|| {
+        if !self.tables.contains_key(table) {
             self.order.push(table.to_string());
-            TableState {
+            let mut t = TableState {
                 name: Arc::from(table),
                 ..TableState::default()
+            };
+            // The table's own name may hold personal data (a sheet `Jan Jansen`).
+            for h in crate::names::find(self.engine.rules(), self.scratch, table) {
+                t.hits.push(CellHit {
+                    found: Found::new(
+                        h.rule,
+                        table[h.start..h.end].to_string(),
+                        h.confidence,
+                        None,
+                    ),
+                    table: t.name.clone(),
+                    column: Arc::from(""),
+                    row: 1,
+                    column_index: 0,
+                    place: Place::TableName {
+                        start: h.start,
+                        end: h.end,
+                    },
+                });
             }
-        });
+            self.tables.insert(table.to_string(), t);
+        }
+        let Some(t) = self.tables.get_mut(table) else {
+            return;
+        };
         let mut ctx = ColumnCtx {
             engine: self.engine,
             scratch: self.scratch,

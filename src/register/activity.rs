@@ -244,7 +244,8 @@ impl Register {
                     a.scan = e.scan;
                 }
                 for l in &mut a.scan.location {
-                    l.reference = super::refs::normalise(&root, &l.reference);
+                    l.reference =
+                        super::refs::shown_reference(&super::refs::normalise(&root, &l.reference));
                 }
                 activities.push((p, a));
             }
@@ -262,7 +263,7 @@ impl Register {
             let listed: Vec<String> = match &a.locations {
                 Some(list) => list
                     .iter()
-                    .map(|r| super::refs::normalise(&root, r))
+                    .map(|r| super::refs::shown_reference(&super::refs::normalise(&root, r)))
                     .collect(),
                 None => a
                     .scan

@@ -128,15 +128,22 @@ struct DateSink<'l> {
 
 impl crate::source::table::TableSink for DateSink<'_> {
     fn begin(&mut self, table: &str, columns: &[String]) {
-        self.current = self
-            .locations
-            .iter()
-            .position(|l| l.dataset == self.dataset && l.table.as_deref() == Some(table));
+        self.current = self.locations.iter().position(|l| {
+            // Inventories give names as shown (personal data masked): match either form.
+            l.dataset == self.dataset
+                && l.table
+                    .as_deref()
+                    .is_some_and(|t| t == table || crate::names::mask(table) == t)
+        });
         self.record_cols.clear();
         self.birth_cols.clear();
         let Some(i) = self.current else { return };
         for (c, name) in columns.iter().enumerate() {
-            let cat = self.locations[i].fields.get(name).map(String::as_str);
+            let fields = &self.locations[i].fields;
+            let cat = fields
+                .get(name)
+                .or_else(|| fields.get(crate::names::mask(name).as_ref()))
+                .map(String::as_str);
             if cat == Some("user.demographic.date_of_birth") {
                 self.birth_cols.push(c);
             } else if is_date_column(name) {

@@ -48,7 +48,9 @@ pub fn scan_locations(
 ) -> crate::Result<Vec<Location>> {
     let fp = crate::finding::fingerprint::Fingerprinter::with_key(b"piiscan-register", "none");
     let mut sink = crate::report::InventorySink::default();
-    crate::pipeline::scan(paths, rules, opts, &fp, &mut sink, true)
+    // The register's files show names as every output does (see `crate::names::shown`).
+    let mut shown = crate::report::ShownNames::new(&mut sink, false);
+    crate::pipeline::scan(paths, rules, opts, &fp, &mut shown, true)
         .map_err(|e| crate::Error::Usage(e.to_string()))?;
     if !sink.failed.is_empty() {
         let list: Vec<String> = sink
@@ -64,7 +66,7 @@ pub fn scan_locations(
     let mut locations = evidence::from_inventory(sink.builder.entries());
     evidence::add_dates(&mut locations, today);
     refs::relativise(&mut locations, &refs::project_root(register_dir));
-    Ok(locations)
+    Ok(refs::shown(locations))
 }
 
 /// Reads the locations from an inventory file (`piiscan inventory --format json`, run in the
@@ -87,7 +89,7 @@ pub fn inventory_locations(
     let mut locations = evidence::from_inventory(&entries);
     evidence::add_dates(&mut locations, today);
     refs::relativise(&mut locations, &refs::project_root(register_dir));
-    Ok(locations)
+    Ok(refs::shown(locations))
 }
 
 /// What a draft or an update did.

@@ -115,6 +115,48 @@ pub fn relativise(locations: &mut [Location], root: &Path) {
     }
 }
 
+/// A reference as the register records it: personal data in its file, table or sheet name
+/// masked ([`crate::names::mask`]), as every output shows names. Recorded references of older
+/// registers (which kept names in full) pass through this too when a register is read, so
+/// they match the new ones.
+pub fn shown_reference(reference: &str) -> String {
+    crate::names::mask(reference).into_owned()
+}
+
+/// The locations with their references, files, tables and fields shown as the register
+/// records them ([`shown_reference`]); locations whose shown references coincide are merged.
+pub fn shown(locations: Vec<Location>) -> Vec<Location> {
+    let mut out: Vec<Location> = Vec::with_capacity(locations.len());
+    for mut l in locations {
+        l.reference = shown_reference(&l.reference);
+        l.dataset = shown_reference(&l.dataset);
+        l.table = l.table.map(|t| shown_reference(&t));
+        l.subject_reason = shown_reference(&l.subject_reason);
+        l.fields = std::mem::take(&mut l.fields)
+            .into_iter()
+            .map(|(f, c)| (shown_reference(&f), c))
+            .collect();
+        match out.iter_mut().find(|o| o.reference == l.reference) {
+            Some(o) => {
+                for (c, n) in l.categories {
+                    *o.categories.entry(c).or_default() += n;
+                }
+                for (f, c) in l.fields {
+                    o.fields.entry(f).or_insert(c);
+                }
+                o.oldest = o.oldest.min(l.oldest).or(o.oldest).or(l.oldest);
+                o.newest = o.newest.max(l.newest);
+                o.youngest_age = match (o.youngest_age, l.youngest_age) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            None => out.push(l),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

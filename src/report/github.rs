@@ -62,7 +62,9 @@ impl Sink for GithubReporter<'_> {
                     String::new(),
                     format!("table {table}, column {column}, row {row}"),
                 ),
-                Location::Path { .. } => (String::new(), "the file name".to_string()),
+                Location::Path { .. } | Location::Name { .. } => {
+                    (String::new(), f.location.name_words().unwrap_or_default())
+                }
             };
             writeln!(
                 self.out,

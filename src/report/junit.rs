@@ -88,7 +88,9 @@ impl Sink for JunitReporter<'_> {
             let at = match &f.location {
                 Location::Text { line, column, .. } => format!("line {line}, column {column}"),
                 Location::Cell { table, column, row } => format!("{table}.{column} row {row}"),
-                Location::Path { .. } => "the file name".to_string(),
+                Location::Path { .. } | Location::Name { .. } => {
+                    f.location.name_words().unwrap_or_default()
+                }
             };
             let line = format!(
                 "{at}: {} ({}, {}) {}",

@@ -10,7 +10,10 @@ pub mod junit;
 pub mod ndjson;
 pub mod sanitize;
 pub mod sarif;
+pub mod shown;
 pub mod table;
+
+pub use shown::ShownNames;
 
 use crate::finding::{Confidence, Explanation, Finding, Location};
 use crate::pipeline::{InputReport, ScanStats, Sink};
@@ -73,8 +76,9 @@ pub struct Record<'a> {
     pub category: &'a str,
     /// Confidence.
     pub confidence: Confidence,
-    /// `path` for a finding in the file's name itself; then `byte_start` and `byte_end` are
-    /// offsets in `path`.
+    /// Set for a finding in a name: `path` (the file's name; `byte_start` and `byte_end` are
+    /// offsets in `path`), `table_name` or `column_name` (offsets in that name as read from
+    /// the input; the name itself is shown as [`crate::names::shown`] decides).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<&'static str>,
     /// 1-based line (text inputs).
@@ -141,7 +145,19 @@ impl<'a> Record<'a> {
             } => {
                 byte_start = Some(*s);
                 byte_end = Some(*e);
-                location = Some("path");
+                location = f.location.name_kind();
+            }
+            Location::Name {
+                table: t,
+                column: c,
+                byte_start: s,
+                byte_end: e,
+            } => {
+                table = Some(t.as_str());
+                column = c.as_deref();
+                byte_start = Some(*s);
+                byte_end = Some(*e);
+                location = f.location.name_kind();
             }
         }
         Record {
@@ -215,11 +231,12 @@ pub struct SampledRecord<'a> {
 }
 
 /// The one wording of a sampled table, for every format that prints prose.
+/// (The table's name is masked where it holds personal data, as [`crate::names::mask`] does.)
 pub fn sampled_notice(path: &str, t: &crate::pipeline::table::SampledTable) -> String {
     format!(
         "{}: table {}: sampled, {} read; the rows not read were not checked (--sample-rows 0 reads every row)",
         sanitize::sanitize(path),
-        sanitize::sanitize(&t.table),
+        sanitize::sanitize(&crate::names::mask(&t.table)),
         t.rows.describe()
     )
 }
@@ -393,25 +410,38 @@ fn mailbox_of(path: &str) -> Option<&str> {
 }
 
 impl InventoryBuilder {
-    /// Adds findings of the input being reported (text findings, and personal data in the
-    /// file's name as the field `(file name)`; tables come as verdicts).
+    /// Adds findings of the input being reported (text findings; personal data in the file's
+    /// name as the field `(file name)`, in a table's name as the table's field `(table name)`,
+    /// in a column's name as that column; the cells of tables come as verdicts).
     pub fn add(&mut self, batch: &[Finding]) {
         for f in batch
             .iter()
-            .filter(|f| matches!(f.location, Location::Text { .. } | Location::Path { .. }))
+            .filter(|f| !matches!(f.location, Location::Cell { .. }))
         {
-            let in_name = matches!(f.location, Location::Path { .. });
-            let key = if in_name {
-                format!("(file name) {}", f.rule)
-            } else {
-                f.rule.to_string()
+            let (table, field) = match &f.location {
+                Location::Path { .. } => (None, Some(FILE_NAME_FIELD.to_string())),
+                Location::Name { table, column, .. } => (
+                    Some(table.clone()),
+                    Some(
+                        column
+                            .clone()
+                            .unwrap_or_else(|| TABLE_NAME_FIELD.to_string()),
+                    ),
+                ),
+                Location::Text { .. } | Location::Cell { .. } => (None, None),
+            };
+            let key = match (&table, &field) {
+                (None, None) => f.rule.to_string(),
+                (t, Some(c)) => format!("{}\u{0}{c}\u{0}{}", t.as_deref().unwrap_or(""), f.rule),
+                (Some(t), None) => format!("{t}\u{0}{}", f.rule),
             };
             let e = self.current.entry(key).or_insert_with(|| {
-                let (subject, why) = crate::detect::column::guess_subject(&f.path, None);
+                let (subject, why) =
+                    crate::detect::column::guess_subject(&f.path, table.as_deref());
                 InventoryEntry {
                     dataset: f.path.to_string(),
-                    table: None,
-                    field: in_name.then(|| FILE_NAME_FIELD.to_string()),
+                    table,
+                    field,
                     category: f.category.to_string(),
                     rule: f.rule.to_string(),
                     count: 0,
@@ -504,6 +534,10 @@ impl InventoryBuilder {
         for (_, mut e) in current {
             e.reason = if e.field.as_deref() == Some(FILE_NAME_FIELD) {
                 format!("the file's name holds {} ({})", e.rule, e.category)
+            } else if e.field.as_deref() == Some(TABLE_NAME_FIELD) {
+                format!("the table's name holds {} ({})", e.rule, e.category)
+            } else if e.table.is_some() {
+                format!("the column's name holds {} ({})", e.rule, e.category)
             } else {
                 format!("{} finding(s) of {} in the text", e.count, e.rule)
             };
@@ -557,7 +591,7 @@ pub fn reporter<'w>(
     opts: ReportOptions,
     rules: &crate::ruleset::RuleSet,
 ) -> Box<dyn Reporter + 'w> {
-    match format {
+    let inner: Box<dyn Reporter + 'w> = match format {
         Format::Table => Box::new(table::TableReporter::new(out, opts)),
         Format::Json => Box::new(json::JsonReporter::new(out, opts)),
         Format::Ndjson => Box::new(ndjson::NdjsonReporter::new(out, opts)),
@@ -565,7 +599,9 @@ pub fn reporter<'w>(
         Format::Sarif => Box::new(sarif::SarifReporter::new(out, opts, rules)),
         Format::Github => Box::new(github::GithubReporter::new(out, opts)),
         Format::Junit => Box::new(junit::JunitReporter::new(out, opts)),
-    }
+    };
+    // Every format gets table and column names as `crate::names::shown` decides.
+    Box::new(ShownNames::new(inner, opts.show_values))
 }
 
 /// Collects the inventory only (for `piiscan inventory` and the register), and the inputs
@@ -608,6 +644,9 @@ impl Sink for InventorySink {
 
 /// The field an inventory gives personal data found in a file's name.
 pub const FILE_NAME_FIELD: &str = "(file name)";
+
+/// The field an inventory gives personal data found in a table's (or sheet's) name.
+pub const TABLE_NAME_FIELD: &str = "(table name)";
 
 /// Counts what a sink would print (for benchmarks and tests).
 #[derive(Debug, Default)]

@@ -150,6 +150,18 @@ impl<'w> SarifReporter<'w> {
                 }])),
                 format!("table {table}, column {column}, row {row}"),
             ),
+            Location::Name { table, column, .. } => (
+                json!({ "startLine": 1 }),
+                Some(json!([match column {
+                    Some(c) => json!({
+                        "name": c,
+                        "fullyQualifiedName": format!("{table}.{c}"),
+                        "kind": "member",
+                    }),
+                    None => json!({ "name": table, "fullyQualifiedName": table, "kind": "type" }),
+                }])),
+                f.location.name_words().unwrap_or_default(),
+            ),
             Location::Path { .. } => (json!({ "startLine": 1 }), None, "the file name".into()),
         };
         let mut location = json!({

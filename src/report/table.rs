@@ -50,6 +50,7 @@ impl<'w> TableReporter<'w> {
         let (group, first) = match &f.location {
             Location::Cell { table, column, .. } => (format!("{table}.{column}"), FIRST_PER_COLUMN),
             Location::Path { .. } => (format!("{} in the file name", f.rule), FIRST_PER_TEXT_RULE),
+            Location::Name { .. } => (format!("{} in names", f.rule), FIRST_PER_TEXT_RULE),
             _ => (format!("{} in the text", f.rule), FIRST_PER_TEXT_RULE),
         };
         let counts = self.groups.entry(group).or_default();
@@ -116,6 +117,10 @@ impl Sink for TableReporter<'_> {
                 (Some(l), Some(b), ..) => format!("{l}:{b}"),
                 (_, _, Some(t), Some(c), Some(row)) => format!("{}.{c}[{row}]", self.name(t)),
                 _ if r.location == Some("path") => "file name".to_string(),
+                (_, _, Some(t), None, None) => format!("{} (table name)", self.name(t)),
+                (_, _, Some(t), Some(c), None) => {
+                    format!("{}.{} (column name)", self.name(t), self.name(c))
+                }
                 _ => String::new(),
             };
             // line:byte is short; table.column[row] needs room.

@@ -177,6 +177,9 @@ impl Place {
                 (Some(table.clone()), Some(column.clone()), Some(*row), None)
             }
             Location::Text { line, .. } => (None, None, None, Some(*line)),
+            Location::Name { table, column, .. } => {
+                (Some(table.clone()), column.clone(), None, None)
+            }
             Location::Path { .. } => (None, None, None, None),
         };
         Place {
@@ -328,6 +331,16 @@ impl<'a, W: Write> SubjectSink<'a, W> {
                         format!("{}.{}[{r}]", crate::names::mask(t), crate::names::mask(c))
                     }
                     (_, _, _, Some(l)) => format!("line {l}"),
+                    (Some(t), Some(c), None, None) => {
+                        format!(
+                            "name of column {}.{}",
+                            crate::names::mask(t),
+                            crate::names::mask(c)
+                        )
+                    }
+                    (Some(t), None, None, None) => {
+                        format!("name of table {}", crate::names::mask(t))
+                    }
                     _ => "file name".to_string(),
                 };
                 writeln!(
