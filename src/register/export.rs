@@ -209,7 +209,16 @@ fn locations(a: &Activity, lang: Lang) -> Vec<String> {
             let cats: Vec<String> = l
                 .categories
                 .iter()
-                .map(|(c, n)| format!("{} {n}", labels::category(c, lang)))
+                // Cells or text spans found, not people: say so.
+                .map(|(c, n)| {
+                    let unit = match (n, lang) {
+                        (1, Lang::Nl) => "waarde",
+                        (_, Lang::Nl) => "waarden",
+                        (1, Lang::En) => "value",
+                        (_, Lang::En) => "values",
+                    };
+                    format!("{} {n} {unit}", labels::category(c, lang))
+                })
                 .collect();
             let dates = match (&l.oldest_record, &l.newest_record) {
                 (Some(o), Some(n)) => format!("; {} {o} – {n}", lang.pick("records", "records")),
