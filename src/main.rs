@@ -341,6 +341,9 @@ fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
     for (path, t) in &stats.sampled {
         eprintln!("piiscan: notice: {}", report::sampled_notice(path, t));
     }
+    for line in report::skip_notices(&stats) {
+        eprintln!("{line}");
+    }
     for (path, why) in &sink.failed {
         eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(path));
     }

@@ -45,7 +45,33 @@ pub fn run(args: InventoryArgs) -> Result<ExitCode> {
         rule_packs,
         sample_rows: args.sample_rows,
     };
-    let map = datamap::DataMap::build(run, entries, &stats, sink.not_read.clone(), &youngest);
+    // What the walk left out is on the map too, as not read.
+    let mut not_read = sink.not_read.clone();
+    not_read.extend(
+        stats
+            .skipped
+            .iter()
+            .filter(|k| matches!(k.reason, piiscan::pipeline::SkipReason::Walk(_)))
+            .map(|k| datamap::NotRead {
+                path: k.path.clone(),
+                why: match k.beneath {
+                    Some(b) => format!(
+                        "{}, a folder of {}{} file(s): not scanned; {}",
+                        k.reason.label(),
+                        b.files,
+                        if b.more { "+" } else { "" },
+                        piiscan::pipeline::SkipReason::hint(k.reason.label())
+                    ),
+                    None => format!(
+                        "{}: not scanned; {}",
+                        k.reason.label(),
+                        piiscan::pipeline::SkipReason::hint(k.reason.label())
+                    ),
+                },
+                partial: false,
+            }),
+    );
+    let map = datamap::DataMap::build(run, entries, &stats, not_read, &youngest);
     let page = datamap::html::render(&map, lang);
     match &args.out {
         Some(path) => piiscan::atomic::write_file(path, page.as_bytes())
@@ -59,6 +85,9 @@ pub fn run(args: InventoryArgs) -> Result<ExitCode> {
     }
     for (path, t) in &stats.sampled {
         eprintln!("piiscan: notice: {}", report::sampled_notice(path, t));
+    }
+    for line in report::skip_notices(&stats) {
+        eprintln!("{line}");
     }
     for (path, why) in &sink.inner.failed {
         eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(path));

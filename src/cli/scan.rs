@@ -161,6 +161,8 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     // What to scan: the paths, or what git says changed below them.
     // The staged files are written here; it must outlive the scan.
     let mut staged_dir: Option<piiscan::atomic::TempDir> = None;
+    // Changed or staged files left out (hidden, excluded, not included): counted as skipped.
+    let mut not_selected: Vec<piiscan::source::walk::Skipped> = Vec::new();
     let inputs: Vec<PathBuf> = if args.changed_since.is_some() || args.staged {
         if args.paths.iter().any(|p| p.as_os_str() == "-") {
             bail!("--changed-since and --staged scan files of a git work tree, not standard input");
@@ -176,7 +178,9 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         .context("--changed-since and --staged need a git work tree")?;
         if let Some(rev) = &args.changed_since {
             let files = git::changed_since(&tree, rev)?;
-            git::select(&tree, &files, &args.paths, &cwd, &walk)
+            let (selected, left_out) = git::select(&tree, &files, &args.paths, &cwd, &walk);
+            not_selected = left_out;
+            selected
                 .into_iter()
                 .map(|abs| abs.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(abs))
                 .collect()
@@ -193,7 +197,8 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             let dir = piiscan::atomic::TempDir::beside(&tmp.join("staged"))
                 .context("temporary directory for the staged files")?;
             let files = git::checkout_staged(&tree, dir.path())?;
-            let selected = git::select(&tree, &files, &args.paths, &cwd, &walk);
+            let (selected, left_out) = git::select(&tree, &files, &args.paths, &cwd, &walk);
+            not_selected = left_out;
             let inputs = selected
                 .iter()
                 .filter_map(|abs| abs.strip_prefix(&tree).ok())
@@ -269,12 +274,27 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let counts = gate.counts.clone();
     let (writer, stale) = gate.finish();
     counts.apply(&mut stats, stale);
+    stats.skipped.extend(not_selected.into_iter().map(|k| {
+        pipeline::Skip {
+            path: k
+                .path
+                .strip_prefix(&cwd)
+                .unwrap_or(&k.path)
+                .display()
+                .to_string(),
+            reason: pipeline::SkipReason::Walk(k.reason),
+            beneath: k.beneath,
+        }
+    }));
     let (failed, max_level) = (std::mem::take(&mut echo.failed), echo.max_level);
     reporter.finish(&stats, &failed)?;
     drop(reporter);
     if format != Format::Table {
         for (path, t) in &stats.sampled {
             eprintln!("piiscan: notice: {}", report::sampled_notice(path, t));
+        }
+        for line in report::skip_notices(&stats) {
+            eprintln!("{line}");
         }
     }
     drop(staged_dir);

@@ -131,17 +131,27 @@ pub fn checkout_staged(root: &Path, into: &Path) -> crate::Result<Vec<String>> {
 /// Which of `files` (relative to the work tree `root`) lie below one of `given` (paths as the
 /// user gave them, resolved from `cwd`), pass `include`/`exclude` (matched like the walk
 /// does: against the path below the given one, or the file name) and are not hidden unless
-/// `hidden`. Returns absolute paths, in order.
+/// `hidden`. Returns absolute paths, in order, and the files below `given` left out, each with
+/// its reason (nothing is left out silently).
 pub fn select(
     root: &Path,
     files: &[String],
     given: &[PathBuf],
     cwd: &Path,
     walk: &crate::source::walk::WalkOptions,
-) -> Vec<PathBuf> {
+) -> (Vec<PathBuf>, Vec<crate::source::walk::Skipped>) {
     use crate::source::project::normalise;
+    use crate::source::walk::{Skipped, WalkSkip};
     let bases: Vec<PathBuf> = given.iter().map(|g| normalise(g, cwd)).collect();
     let mut out = Vec::new();
+    let mut left_out = Vec::new();
+    let mut leave = |path: PathBuf, reason: WalkSkip| {
+        left_out.push(Skipped {
+            path,
+            reason,
+            beneath: None,
+        })
+    };
     for f in files {
         let abs = normalise(&root.join(f), cwd);
         let Some(rel) = bases.iter().find_map(|b| abs.strip_prefix(b).ok()) else {
@@ -154,6 +164,7 @@ pub fn select(
                 .is_some_and(|s| s.starts_with('.') && s != "." && s != "..")
         });
         if hidden && !walk.hidden {
+            leave(abs, WalkSkip::Hidden);
             continue;
         }
         let matches = |set: &Option<globset::GlobSet>| {
@@ -166,12 +177,14 @@ pub fn select(
                 .any(|a| !a.as_os_str().is_empty() && s.is_match(a))
         });
         if matches(&walk.exclude) || excluded_dir {
+            leave(abs, WalkSkip::Excluded);
             continue;
         }
         if walk.include.is_some() && !matches(&walk.include) {
+            leave(abs, WalkSkip::NotIncluded);
             continue;
         }
         out.push(abs);
     }
-    out
+    (out, left_out)
 }

@@ -3,11 +3,67 @@
 //! globs, symbolic links and the size cap are applied here; errors (unreadable directories,
 //! symlink loops, missing paths) become entries, so they are reported in order and counted.
 //!
+//! Nothing is left out silently: every path the walk does not descend into or read (hidden,
+//! excluded, not included, a symbolic link not followed, git's own `.git` directory) is a
+//! [`Skipped`] of [`Walked::skipped`], in walk order. A directory left out is one entry, with
+//! the files beneath it counted up to [`COUNT_CAP`] entries visited (a `.git` directory is not
+//! counted at all), so a huge excluded tree costs no more than that.
+//!
 //! `.gitignore` files are deliberately not honoured: an ignored `exports/` folder is exactly
 //! where personal data leaks from.
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+
+/// Entries visited at most to count the files beneath a directory that is left out.
+pub const COUNT_CAP: u64 = 10_000;
+
+/// Why the walk left a path out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WalkSkip {
+    /// Its name (or a directory's) starts with `.` and `--hidden` was not given.
+    Hidden,
+    /// It matched an `--exclude` glob (or `exclude` in `.piiscan.toml`).
+    Excluded,
+    /// `--include` globs were given and it matched none.
+    NotIncluded,
+    /// A symbolic link, not followed (`--follow-symlinks` follows them).
+    Symlink,
+    /// Git's own `.git` directory: never walked, `--hidden` or not.
+    GitDir,
+}
+
+/// A path the walk left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Where it is.
+    pub path: PathBuf,
+    /// Why it was left out.
+    pub reason: WalkSkip,
+    /// For a directory: the files beneath it (see [`Beneath`]); `None` for a file (and for
+    /// `.git`, whose files are not counted).
+    pub beneath: Option<Beneath>,
+}
+
+/// The files beneath a directory that was left out, as far as they were counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Beneath {
+    /// Files (anything not a directory) found.
+    pub files: u64,
+    /// Counting stopped at [`COUNT_CAP`] entries, or a part could not be read: there may be
+    /// more.
+    pub more: bool,
+}
+
+/// What a walk found: the inputs to scan, and what it left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Walked {
+    /// The inputs, in order.
+    pub entries: Vec<Entry>,
+    /// What was left out, in walk order.
+    pub skipped: Vec<Skipped>,
+}
 
 /// How to walk.
 #[derive(Debug, Clone, Default)]
@@ -162,9 +218,47 @@ fn file_entry(path: PathBuf, size: u64, opts: &WalkOptions) -> Entry {
     }
 }
 
-/// Expands the inputs into entries.
+/// Counts the files beneath `dir`, visiting at most `cap` entries ([`COUNT_CAP`] in a walk);
+/// links are not followed.
+pub fn count_beneath(dir: &Path, cap: u64) -> Beneath {
+    let mut b = Beneath::default();
+    let mut visited = 0u64;
+    for e in walkdir::WalkDir::new(dir).min_depth(1).into_iter() {
+        visited += 1;
+        if visited > cap {
+            b.more = true;
+            break;
+        }
+        match e {
+            Ok(e) if e.file_type().is_dir() => {}
+            Ok(_) => b.files += 1,
+            // An unreadable part: what is beneath it is not known.
+            Err(_) => b.more = true,
+        }
+    }
+    b
+}
+
+/// A skip of `path`: a directory gets the files beneath it counted (not `.git`: it can be
+/// huge, and what it holds is git's, not the user's files).
+fn skipped(path: &Path, is_dir: bool, reason: WalkSkip) -> Skipped {
+    let beneath = (is_dir && reason != WalkSkip::GitDir).then(|| count_beneath(path, COUNT_CAP));
+    Skipped {
+        path: path.to_path_buf(),
+        reason,
+        beneath,
+    }
+}
+
+/// Expands the inputs into entries (what was left out is dropped: see [`walk_all`]).
 pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
+    walk_all(inputs, opts).entries
+}
+
+/// Expands the inputs into entries, and names every path left out.
+pub fn walk_all(inputs: &[PathBuf], opts: &WalkOptions) -> Walked {
     let mut out = Vec::new();
+    let left_out: RefCell<Vec<Skipped>> = RefCell::new(Vec::new());
     for input in inputs {
         if input.as_os_str() == "-" {
             out.push(Entry::Stdin);
@@ -206,11 +300,21 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
                     return true;
                 }
                 let name = e.file_name();
-                if name == ".git" || (!opts.hidden && is_hidden(name)) {
-                    return false;
-                }
                 let rel = e.path().strip_prefix(input).unwrap_or(e.path());
-                !matches(&opts.exclude, rel, name)
+                let reason = if name == ".git" {
+                    WalkSkip::GitDir
+                } else if !opts.hidden && is_hidden(name) {
+                    WalkSkip::Hidden
+                } else if matches(&opts.exclude, rel, name) {
+                    WalkSkip::Excluded
+                } else {
+                    return true;
+                };
+                let is_dir = e.file_type().is_dir();
+                left_out
+                    .borrow_mut()
+                    .push(skipped(e.path(), is_dir, reason));
+                false
             });
         while let Some(item) = walker.next() {
             match item {
@@ -227,6 +331,11 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
                         && !matches(&opts.include, rel, e.file_name())
                         && !matches(&opts.include, &toc, std::ffi::OsStr::new("toc.dat"))
                     {
+                        left_out.borrow_mut().push(Skipped {
+                            path: e.into_path(),
+                            reason: WalkSkip::NotIncluded,
+                            beneath: None,
+                        });
                         continue;
                     }
                     let size = directory_size(e.path());
@@ -235,6 +344,11 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
                 Ok(e) if e.file_type().is_file() => {
                     let rel = e.path().strip_prefix(input).unwrap_or(e.path());
                     if opts.include.is_some() && !matches(&opts.include, rel, e.file_name()) {
+                        left_out.borrow_mut().push(Skipped {
+                            path: e.into_path(),
+                            reason: WalkSkip::NotIncluded,
+                            beneath: None,
+                        });
                         continue;
                     }
                     match e.metadata() {
@@ -245,12 +359,27 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
                         }),
                     }
                 }
+                Ok(e) if e.file_type().is_dir() => {}
                 Ok(e) => {
-                    // Special files (with links followed, file_type is the target's).
+                    // Special files and links not followed (with links followed, file_type
+                    // is the target's).
                     let rel = e.path().strip_prefix(input).unwrap_or(e.path());
                     let included =
                         opts.include.is_none() || matches(&opts.include, rel, e.file_name());
-                    if let Some(kind) = special_kind(e.file_type()).filter(|_| included) {
+                    if e.file_type().is_symlink() {
+                        // To a directory or a file, it is not followed (whatever --include).
+                        left_out.borrow_mut().push(Skipped {
+                            path: e.into_path(),
+                            reason: WalkSkip::Symlink,
+                            beneath: None,
+                        });
+                    } else if !included {
+                        left_out.borrow_mut().push(Skipped {
+                            path: e.into_path(),
+                            reason: WalkSkip::NotIncluded,
+                            beneath: None,
+                        });
+                    } else if let Some(kind) = special_kind(e.file_type()) {
                         out.push(Entry::Special {
                             path: e.into_path(),
                             kind,
@@ -275,5 +404,102 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
             }
         }
     }
-    out
+    Walked {
+        entries: out,
+        skipped: left_out.into_inner(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(p: &Path) {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, b"x\n").unwrap();
+    }
+
+    #[test]
+    fn every_path_left_out_is_named_in_walk_order() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        for f in [
+            "a.txt",
+            ".env",
+            ".backup/x.csv",
+            ".backup/deep/y.txt",
+            "data/.klanten.db-journal",
+            "logs/1.log",
+            "logs/2.log",
+            "notes.md",
+            ".git/HEAD",
+        ] {
+            touch(&r.join(f));
+        }
+        std::os::unix::fs::symlink(r.join("a.txt"), r.join("link.txt")).unwrap();
+        let opts = WalkOptions {
+            exclude: globs(&["logs".to_string()]).unwrap(),
+            include: globs(&["*.txt".to_string(), "*.csv".to_string()]).unwrap(),
+            ..Default::default()
+        };
+        let w = walk_all(&[r.to_path_buf()], &opts);
+        let files: Vec<_> = w.entries.iter().map(|e| e.path().to_path_buf()).collect();
+        assert_eq!(files, [r.join("a.txt")]);
+        let got: Vec<(String, WalkSkip, Option<Beneath>)> = w
+            .skipped
+            .iter()
+            .map(|s| {
+                let rel = s.path.strip_prefix(r).unwrap().display().to_string();
+                (rel, s.reason, s.beneath)
+            })
+            .collect();
+        let dir = |files| Some(Beneath { files, more: false });
+        assert_eq!(
+            got,
+            [
+                (".backup".into(), WalkSkip::Hidden, dir(2)),
+                (".env".into(), WalkSkip::Hidden, None),
+                (".git".into(), WalkSkip::GitDir, None),
+                ("data/.klanten.db-journal".into(), WalkSkip::Hidden, None),
+                ("link.txt".into(), WalkSkip::Symlink, None),
+                ("logs".into(), WalkSkip::Excluded, dir(2)),
+                ("notes.md".into(), WalkSkip::NotIncluded, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn hidden_paths_are_walked_with_hidden_and_links_followed_when_asked() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        touch(&r.join(".env"));
+        touch(&r.join(".backup/x.csv"));
+        touch(&r.join("real/a.txt"));
+        std::os::unix::fs::symlink(r.join("real"), r.join("alias")).unwrap();
+        let opts = WalkOptions {
+            hidden: true,
+            follow_symlinks: true,
+            ..Default::default()
+        };
+        let w = walk_all(&[r.to_path_buf()], &opts);
+        assert!(w.skipped.is_empty(), "{:?}", w.skipped);
+        assert_eq!(w.entries.len(), 4, "{:?}", w.entries);
+    }
+
+    #[test]
+    fn counting_a_huge_tree_stops_at_the_cap() {
+        let d = tempfile::tempdir().unwrap();
+        for i in 0..30 {
+            touch(&d.path().join(format!("sub{}/f{i}", i % 3)));
+        }
+        assert_eq!(
+            count_beneath(d.path(), 1000),
+            Beneath {
+                files: 30,
+                more: false
+            }
+        );
+        let capped = count_beneath(d.path(), 10);
+        assert!(capped.more && capped.files <= 10, "{capped:?}");
+    }
 }
