@@ -246,31 +246,31 @@ fn explain(out: &mut dyn Write, r: &ruleset::CompiledRule) -> io::Result<()> {
     Ok(())
 }
 
-/// The scan behind `inventory` in every format: the inventory's options, and no fingerprint
-/// key (an inventory holds no fingerprints, so none is needed and none is created).
+/// The scan behind `inventory` in every format: the shared settings (flags and
+/// `.piiscan.toml`), and no fingerprint key (an inventory holds no fingerprints, so none is
+/// needed and none is created).
 pub(crate) fn scan_for_inventory(
     args: &InventoryArgs,
-    rules: &RuleSet,
+    settings: &cli::settings::Settings,
     sink: &mut dyn pipeline::Sink,
 ) -> Result<pipeline::ScanStats> {
-    let mut opts = ScanOptions {
-        tables: piiscan::pipeline::table::TableOptions {
-            sample_rows: args.sample_rows,
-            ..Default::default()
-        },
-        ..ScanOptions::default()
-    };
+    let mut opts = settings.scan_options(INVENTORY_ROWS);
     set_threads(&mut opts, args.threads)?;
     let fingerprints = Fingerprinter::with_key(b"piiscan-inventory-no-fingerprints", "none");
-    Ok(pipeline::scan(
+    let stats = pipeline::scan(
         &args.paths,
-        rules,
+        &settings.rules,
         &opts,
         &fingerprints,
         sink,
         args.quiet,
-    )?)
+    )?;
+    cli::settings::warn_unmatched(&stats, settings, &args.scope, &args.paths);
+    Ok(stats)
 }
+
+/// Rows per table the inventory reads unless asked otherwise.
+pub(crate) const INVENTORY_ROWS: u64 = 10_000;
 
 fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
     if args.format == "html" {
@@ -279,9 +279,9 @@ fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
     if args.out.is_some() {
         anyhow::bail!("--out writes the data map: use it with --format html");
     }
-    let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
+    let settings = cli::settings::Settings::resolve(&args.scope, &args.paths)?;
     let mut sink = report::InventorySink::default();
-    let stats = scan_for_inventory(&args, &rules, &mut sink)?;
+    let stats = scan_for_inventory(&args, &settings, &mut sink)?;
     let entries = sink.builder.entries();
     let mut out = io::BufWriter::new(io::stdout().lock());
     match args.format.as_str() {

@@ -26,6 +26,7 @@ mod readers;
 mod register;
 mod restore;
 mod sampling;
+mod scope;
 mod skips;
 mod streaming;
 mod structured;

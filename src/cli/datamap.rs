@@ -3,11 +3,9 @@
 //! as with the other inventory formats.
 
 use crate::cli::args::InventoryArgs;
-use crate::load_rules;
 use anyhow::{Context, Result};
 use piiscan::register::labels::Lang;
 use piiscan::report::{self, datamap};
-use piiscan::ruleset::{RuleSet, Selection};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -24,17 +22,17 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 /// Runs `piiscan inventory --format html`.
 pub fn run(args: InventoryArgs) -> Result<ExitCode> {
     let lang = Lang::parse(&args.lang).unwrap_or(Lang::Nl);
-    let defs = load_rules(&args.rules)?;
+    let settings = crate::cli::settings::Settings::resolve(&args.scope, &args.paths)?;
+    // The rules run, per pack.
     let mut rule_packs: Vec<(String, usize)> = Vec::new();
-    for d in &defs {
-        match rule_packs.iter_mut().find(|(p, _)| *p == d.pack) {
+    for r in &settings.rules.rules {
+        match rule_packs.iter_mut().find(|(p, _)| **p == *r.pack) {
             Some((_, n)) => *n += 1,
-            None => rule_packs.push((d.pack.clone(), 1)),
+            None => rule_packs.push((r.pack.to_string(), 1)),
         }
     }
-    let rules = RuleSet::compile(defs, &Selection::default())?;
     let mut sink = datamap::DataMapSink::default();
-    let stats = crate::scan_for_inventory(&args, &rules, &mut sink)?;
+    let stats = crate::scan_for_inventory(&args, &settings, &mut sink)?;
     let generated = now();
     let entries = sink.inner.builder.entries();
     let youngest = datamap::youngest_ages(entries, generated.date_naive());
@@ -43,7 +41,7 @@ pub fn run(args: InventoryArgs) -> Result<ExitCode> {
         generated,
         version: env!("CARGO_PKG_VERSION").to_string(),
         rule_packs,
-        sample_rows: args.sample_rows,
+        sample_rows: settings.sample_rows.unwrap_or(crate::INVENTORY_ROWS),
     };
     // What the walk left out is on the map too, as not read.
     let mut not_read = sink.not_read.clone();

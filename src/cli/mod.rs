@@ -5,6 +5,7 @@ pub mod args;
 pub mod datamap;
 pub mod register;
 pub mod scan;
+pub mod settings;
 
 use anyhow::{bail, Context, Result};
 use piiscan::guard::config::{FILE_NAME, STARTER};

@@ -154,10 +154,12 @@ pub fn select(
     };
     for f in files {
         let abs = normalise(&root.join(f), cwd);
-        let Some(rel) = bases.iter().find_map(|b| abs.strip_prefix(b).ok()) else {
+        let Some((base, rel)) = bases
+            .iter()
+            .find_map(|b| abs.strip_prefix(b).ok().map(|r| (b, r)))
+        else {
             continue;
         };
-        let name = abs.file_name().unwrap_or_default();
         let hidden = rel.components().any(|c| {
             c.as_os_str()
                 .to_str()
@@ -167,14 +169,25 @@ pub fn select(
             leave(abs, WalkSkip::Hidden);
             continue;
         }
-        let matches = |set: &Option<globset::GlobSet>| {
+        // Matched like the walk matches (below the path given, below the project root, the
+        // file name), and against the path in the work tree.
+        let mut candidates = crate::source::walk::glob_candidates(
+            base,
+            &abs,
+            walk.root.as_deref().map(|r| (r, cwd)),
+        );
+        candidates.push(PathBuf::from(f));
+        let matches = |set: &Option<crate::source::walk::Globs>| {
             set.as_ref()
-                .is_some_and(|s| s.is_match(rel) || s.is_match(name))
+                .is_some_and(|s| candidates.iter().any(|c| s.is_match(c)))
         };
+        // A file in an excluded folder is excluded: the walk never enters the folder.
         let excluded_dir = walk.exclude.as_ref().is_some_and(|s| {
-            rel.ancestors()
-                .skip(1)
-                .any(|a| !a.as_os_str().is_empty() && s.is_match(a))
+            candidates.iter().any(|c| {
+                c.ancestors()
+                    .skip(1)
+                    .any(|a| !a.as_os_str().is_empty() && a.is_relative() && s.is_match(a))
+            })
         });
         if matches(&walk.exclude) || excluded_dir {
             leave(abs, WalkSkip::Excluded);

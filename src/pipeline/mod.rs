@@ -65,8 +65,8 @@ pub fn scan(
     quiet: bool,
 ) -> io::Result<ScanStats> {
     let started = Instant::now();
-    let walked = walk_all(inputs, &opts.walk);
-    let entries = walked.entries;
+    let mut walked = walk_all(inputs, &opts.walk);
+    let entries = std::mem::take(&mut walked.entries);
     let units = plan(&entries, opts.segment_size);
     let total_bytes: u64 = entries
         .iter()
@@ -252,7 +252,7 @@ pub fn scan(
     });
     progress.finish();
     let mut stats = emitter.finish()?;
-    stats.left_out(walked.skipped, |p| opts.project.display(p));
+    stats.left_out(walked, |p| opts.project.display(p));
     stats.elapsed = started.elapsed();
     Ok(stats)
 }

@@ -187,6 +187,8 @@ pub struct ScanStats {
     /// Everything not read: inputs skipped (binary, too large, special files), then what the
     /// walk left out (hidden, excluded, not included, links, `.git`).
     pub skipped: Vec<Skip>,
+    /// Include and exclude globs that matched no path.
+    pub unmatched_globs: Vec<crate::source::walk::UnmatchedGlob>,
     /// Inputs that failed completely or in part.
     pub failed: u64,
     /// Bytes read.
@@ -246,17 +248,20 @@ impl ScanStats {
         self.findings += findings;
     }
 
-    /// Adds what the walk left out, each path shown by `show`.
+    /// Adds what the walk left out, each path shown by `show`, and the globs that matched
+    /// nothing.
     pub(super) fn left_out(
         &mut self,
-        skipped: Vec<crate::source::walk::Skipped>,
+        walked: crate::source::walk::Walked,
         show: impl Fn(&std::path::Path) -> String,
     ) {
-        self.skipped.extend(skipped.into_iter().map(|s| Skip {
-            path: show(&s.path),
-            reason: SkipReason::Walk(s.reason),
-            beneath: s.beneath,
-        }));
+        self.unmatched_globs = walked.unmatched;
+        self.skipped
+            .extend(walked.skipped.into_iter().map(|s| Skip {
+                path: show(&s.path),
+                reason: SkipReason::Walk(s.reason),
+                beneath: s.beneath,
+            }));
     }
 
     /// Entries skipped with this reason label ([`SkipReason::label`]).

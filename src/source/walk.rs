@@ -63,6 +63,8 @@ pub struct Walked {
     pub entries: Vec<Entry>,
     /// What was left out, in walk order.
     pub skipped: Vec<Skipped>,
+    /// Include and exclude globs that matched nothing.
+    pub unmatched: Vec<UnmatchedGlob>,
 }
 
 /// How to walk.
@@ -73,18 +75,53 @@ pub struct WalkOptions {
     /// Follow symbolic links (loops are detected and reported).
     pub follow_symlinks: bool,
     /// Only files matching one of these globs.
-    pub include: Option<GlobSet>,
+    pub include: Option<Globs>,
     /// Not files (or directories) matching one of these globs.
-    pub exclude: Option<GlobSet>,
+    pub exclude: Option<Globs>,
     /// Skip files larger than this many bytes.
     pub max_filesize: Option<u64>,
+    /// The project root (absolute; where `.piiscan.toml` is): globs are also matched against
+    /// the path below it, so a configured `acme/logs/**` holds whichever folder is scanned.
+    pub root: Option<PathBuf>,
+}
+
+/// Globs such as `*.log` or `acme/logs/**`, with the patterns they were built from (to name
+/// one that matched nothing).
+#[derive(Debug, Clone)]
+pub struct Globs {
+    set: GlobSet,
+    patterns: Vec<String>,
+}
+
+impl Globs {
+    /// Does any glob match `path`?
+    pub fn is_match(&self, path: impl AsRef<Path>) -> bool {
+        self.set.is_match(path)
+    }
+
+    /// The patterns, in the order given.
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    /// Does any glob match one of the `candidates`? Marks in `hits` each glob that does.
+    fn hit(&self, candidates: &[&Path], hits: &mut [bool]) -> bool {
+        let mut any = false;
+        for c in candidates {
+            for i in self.set.matches(c) {
+                hits[i] = true;
+                any = true;
+            }
+        }
+        any
+    }
 }
 
 /// Builds a glob set from patterns such as `*.log` or `exports/**`.
 ///
 /// # Errors
 /// A pattern that is not a valid glob.
-pub fn globs(patterns: &[String]) -> crate::Result<Option<GlobSet>> {
+pub fn globs(patterns: &[String]) -> crate::Result<Option<Globs>> {
     if patterns.is_empty() {
         return Ok(None);
     }
@@ -100,9 +137,42 @@ pub fn globs(patterns: &[String]) -> crate::Result<Option<GlobSet>> {
         })?;
         b.add(glob);
     }
-    b.build().map(Some).map_err(|e| {
+    let set = b.build().map_err(|e| {
         crate::Error::Usage(format!("globs: {}", crate::source::parse_error::glob(&e)))
-    })
+    })?;
+    Ok(Some(Globs {
+        set,
+        patterns: patterns.to_vec(),
+    }))
+}
+
+/// The paths a glob is matched against, for `path` found below the `input` given: the path
+/// below the input (`logs/a.log`), the path as walked without a leading `./`
+/// (`acme/logs/a.log`), the path below the project root (`root`, with the current directory
+/// to resolve relative paths), and the file name.
+pub fn glob_candidates(input: &Path, path: &Path, root: Option<(&Path, &Path)>) -> Vec<PathBuf> {
+    let mut out = Vec::with_capacity(4);
+    out.push(path.strip_prefix(input).unwrap_or(path).to_path_buf());
+    out.push(path.strip_prefix(".").unwrap_or(path).to_path_buf());
+    if let Some((root, cwd)) = root {
+        let abs = crate::source::project::normalise(path, cwd);
+        if let Ok(below) = abs.strip_prefix(root) {
+            out.push(below.to_path_buf());
+        }
+    }
+    if let Some(name) = path.file_name() {
+        out.push(PathBuf::from(name));
+    }
+    out
+}
+
+/// A glob that matched no path at all: named, so an empty result is explained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedGlob {
+    /// `include` or `exclude`.
+    pub kind: &'static str,
+    /// The pattern.
+    pub pattern: String,
 }
 
 /// One input to scan, or a reason it is not scanned.
@@ -171,9 +241,50 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
         .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
-fn matches(set: &Option<GlobSet>, rel: &Path, name: &std::ffi::OsStr) -> bool {
-    set.as_ref()
-        .is_some_and(|s| s.is_match(rel) || s.is_match(name))
+/// Which globs of one kind matched something.
+struct Hits<'a> {
+    globs: Option<&'a Globs>,
+    hits: RefCell<Vec<bool>>,
+    /// The project root and the current directory.
+    root: Option<(&'a Path, PathBuf)>,
+}
+
+impl<'a> Hits<'a> {
+    fn new(globs: Option<&'a Globs>, root: Option<&'a Path>) -> Self {
+        let n = globs.map_or(0, |g| g.patterns.len());
+        let cwd = std::env::current_dir().unwrap_or_default();
+        Hits {
+            globs,
+            hits: RefCell::new(vec![false; n]),
+            root: root.map(|r| (r, cwd)),
+        }
+    }
+
+    /// Does a glob match `path` (found below `input`)?
+    fn matches(&self, input: &Path, path: &Path) -> bool {
+        let Some(g) = self.globs else {
+            return false;
+        };
+        let root = self.root.as_ref().map(|(r, c)| (*r, c.as_path()));
+        let owned = glob_candidates(input, path, root);
+        let candidates: Vec<&Path> = owned.iter().map(PathBuf::as_path).collect();
+        g.hit(&candidates, &mut self.hits.borrow_mut())
+    }
+
+    fn unmatched(self, kind: &'static str) -> Vec<UnmatchedGlob> {
+        let Some(g) = self.globs else {
+            return Vec::new();
+        };
+        g.patterns
+            .iter()
+            .zip(self.hits.into_inner())
+            .filter(|(_, hit)| !hit)
+            .map(|(p, _)| UnmatchedGlob {
+                kind,
+                pattern: p.clone(),
+            })
+            .collect()
+    }
 }
 
 /// The bytes of the files directly inside `dir` (a pg_dump directory archive's size).
@@ -259,6 +370,8 @@ pub fn walk(inputs: &[PathBuf], opts: &WalkOptions) -> Vec<Entry> {
 pub fn walk_all(inputs: &[PathBuf], opts: &WalkOptions) -> Walked {
     let mut out = Vec::new();
     let left_out: RefCell<Vec<Skipped>> = RefCell::new(Vec::new());
+    let include = Hits::new(opts.include.as_ref(), opts.root.as_deref());
+    let exclude = Hits::new(opts.exclude.as_ref(), opts.root.as_deref());
     for input in inputs {
         if input.as_os_str() == "-" {
             out.push(Entry::Stdin);
@@ -300,12 +413,11 @@ pub fn walk_all(inputs: &[PathBuf], opts: &WalkOptions) -> Walked {
                     return true;
                 }
                 let name = e.file_name();
-                let rel = e.path().strip_prefix(input).unwrap_or(e.path());
                 let reason = if name == ".git" {
                     WalkSkip::GitDir
                 } else if !opts.hidden && is_hidden(name) {
                     WalkSkip::Hidden
-                } else if matches(&opts.exclude, rel, name) {
+                } else if exclude.matches(input, e.path()) {
                     WalkSkip::Excluded
                 } else {
                     return true;
@@ -325,11 +437,10 @@ pub fn walk_all(inputs: &[PathBuf], opts: &WalkOptions) -> Walked {
                 {
                     // A pg_dump directory archive: one entry; its files are not walked.
                     walker.skip_current_dir();
-                    let rel = e.path().strip_prefix(input).unwrap_or(e.path());
-                    let toc = rel.join("toc.dat");
+                    let toc = e.path().join("toc.dat");
                     if opts.include.is_some()
-                        && !matches(&opts.include, rel, e.file_name())
-                        && !matches(&opts.include, &toc, std::ffi::OsStr::new("toc.dat"))
+                        && !include.matches(input, e.path())
+                        && !include.matches(input, &toc)
                     {
                         left_out.borrow_mut().push(Skipped {
                             path: e.into_path(),
@@ -342,8 +453,7 @@ pub fn walk_all(inputs: &[PathBuf], opts: &WalkOptions) -> Walked {
                     out.push(file_entry(e.into_path(), size, opts));
                 }
                 Ok(e) if e.file_type().is_file() => {
-                    let rel = e.path().strip_prefix(input).unwrap_or(e.path());
-                    if opts.include.is_some() && !matches(&opts.include, rel, e.file_name()) {
+                    if opts.include.is_some() && !include.matches(input, e.path()) {
                         left_out.borrow_mut().push(Skipped {
                             path: e.into_path(),
                             reason: WalkSkip::NotIncluded,
@@ -363,9 +473,6 @@ pub fn walk_all(inputs: &[PathBuf], opts: &WalkOptions) -> Walked {
                 Ok(e) => {
                     // Special files and links not followed (with links followed, file_type
                     // is the target's).
-                    let rel = e.path().strip_prefix(input).unwrap_or(e.path());
-                    let included =
-                        opts.include.is_none() || matches(&opts.include, rel, e.file_name());
                     if e.file_type().is_symlink() {
                         // To a directory or a file, it is not followed (whatever --include).
                         left_out.borrow_mut().push(Skipped {
@@ -373,7 +480,7 @@ pub fn walk_all(inputs: &[PathBuf], opts: &WalkOptions) -> Walked {
                             reason: WalkSkip::Symlink,
                             beneath: None,
                         });
-                    } else if !included {
+                    } else if opts.include.is_some() && !include.matches(input, e.path()) {
                         left_out.borrow_mut().push(Skipped {
                             path: e.into_path(),
                             reason: WalkSkip::NotIncluded,
@@ -404,9 +511,12 @@ pub fn walk_all(inputs: &[PathBuf], opts: &WalkOptions) -> Walked {
             }
         }
     }
+    let mut unmatched = include.unmatched("include");
+    unmatched.extend(exclude.unmatched("exclude"));
     Walked {
         entries: out,
         skipped: left_out.into_inner(),
+        unmatched,
     }
 }
 
