@@ -35,10 +35,27 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("piiscan: {e:#}");
+            eprintln!("piiscan: {}", message(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error with its causes, each said once: a cause whose text its context already holds
+/// (`file: No such file or directory` over `No such file or directory`) is not repeated.
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 pub(crate) fn load_rules(packs: &[std::path::PathBuf]) -> Result<Vec<SourcedRule>> {
@@ -352,4 +369,19 @@ fn run_inventory(args: InventoryArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_cause_is_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
+        let e: anyhow::Error = piiscan::Error::io("packs/x.toml", io).into();
+        assert_eq!(
+            super::message(&e),
+            "packs/x.toml: No such file or directory"
+        );
+        let e = anyhow::anyhow!("inner").context("reading the policy");
+        assert_eq!(super::message(&e), "reading the policy: inner");
+    }
 }

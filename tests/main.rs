@@ -16,6 +16,7 @@ mod encodings;
 mod guard;
 mod keys;
 mod lookalikes;
+mod messages;
 mod no_echo;
 mod output;
 mod parallel;

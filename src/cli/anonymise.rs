@@ -4,6 +4,7 @@ use crate::cli::args::{AnonymiseArgs, RiskArgs};
 use crate::load_rules;
 use anyhow::{bail, Context, Result};
 use piiscan::anonymise::{self, keys::MasterKey, FileReport, OutFormat};
+use piiscan::report;
 use piiscan::ruleset::{RuleSet, Selection};
 use piiscan::source::walk::{walk, Entry, WalkOptions};
 use std::io::Write;
@@ -167,17 +168,31 @@ fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
 }
 
 fn print_risk(out: &mut dyn Write, k: &anonymise::verify::Risk) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "  risk over {}{} in {}: {} records, {} classes, k = {}, unique {:.1}%, below 5 {:.1}%, prosecutor risk max {:.4} avg {:.4}",
+    let over = format!(
+        "{}{} in {}",
         k.quasi.join(", "),
         k.entity
             .as_deref()
             .map(|e| format!(" (per {e})"))
             .unwrap_or_default(),
-        k.table,
-        k.records,
-        k.classes,
+        k.table
+    );
+    // Shares and averages say nothing about no record, and little about one.
+    match k.records {
+        0 => return writeln!(out, "  risk over {over}: no records, nothing to measure"),
+        1 => {
+            return writeln!(
+                out,
+                "  risk over {over}: 1 record, so it is unique (k = 1, prosecutor risk 1)"
+            )
+        }
+        _ => {}
+    }
+    writeln!(
+        out,
+        "  risk over {over}: {}, {}, k = {}, unique {:.1}%, below 5 {:.1}%, prosecutor risk max {:.4} avg {:.4}",
+        report::count(k.records, "record", "records"),
+        report::count(k.classes, "class", "classes"),
         k.k,
         k.unique_share * 100.0,
         k.share_below_5 * 100.0,

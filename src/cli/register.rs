@@ -78,9 +78,9 @@ pub fn run(action: RegisterAction) -> Result<ExitCode> {
                 eprintln!("piiscan: wrote {} (status concept)", show(p));
             }
             eprintln!(
-                "piiscan: {} activities proposed from {} locations; fill in the empty fields, then `piiscan register check`",
-                w.created.len(),
-                locs.len()
+                "piiscan: {} proposed from {}; fill in the empty fields, then `piiscan register check`",
+                report::count(w.created.len() as u64, "activity", "activities"),
+                report::count(locs.len() as u64, "location", "locations")
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -148,9 +148,10 @@ pub fn run(action: RegisterAction) -> Result<ExitCode> {
                 }
                 writeln!(
                     out,
-                    "{} activities, {errors} errors, {} warnings",
-                    reg.activities.len(),
-                    findings.len() - errors
+                    "{}, {}, {}",
+                    report::count(reg.activities.len() as u64, "activity", "activities"),
+                    report::count(errors as u64, "error", "errors"),
+                    report::count((findings.len() - errors) as u64, "warning", "warnings")
                 )?;
             }
             Ok(if errors > 0 {

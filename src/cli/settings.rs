@@ -103,6 +103,9 @@ impl Settings {
         if let Some(c) = cfg {
             packs.extend(c.rules.iter().map(|p| relative_to_config(p)));
         }
+        // A pack named by both the flag and the configuration (or twice) is read once.
+        let mut seen = std::collections::HashSet::new();
+        packs.retain(|p| seen.insert(normalise(p, &cwd)));
         let selection = Selection {
             only: pick(&scope.only, cfg.map(|c| &c.only)),
             disable: pick(&scope.disable, cfg.map(|c| &c.disable)),

@@ -313,6 +313,11 @@ pub fn skip_lines(s: &ScanStats, show: &dyn Fn(&str) -> String) -> Vec<String> {
         .collect()
 }
 
+/// `1 record`, `2 records`: a count with the word that fits it.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// What a command prints on standard error about what was not read, when its output has no
 /// room for prose (every format but the table): the summary by reason, then a line per reason
 /// with the first paths and what reads them. Empty when nothing was skipped.

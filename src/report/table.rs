@@ -85,11 +85,6 @@ impl<'w> TableReporter<'w> {
     }
 }
 
-/// `1 file`, `2 files`.
-fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn human_bytes(n: u64) -> String {
     match n {
         n if n >= 1_000_000_000 => format!("{:.2} GB", n as f64 / 1e9),
@@ -230,9 +225,9 @@ impl Reporter for TableReporter<'_> {
         let skipped = super::skip_summary(stats).unwrap_or_else(|| "0 skipped".to_string());
         writeln!(
             self.out,
-            "{} findings · {} scanned · {skipped} · {} failed · {} in {:.2} s ({:.1} MB/s)",
-            s.findings,
-            count(s.files, "file", "files"),
+            "{} · {} scanned · {skipped} · {} failed · {} in {:.2} s ({:.1} MB/s)",
+            super::count(s.findings, "finding", "findings"),
+            super::count(s.files, "file", "files"),
             s.errors,
             human_bytes(s.bytes),
             stats.elapsed.as_secs_f64(),
