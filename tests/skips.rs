@@ -301,4 +301,15 @@ fn the_inventory_names_what_it_did_not_read() {
         "{}",
         stderr(&out)
     );
+    // The data map lists it among what was not read.
+    let out = run(
+        dir.path(),
+        &["inventory", ".", "--format", "html", "--lang", "en"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let page = stdout(&out);
+    assert!(
+        page.contains("./.env") && page.contains("hidden: not scanned; --hidden scans them"),
+        "{page}"
+    );
 }
