@@ -38,11 +38,28 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("piiscan: {e:#}");
+            eprintln!("piiscan: {}", message(&e));
             Exit::Incomplete
         }
     };
     exit.into()
+}
+
+/// An error with its causes, each said once: a cause whose text its context already holds
+/// (`file: No such file or directory` over `No such file or directory`) is not repeated.
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 pub(crate) fn load_rules(packs: &[std::path::PathBuf]) -> Result<Vec<SourcedRule>> {
@@ -250,33 +267,33 @@ fn explain(out: &mut dyn Write, r: &ruleset::CompiledRule) -> io::Result<()> {
     Ok(())
 }
 
-/// The scan behind `inventory` in every format: the inventory's options, and no fingerprint
-/// key (an inventory holds no fingerprints, so none is needed and none is created).
+/// The scan behind `inventory` in every format: the shared settings (flags and
+/// `.piiscan.toml`), and no fingerprint key (an inventory holds no fingerprints, so none is
+/// needed and none is created).
 pub(crate) fn scan_for_inventory(
     args: &InventoryArgs,
-    rules: &RuleSet,
+    settings: &cli::settings::Settings,
     sink: &mut dyn pipeline::Sink,
 ) -> Result<pipeline::ScanStats> {
-    let mut opts = ScanOptions {
-        tables: piiscan::pipeline::table::TableOptions {
-            sample_rows: args.sample_rows,
-            ..Default::default()
-        },
-        ..ScanOptions::default()
-    };
+    let mut opts = settings.scan_options(INVENTORY_ROWS);
     set_threads(&mut opts, args.threads)?;
     let fingerprints = Fingerprinter::with_key(b"piiscan-inventory-no-fingerprints", "none");
     // Every inventory format shows table and column names as `piiscan::names::shown` decides.
     let mut shown = report::ShownNames::new(sink, false);
-    Ok(pipeline::scan(
+    let stats = pipeline::scan(
         &args.paths,
-        rules,
+        &settings.rules,
         &opts,
         &fingerprints,
         &mut shown,
         args.quiet,
-    )?)
+    )?;
+    cli::settings::warn_unmatched(&stats, settings, &args.scope, &args.paths);
+    Ok(stats)
 }
+
+/// Rows per table the inventory reads unless asked otherwise.
+pub(crate) const INVENTORY_ROWS: u64 = 10_000;
 
 fn run_inventory(args: InventoryArgs) -> Result<Exit> {
     if args.format == "html" {
@@ -285,9 +302,9 @@ fn run_inventory(args: InventoryArgs) -> Result<Exit> {
     if args.out.is_some() {
         anyhow::bail!("--out writes the data map: use it with --format html");
     }
-    let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
+    let settings = cli::settings::Settings::resolve(&args.scope, &args.paths)?;
     let mut sink = report::InventorySink::default();
-    let stats = scan_for_inventory(&args, &rules, &mut sink)?;
+    let stats = scan_for_inventory(&args, &settings, &mut sink)?;
     let entries = sink.builder.entries();
     let mut out = io::BufWriter::new(io::stdout().lock());
     match args.format.as_str() {
@@ -347,6 +364,9 @@ fn run_inventory(args: InventoryArgs) -> Result<Exit> {
     for (path, t) in &stats.sampled {
         eprintln!("piiscan: notice: {}", report::sampled_notice(path, t));
     }
+    for line in report::skip_notices(&stats) {
+        eprintln!("{line}");
+    }
     for (path, why) in &sink.failed {
         eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(path));
     }
@@ -355,4 +375,19 @@ fn run_inventory(args: InventoryArgs) -> Result<Exit> {
     } else {
         Exit::Clean
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_cause_is_said_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
+        let e: anyhow::Error = piiscan::Error::io("packs/x.toml", io).into();
+        assert_eq!(
+            super::message(&e),
+            "packs/x.toml: No such file or directory"
+        );
+        let e = anyhow::anyhow!("inner").context("reading the policy");
+        assert_eq!(super::message(&e), "reading the policy: inner");
+    }
 }

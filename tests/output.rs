@@ -135,7 +135,7 @@ fn json_csv_and_table_carry_the_same_findings() {
     let table = stdout(&run(dir.path(), &["scan", "."]));
     assert!(
         table.contains("Findings by rule:")
-            && table.contains("files scanned")
+            && table.contains(" scanned · ")
             && table.contains("MB/s")
     );
 }

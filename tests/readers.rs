@@ -214,13 +214,13 @@ fn every_format_counts_skips_by_reason() {
     assert_eq!(reasons, ["too large", "binary"]);
     let table = stdout(&run(dir.path(), &args("table")));
     assert!(
-        table.contains("2 skipped (1 binary, 1 too large, 0 special)"),
+        table.contains("2 skipped: 1 too large, 1 binary"),
         "{table}"
     );
     for f in ["ndjson", "csv"] {
         let err = stderr(&run(dir.path(), &args(f)));
         assert!(
-            err.contains("2 skipped: 1 binary, 1 too large"),
+            err.contains("2 skipped: 1 too large, 1 binary"),
             "{f}: {err}"
         );
     }

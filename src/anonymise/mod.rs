@@ -446,11 +446,12 @@ pub fn anonymise(
     let skipped = untransformed(policy, &found, &tables);
     if !skipped.is_empty() {
         return Err(crate::Error::Usage(format!(
-            "{}: the policy names {} place(s) that the {kind:?} rewriter cannot transform (nested \
+            "{}: the policy names {} place(s) that the {} rewriter cannot transform (nested \
              fields, list elements, or fields beyond the header of a row); nothing was written. \
              Flatten them into columns of their own first:\n  {}",
             input.display(),
             skipped.len(),
+            kind.label(),
             skipped.join("\n  ")
         )));
     }

@@ -170,7 +170,7 @@ pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<
                     .join("; ")
             );
             let _ = writeln!(out, "[[column]]");
-            let _ = writeln!(out, "name = {name:?}");
+            let _ = writeln!(out, "name = {}", toml_string(name));
             let _ = writeln!(
                 out,
                 "method = \"spans\"   # each span by the [[text]] entry of its rule"
@@ -199,8 +199,8 @@ pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<
             crate::names::mask(&v.reason)
         );
         let _ = writeln!(out, "[[column]]");
-        let _ = writeln!(out, "name = {name:?}");
-        let _ = writeln!(out, "method = {method:?}");
+        let _ = writeln!(out, "name = {}", toml_string(name));
+        let _ = writeln!(out, "method = {}", toml_string(method));
         if !params.is_empty() {
             let _ = writeln!(out, "{params}");
         }
@@ -221,14 +221,19 @@ pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<
             let _ = writeln!(out, "# spans of {rule} ({category}) {place}");
         }
         let _ = writeln!(out, "[[text]]");
-        let _ = writeln!(out, "rule = {rule:?}");
-        let _ = writeln!(out, "method = {method:?}");
+        let _ = writeln!(out, "rule = {}", toml_string(rule));
+        let _ = writeln!(out, "method = {}", toml_string(method));
         if !params.is_empty() {
             let _ = writeln!(out, "{params}");
         }
         let _ = writeln!(out);
     }
     out
+}
+
+/// A TOML basic string (quoted, escaped as TOML escapes, not as Rust's `{:?}` does).
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
 }
 
 #[cfg(test)]

@@ -266,7 +266,7 @@ impl Sink for BreachSink {
             crate::pipeline::InputStatus::Failed(w) | crate::pipeline::InputStatus::Partial(w) => {
                 Some(w.clone())
             }
-            s => s.skip_reason().map(|r| format!("not read: {r}")),
+            s => s.skip_reason().map(|r| format!("not read: {}", r.label())),
         };
         if let Some(why) = why {
             self.failed.push((report.path.to_string(), why));

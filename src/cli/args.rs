@@ -52,12 +52,72 @@ pub enum Command {
     },
 }
 
+/// What to read and with which rules: the flags `scan`, `inventory` and `register
+/// draft|update|check` share. `cli::settings` merges them with `.piiscan.toml` (flags win;
+/// a list flag replaces the configuration's list, rule packs add up).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ScopeArgs {
+    /// The configuration file (default: `.piiscan.toml` in the scanned directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ignore any `.piiscan.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Add a rule pack: a TOML rule file or a directory of them (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    pub rules: Vec<PathBuf>,
+    /// Run only these rule ids (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub only: Vec<String>,
+    /// Do not run these rule ids (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "IDS")]
+    pub disable: Vec<String>,
+    /// Only scan files matching this glob (repeatable), e.g. '*.log', 'acme/logs/**'; matched
+    /// against the path below each path given, below the project root, and the file name.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files and directories matching this glob (repeatable), matched as --include is.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Also scan hidden files and directories.
+    #[arg(long)]
+    pub hidden: bool,
+    /// Follow symbolic links (loops are detected and reported).
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// Skip files larger than this (e.g. 500K, 20M, 2G).
+    #[arg(long, value_name = "SIZE")]
+    pub max_filesize: Option<String>,
+    /// Rows read per table (CSV, TSV, SQL dumps) to classify columns; 0 reads every row
+    /// [default: 10000; every row for `scan --fail-on`].
+    #[arg(long, value_name = "N")]
+    pub sample_rows: Option<u64>,
+    /// What all members of one archive given may expand to, nested archives included
+    /// (e.g. 500M, 4G) [default: 4G].
+    #[arg(long, value_name = "SIZE")]
+    pub archive_max_size: Option<String>,
+    /// How many times its stored size an archive member may expand to (checked past 1 MiB)
+    /// [default: 200].
+    #[arg(long, value_name = "N")]
+    pub archive_max_ratio: Option<u64>,
+    /// How deep archives inside archives are opened (1: the members of the archive given
+    /// only) [default: 6].
+    #[arg(long, value_name = "N")]
+    pub archive_max_depth: Option<u32>,
+    /// How many members all archives of one input given may have [default: 100000].
+    #[arg(long, value_name = "N")]
+    pub archive_max_entries: Option<u64>,
+}
+
 /// Options of `piiscan scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files or directories to scan; `-` reads standard input.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// What to read, with which rules (shared with inventory and register).
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     /// Output format.
     #[arg(long, default_value = "table", value_parser = ["table", "json", "ndjson", "csv", "sarif", "github", "junit"])]
     pub format: String,
@@ -68,12 +128,6 @@ pub struct ScanArgs {
     /// Report findings at or above this confidence [default: medium].
     #[arg(long, value_parser = ["low", "medium", "high"])]
     pub min_confidence: Option<String>,
-    /// The configuration file (default: `.piiscan.toml` in the scanned directory or a parent).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Ignore any `.piiscan.toml`.
-    #[arg(long, conflicts_with = "config")]
-    pub no_config: bool,
     /// Report only findings that are not in this baseline.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -97,55 +151,12 @@ pub struct ScanArgs {
     /// Add to each finding the pattern, the validator's verdict and the context word that counted.
     #[arg(long)]
     pub explain: bool,
-    /// Add a rule pack: a TOML rule file or a directory of them (repeatable).
-    #[arg(long = "rules", value_name = "PATH")]
-    pub rules: Vec<PathBuf>,
-    /// Run only these rule ids (comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    pub only: Vec<String>,
-    /// Do not run these rule ids (comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "IDS")]
-    pub disable: Vec<String>,
-    /// Only scan files matching this glob (repeatable), e.g. '*.log'.
-    #[arg(long, value_name = "GLOB")]
-    pub include: Vec<String>,
-    /// Skip files and directories matching this glob (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    pub exclude: Vec<String>,
-    /// Also scan hidden files and directories.
-    #[arg(long)]
-    pub hidden: bool,
-    /// Follow symbolic links (loops are detected and reported).
-    #[arg(long)]
-    pub follow_symlinks: bool,
-    /// Skip files larger than this (e.g. 500K, 20M, 2G).
-    #[arg(long, value_name = "SIZE")]
-    pub max_filesize: Option<String>,
     /// Number of worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
-    /// Rows read per table (CSV, TSV, SQL dumps) to classify columns; 0 reads every row
-    /// [default: 10000].
-    #[arg(long, value_name = "N")]
-    pub sample_rows: Option<u64>,
     /// Cell findings printed per column; the inventory keeps exact counts. 0: no cap.
     #[arg(long, default_value_t = 1_000, value_name = "N")]
     pub max_findings_per_column: u64,
-    /// What all members of one archive given may expand to, nested archives included
-    /// (e.g. 500M, 4G) [default: 4G].
-    #[arg(long, value_name = "SIZE")]
-    pub archive_max_size: Option<String>,
-    /// How many times its stored size an archive member may expand to (checked past 1 MiB)
-    /// [default: 200].
-    #[arg(long, value_name = "N")]
-    pub archive_max_ratio: Option<u64>,
-    /// How deep archives inside archives are opened (1: the members of the archive given
-    /// only) [default: 6].
-    #[arg(long, value_name = "N")]
-    pub archive_max_depth: Option<u32>,
-    /// How many members all archives of one input given may have [default: 100000].
-    #[arg(long, value_name = "N")]
-    pub archive_max_entries: Option<u64>,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -160,12 +171,9 @@ pub struct InventoryArgs {
     /// Output format (html: a self-contained data map page).
     #[arg(long, default_value = "md", value_parser = ["md", "csv", "json", "html"])]
     pub format: String,
-    /// Rows read per table to classify columns; 0 reads every row.
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
-    pub sample_rows: u64,
-    /// Add a rule pack (repeatable).
-    #[arg(long = "rules", value_name = "PATH")]
-    pub rules: Vec<PathBuf>,
+    /// What to read, with which rules (as `scan` takes them).
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     /// Number of worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
@@ -249,12 +257,9 @@ pub struct RegisterScanArgs {
     /// Use this inventory (`piiscan inventory --format json`) instead of scanning.
     #[arg(long, value_name = "FILE", conflicts_with = "paths")]
     pub inventory: Option<PathBuf>,
-    /// Rows read per table to classify columns; 0 reads every row.
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
-    pub sample_rows: u64,
-    /// Add a rule pack (repeatable).
-    #[arg(long = "rules", value_name = "PATH")]
-    pub rules: Vec<PathBuf>,
+    /// What to read, with which rules (as `scan` takes them).
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     /// Register folder and language.
     #[command(flatten)]
     pub common: RegisterCommon,
@@ -274,9 +279,10 @@ pub enum RegisterAction {
         /// Report format.
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         format: String,
-        /// Rows read per table to classify columns; 0 reads every row.
-        #[arg(long, default_value_t = 10_000, value_name = "N")]
-        sample_rows: u64,
+        /// What to read, with which rules (as `scan` takes them; the rules also name the
+        /// categories of user packs).
+        #[command(flatten)]
+        scope: ScopeArgs,
         /// Register folder and language.
         #[command(flatten)]
         common: RegisterCommon,

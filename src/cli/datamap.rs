@@ -4,11 +4,9 @@
 
 use crate::cli::args::InventoryArgs;
 use crate::cli::exit::Exit;
-use crate::load_rules;
 use anyhow::{Context, Result};
 use piiscan::register::labels::Lang;
 use piiscan::report::{self, datamap};
-use piiscan::ruleset::{RuleSet, Selection};
 use std::io::Write;
 
 /// When the map is made: `SOURCE_DATE_EPOCH` (seconds, UTC) when set, for reproducible pages
@@ -24,17 +22,17 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 /// Runs `piiscan inventory --format html`.
 pub fn run(args: InventoryArgs) -> Result<Exit> {
     let lang = Lang::parse(&args.lang).unwrap_or(Lang::Nl);
-    let defs = load_rules(&args.rules)?;
+    let settings = crate::cli::settings::Settings::resolve(&args.scope, &args.paths)?;
+    // The rules run, per pack.
     let mut rule_packs: Vec<(String, usize)> = Vec::new();
-    for d in &defs {
-        match rule_packs.iter_mut().find(|(p, _)| *p == d.pack) {
+    for r in &settings.rules.rules {
+        match rule_packs.iter_mut().find(|(p, _)| **p == *r.pack) {
             Some((_, n)) => *n += 1,
-            None => rule_packs.push((d.pack.clone(), 1)),
+            None => rule_packs.push((r.pack.to_string(), 1)),
         }
     }
-    let rules = RuleSet::compile(defs, &Selection::default())?;
     let mut sink = datamap::DataMapSink::default();
-    let stats = crate::scan_for_inventory(&args, &rules, &mut sink)?;
+    let stats = crate::scan_for_inventory(&args, &settings, &mut sink)?;
     let generated = now();
     let entries = sink.inner.builder.entries();
     let youngest = datamap::youngest_ages(entries, generated.date_naive());
@@ -43,9 +41,35 @@ pub fn run(args: InventoryArgs) -> Result<Exit> {
         generated,
         version: env!("CARGO_PKG_VERSION").to_string(),
         rule_packs,
-        sample_rows: args.sample_rows,
+        sample_rows: settings.sample_rows.unwrap_or(crate::INVENTORY_ROWS),
     };
-    let map = datamap::DataMap::build(run, entries, &stats, sink.not_read.clone(), &youngest);
+    // What the walk left out is on the map too, as not read.
+    let mut not_read = sink.not_read.clone();
+    not_read.extend(
+        stats
+            .skipped
+            .iter()
+            .filter(|k| matches!(k.reason, piiscan::pipeline::SkipReason::Walk(_)))
+            .map(|k| datamap::NotRead {
+                path: k.path.clone(),
+                why: match k.beneath {
+                    Some(b) => format!(
+                        "{}, a folder of {}{} file(s): not scanned; {}",
+                        k.reason.label(),
+                        b.files,
+                        if b.more { "+" } else { "" },
+                        piiscan::pipeline::SkipReason::hint(k.reason.label())
+                    ),
+                    None => format!(
+                        "{}: not scanned; {}",
+                        k.reason.label(),
+                        piiscan::pipeline::SkipReason::hint(k.reason.label())
+                    ),
+                },
+                partial: false,
+            }),
+    );
+    let map = datamap::DataMap::build(run, entries, &stats, not_read, &youngest);
     let page = datamap::html::render(&map, lang);
     match &args.out {
         Some(path) => piiscan::atomic::write_file(path, page.as_bytes())
@@ -59,6 +83,9 @@ pub fn run(args: InventoryArgs) -> Result<Exit> {
     }
     for (path, t) in &stats.sampled {
         eprintln!("piiscan: notice: {}", report::sampled_notice(path, t));
+    }
+    for line in report::skip_notices(&stats) {
+        eprintln!("{line}");
     }
     for (path, why) in &sink.inner.failed {
         eprintln!("piiscan: {}: {why}", report::sanitize::sanitize(path));

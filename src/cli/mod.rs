@@ -8,6 +8,7 @@ pub mod exit;
 pub mod register;
 pub mod risk;
 pub mod scan;
+pub mod settings;
 pub mod subject;
 
 use crate::cli::exit::Exit;

@@ -1,26 +1,40 @@
 //! `piiscan register draft|update|check|export`.
 
-use crate::cli::args::{RegisterAction, RegisterCommon, RegisterScanArgs};
+use crate::cli::args::{RegisterAction, RegisterCommon, RegisterScanArgs, ScopeArgs};
 use crate::cli::exit::Exit;
-use crate::load_rules;
+use crate::cli::settings::{warn_unmatched, Settings};
 use anyhow::{Context, Result};
 use piiscan::register::{self, activity::Register, labels::Lang};
-use piiscan::ruleset::{RuleSet, Selection};
+use piiscan::report;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn lang(c: &RegisterCommon) -> Lang {
     Lang::parse(&c.lang).unwrap_or(Lang::Nl)
 }
 
-fn scan_opts(sample_rows: u64) -> piiscan::pipeline::ScanOptions {
-    piiscan::pipeline::ScanOptions {
-        tables: piiscan::pipeline::table::TableOptions {
-            sample_rows,
-            ..Default::default()
-        },
-        ..piiscan::pipeline::ScanOptions::default()
+/// Rows per table a register scan reads unless asked otherwise.
+const DEFAULT_ROWS: u64 = 10_000;
+
+/// Scans `paths` with the shared settings (flags and `.piiscan.toml`), names on stderr what
+/// was not read, and returns the locations found.
+fn scan(
+    dir: &Path,
+    paths: &[PathBuf],
+    scope: &ScopeArgs,
+    today: chrono::NaiveDate,
+) -> Result<Vec<register::evidence::Location>> {
+    let settings = Settings::resolve(scope, paths)?;
+    let opts = settings.scan_options(DEFAULT_ROWS);
+    let (locations, stats) = register::scan_locations(dir, paths, &settings.rules, &opts, today)?;
+    warn_unmatched(&stats, &settings, scope, paths);
+    for (path, t) in &stats.sampled {
+        eprintln!("piiscan: notice: {}", report::sampled_notice(path, t));
     }
+    for line in report::skip_notices(&stats) {
+        eprintln!("{line}");
+    }
+    Ok(locations)
 }
 
 fn locations(args: &RegisterScanArgs) -> Result<Vec<register::evidence::Location>> {
@@ -28,16 +42,7 @@ fn locations(args: &RegisterScanArgs) -> Result<Vec<register::evidence::Location
     let dir = &args.common.dir;
     Ok(match &args.inventory {
         Some(file) => register::inventory_locations(dir, file, today)?,
-        None => {
-            let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
-            register::scan_locations(
-                dir,
-                &args.paths,
-                &rules,
-                &scan_opts(args.sample_rows),
-                today,
-            )?
-        }
+        None => scan(dir, &args.paths, &args.scope, today)?,
     })
 }
 
@@ -73,9 +78,9 @@ pub fn run(action: RegisterAction) -> Result<Exit> {
                 eprintln!("piiscan: wrote {} (status concept)", show(p));
             }
             eprintln!(
-                "piiscan: {} activities proposed from {} locations; fill in the empty fields, then `piiscan register check`",
-                w.created.len(),
-                locs.len()
+                "piiscan: {} proposed from {}; fill in the empty fields, then `piiscan register check`",
+                report::count(w.created.len() as u64, "activity", "activities"),
+                report::count(locs.len() as u64, "location", "locations")
             );
             Ok(Exit::Clean)
         }
@@ -111,7 +116,7 @@ pub fn run(action: RegisterAction) -> Result<Exit> {
         RegisterAction::Check {
             paths,
             format,
-            sample_rows,
+            scope,
             common,
         } => {
             let reg = Register::load(&common.dir)?;
@@ -119,14 +124,7 @@ pub fn run(action: RegisterAction) -> Result<Exit> {
             let current = if paths.is_empty() {
                 None
             } else {
-                let rules = RuleSet::compile(load_rules(&[])?, &Selection::default())?;
-                Some(register::scan_locations(
-                    &common.dir,
-                    &paths,
-                    &rules,
-                    &scan_opts(sample_rows),
-                    today,
-                )?)
+                Some(scan(&common.dir, &paths, &scope, today)?)
             };
             let findings = register::check(&reg, current.as_deref(), lang(&common), today);
             let errors = findings
@@ -150,9 +148,10 @@ pub fn run(action: RegisterAction) -> Result<Exit> {
                 }
                 writeln!(
                     out,
-                    "{} activities, {errors} errors, {} warnings",
-                    reg.activities.len(),
-                    findings.len() - errors
+                    "{}, {}, {}",
+                    report::count(reg.activities.len() as u64, "activity", "activities"),
+                    report::count(errors as u64, "error", "errors"),
+                    report::count((findings.len() - errors) as u64, "warning", "warnings")
                 )?;
             }
             Ok(if errors > 0 {

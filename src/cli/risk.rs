@@ -7,22 +7,41 @@ use crate::cli::exit::Exit;
 use anyhow::{bail, Result};
 use piiscan::anonymise::risk::target::{self, LadderKind};
 use piiscan::anonymise::{self, risk};
+use piiscan::report;
 use std::io::Write;
 
 /// One line with the measures of `r`.
 pub(crate) fn print_risk(out: &mut dyn Write, r: &risk::Risk) -> std::io::Result<()> {
-    write!(
-        out,
-        "  risk over {}{} in {}: {} {}, {} classes, k = {}, unique {:.1}%, below 5 {:.1}%, prosecutor risk max {:.4} avg {:.4}",
+    let over = format!(
+        "{}{} in {}",
         r.quasi.join(", "),
         r.entity
             .as_deref()
             .map(|e| format!(" (per {e})"))
             .unwrap_or_default(),
-        r.table,
-        r.records,
-        if r.entity.is_some() { "persons" } else { "records" },
-        r.classes,
+        r.table
+    );
+    let (one, many) = if r.entity.is_some() {
+        ("person", "persons")
+    } else {
+        ("record", "records")
+    };
+    // Shares and averages say nothing about no record, and little about one.
+    match r.records {
+        0 => return writeln!(out, "  risk over {over}: no {many}, nothing to measure"),
+        1 => {
+            return writeln!(
+                out,
+                "  risk over {over}: 1 {one}, so it is unique (k = 1, prosecutor risk 1)"
+            )
+        }
+        _ => {}
+    }
+    write!(
+        out,
+        "  risk over {over}: {}, {}, k = {}, unique {:.1}%, below 5 {:.1}%, prosecutor risk max {:.4} avg {:.4}",
+        report::count(r.records, one, many),
+        report::count(r.classes, "class", "classes"),
         r.k,
         r.unique_share * 100.0,
         r.share_below_5 * 100.0,

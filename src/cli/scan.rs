@@ -1,125 +1,37 @@
-//! `piiscan scan`: merges `.piiscan.toml` with the flags (flags win), picks the inputs (all,
+//! `piiscan scan`: takes the shared settings ([`Settings`]: flags merged with
+//! `.piiscan.toml`) and its own (confidence, gate, baseline), picks the inputs (all,
 //! changed since a revision, or staged), runs the scan through the gate (allowlist,
 //! baseline) into the chosen reporter, writes a new baseline if asked, and maps the outcome to
 //! the exit codes of the contract.
 
-use crate::cli::args::{parse_size, ScanArgs};
+use crate::cli::args::ScanArgs;
 use crate::cli::exit::Exit;
-use crate::{load_rules, set_threads, ErrorEcho};
+use crate::cli::settings::{first_path, warn_unmatched, Settings};
+use crate::{set_threads, ErrorEcho};
 use anyhow::{bail, Context, Result};
 use piiscan::finding::fingerprint::Fingerprinter;
 use piiscan::finding::Confidence;
 use piiscan::guard::allow::Allowlist;
 use piiscan::guard::baseline::{Baseline, BaselineWriter};
-use piiscan::guard::config::{self, Loaded};
 use piiscan::guard::gate::Gate;
 use piiscan::guard::git;
-use piiscan::pipeline::{self, ScanOptions};
+use piiscan::pipeline;
 use piiscan::report::{self, Format, ReportOptions};
-use piiscan::ruleset::{RuleSet, Selection};
 use piiscan::source::project::{normalise, ProjectPaths};
-use piiscan::source::walk::{globs, WalkOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Finds and loads the configuration, unless `--no-config`.
-fn configuration(args: &ScanArgs) -> Result<Option<Loaded>> {
-    if args.no_config {
-        return Ok(None);
-    }
-    let path = match &args.config {
-        Some(p) => Some(p.clone()),
-        None => {
-            let start = args
-                .paths
-                .iter()
-                .find(|p| p.as_os_str() != "-")
-                .cloned()
-                .unwrap_or_else(|| PathBuf::from("."));
-            config::discover(&start)
-        }
-    };
-    match path {
-        Some(p) => Ok(Some(config::load(&p)?)),
-        None => Ok(None),
-    }
-}
-
-/// The project root: the configuration's directory, else the git work tree of the first
-/// path, else the current directory.
-fn project_root(loaded: Option<&Loaded>, first: &Path, cwd: &Path) -> PathBuf {
-    if let Some(l) = loaded {
-        return normalise(&l.dir(), cwd);
-    }
-    let abs = normalise(first, cwd);
-    let dir = if abs.is_dir() {
-        abs
-    } else {
-        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
-    };
-    git::work_tree(&dir).unwrap_or_else(|_| cwd.to_path_buf())
-}
-
 fn level(s: &str) -> Result<Confidence> {
-    Confidence::parse(s).with_context(|| format!("unknown confidence {s:?}"))
+    Confidence::parse(s).with_context(|| format!("unknown confidence '{s}' (low, medium or high)"))
 }
 
 /// Runs `piiscan scan`.
 pub fn run(args: ScanArgs) -> Result<Exit> {
-    let loaded = configuration(&args)?;
-    let cfg = loaded.as_ref().map(|l| &l.config);
-    let cfg_dir = loaded.as_ref().map(|l| l.dir());
-    let relative_to_config = |p: &str| match &cfg_dir {
-        Some(d) => d.join(p),
-        None => PathBuf::from(p),
-    };
-    let cwd = std::env::current_dir().context("current directory")?;
-
-    // Flags win over the configuration; list flags replace its lists.
-    let mut packs = args.rules.clone();
-    if let Some(c) = cfg {
-        packs.extend(c.rules.iter().map(|p| relative_to_config(p)));
-    }
-    let pick = |flag: &Vec<String>, conf: Option<&Vec<String>>| {
-        if flag.is_empty() {
-            conf.cloned().unwrap_or_default()
-        } else {
-            flag.clone()
-        }
-    };
-    let selection = Selection {
-        only: pick(&args.only, cfg.map(|c| &c.only)),
-        disable: pick(&args.disable, cfg.map(|c| &c.disable)),
-    };
-    let rules = RuleSet::compile(load_rules(&packs)?, &selection)?;
-    let conf_globs = |v: Option<&Vec<toml::Spanned<String>>>| -> Vec<String> {
-        v.map(|v| v.iter().map(|s| s.get_ref().clone()).collect())
-            .unwrap_or_default()
-    };
-    let include = if args.include.is_empty() {
-        conf_globs(cfg.map(|c| &c.include))
-    } else {
-        args.include.clone()
-    };
-    let exclude = if args.exclude.is_empty() {
-        conf_globs(cfg.map(|c| &c.exclude))
-    } else {
-        args.exclude.clone()
-    };
-    let max_filesize = match args
-        .max_filesize
-        .clone()
-        .or_else(|| cfg.and_then(|c| c.max_filesize.as_ref().map(|s| s.get_ref().clone())))
-    {
-        Some(s) => Some(parse_size(&s).with_context(|| {
-            let file = match (&args.max_filesize, &loaded) {
-                (None, Some(l)) => format!("{}: ", l.path.display()),
-                _ => String::new(),
-            };
-            format!("{file}max-filesize: use a number with K, M or G (e.g. 500M)")
-        })?),
-        None => None,
-    };
+    let settings = Settings::resolve(&args.scope, &args.paths)?;
+    let cfg = settings.config();
+    let cwd = settings.cwd.clone();
+    let rules = &settings.rules;
+    let walk = settings.walk.clone();
     let min_confidence = match &args.min_confidence {
         Some(s) => level(s)?,
         None => cfg
@@ -130,37 +42,18 @@ pub fn run(args: ScanArgs) -> Result<Exit> {
         Some(s) => Some(level(s)?),
         None => cfg.and_then(|c| c.fail_on),
     };
-    let allowlist = match &loaded {
-        Some(l) => Allowlist::compile(l, &rules)?,
+    let allowlist = match &settings.loaded {
+        Some(l) => Allowlist::compile(l, rules)?,
         None => Allowlist::default(),
     };
-    let first = args
-        .paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    let mut project = ProjectPaths::new(Some(project_root(loaded.as_ref(), &first, &cwd)));
-
-    // A pattern from the configuration is named by the file (never quoted).
-    let config_file = loaded.as_ref().map(|l| l.path.display().to_string());
-    let from_config = |e: piiscan::Error, from_file: bool| -> anyhow::Error {
-        match (&config_file, from_file) {
-            (Some(f), true) => anyhow::anyhow!("{f}: {e}"),
-            _ => e.into(),
-        }
-    };
-    let walk = WalkOptions {
-        hidden: args.hidden || cfg.and_then(|c| c.hidden).unwrap_or(false),
-        follow_symlinks: args.follow_symlinks,
-        include: globs(&include).map_err(|e| from_config(e, args.include.is_empty()))?,
-        exclude: globs(&exclude).map_err(|e| from_config(e, args.exclude.is_empty()))?,
-        max_filesize,
-    };
+    let first = first_path(&args.paths);
+    let mut project = ProjectPaths::new(Some(settings.root.clone()));
 
     // What to scan: the paths, or what git says changed below them.
     // The staged files are written here; it must outlive the scan.
     let mut staged_dir: Option<piiscan::atomic::TempDir> = None;
+    // Changed or staged files left out (hidden, excluded, not included): counted as skipped.
+    let mut not_selected: Vec<piiscan::source::walk::Skipped> = Vec::new();
     let inputs: Vec<PathBuf> = if args.changed_since.is_some() || args.staged {
         if args.paths.iter().any(|p| p.as_os_str() == "-") {
             bail!("--changed-since and --staged scan files of a git work tree, not standard input");
@@ -176,7 +69,9 @@ pub fn run(args: ScanArgs) -> Result<Exit> {
         .context("--changed-since and --staged need a git work tree")?;
         if let Some(rev) = &args.changed_since {
             let files = git::changed_since(&tree, rev)?;
-            git::select(&tree, &files, &args.paths, &cwd, &walk)
+            let (selected, left_out) = git::select(&tree, &files, &args.paths, &cwd, &walk);
+            not_selected = left_out;
+            selected
                 .into_iter()
                 .map(|abs| abs.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(abs))
                 .collect()
@@ -193,7 +88,8 @@ pub fn run(args: ScanArgs) -> Result<Exit> {
             let dir = piiscan::atomic::TempDir::beside(&tmp.join("staged"))
                 .context("temporary directory for the staged files")?;
             let files = git::checkout_staged(&tree, dir.path())?;
-            let selected = git::select(&tree, &files, &args.paths, &cwd, &walk);
+            let (selected, left_out) = git::select(&tree, &files, &args.paths, &cwd, &walk);
+            not_selected = left_out;
             let inputs = selected
                 .iter()
                 .filter_map(|abs| abs.strip_prefix(&tree).ok())
@@ -207,23 +103,11 @@ pub fn run(args: ScanArgs) -> Result<Exit> {
         args.paths.clone()
     };
 
-    let mut opts = ScanOptions {
-        min_confidence,
-        explain: args.explain,
-        walk,
-        tables: piiscan::pipeline::table::TableOptions {
-            sample_rows: sample_rows(
-                args.sample_rows.or_else(|| cfg.and_then(|c| c.sample_rows)),
-                fail_on.is_some(),
-            ),
-            max_findings_per_column: args.max_findings_per_column,
-            ..Default::default()
-        },
-        inline_allow: cfg.and_then(|c| c.inline_allow).unwrap_or(true),
-        project,
-        archives: archive_limits(&args, cfg)?,
-        ..ScanOptions::default()
-    };
+    let mut opts = settings.scan_options(sample_rows(settings.sample_rows, fail_on.is_some()));
+    opts.min_confidence = min_confidence;
+    opts.explain = args.explain;
+    opts.tables.max_findings_per_column = args.max_findings_per_column;
+    opts.project = project;
     set_threads(&mut opts, args.threads)?;
     let format =
         Format::parse(&args.format).with_context(|| format!("unknown format {:?}", args.format))?;
@@ -231,7 +115,7 @@ pub fn run(args: ScanArgs) -> Result<Exit> {
     let fingerprints = Fingerprinter::from_environment()?;
     let baseline_path = args.baseline.clone().or_else(|| {
         cfg.and_then(|c| c.baseline.as_deref())
-            .map(relative_to_config)
+            .map(|p| settings.relative_to_config(p))
             // A configured baseline that does not exist yet is not an error: it is written
             // by the first `--write-baseline`.
             .filter(|p| p.exists())
@@ -257,7 +141,7 @@ pub fn run(args: ScanArgs) -> Result<Exit> {
             show_values: args.show_values,
             all: args.all,
         },
-        &rules,
+        rules,
     );
     let mut echo = ErrorEcho {
         inner: reporter.as_mut(),
@@ -265,16 +149,32 @@ pub fn run(args: ScanArgs) -> Result<Exit> {
         max_level: None,
     };
     let mut gate = Gate::new(&mut echo, &allowlist, baseline, writer);
-    let mut stats = pipeline::scan(&inputs, &rules, &opts, &fingerprints, &mut gate, args.quiet)?;
+    let mut stats = pipeline::scan(&inputs, rules, &opts, &fingerprints, &mut gate, args.quiet)?;
     let counts = gate.counts.clone();
     let (writer, stale) = gate.finish();
     counts.apply(&mut stats, stale);
+    stats.skipped.extend(not_selected.into_iter().map(|k| {
+        pipeline::Skip {
+            path: k
+                .path
+                .strip_prefix(&cwd)
+                .unwrap_or(&k.path)
+                .display()
+                .to_string(),
+            reason: pipeline::SkipReason::Walk(k.reason),
+            beneath: k.beneath,
+        }
+    }));
     let (failed, max_level) = (std::mem::take(&mut echo.failed), echo.max_level);
     reporter.finish(&stats, &failed)?;
     drop(reporter);
+    warn_unmatched(&stats, &settings, &args.scope, &args.paths);
     if format != Format::Table {
         for (path, t) in &stats.sampled {
             eprintln!("piiscan: notice: {}", report::sampled_notice(path, t));
+        }
+        for line in report::skip_notices(&stats) {
+            eprintln!("{line}");
         }
     }
     drop(staged_dir);
@@ -313,40 +213,4 @@ fn sample_rows(asked: Option<u64>, gate: bool) -> u64 {
         None if gate => 0,
         None => 10_000,
     }
-}
-
-/// The archive limits: flags first, then `.piiscan.toml`, then the defaults.
-fn archive_limits(
-    args: &ScanArgs,
-    cfg: Option<&piiscan::guard::config::Config>,
-) -> Result<piiscan::source::container::Limits> {
-    let defaults = piiscan::source::container::Limits::default();
-    let max_total = match args
-        .archive_max_size
-        .clone()
-        .or_else(|| cfg.and_then(|c| c.archive_max_size.as_ref().map(|s| s.get_ref().clone())))
-    {
-        Some(s) => parse_size(&s)
-            .with_context(|| format!("archive-max-size {s:?}: use a number with K, M or G"))?,
-        None => defaults.max_total,
-    };
-    let limits = piiscan::source::container::Limits {
-        max_total,
-        max_ratio: args
-            .archive_max_ratio
-            .or_else(|| cfg.and_then(|c| c.archive_max_ratio))
-            .unwrap_or(defaults.max_ratio),
-        max_depth: args
-            .archive_max_depth
-            .or_else(|| cfg.and_then(|c| c.archive_max_depth))
-            .unwrap_or(defaults.max_depth),
-        max_entries: args
-            .archive_max_entries
-            .or_else(|| cfg.and_then(|c| c.archive_max_entries))
-            .unwrap_or(defaults.max_entries),
-    };
-    if limits.max_ratio == 0 || limits.max_depth == 0 || limits.max_entries == 0 {
-        bail!("archive-max-ratio, archive-max-depth and archive-max-entries must be at least 1");
-    }
-    Ok(limits)
 }

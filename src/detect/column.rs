@@ -370,7 +370,13 @@ impl SampledRows {
     /// `10,000 of 25,000 rows` or `the first 10,000 rows`.
     pub fn describe(&self) -> String {
         match self.total {
-            Some(t) => format!("{} of {} rows", thousands(self.read), thousands(t)),
+            Some(t) => format!(
+                "{} of {} {}",
+                thousands(self.read),
+                thousands(t),
+                if t == 1 { "row" } else { "rows" }
+            ),
+            None if self.read == 1 => "the first row (more followed)".to_string(),
             None => format!("the first {} rows (more followed)", thousands(self.read)),
         }
     }
@@ -447,9 +453,10 @@ pub fn judge(
                 format!("its one value matches {}{validated}", rule.id)
             } else {
                 format!(
-                    "{} of {} sampled values match {}{validated}, {} distinct",
+                    "{} of {} sampled values {} {}{validated}, {} distinct",
                     thousands(n),
                     thousands(p.non_empty),
+                    if n == 1 { "matches" } else { "match" },
                     rule.id,
                     thousands(p.distinct())
                 )
@@ -538,9 +545,10 @@ pub fn judge(
             format!("its one value contains {}", rule.id)
         } else {
             format!(
-                "{} of {} sampled values contain {}",
+                "{} of {} sampled values {} {}",
                 thousands(n),
                 thousands(p.non_empty),
+                if n == 1 { "contains" } else { "contain" },
                 rule.id
             )
         };

@@ -62,9 +62,11 @@ impl Allowlist {
                 })?)
             };
             let mut categories = Vec::new();
+            // A rule defined but not run (`--only`, `--disable`) is no error: the entry
+            // just has nothing to accept in this run.
             for id in &e.rules {
-                match rules.rule(id) {
-                    Some(r) => categories.push(r.category.to_string()),
+                match rules.category_of(id) {
+                    Some(c) => categories.push(c.to_string()),
                     None => {
                         return Err(fail(
                             "rules: an id that no rule has (see `piiscan rules list`)".to_string(),

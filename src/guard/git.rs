@@ -131,47 +131,73 @@ pub fn checkout_staged(root: &Path, into: &Path) -> crate::Result<Vec<String>> {
 /// Which of `files` (relative to the work tree `root`) lie below one of `given` (paths as the
 /// user gave them, resolved from `cwd`), pass `include`/`exclude` (matched like the walk
 /// does: against the path below the given one, or the file name) and are not hidden unless
-/// `hidden`. Returns absolute paths, in order.
+/// `hidden`. Returns absolute paths, in order, and the files below `given` left out, each with
+/// its reason (nothing is left out silently).
 pub fn select(
     root: &Path,
     files: &[String],
     given: &[PathBuf],
     cwd: &Path,
     walk: &crate::source::walk::WalkOptions,
-) -> Vec<PathBuf> {
+) -> (Vec<PathBuf>, Vec<crate::source::walk::Skipped>) {
     use crate::source::project::normalise;
+    use crate::source::walk::{Skipped, WalkSkip};
     let bases: Vec<PathBuf> = given.iter().map(|g| normalise(g, cwd)).collect();
     let mut out = Vec::new();
+    let mut left_out = Vec::new();
+    let mut leave = |path: PathBuf, reason: WalkSkip| {
+        left_out.push(Skipped {
+            path,
+            reason,
+            beneath: None,
+        })
+    };
     for f in files {
         let abs = normalise(&root.join(f), cwd);
-        let Some(rel) = bases.iter().find_map(|b| abs.strip_prefix(b).ok()) else {
+        let Some((base, rel)) = bases
+            .iter()
+            .find_map(|b| abs.strip_prefix(b).ok().map(|r| (b, r)))
+        else {
             continue;
         };
-        let name = abs.file_name().unwrap_or_default();
         let hidden = rel.components().any(|c| {
             c.as_os_str()
                 .to_str()
                 .is_some_and(|s| s.starts_with('.') && s != "." && s != "..")
         });
         if hidden && !walk.hidden {
+            leave(abs, WalkSkip::Hidden);
             continue;
         }
-        let matches = |set: &Option<globset::GlobSet>| {
+        // Matched like the walk matches (below the path given, below the project root, the
+        // file name), and against the path in the work tree.
+        let mut candidates = crate::source::walk::glob_candidates(
+            base,
+            &abs,
+            walk.root.as_deref().map(|r| (r, cwd)),
+        );
+        candidates.push(PathBuf::from(f));
+        let matches = |set: &Option<crate::source::walk::Globs>| {
             set.as_ref()
-                .is_some_and(|s| s.is_match(rel) || s.is_match(name))
+                .is_some_and(|s| candidates.iter().any(|c| s.is_match(c)))
         };
+        // A file in an excluded folder is excluded: the walk never enters the folder.
         let excluded_dir = walk.exclude.as_ref().is_some_and(|s| {
-            rel.ancestors()
-                .skip(1)
-                .any(|a| !a.as_os_str().is_empty() && s.is_match(a))
+            candidates.iter().any(|c| {
+                c.ancestors()
+                    .skip(1)
+                    .any(|a| !a.as_os_str().is_empty() && a.is_relative() && s.is_match(a))
+            })
         });
         if matches(&walk.exclude) || excluded_dir {
+            leave(abs, WalkSkip::Excluded);
             continue;
         }
         if walk.include.is_some() && !matches(&walk.include) {
+            leave(abs, WalkSkip::NotIncluded);
             continue;
         }
         out.push(abs);
     }
-    out
+    (out, left_out)
 }

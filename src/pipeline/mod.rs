@@ -14,7 +14,7 @@ mod sink;
 pub mod table;
 
 pub use options::ScanOptions;
-pub use outcome::{InputReport, InputStatus, ScanStats};
+pub use outcome::{InputReport, InputStatus, ScanStats, Skip, SkipCount, SkipReason};
 pub(crate) use run::{run_opened, run_table_path, Ctx, UnitResult};
 pub use sink::{InputName, Sink};
 
@@ -30,7 +30,7 @@ use crate::finding::Confidence;
 use crate::pipeline::table::TableOptions;
 use crate::progress::Progress;
 use crate::ruleset::RuleSet;
-use crate::source::walk::{walk, Entry};
+use crate::source::walk::{walk_all, Entry};
 use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
@@ -65,7 +65,8 @@ pub fn scan(
     quiet: bool,
 ) -> io::Result<ScanStats> {
     let started = Instant::now();
-    let entries = walk(inputs, &opts.walk);
+    let mut walked = walk_all(inputs, &opts.walk);
+    let entries = std::mem::take(&mut walked.entries);
     let units = plan(&entries, opts.segment_size);
     let total_bytes: u64 = entries
         .iter()
@@ -252,6 +253,7 @@ pub fn scan(
     });
     progress.finish();
     let mut stats = emitter.finish()?;
+    stats.left_out(walked, |p| opts.project.display(p));
     stats.elapsed = started.elapsed();
     Ok(stats)
 }

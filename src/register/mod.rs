@@ -35,7 +35,8 @@ pub fn today() -> chrono::NaiveDate {
 }
 
 /// Scans `paths` and returns the locations with personal data, with record dates, referred to
-/// from the project root of the register in `register_dir`.
+/// from the project root of the register in `register_dir`, and the scan's totals (what was
+/// skipped, sampled).
 ///
 /// # Errors
 /// An input could not be read (named with the reason).
@@ -45,12 +46,12 @@ pub fn scan_locations(
     rules: &crate::ruleset::RuleSet,
     opts: &crate::pipeline::ScanOptions,
     today: chrono::NaiveDate,
-) -> crate::Result<Vec<Location>> {
+) -> crate::Result<(Vec<Location>, crate::pipeline::ScanStats)> {
     let fp = crate::finding::fingerprint::Fingerprinter::with_key(b"piiscan-register", "none");
     let mut sink = crate::report::InventorySink::default();
     // The register's files show names as every output does (see `crate::names::shown`).
     let mut shown = crate::report::ShownNames::new(&mut sink, false);
-    crate::pipeline::scan(paths, rules, opts, &fp, &mut shown, true)
+    let stats = crate::pipeline::scan(paths, rules, opts, &fp, &mut shown, true)
         .map_err(|e| crate::Error::Usage(e.to_string()))?;
     if !sink.failed.is_empty() {
         let list: Vec<String> = sink
@@ -66,7 +67,7 @@ pub fn scan_locations(
     let mut locations = evidence::from_inventory(sink.builder.entries());
     evidence::add_dates(&mut locations, today);
     refs::relativise(&mut locations, &refs::project_root(register_dir));
-    Ok(refs::shown(locations))
+    Ok((refs::shown(locations), stats))
 }
 
 /// Reads the locations from an inventory file (`piiscan inventory --format json`, run in the

@@ -87,12 +87,10 @@ impl Sink for CsvReporter<'_> {
 }
 
 impl Reporter for CsvReporter<'_> {
-    fn finish(&mut self, stats: &ScanStats, _failed: &[(String, String)]) -> io::Result<()> {
+    fn finish(&mut self, _stats: &ScanStats, _failed: &[(String, String)]) -> io::Result<()> {
         self.header()?;
-        // One record per finding leaves no room for totals: skips go to standard error.
-        if let Some(line) = super::skip_summary(stats) {
-            eprintln!("piiscan: {line}");
-        }
+        // One record per finding leaves no room for totals: the command prints the skips on
+        // standard error (see [`super::skip_notices`]).
         self.out.flush()
     }
 }

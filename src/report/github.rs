@@ -117,13 +117,28 @@ impl Reporter for GithubReporter<'_> {
                 message(&super::sampled_notice(path, t))
             )?;
         }
-        for (path, why) in &stats.skipped_inputs {
+        // A notice per reason (count, first paths, what reads them), then one per path up to
+        // a few per reason: GitHub shows only the first annotations of a step anyway.
+        for line in super::skip_lines(stats, &|p| p.to_string()) {
             writeln!(
                 self.out,
-                "::notice file={},title=piiscan: skipped::{}",
-                property(path.trim_start_matches("./")),
-                message(why)
+                "::notice title=piiscan: not scanned::{}",
+                message(&line)
             )?;
+        }
+        for c in stats.skip_counts() {
+            let of_reason = stats
+                .skipped
+                .iter()
+                .filter(|k| k.reason.label() == c.reason);
+            for k in of_reason.take(super::LISTED_PER_REASON) {
+                writeln!(
+                    self.out,
+                    "::notice file={},title=piiscan: skipped::{}",
+                    property(k.path.trim_start_matches("./")),
+                    message(&k.reason.describe())
+                )?;
+            }
         }
         let skipped = super::skip_summary(stats)
             .map(|s| format!(", {s}"))

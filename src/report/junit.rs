@@ -1,14 +1,16 @@
 //! `--format junit`: JUnit XML, which CI systems (GitLab, Jenkins, Azure) show as a test
 //! report. Every input is a test case: it fails when personal data was found in it (the
 //! failure lists the findings, at most [`LISTED`] of them, with masked evidence), errs when
-//! it could not be scanned, and is skipped when it was binary or too large. Columns named like
-//! personal data (judged by the name alone) are listed in the case's output.
+//! it could not be scanned, and is skipped when it was binary, too large or a special file.
+//! What the walk left out (hidden, excluded, not included, links, `.git`) is one skipped case
+//! per reason. Columns named like personal data (judged by the name alone) are listed in the
+//! case's output.
 
 use super::{Record, ReportOptions, Reporter};
 use crate::detect::column::ColumnVerdict;
 use crate::finding::{Finding, Location};
 use crate::guard::baseline::name_only;
-use crate::pipeline::{InputName, InputReport, InputStatus, ScanStats, Sink};
+use crate::pipeline::{InputName, InputReport, InputStatus, ScanStats, Sink, SkipReason};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -185,6 +187,28 @@ impl Sink for JunitReporter<'_> {
 
 impl Reporter for JunitReporter<'_> {
     fn finish(&mut self, stats: &ScanStats, _failed: &[(String, String)]) -> io::Result<()> {
+        // What the walk left out was never an input: one skipped case per reason, naming
+        // the count, the first paths and what reads them.
+        let walk_reasons: Vec<&str> = stats
+            .skipped
+            .iter()
+            .filter(|k| matches!(k.reason, SkipReason::Walk(_)))
+            .map(|k| k.reason.label())
+            .collect();
+        let lines = super::skip_lines(stats, &|p| p.to_string());
+        for (c, line) in stats.skip_counts().iter().zip(&lines) {
+            if !walk_reasons.contains(&c.reason) {
+                continue;
+            }
+            self.tests += 1;
+            self.skipped += 1;
+            let _ = write!(
+                self.cases,
+                "    <testcase classname=\"piiscan\" name=\"{}\" time=\"0\">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                xml(&format!("not scanned: {}", c.reason)),
+                xml(line)
+            );
+        }
         let time = stats.elapsed.as_secs_f64();
         let counts = format!(
             "tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{time:.3}\"",

@@ -184,7 +184,7 @@ impl<'a> Record<'a> {
 pub struct StatsRecord<'a> {
     /// Inputs scanned.
     pub files: u64,
-    /// Inputs skipped (binary, too large, special files).
+    /// Inputs not read, every reason (a directory left out whole counts one).
     pub skipped: u64,
     /// Inputs skipped as binary.
     pub skipped_binary: u64,
@@ -192,7 +192,11 @@ pub struct StatsRecord<'a> {
     pub skipped_too_large: u64,
     /// FIFOs, sockets and devices found in directories (never opened).
     pub skipped_special: u64,
-    /// Every skipped input with its reason.
+    /// Hidden files and directories left out (`--hidden` scans them).
+    pub skipped_hidden: u64,
+    /// The skips counted by reason (only reasons with a skip).
+    pub skipped_by_reason: BTreeMap<&'static str, SkipCountRecord>,
+    /// Every skipped input (or directory) with its reason.
     pub skipped_inputs: Vec<SkippedInput<'a>>,
     /// Inputs that could not be scanned (completely or in part).
     pub errors: u64,
@@ -214,6 +218,23 @@ pub struct StatsRecord<'a> {
     pub suppressed: Suppressed,
     /// Tables read in part (`--sample-rows`): their rows after the sample were not checked.
     pub sampled: Vec<SampledRecord<'a>>,
+}
+
+/// The skips of one reason, as the JSON statistics count them.
+#[derive(Debug, Serialize)]
+pub struct SkipCountRecord {
+    /// Entries: files, and directories left out whole.
+    pub entries: u64,
+    /// Directories among them.
+    pub directories: u64,
+    /// Files: a file counts one, a directory the files beneath it.
+    pub files: u64,
+    /// Some directory was not counted to the end (more than 10,000 entries, or unreadable):
+    /// `files` is a lower bound.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub files_at_least: bool,
+    /// What reads them, or why nothing does.
+    pub hint: &'static str,
 }
 
 /// A table of which only a sample was read, as the JSON statistics list it.
@@ -241,32 +262,93 @@ pub fn sampled_notice(path: &str, t: &crate::pipeline::table::SampledTable) -> S
     )
 }
 
-/// An input skipped, and why (`binary`, `too large`, `special file (a FIFO)`).
+/// An input (or a directory) skipped, and why (`binary`, `too large`, `special file (a
+/// FIFO)`, `hidden`, `excluded`, `not included`, `symbolic link`, `git directory`).
 #[derive(Debug, Serialize)]
 pub struct SkippedInput<'a> {
     /// The input, as shown.
     pub path: &'a str,
     /// Why it was skipped.
-    pub reason: &'a str,
+    pub reason: String,
+    /// For a directory left out whole: the files beneath it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub files_beneath: Option<u64>,
+    /// `files_beneath` is a lower bound (counting stopped at 10,000 entries, or a part was
+    /// unreadable).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub files_at_least: bool,
 }
 
-/// The skips counted by reason (`2 skipped: 1 binary, 1 special file`), or `None` when
-/// nothing was skipped: the one line every format's summary carries.
+/// The skips counted by reason (`5 skipped: 3 hidden (1 directory, 41 files), 1 binary,
+/// 1 symbolic link`), or `None` when nothing was skipped: the one line every format's summary
+/// carries.
 pub fn skip_summary(s: &ScanStats) -> Option<String> {
-    let total = s.skipped_binary + s.skipped_too_large + s.skipped_special;
-    if total == 0 {
+    let counts = s.skip_counts();
+    if counts.is_empty() {
         return None;
     }
-    let parts: Vec<String> = [
-        (s.skipped_binary, "binary"),
-        (s.skipped_too_large, "too large"),
-        (s.skipped_special, "special file"),
-    ]
-    .iter()
-    .filter(|(n, _)| *n > 0)
-    .map(|(n, why)| format!("{n} {why}"))
-    .collect();
-    Some(format!("{total} skipped: {}", parts.join(", ")))
+    let parts: Vec<String> = counts.iter().map(|c| c.describe()).collect();
+    Some(format!("{} skipped: {}", s.skipped.len(), parts.join(", ")))
+}
+
+/// Paths listed per reason in prose; `--format json` lists every one.
+pub const LISTED_PER_REASON: usize = 5;
+
+/// One line per reason naming what was not read: the count, the first paths (each through
+/// `show`), and what reads them: `3 hidden (1 directory, 40 files): .env, .backup/ (40
+/// files), klanten.db-journal; --hidden scans them`.
+pub fn skip_lines(s: &ScanStats, show: &dyn Fn(&str) -> String) -> Vec<String> {
+    s.skip_counts()
+        .iter()
+        .map(|c| {
+            let of_reason = s.skipped.iter().filter(|k| k.reason.label() == c.reason);
+            let mut paths: Vec<String> = of_reason
+                .clone()
+                .take(LISTED_PER_REASON)
+                .map(|k| match k.beneath {
+                    Some(b) => format!(
+                        "{}/ ({}{} file{})",
+                        show(&k.path),
+                        b.files,
+                        if b.more { "+" } else { "" },
+                        if b.files == 1 && !b.more { "" } else { "s" }
+                    ),
+                    None => show(&k.path),
+                })
+                .collect();
+            let rest = of_reason.count().saturating_sub(LISTED_PER_REASON);
+            if rest > 0 {
+                paths.push(format!("… and {rest} more (--format json lists them all)"));
+            }
+            format!(
+                "{}: {}; {}",
+                c.describe(),
+                paths.join(", "),
+                crate::pipeline::SkipReason::hint(c.reason)
+            )
+        })
+        .collect()
+}
+
+/// `1 record`, `2 records`: a count with the word that fits it.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What a command prints on standard error about what was not read, when its output has no
+/// room for prose (every format but the table): the summary by reason, then a line per reason
+/// with the first paths and what reads them. Empty when nothing was skipped.
+pub fn skip_notices(s: &ScanStats) -> Vec<String> {
+    let Some(summary) = skip_summary(s) else {
+        return Vec::new();
+    };
+    let mut out = vec![format!("piiscan: {summary}")];
+    out.extend(
+        skip_lines(s, &|p| sanitize::sanitize(p).into_owned())
+            .into_iter()
+            .map(|l| format!("piiscan: not scanned: {l}")),
+    );
+    out
 }
 
 /// Findings (and columns) not reported because they were accepted.
@@ -298,14 +380,36 @@ impl<'a> StatsRecord<'a> {
         }
         StatsRecord {
             files: s.files_scanned,
-            skipped: s.skipped_binary + s.skipped_too_large + s.skipped_special,
-            skipped_binary: s.skipped_binary,
-            skipped_too_large: s.skipped_too_large,
-            skipped_special: s.skipped_special,
+            skipped: s.skipped.len() as u64,
+            skipped_binary: s.skipped_with("binary"),
+            skipped_too_large: s.skipped_with("too large"),
+            skipped_special: s.skipped_with("special file"),
+            skipped_hidden: s.skipped_with("hidden"),
+            skipped_by_reason: s
+                .skip_counts()
+                .into_iter()
+                .map(|c| {
+                    (
+                        c.reason,
+                        SkipCountRecord {
+                            entries: c.entries,
+                            directories: c.directories,
+                            files: c.files,
+                            files_at_least: c.more,
+                            hint: crate::pipeline::SkipReason::hint(c.reason),
+                        },
+                    )
+                })
+                .collect(),
             skipped_inputs: s
-                .skipped_inputs
+                .skipped
                 .iter()
-                .map(|(path, reason)| SkippedInput { path, reason })
+                .map(|k| SkippedInput {
+                    path: &k.path,
+                    reason: k.reason.describe(),
+                    files_beneath: k.beneath.map(|b| b.files),
+                    files_at_least: k.beneath.is_some_and(|b| b.more),
+                })
                 .collect(),
             errors: s.failed,
             bytes: s.bytes,

@@ -36,11 +36,9 @@ impl Sink for NdjsonReporter<'_> {
 }
 
 impl Reporter for NdjsonReporter<'_> {
-    fn finish(&mut self, stats: &ScanStats, _failed: &[(String, String)]) -> io::Result<()> {
-        // One record per finding leaves no room for totals: skips go to standard error.
-        if let Some(line) = super::skip_summary(stats) {
-            eprintln!("piiscan: {line}");
-        }
+    fn finish(&mut self, _stats: &ScanStats, _failed: &[(String, String)]) -> io::Result<()> {
+        // One record per finding leaves no room for totals: the command prints the skips on
+        // standard error (see [`super::skip_notices`]).
         self.out.flush()
     }
 }

@@ -234,6 +234,10 @@ impl Sink for SarifReporter<'_> {
     }
 }
 
+/// Skipped paths given a notification each, per reason; the per-reason notification counts
+/// them all (`--format json` lists every one).
+const SKIPS_LISTED_PER_REASON: usize = 100;
+
 impl Reporter for SarifReporter<'_> {
     fn finish(&mut self, stats: &ScanStats, failed: &[(String, String)]) -> io::Result<()> {
         self.start()?;
@@ -263,17 +267,40 @@ impl Reporter for SarifReporter<'_> {
                     "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(path) } } }],
                 })
             }))
-            .chain(stats.skipped_inputs.iter().map(|(path, why)| {
-                json!({
-                    "level": "note",
-                    "message": { "text": format!("{path}: skipped ({why})") },
-                    "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(path) } } }],
-                })
+            .chain(
+                super::skip_lines(stats, &|p| p.to_string())
+                    .into_iter()
+                    .map(|line| {
+                        json!({
+                            "level": "note",
+                            "message": { "text": format!("not scanned: {line}") },
+                        })
+                    }),
+            )
+            .chain(stats.skip_counts().into_iter().flat_map(|c| {
+                stats
+                    .skipped
+                    .iter()
+                    .filter(move |k| k.reason.label() == c.reason)
+                    .take(SKIPS_LISTED_PER_REASON)
+                    .map(|k| {
+                        json!({
+                            "level": "note",
+                            "message": { "text": format!("{}: skipped ({})", k.path, k.reason.describe()) },
+                            "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri(&k.path) } } }],
+                        })
+                    })
             }))
+            .collect();
+        let skipped: serde_json::Map<String, Value> = stats
+            .skip_counts()
+            .iter()
+            .map(|c| (c.reason.to_string(), json!(c.entries)))
             .collect();
         let invocation = json!([{
             "executionSuccessful": failed.is_empty(),
             "toolExecutionNotifications": notifications,
+            "properties": { "skipped": skipped },
         }]);
         self.out.write_all(b",\n\"invocations\": ")?;
         serde_json::to_writer_pretty(&mut self.out, &invocation)?;

@@ -191,11 +191,22 @@ impl Reporter for TableReporter<'_> {
         if self.current.is_some() {
             writeln!(self.out)?;
         }
+        // A verdict covers what was read: when something was not, the same sentence says so.
+        let not_read = match s.skipped {
+            0 => String::new(),
+            1 => "; 1 input was not scanned (below)".to_string(),
+            n => format!("; {n} inputs were not scanned (below)"),
+        };
         if s.findings == 0 && self.columns_listed > 0 {
             writeln!(
                 self.out,
-                "No findings at the chosen confidence, but {} column(s) above are judged to hold personal data.",
+                "No findings at the chosen confidence, but {} column(s) above are judged to hold personal data{not_read}.",
                 self.columns_listed
+            )?;
+        } else if s.findings == 0 && s.skipped > 0 {
+            writeln!(
+                self.out,
+                "No personal data found at the chosen confidence in the files scanned{not_read}."
             )?;
         } else if s.findings == 0 {
             writeln!(self.out, "No personal data found at the chosen confidence.")?;
@@ -209,15 +220,19 @@ impl Reporter for TableReporter<'_> {
                 writeln!(self.out, "  {cat:<60} {n:>8}")?;
             }
         }
+        let lines = super::skip_lines(stats, &|p| sanitize(&self.name(p)).into_owned());
+        if !lines.is_empty() {
+            writeln!(self.out, "Not scanned:")?;
+            for line in &lines {
+                writeln!(self.out, "  {line}")?;
+            }
+        }
+        let skipped = super::skip_summary(stats).unwrap_or_else(|| "0 skipped".to_string());
         writeln!(
             self.out,
-            "{} findings · {} files scanned, {} skipped ({} binary, {} too large, {} special), {} failed · {} in {:.2} s ({:.1} MB/s)",
-            s.findings,
-            s.files,
-            s.skipped,
-            s.skipped_binary,
-            s.skipped_too_large,
-            s.skipped_special,
+            "{} · {} scanned · {skipped} · {} failed · {} in {:.2} s ({:.1} MB/s)",
+            super::count(s.findings, "finding", "findings"),
+            super::count(s.files, "file", "files"),
             s.errors,
             human_bytes(s.bytes),
             stats.elapsed.as_secs_f64(),

@@ -99,6 +99,9 @@ pub struct RuleSet {
     /// [`CompiledPattern::starts`]). Where a candidate fails and no other pattern can start
     /// with its first byte, the engine skips the search for another rule's match there.
     pub starters: Box<[u16; 256]>,
+    /// Rules defined but not selected (`only`, `disable`, preview rules): (id, category), so
+    /// that an allowlist or a register naming one is not an error.
+    pub not_selected: Vec<(Arc<str>, Arc<str>)>,
 }
 
 /// The longest match the engine reports. Longer matches are dropped (no real identifier, name
@@ -316,15 +319,25 @@ impl RuleSet {
                 )));
             }
         }
-        let chosen = defs.into_iter().filter(|r| {
-            let id = &r.def.id;
-            let on = if selection.only.is_empty() {
-                !r.def.preview
-            } else {
-                selection.only.contains(id)
-            };
-            on && !selection.disable.contains(id)
-        });
+        let (chosen, others): (Vec<SourcedRule>, Vec<SourcedRule>) =
+            defs.into_iter().partition(|r| {
+                let id = &r.def.id;
+                let on = if selection.only.is_empty() {
+                    !r.def.preview
+                } else {
+                    selection.only.contains(id)
+                };
+                on && !selection.disable.contains(id)
+            });
+        let not_selected = others
+            .iter()
+            .map(|r| {
+                (
+                    Arc::from(r.def.id.as_str()),
+                    Arc::from(r.def.category.as_str()),
+                )
+            })
+            .collect();
 
         let mut rules = Vec::new();
         let mut patterns = Vec::new();
@@ -438,6 +451,7 @@ impl RuleSet {
             }
         }
         Ok(RuleSet {
+            not_selected,
             starters,
             rules,
             patterns,
@@ -460,5 +474,17 @@ impl RuleSet {
     /// Finds a rule by id.
     pub fn rule(&self, id: &str) -> Option<&CompiledRule> {
         self.rules.iter().find(|r| &*r.id == id)
+    }
+
+    /// The category of a rule defined by id, selected or not.
+    pub fn category_of(&self, id: &str) -> Option<&str> {
+        match self.rule(id) {
+            Some(r) => Some(&r.category),
+            None => self
+                .not_selected
+                .iter()
+                .find(|(i, _)| &**i == id)
+                .map(|(_, c)| &**c),
+        }
     }
 }

@@ -111,6 +111,12 @@ pub fn load_user_rules(path: &Path) -> Result<Vec<SourcedRule>> {
                 files.push(entry.into_path());
             }
         }
+        if files.is_empty() {
+            return Err(Error::Usage(format!(
+                "{}: no rule files (*.toml) in this folder",
+                path.display()
+            )));
+        }
     } else {
         files.push(path.to_path_buf());
     }

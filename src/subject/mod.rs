@@ -427,9 +427,10 @@ impl<W: Write> Sink for SubjectSink<'_, W> {
                 .not_read
                 .push((report.path.to_string(), why.clone()));
         } else if let Some(reason) = report.status.skip_reason() {
-            self.summary
-                .not_read
-                .push((report.path.to_string(), format!("not read: {reason}")));
+            self.summary.not_read.push((
+                report.path.to_string(),
+                format!("not read: {}", reason.label()),
+            ));
         }
         Ok(())
     }

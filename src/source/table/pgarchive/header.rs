@@ -37,6 +37,17 @@ pub enum Format {
     Directory,
 }
 
+impl Format {
+    /// The name pg_dump's documentation uses (`custom (-Fc)`), for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Custom => "custom (-Fc)",
+            Format::Tar => "tar (-Ft)",
+            Format::Directory => "directory (-Fd)",
+        }
+    }
+}
+
 /// How the data is compressed (the archive's header; directory files also say it by suffix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {

@@ -347,7 +347,11 @@ fn expect_format(found: Format, want: Format) -> io::Result<()> {
     } else {
         Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("the header says {found:?} format where {want:?} was expected"),
+            format!(
+                "the header says the {} format where {} was expected",
+                found.label(),
+                want.label()
+            ),
         ))
     }
 }
