@@ -424,7 +424,10 @@ mod tests {
             assert!(!lex.is_surname(word.as_bytes()), "{word}");
         }
         let medium = Some((Some(Confidence::Medium), None));
-        assert_eq!(level(lex.judge_name("Sébastien Abgrall".as_bytes())), medium);
+        assert_eq!(
+            level(lex.judge_name("Sébastien Abgrall".as_bytes())),
+            medium
+        );
         assert_eq!(level(lex.judge_name("Marie Guérin".as_bytes())), medium);
     }
 
