@@ -287,3 +287,153 @@ fn precision_and_recall_on_the_hand_labelled_corpus() {
         total.recall()
     );
 }
+
+/// Art. 9 and art. 10 rules that are scored here.
+const SPECIAL_RULES: &[&str] = &[
+    "health",
+    "religion",
+    "ethnic_origin",
+    "political_opinion",
+    "trade_union",
+    "sexual_orientation",
+    "genetic",
+    "biometric",
+    "criminal_record",
+];
+
+/// Art. 9/10 hits at medium or above in one text: (rule, start, end).
+fn special_hits(
+    engine: &Engine,
+    scratch: &mut piiscan::detect::Scratch,
+    rules: &RuleSet,
+    text: &str,
+) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    engine.scan(scratch, text.as_bytes(), 0, text.len(), |h| {
+        let id = rules.rules[h.rule].id.to_string();
+        if SPECIAL_RULES.contains(&id.as_str()) {
+            out.push((id, h.start, h.end));
+        }
+    });
+    out
+}
+
+/// Special-category words need context that song, album and product titles lack: on
+/// `fixtures/special_categories` (sick-leave, HR and care sentences about a person; titles,
+/// products, leaflets and policies that are not) every art. 9/10 rule keeps precision 0.90
+/// and recall 0.85 at medium, printed per rule; and the Chinook dumps (a music store: track
+/// names such as `Depression`, `Heart Attack`, `Maternity Leave`) give no art. 9/10 finding
+/// at the default confidence.
+#[test]
+fn special_categories_need_context_precision_and_recall() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/special_categories");
+    let rules = RuleSet::builtin().expect("built-in rules compile");
+    let engine = Engine::new(&rules, Confidence::Medium, false);
+    let mut scratch = engine.scratch();
+    let show = std::env::var_os("PIISCAN_SHOW_MISSES").is_some();
+    let mut scores: BTreeMap<String, Score> = BTreeMap::new();
+    let positive = std::fs::read_to_string(dir.join("positive.tsv")).expect("positive.tsv");
+    for line in positive
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let mut f = line.splitn(3, '\t');
+        let (rule, value, text) = (
+            f.next().expect("rule"),
+            f.next().expect("value"),
+            f.next().expect("text"),
+        );
+        let at = text
+            .to_ascii_lowercase()
+            .find(&value.to_ascii_lowercase())
+            .unwrap_or_else(|| panic!("{value:?} is in {text:?}"));
+        let (ls, le) = (at, at + value.len());
+        // Another word of the same rule in the sentence ("ziek gemeld ... bedrijfsarts") is
+        // the same person's data: neither a hit nor a false one. Another rule's is false.
+        let mut found = false;
+        for (r, s, e) in special_hits(&engine, &mut scratch, &rules, text) {
+            if r == rule {
+                if s < le && e > ls && !found {
+                    found = true;
+                    scores.entry(r).or_default().tp += 1;
+                }
+            } else {
+                scores.entry(r.clone()).or_default().fp += 1;
+                if show {
+                    eprintln!("false {r}: {:?} in {text:?}", &text[s..e]);
+                }
+            }
+        }
+        if !found {
+            scores.entry(rule.to_string()).or_default().fn_ += 1;
+            if show {
+                eprintln!("missed {rule}: {value:?} in {text:?}");
+            }
+        }
+    }
+    let negative = std::fs::read_to_string(dir.join("negative.tsv")).expect("negative.tsv");
+    for text in negative
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        for (r, s, e) in special_hits(&engine, &mut scratch, &rules, text) {
+            if show {
+                eprintln!("false {r}: {:?} in {text:?}", &text[s..e]);
+            }
+            scores.entry(r).or_default().fp += 1;
+        }
+    }
+    println!(
+        "{:<20} {:>6} {:>6} {:>6} {:>9} {:>7}",
+        "rule", "tp", "fp", "fn", "precision", "recall"
+    );
+    for (rule, s) in &scores {
+        println!(
+            "{rule:<20} {:>6} {:>6} {:>6} {:>9.3} {:>7.3}",
+            s.tp,
+            s.fp,
+            s.fn_,
+            s.precision(),
+            s.recall()
+        );
+    }
+    // The Chinook dumps, scanned as a user would (tables, cells, column names).
+    let mut chinook = Vec::new();
+    for f in [
+        "chinook.pg_dump.sql",
+        "chinook.mariadb_dump.sql",
+        "chinook.sqlite",
+    ] {
+        let path = dir.join("../chinook").join(f);
+        let out = crate::common::piiscan()
+            .args(["scan", "--format", "ndjson", "--quiet"])
+            .arg(&path)
+            .output()
+            .expect("piiscan runs");
+        for v in crate::common::ndjson(&out) {
+            let rule = v["rule"].as_str().unwrap_or_default();
+            if SPECIAL_RULES.contains(&rule) {
+                chinook.push(format!("{f}: {rule} in {}.{}", v["table"], v["column"]));
+            }
+        }
+    }
+    println!(
+        "Chinook (3 dumps): {} art. 9/10 findings at medium",
+        chinook.len()
+    );
+    assert!(
+        chinook.is_empty(),
+        "music titles taken for special categories: {chinook:?}"
+    );
+    for rule in SPECIAL_RULES {
+        let s = scores
+            .get(*rule)
+            .unwrap_or_else(|| panic!("{rule} is not labelled"));
+        assert!(
+            s.precision() >= 0.90,
+            "{rule}: precision {:.3}",
+            s.precision()
+        );
+        assert!(s.recall() >= 0.85, "{rule}: recall {:.3}", s.recall());
+    }
+}

@@ -62,10 +62,11 @@ fn spans_replace_only_the_personal_data_inside_csv_cells() {
     ] {
         assert!(report.contains(line), "{line}\n{report}");
     }
-    // A truncated IP address is still one, by design; nothing else is found again.
+    // Nothing is found again: the truncated address (81.2.69.0) ends in .0, a network
+    // address that without address context is reported at low only (a version, x.y.z.0).
     assert!(!report.contains("NOT EXPECTED"), "{report}");
     assert!(
-        report.contains("re-scan: tickets.tekst still holds user.device.ip_address (1) — expected"),
+        !report.contains("still holds user.device.ip_address"),
         "{report}"
     );
 }

@@ -772,3 +772,49 @@ fn a_sick_leave_sheet_and_a_vog_column_set_the_art_9_and_art_10_flags() {
     );
     assert!(evidence.contains("criminal_data = true"), "{evidence}");
 }
+
+/// A field holding several kinds of personal data is recorded with each of them and its
+/// count: a `contact` column with e-mail addresses and phone numbers, a `notities` column with
+/// names and health data. Before, the evidence kept one category per field.
+#[test]
+fn a_field_with_several_categories_lists_each_with_its_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("org/crm")).expect("mkdir");
+    let mut csv = String::from("klantnummer,contact,notities\n");
+    for i in 0..12 {
+        let contact = if i % 3 == 0 {
+            format!("+31 6 1234 56{i:02}")
+        } else {
+            format!("klant{i}@voorbeeld.nl")
+        };
+        let note = match i {
+            0 => "Belde namens Sanne de Vries, zij is thuis met een burn-out".to_string(),
+            1 => "Medewerker meldt dat hij ziek is met griep".to_string(),
+            _ => format!("Gesprek met Peter Jansen over order {i}"),
+        };
+        csv.push_str(&format!("K{i:03},{contact},\"{note}\"\n"));
+    }
+    std::fs::write(d.join("org/crm/klanten.csv"), csv).expect("write");
+    let o = run_in(d, &["register", "draft", "org"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let evidence: String = files(&d.join("register/evidence"))
+        .iter()
+        .map(|f| std::fs::read_to_string(d.join("register/evidence").join(f)).expect("read"))
+        .collect();
+    assert!(
+        evidence
+            .contains(r#"contact = { "user.contact.email" = 8, "user.contact.phone_number" = 4 }"#),
+        "{evidence}"
+    );
+    let notes = evidence
+        .lines()
+        .find(|l| l.starts_with("fields"))
+        .and_then(|l| l.split("notities = ").nth(1))
+        .unwrap_or_default();
+    assert!(
+        notes.contains("\"user.health_and_medical\" = 2"),
+        "{evidence}"
+    );
+    assert!(notes.contains("\"user.name\""), "{evidence}");
+}

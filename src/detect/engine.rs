@@ -307,6 +307,13 @@ impl<'r> Engine<'r> {
             rule.window_before,
             rule.window_after,
         );
+        // A first name near the value stands in for a context word, unless a negative word
+        // says the text is about something else ("Criminal Record (album by Rick Wakeman)").
+        let positive = positive.or_else(|| {
+            (rule.name_context && negative.is_none())
+                .then(|| self.first_name_near(hay, vstart, vend, rule))
+                .flatten()
+        });
         let hinted = hint == Some(pattern.rule);
         if rule.requires_context && positive.is_none() && !hinted {
             return None;
@@ -342,6 +349,72 @@ impl<'r> Engine<'r> {
             end: vend,
             confidence: level,
             explanation,
+        })
+    }
+
+    /// A capitalised first name the lexicons know near a value, on its line: before it
+    /// ("Fatima gaat met zwangerschapsverlof"), or after it with a word between ("ramadan werkt
+    /// Samira", "VOG van Bas Vermeulen"); a name right after the value is part of a title
+    /// ("Depression Cherry") and does not count.
+    fn first_name_near(
+        &self,
+        hay: &[u8],
+        vstart: usize,
+        vend: usize,
+        rule: &crate::ruleset::CompiledRule,
+    ) -> Option<(usize, usize)> {
+        let mut wstart = vstart.saturating_sub(rule.window_before);
+        if let Some(nl) = memchr::memrchr(b'\n', &hay[wstart..vstart]) {
+            wstart += nl + 1;
+        }
+        let mut wend = (vend + rule.window_after).min(hay.len());
+        if let Some(nl) = memchr::memchr(b'\n', &hay[vend..wend]) {
+            wend = vend + nl;
+        }
+        let before = self.first_names_in(hay, wstart, vstart).last();
+        before.or_else(|| {
+            self.first_names_in(hay, vend, wend).find(|&(s, _)| {
+                // At least one word between the value and the name.
+                hay[vend..s].iter().any(|&b| b.is_ascii_alphabetic())
+            })
+        })
+    }
+
+    /// Spans of the capitalised words in `hay[from..to]` that the lexicons know as first
+    /// names; a word cut by either end of the window is skipped.
+    fn first_names_in<'h>(
+        &'h self,
+        hay: &'h [u8],
+        from: usize,
+        to: usize,
+    ) -> impl Iterator<Item = (usize, usize)> + 'h {
+        let word = |b: u8| is_word_byte(b) && b != b'_';
+        let mut i = from;
+        std::iter::from_fn(move || {
+            while i < to {
+                if !word(hay[i]) {
+                    i += 1;
+                    continue;
+                }
+                let s = i;
+                while i < hay.len() && word(hay[i]) {
+                    i += 1;
+                }
+                let cut = (s > 0 && s == from && word(hay[s - 1])) || i > to;
+                let w = &hay[s..i.min(to)];
+                let capital = w[0].is_ascii_uppercase()
+                    || (w.len() > 1 && w[0] == 0xC3 && (0x80..=0x9E).contains(&w[1]));
+                let lower_rest = w[1..].iter().all(|b| !b.is_ascii_uppercase());
+                if !cut
+                    && w.len() >= 2
+                    && capital
+                    && lower_rest
+                    && self.rules.lexicons.is_first_name(w)
+                {
+                    return Some((s, i));
+                }
+            }
+            None
         })
     }
 
@@ -474,5 +547,52 @@ mod tests {
                 large.len()
             );
         }
+    }
+
+    /// Special-category words need context a title lacks: a bare `Depression` or `Heart
+    /// Attack` (Chinook track names) stays low; a person near it (a pronoun, a person word,
+    /// a first name before it or after a word) makes it high; a name right after it is part of
+    /// the title, and a negative word ("album") keeps a name from counting.
+    #[test]
+    fn special_category_words_need_a_person_or_context() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let engine = Engine::new(&rules, Confidence::Low, true);
+        let mut scratch = engine.scratch();
+        let level = |scratch: &mut Scratch, text: &str| {
+            let mut out = None;
+            engine.scan(scratch, text.as_bytes(), 0, text.len(), |h| {
+                let id = &*rules.rules[h.rule].id;
+                if matches!(id, "health" | "criminal_record" | "religion") && out.is_none() {
+                    out = Some((h.confidence, h.explanation.and_then(|e| e.context)));
+                }
+            });
+            out
+        };
+        for title in ["Depression", "Heart Attack", "Maternity Leave", "Whiplash"] {
+            assert_eq!(
+                level(&mut scratch, title).map(|l| l.0),
+                Some(Confidence::Low),
+                "{title}"
+            );
+        }
+        assert_eq!(
+            level(&mut scratch, "Album: Depression Cherry (Beach House)").map(|l| l.0),
+            Some(Confidence::Low)
+        );
+        assert_eq!(
+            level(&mut scratch, "Criminal Record (album by Rick Wakeman)").map(|l| l.0),
+            Some(Confidence::Low)
+        );
+        let (l, why) = level(
+            &mut scratch,
+            "Fatima gaat per 1 september met zwangerschapsverlof.",
+        )
+        .expect("found");
+        assert_eq!((l, why.as_deref()), (Confidence::High, Some("Fatima")));
+        let (l, why) =
+            level(&mut scratch, "Tijdens de ramadan werkt Samira vroeg.").expect("found");
+        assert_eq!((l, why.as_deref()), (Confidence::High, Some("Samira")));
+        let (l, _) = level(&mut scratch, "Zij is thuis met een burn-out.").expect("found");
+        assert_eq!(l, Confidence::High);
     }
 }

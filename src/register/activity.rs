@@ -44,8 +44,10 @@ pub struct ScanLocation {
     pub reference: String,
     /// Category → count.
     pub categories: BTreeMap<String, u64>,
-    /// Field → category.
-    pub fields: BTreeMap<String, String>,
+    /// Field → category → count (a field may hold several kinds). Registers written before
+    /// counts were kept have `field = "category"`: read as that category with no count.
+    #[serde(deserialize_with = "field_categories")]
+    pub fields: BTreeMap<String, BTreeMap<String, u64>>,
     /// Oldest record date.
     pub oldest_record: Option<String>,
     /// Newest record date.
@@ -54,6 +56,33 @@ pub struct ScanLocation {
     pub youngest_age: Option<u32>,
     /// The location was not found by the last scan.
     pub gone: bool,
+}
+
+/// One field of `[[scan.location]]`: `{ "user.contact.email" = 12, ... }`, or the older
+/// single `"user.contact.email"`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FieldCategories {
+    One(String),
+    Counted(BTreeMap<String, u64>),
+}
+
+/// Reads `fields` in either layout.
+fn field_categories<'de, D>(d: D) -> Result<BTreeMap<String, BTreeMap<String, u64>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw: BTreeMap<String, FieldCategories> = Deserialize::deserialize(d)?;
+    Ok(raw
+        .into_iter()
+        .map(|(f, c)| {
+            let c = match c {
+                FieldCategories::One(cat) => BTreeMap::from([(cat, 0)]),
+                FieldCategories::Counted(m) => m,
+            };
+            (f, c)
+        })
+        .collect())
 }
 
 /// The tool-owned `[scan]` table.
@@ -441,8 +470,12 @@ pub fn scan_table(locations: &[ScanLocation], drift: &[Drift], date: &str, lang:
         lt.insert("categories", value(cats));
         if !l.fields.is_empty() {
             let mut f = InlineTable::new();
-            for (k, c) in &l.fields {
-                f.insert(k, c.as_str().into());
+            for (k, cats) in &l.fields {
+                let mut c = InlineTable::new();
+                for (cat, n) in cats {
+                    c.insert(cat, i64::try_from(*n).unwrap_or(i64::MAX).into());
+                }
+                f.insert(k, toml_edit::Value::InlineTable(c));
             }
             lt.insert("fields", value(f));
         }
@@ -743,4 +776,53 @@ pub fn organisation_text(lang: Lang) -> String {
         q("Functionaris voor gegevensbescherming (art. 37), indien aangesteld.", "Data protection officer (Art. 37), if appointed."),
         q("Vertegenwoordiger in de EU (art. 27), indien van toepassing.", "Representative in the EU (Art. 27), if any."),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field's categories are written with their counts and read back; a register of the
+    /// older layout (`field = "category"`) still reads.
+    #[test]
+    fn fields_keep_every_category_with_its_count() {
+        let loc = ScanLocation {
+            reference: "crm.csv#klanten".into(),
+            categories: BTreeMap::from([
+                ("user.contact.email".into(), 120),
+                ("user.contact.phone_number".into(), 45),
+            ]),
+            fields: BTreeMap::from([(
+                "contact".into(),
+                BTreeMap::from([
+                    ("user.contact.email".into(), 120),
+                    ("user.contact.phone_number".into(), 45),
+                ]),
+            )]),
+            ..ScanLocation::default()
+        };
+        let t = scan_table(std::slice::from_ref(&loc), &[], "2026-01-01", Lang::En);
+        let mut doc = DocumentMut::new();
+        doc.insert("scan", Item::Table(t));
+        let text = doc.to_string();
+        assert!(
+            text.contains(
+                r#"contact = { "user.contact.email" = 120, "user.contact.phone_number" = 45 }"#
+            ),
+            "{text}"
+        );
+        #[derive(Deserialize)]
+        struct Doc {
+            scan: ScanSection,
+        }
+        let back: Doc = toml::from_str(&text).expect("reads back");
+        assert_eq!(back.scan.location[0].fields, loc.fields);
+        let old: ScanLocation =
+            toml::from_str("ref = \"a#b\"\nfields = { contact = \"user.contact.email\" }\n")
+                .expect("older layout");
+        assert_eq!(
+            old.fields["contact"],
+            BTreeMap::from([("user.contact.email".to_string(), 0)])
+        );
+    }
 }

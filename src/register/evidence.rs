@@ -22,8 +22,9 @@ pub struct Location {
     pub subject_reason: String,
     /// Category → findings or matching cells.
     pub categories: BTreeMap<String, u64>,
-    /// Field → category (tables).
-    pub fields: BTreeMap<String, String>,
+    /// Field → category → findings or matching cells (tables): a `contact` column with
+    /// e-mail addresses and phone numbers lists both, each with its count.
+    pub fields: BTreeMap<String, BTreeMap<String, u64>>,
     /// The oldest record date found in a date column (not a date of birth).
     pub oldest: Option<NaiveDate>,
     /// The newest record date.
@@ -61,9 +62,11 @@ pub fn from_inventory(entries: &[InventoryEntry]) -> Vec<Location> {
         let l = &mut out[i];
         *l.categories.entry(e.category.clone()).or_default() += e.count;
         if let Some(f) = &e.field {
-            l.fields
+            *l.fields
                 .entry(f.clone())
-                .or_insert_with(|| e.category.clone());
+                .or_default()
+                .entry(e.category.clone())
+                .or_default() += e.count;
         }
     }
     out
@@ -140,11 +143,11 @@ impl crate::source::table::TableSink for DateSink<'_> {
         let Some(i) = self.current else { return };
         for (c, name) in columns.iter().enumerate() {
             let fields = &self.locations[i].fields;
-            let cat = fields
+            let birth = fields
                 .get(name)
                 .or_else(|| fields.get(crate::names::mask(name).as_ref()))
-                .map(String::as_str);
-            if cat == Some("user.demographic.date_of_birth") {
+                .is_some_and(|c| c.contains_key("user.demographic.date_of_birth"));
+            if birth {
                 self.birth_cols.push(c);
             } else if is_date_column(name) {
                 self.record_cols.push(c);
@@ -222,6 +225,45 @@ pub fn add_dates(locations: &mut [Location], today: NaiveDate) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(field: &str, category: &str, count: u64) -> InventoryEntry {
+        InventoryEntry {
+            dataset: "crm.csv".into(),
+            table: Some("klanten".into()),
+            field: Some(field.into()),
+            category: category.into(),
+            rule: "test".into(),
+            count,
+            rows_scanned: None,
+            share: None,
+            distinct: None,
+            confidence: crate::finding::Confidence::Medium,
+            reason: String::new(),
+            examples: Vec::new(),
+            data_subject: "customer".into(),
+            data_subject_reason: String::new(),
+        }
+    }
+
+    /// A field holding several kinds (e-mail and phone in `contact`, a name and health data
+    /// in `notes`) lists every category with its count; before, only the first stayed.
+    #[test]
+    fn a_field_with_several_categories_lists_each_with_its_count() {
+        let locs = from_inventory(&[
+            entry("contact", "user.contact.email", 120),
+            entry("contact", "user.contact.phone_number", 45),
+            entry("notes", "user.name", 30),
+            entry("notes", "user.health_and_medical", 4),
+            entry("email", "user.contact.email", 300),
+        ]);
+        assert_eq!(locs.len(), 1);
+        let f = &locs[0].fields;
+        assert_eq!(f["contact"]["user.contact.email"], 120);
+        assert_eq!(f["contact"]["user.contact.phone_number"], 45);
+        assert_eq!(f["notes"].len(), 2);
+        assert_eq!(f["notes"]["user.health_and_medical"], 4);
+        assert_eq!(locs[0].categories["user.contact.email"], 420);
+    }
 
     #[test]
     fn dates_at_the_start_of_a_value() {

@@ -369,11 +369,15 @@ pub fn csv_inventory(r: &Register, lang: Lang) -> Vec<u8> {
     for a in active(r) {
         for l in &a.scan.location {
             for (c, n) in &l.categories {
-                let fields: Vec<&str> = l
+                // Every field holding this category, with its count there when known.
+                let fields: Vec<String> = l
                     .fields
                     .iter()
-                    .filter(|(_, fc)| *fc == c)
-                    .map(|(f, _)| f.as_str())
+                    .filter_map(|(f, cats)| match cats.get(c) {
+                        Some(0) => Some(f.clone()),
+                        Some(n) => Some(format!("{f} ({n})")),
+                        None => None,
+                    })
                     .collect();
                 out.push(vec![
                     a.id.clone(),

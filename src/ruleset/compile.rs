@@ -50,6 +50,8 @@ pub struct CompiledRule {
     pub window_before: usize,
     /// Bytes searched after.
     pub window_after: usize,
+    /// A known first name before a match counts as context (`[context] names = true`).
+    pub name_context: bool,
 }
 
 /// One compiled pattern: the multi-pattern regex reports its index.
@@ -409,6 +411,7 @@ impl RuleSet {
                 requires_context: d.requires_context,
                 window_before: d.context.window_before.unwrap_or(48).min(MAX_MATCH_LEN),
                 window_after: d.context.window_after.unwrap_or(24).min(MAX_MATCH_LEN),
+                name_context: d.context.names,
                 def: r.def,
             });
         }

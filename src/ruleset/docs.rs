@@ -56,10 +56,11 @@ pub fn rule_section(r: &CompiledRule) -> String {
         .max_without_context
         .map(|c| format!(", at most `{c}` without a context word"))
         .unwrap_or_default();
-    let req = if r.requires_context {
-        "; only reported with a context word"
-    } else {
-        ""
+    let req = match (r.requires_context, r.name_context) {
+        (true, true) => "; only reported with a context word or a known first name before it",
+        (true, false) => "; only reported with a context word",
+        (false, true) => "; a known first name before it counts as a context word",
+        (false, false) => "",
     };
     let _ = writeln!(
         out,

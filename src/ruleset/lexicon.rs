@@ -82,6 +82,41 @@ fn is_street_word(word: &[u8]) -> bool {
         .any(|e| word.len() > e.len() && word[word.len() - e.len()..].eq_ignore_ascii_case(e))
 }
 
+/// The lower-case word with its Latin-1 accented letters (UTF-8 `C3 xx`) folded to ASCII
+/// (`lefèvre` to `lefevre`, `müller` to `muller`), or `None` when it has none or has a letter
+/// outside Latin-1 (such a word is looked up as it is).
+fn fold_latin1(word: &[u8]) -> Option<([u8; 64], usize)> {
+    if word.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 64];
+    let (mut i, mut n) = (0, 0);
+    while i < word.len() {
+        let b = word[i];
+        if b.is_ascii() {
+            out[n] = b;
+            i += 1;
+        } else if b == 0xC3 && i + 1 < word.len() {
+            out[n] = match word[i + 1] {
+                0xA0..=0xA5 => b'a',
+                0xA7 => b'c',
+                0xA8..=0xAB => b'e',
+                0xAC..=0xAF => b'i',
+                0xB1 => b'n',
+                0xB2..=0xB6 | 0xB8 => b'o',
+                0xB9..=0xBC => b'u',
+                0xBD | 0xBF => b'y',
+                _ => return None,
+            };
+            i += 2;
+        } else {
+            return None;
+        }
+        n += 1;
+    }
+    Some((out, n))
+}
+
 /// Are these bytes initials (`J.`, `J.P.`, `A.B.C.`)?
 fn is_initials(word: &[u8]) -> bool {
     word.len() >= 2
@@ -96,10 +131,13 @@ impl Lexicons {
     pub fn builtin() -> Lexicons {
         let mut lex = Lexicons::default();
         for (path, text) in crate::ruleset::embedded::EMBEDDED_LEXICONS {
-            match *path {
-                p if p.ends_with("first_names.txt") => lex.first_names.extend(text),
-                p if p.ends_with("surnames.txt") => lex.surnames.extend(text),
-                p if p.ends_with("name_stopwords.txt") => lex.stopwords.extend(text),
+            let file = path.rsplit('/').next().unwrap_or(path);
+            match file {
+                "first_names.txt" => lex.first_names.extend(text),
+                // surnames.txt (Meertens) and the lists build_surnames.py makes from INSEE,
+                // Statbel and the U.S. census (surnames_fr_insee.txt, ...).
+                f if f.starts_with("surnames") && f.ends_with(".txt") => lex.surnames.extend(text),
+                "name_stopwords.txt" => lex.stopwords.extend(text),
                 _ => {}
             }
         }
@@ -121,7 +159,15 @@ impl Lexicons {
         if word.len() >= 2 && buf[0] == 0xC3 && (0x80..=0x9E).contains(&buf[1]) {
             buf[1] += 0x20;
         }
-        set.contains(&buf[..word.len()])
+        if set.contains(&buf[..word.len()]) {
+            return true;
+        }
+        // Lists kept without accents (INSEE writes LEFEVRE for Lefèvre): the Latin-1 letters
+        // folded to ASCII are looked up as well.
+        match fold_latin1(&buf[..word.len()]) {
+            Some((folded, n)) => set.contains(&folded[..n]),
+            None => false,
+        }
     }
 
     /// Is this (capitalised) word a known first name?
@@ -351,6 +397,46 @@ mod tests {
         ] {
             assert!(lex.is_surname(last.as_bytes()), "{last}");
         }
+    }
+
+    /// Belgian, French and English surnames from Statbel, INSEE and the U.S. census
+    /// (build_surnames.py) are known; INSEE's unaccented spellings match accented text.
+    #[test]
+    fn surnames_of_belgian_french_and_english_populations_are_known() {
+        let lex = Lexicons::builtin();
+        for last in [
+            "Abgrall",
+            "Zwingelstein",
+            "Abitbol",
+            "Lefèvre",
+            "Lefebvre",
+            "Peeters",
+            "Diallo",
+            "Petit",
+            "Guérin",
+            "Floc'h",
+            "Kowalczyk",
+        ] {
+            assert!(lex.is_surname(last.as_bytes()), "{last}");
+        }
+        // Everyday words stay out, whichever list they came from.
+        for word in ["Facture", "Commande", "Service", "Merci"] {
+            assert!(!lex.is_surname(word.as_bytes()), "{word}");
+        }
+        let medium = Some((Some(Confidence::Medium), None));
+        assert_eq!(
+            level(lex.judge_name("Sébastien Abgrall".as_bytes())),
+            medium
+        );
+        assert_eq!(level(lex.judge_name("Marie Guérin".as_bytes())), medium);
+    }
+
+    #[test]
+    fn latin1_letters_fold_to_ascii() {
+        let (w, n) = fold_latin1("lefèvre".as_bytes()).expect("accented");
+        assert_eq!(&w[..n], b"lefevre");
+        assert!(fold_latin1(b"jansen").is_none());
+        assert!(fold_latin1("yılmaz".as_bytes()).is_none());
     }
 
     #[test]

@@ -62,6 +62,10 @@ pub struct ContextDef {
     /// Words that lower confidence by one level.
     #[serde(default)]
     pub negative: Vec<String>,
+    /// A capitalised first name the lexicons know, in the window before the match, counts as
+    /// a positive context word ("Fatima gaat met zwangerschapsverlof"): a person is near.
+    #[serde(default)]
+    pub names: bool,
 }
 
 /// One pattern of a rule.

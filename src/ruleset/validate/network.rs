@@ -33,6 +33,18 @@ fn is_product_version(c: &Candidate<'_>) -> bool {
     letters > 0 && c.hay[i].is_ascii_alphabetic()
 }
 
+/// A name's version written with a hyphen, `bar-1.2.3.4`, `libfoo_2.36.0.1`.
+fn is_hyphenated_version(c: &Candidate<'_>) -> bool {
+    matches!(c.before(1), Some(b'-' | b'_')) && c.before(2).is_some_and(|b| b.is_ascii_alphabetic())
+}
+
+/// Dotted quads shaped like version numbers rather than host addresses: ending in `.0` (a
+/// network address, or `121.0.1.0`), or a one-digit first part with a zero part (`2.36.0.1`,
+/// `8.0.0.1`). Such a quad is an address only with context; `52.0.0.30` is not one of them.
+fn is_version_shaped(o: [u8; 4]) -> bool {
+    o[3] == 0 || (o[0] < 10 && o[1..].contains(&0))
+}
+
 /// Parses a dotted quad with no leading zeros.
 fn parse_v4(v: &[u8]) -> Result<[u8; 4], &'static str> {
     let mut octets = [0u16; 4];
@@ -93,8 +105,17 @@ pub(super) fn ipv4(c: &Candidate<'_>) -> Verdict {
     if is_product_version(c) {
         return Verdict::Fail("a product version in a user agent (Name/1.2.3.4)");
     }
+    if is_hyphenated_version(c) {
+        return Verdict::Fail("a name's version (name-1.2.3.4)");
+    }
     match parse_v4(c.value()) {
-        Ok(o) => judge_v4(Ipv4Addr::from(o)),
+        Ok(o) => match judge_v4(Ipv4Addr::from(o)) {
+            Verdict::Pass { .. } if is_version_shaped(o) => Verdict::capped(
+                "shaped like a version (x.y.z.0, zero parts): an address only with context",
+                Confidence::Low,
+            ),
+            v => v,
+        },
         Err(why) => Verdict::Fail(why),
     }
 }
