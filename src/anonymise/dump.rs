@@ -19,7 +19,9 @@ use super::delimited::TableOutcome;
 use super::dumptext::DumpText;
 use super::plan::{Detection, TablePlan};
 use super::policy::Policy;
-use crate::source::table::sqldump::lex::{CopyFormat, PieceKind, Splitter};
+use crate::source::table::sqldump::lex::{CopyFormat, Dialect, PieceKind, Splitter};
+use crate::source::table::sqldump::binary::{self, Hint, View};
+use crate::source::table::sqldump::schema::Schemas;
 use crate::source::table::sqldump::stmt::{self, FieldSpan, Naming, Parsed, ValueSpan};
 use crate::source::table::sqldump::{cut_message, first_word, line_of, SessionChange};
 use std::collections::HashMap;
@@ -44,6 +46,29 @@ fn literal(v: &str, backslash: bool, out: &mut Vec<u8>) {
     out.push(b'\'');
 }
 
+/// A PostgreSQL `bytea` value in hex form (`\x6a61…`), as a new value of a binary column is
+/// written so that the database reads back exactly its bytes.
+fn bytea_hex(v: &str) -> String {
+    let mut out = String::with_capacity(2 + v.len() * 2);
+    out.push_str("\\x");
+    for b in v.bytes() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The value a transform reads, from `plain` (the value as the SQL or COPY text gives it):
+/// binary decoded where it holds text, as the scan reads it ([`binary`]). Also whether the
+/// value is a PostgreSQL `bytea` whose new value must be written in hex form.
+fn transform_input(plain: Vec<u8>, view: Option<View>, decoded: Vec<u8>) -> (String, bool) {
+    match view {
+        Some(View::Text) if decoded != plain => {
+            (String::from_utf8_lossy(&decoded).into_owned(), true)
+        }
+        _ => (String::from_utf8_lossy(&plain).into_owned(), false),
+    }
+}
+
 fn usage(line: u64, why: impl std::fmt::Display) -> crate::Error {
     crate::Error::Usage(format!("line {line}: {why}"))
 }
@@ -58,7 +83,7 @@ struct Copying {
 struct Rewriter<'p> {
     policy: &'p Policy,
     found: &'p Detection,
-    schemas: HashMap<String, Vec<String>>,
+    schemas: Schemas,
     naming: Naming,
     plans: HashMap<String, TablePlan>,
     rows: HashMap<String, u64>,
@@ -115,7 +140,7 @@ impl Rewriter<'_> {
 
     fn columns(&self, table: &str, listed: Option<Vec<String>>) -> Vec<String> {
         listed
-            .or_else(|| self.schemas.get(table).cloned())
+            .or_else(|| self.schemas.columns(table).map(<[String]>::to_vec))
             .unwrap_or_default()
     }
 
@@ -137,6 +162,8 @@ impl Rewriter<'_> {
         let mut fields = std::mem::take(&mut self.fields);
         stmt::split_record(body, &format, &mut fields);
         let columns = self.columns(&table, None);
+        let mut hints = Vec::new();
+        self.schemas.hints(&table, &columns, &mut hints);
         let policy = self.policy;
         let outcome = (|| {
             let Some(plan) = self.plan(&table, &columns, fields.len(), line)? else {
@@ -145,12 +172,18 @@ impl Rewriter<'_> {
             };
             // Only the fields a transform reads are decoded: its own, and an entity column.
             let mut decoded: Vec<Option<String>> = vec![None; fields.len()];
+            let mut bytea = vec![false; fields.len()];
             let mut buf = Vec::new();
             for (i, f) in fields.iter().enumerate() {
                 let needed = plan.actions.get(i).copied().flatten().is_some()
                     || plan.entity.contains(&Some(i));
                 if needed && stmt::field(&body[f.start..f.end], f, &format, &mut buf) {
-                    decoded[i] = Some(String::from_utf8_lossy(&buf).into_owned());
+                    let plain = buf.clone();
+                    let hint = hints.get(i).copied().unwrap_or(Hint::Unknown);
+                    let view = binary::pg_value(&mut buf, hint);
+                    let (v, hex) = transform_input(plain, Some(view), std::mem::take(&mut buf));
+                    decoded[i] = Some(v);
+                    bytea[i] = hex || hint == Hint::Binary;
                 }
             }
             let mut copied = 0;
@@ -169,6 +202,9 @@ impl Rewriter<'_> {
                     })?;
                 out.extend_from_slice(&body[copied..f.start]);
                 match v {
+                    Some(v) if bytea[i] => {
+                        stmt::write_field(bytea_hex(&v).as_bytes(), &format, out)
+                    }
                     Some(v) => stmt::write_field(v.as_bytes(), &format, out),
                     None => stmt::write_null(&format, out),
                 }
@@ -225,6 +261,8 @@ impl Rewriter<'_> {
                     return Ok(next);
                 }
                 let policy = self.policy;
+                let mut hints = Vec::new();
+                self.schemas.hints(&table, &columns, &mut hints);
                 let mut values = std::mem::take(&mut self.values);
                 // Bytes of `text` written so far: between the values, the text is rewritten
                 // as text; a value is copied, or replaced when its column changes.
@@ -248,16 +286,25 @@ impl Rewriter<'_> {
                             line_of(text, first, line, values.first().map_or(0, |v| v.start));
                         let plan = self.plan(&table, &columns, values.len(), line)?;
                         let mut decoded: Vec<Option<String>> = Vec::with_capacity(values.len());
+                        let mut bytea = vec![false; values.len()];
                         if let Some(plan) = plan.as_ref() {
                             changes = true;
                             let mut buf = Vec::new();
                             for (i, v) in values.iter().enumerate() {
                                 let needed = plan.actions.get(i).copied().flatten().is_some()
                                     || plan.entity.contains(&Some(i));
-                                decoded.push(
-                                    (needed && stmt::value(text, v, dialect, &mut buf))
-                                        .then(|| String::from_utf8_lossy(&buf).into_owned()),
-                                );
+                                if !needed || !stmt::value(text, v, dialect, &mut buf) {
+                                    decoded.push(None);
+                                    continue;
+                                }
+                                let hint = hints.get(i).copied().unwrap_or(Hint::Unknown);
+                                let mut bin = Vec::new();
+                                let view = binary::insert_value(text, v, syntax, hint, &mut bin);
+                                let (value, hex) =
+                                    transform_input(std::mem::take(&mut buf), view, bin);
+                                decoded.push(Some(value));
+                                bytea[i] = dialect == Dialect::Postgres
+                                    && (hex || hint == Hint::Binary);
                             }
                         }
                         let mut plan = plan;
@@ -285,6 +332,7 @@ impl Rewriter<'_> {
                                         )
                                     })?;
                             match new {
+                                Some(n) if bytea[i] => literal(&bytea_hex(&n), backslash, out),
                                 Some(n) => literal(&n, backslash, out),
                                 None => out.extend_from_slice(b"NULL"),
                             }
@@ -351,7 +399,7 @@ impl Rewriter<'_> {
                 let columns = self.columns(&table, head.columns);
                 self.note(&table);
                 // The COPY's own column list wins over CREATE TABLE for its rows.
-                self.schemas.insert(table.clone(), columns);
+                self.schemas.set_columns(&table, columns);
                 self.copying = Some(Copying {
                     table,
                     header: head.format.csv && head.format.header,
@@ -369,9 +417,13 @@ impl Rewriter<'_> {
             }
             other => {
                 match other {
-                    Parsed::CreateTable { table, columns } => {
+                    Parsed::CreateTable {
+                        table,
+                        columns,
+                        binary,
+                    } => {
                         let table = self.naming.display(dialect, &table);
-                        self.schemas.insert(table, columns);
+                        self.schemas.create(table, columns, binary);
                     }
                     Parsed::Use(db) => self.naming.use_db(db),
                     Parsed::SearchPath(s) => self.naming.search_path(s),
@@ -430,7 +482,7 @@ pub fn rewrite(
     let mut rw = Rewriter {
         policy,
         found,
-        schemas: HashMap::new(),
+        schemas: Schemas::default(),
         naming: Naming::default(),
         plans: HashMap::new(),
         rows: HashMap::new(),

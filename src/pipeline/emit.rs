@@ -263,6 +263,18 @@ impl<'a> Emitter<'a> {
             self.stats
                 .sampled
                 .extend(table.sampled.into_iter().map(|t| (path.to_string(), t)));
+            // Binary cells that are not text: counted as skipped (binary), by column.
+            for b in &table.binary {
+                self.stats.skipped_binary += 1;
+                self.stats.skipped_inputs.push((
+                    format!("{path}!{}.{}", b.table, b.column),
+                    format!(
+                        "binary ({} value{} not text)",
+                        b.values,
+                        if b.values == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
             self.batch.clear();
             for h in table.text_hits {
                 if h.allowed_inline {

@@ -12,7 +12,9 @@
 //! inside a statement or a COPY block, end the read with an error naming the line, after
 //! every row that could be read was pushed to the sink (the rest of the dump is still read).
 
+pub mod binary;
 pub mod lex;
+pub mod schema;
 pub mod stmt;
 
 #[cfg(test)]
@@ -20,7 +22,9 @@ mod props;
 
 use super::{TableSink, TextAt};
 use lex::{CopyFormat, Dialect, PieceKind, Splitter, Syntax};
-use std::collections::HashMap;
+use crate::source::table::pgarchive::data::MAX_BLOB;
+use binary::{Hint, View};
+use schema::Schemas;
 use std::io::{self, Read};
 use stmt::{FieldSpan, Naming, Parsed, ValueSpan};
 
@@ -101,10 +105,21 @@ impl Walk {
     }
 }
 
+/// A large object being written (`lo_open` … `lo_close`).
+struct LargeObject {
+    oid: i64,
+    data: Vec<u8>,
+    /// More than [`MAX_BLOB`] bytes were written: the rest was not kept.
+    longer: bool,
+    line: u64,
+}
+
 /// Where a COPY block is.
 struct Copying {
     table: String,
     format: CopyFormat,
+    /// What each column is known to be.
+    hints: Vec<Hint>,
     header: bool,
     rows: u64,
     line: u64,
@@ -112,7 +127,15 @@ struct Copying {
 
 struct Reader<'k> {
     sink: &'k mut dyn TableSink,
-    schemas: HashMap<String, Vec<String>>,
+    schemas: Schemas,
+    /// What each column of the current INSERT is known to be.
+    hints: Vec<Hint>,
+    /// Columns of the row being read whose value is binary that is not text.
+    binary_cells: Vec<usize>,
+    /// The large object being written.
+    large: Option<LargeObject>,
+    /// The line of the last piece read.
+    line: u64,
     naming: Naming,
     open: Option<String>,
     accepting: bool,
@@ -201,7 +224,7 @@ impl Reader<'_> {
 
     fn columns(&self, table: &str, listed: Option<Vec<String>>) -> Vec<String> {
         listed
-            .or_else(|| self.schemas.get(table).cloned())
+            .or_else(|| self.schemas.columns(table).map(<[String]>::to_vec))
             .unwrap_or_default()
     }
 
@@ -233,6 +256,22 @@ impl Reader<'_> {
         if !self.sink.row(&cells) {
             self.accepting = false;
         }
+        for i in self.binary_cells.drain(..) {
+            self.sink.binary(i);
+        }
+    }
+
+    /// Adds a cell of the row being read: its bytes as `view` says (binary that is not text
+    /// is passed as NULL and told to the sink after the row).
+    fn add_cell(&mut self, view: Option<View>, out: Vec<u8>) {
+        match view {
+            None => self.cells.push(None),
+            Some(View::Text) => self.cells.push(Some(out)),
+            Some(View::Binary) => {
+                self.binary_cells.push(self.cells.len());
+                self.cells.push(None);
+            }
+        }
     }
 
     fn statement(
@@ -252,8 +291,14 @@ impl Reader<'_> {
         let parsed = stmt::parse(text, first, syntax);
         // Everything but the values of an INSERT's tuples is text to scan; the values are
         // the rows.
-        if !matches!(&parsed, Ok((Parsed::Insert(h), _)) if !h.default_values) {
-            self.send_text(text, &mut walk, 0, text.len());
+        match &parsed {
+            Ok((Parsed::Insert(h), _)) if !h.default_values => {}
+            // A large object's data is read as the object, not as text.
+            Ok((Parsed::LargeObject(stmt::LoCall::Write(t)), _)) => {
+                self.send_text(text, &mut walk, 0, t.start);
+                self.send_text(text, &mut walk, t.end, text.len());
+            }
+            _ => self.send_text(text, &mut walk, 0, text.len()),
         }
         let (parsed, mut cur) = match parsed {
             Ok(p) => p,
@@ -279,6 +324,8 @@ impl Reader<'_> {
                 if head.default_values {
                     return After::Nothing;
                 }
+                let mut hints = std::mem::take(&mut self.hints);
+                self.schemas.hints(&table, &columns, &mut hints);
                 let mut rows = 0u64;
                 let mut values = std::mem::take(&mut self.values);
                 let mut outcome = Ok(());
@@ -305,15 +352,18 @@ impl Reader<'_> {
                     }
                     if self.accepting {
                         self.cells.clear();
-                        for v in &values {
+                        self.binary_cells.clear();
+                        for (i, v) in values.iter().enumerate() {
                             let mut out = Vec::new();
-                            let present = stmt::value(text, v, dialect, &mut out);
-                            self.cells.push(present.then_some(out));
+                            let hint = hints.get(i).copied().unwrap_or(Hint::Unknown);
+                            let view = binary::insert_value(text, v, syntax, hint, &mut out);
+                            self.add_cell(view, out);
                         }
                         self.push_row();
                     }
                 }
                 self.values = values;
+                self.hints = hints;
                 if outcome.is_ok() && cut.is_none() {
                     outcome = stmt::tail(&mut cur).map(|_| ());
                 }
@@ -352,7 +402,10 @@ impl Reader<'_> {
                 let table = self.naming.display(dialect, &head.table);
                 let columns = self.columns(&table, head.columns);
                 self.switch_to(&table, &columns);
+                let mut hints = Vec::new();
+                self.schemas.hints(&table, &columns, &mut hints);
                 self.copying = Some(Copying {
+                    hints,
                     table,
                     header: head.format.csv && head.format.header,
                     format: head.format.clone(),
@@ -361,9 +414,13 @@ impl Reader<'_> {
                 });
                 After::Copy(head.format)
             }
-            Parsed::CreateTable { table, columns } => {
+            Parsed::CreateTable {
+                table,
+                columns,
+                binary,
+            } => {
                 let table = self.naming.display(dialect, &table);
-                self.schemas.insert(table, columns);
+                self.schemas.create(table, columns, binary);
                 After::Nothing
             }
             Parsed::Use(db) => {
@@ -383,7 +440,77 @@ impl Reader<'_> {
                 ));
                 After::Nothing
             }
+            Parsed::LargeObject(call) => {
+                self.large_object(call, text, syntax, line);
+                After::Nothing
+            }
             Parsed::CopyElsewhere | Parsed::Other => After::Nothing,
+        }
+    }
+
+    /// A large object call of a plain pg_dump: the writes between `lo_open` and `lo_close`
+    /// are gathered (at most [`MAX_BLOB`] bytes) and the object is passed on as a row of
+    /// `pg_largeobject` numbered by its oid, as the archive reader does.
+    fn large_object(&mut self, call: stmt::LoCall, text: &[u8], syntax: &Syntax, line: u64) {
+        match call {
+            stmt::LoCall::Open(oid) => {
+                self.close_large_object(Some(line));
+                self.large = Some(LargeObject {
+                    oid,
+                    data: Vec::new(),
+                    longer: false,
+                    line,
+                });
+            }
+            stmt::LoCall::Write(t) => {
+                let mut raw = Vec::new();
+                if let lex::Tok::Str(k) = t.tok {
+                    stmt::unquote_str(&text[t.start..t.end], k, syntax.dialect, &mut raw);
+                }
+                let bytes = binary::bytea_hex(&raw)
+                    .or_else(|| binary::bytea_escape(&raw))
+                    .unwrap_or(raw);
+                let Some(lo) = self.large.as_mut() else {
+                    self.problems.add(format!(
+                        "line {line}: large object data (lowrite) outside an lo_open was not read"
+                    ));
+                    return;
+                };
+                let room = usize::try_from(MAX_BLOB).unwrap_or(usize::MAX) - lo.data.len();
+                if bytes.len() > room {
+                    lo.longer = true;
+                }
+                lo.data.extend_from_slice(&bytes[..bytes.len().min(room)]);
+            }
+            stmt::LoCall::Close => self.close_large_object(None),
+        }
+    }
+
+    /// Passes on the open large object, if any; `cut`: the line of the call that came before
+    /// its `lo_close` (or `None` when closed as it should be).
+    fn close_large_object(&mut self, cut: Option<u64>) {
+        let Some(lo) = self.large.take() else {
+            return;
+        };
+        if let Some(at) = cut {
+            self.problems.add(format!(
+                "line {at}: large object {} (opened on line {}) was not closed before it; its data was read as far as it went",
+                lo.oid, lo.line
+            ));
+        }
+        if lo.longer {
+            self.problems.add(format!(
+                "line {}: large object {}: only its first {} MiB were scanned",
+                lo.line,
+                lo.oid,
+                MAX_BLOB / (1024 * 1024)
+            ));
+        }
+        let columns = crate::source::table::pgarchive::large_object_columns();
+        self.switch_to(crate::source::table::pgarchive::LARGE_OBJECTS, &columns);
+        if self.accepting && !crate::source::table::pgarchive::large_object(self.sink, lo.oid, lo.data)
+        {
+            self.accepting = false;
         }
     }
 
@@ -402,11 +529,18 @@ impl Reader<'_> {
         let body = stmt::record_body(rec);
         stmt::split_record(body, &c.format, &mut self.fields);
         self.cells.clear();
-        for f in &self.fields {
+        self.binary_cells.clear();
+        let fields = std::mem::take(&mut self.fields);
+        for (i, f) in fields.iter().enumerate() {
             let mut out = Vec::new();
-            let present = stmt::field(&body[f.start..f.end], f, &c.format, &mut out);
-            self.cells.push(present.then_some(out));
+            let view = self.copying.as_ref().and_then(|c| {
+                stmt::field(&body[f.start..f.end], f, &c.format, &mut out).then(|| {
+                    binary::pg_value(&mut out, c.hints.get(i).copied().unwrap_or(Hint::Unknown))
+                })
+            });
+            self.add_cell(view, out);
         }
+        self.fields = fields;
         self.push_row();
     }
 }
@@ -482,7 +616,11 @@ pub fn read_dialect(
     let mut split = Splitter::new(reader, dialect);
     let mut rd = Reader {
         sink,
-        schemas: HashMap::new(),
+        schemas: Schemas::default(),
+        hints: Vec::new(),
+        binary_cells: Vec::new(),
+        large: None,
+        line: 1,
         naming: Naming::default(),
         open: None,
         accepting: true,
@@ -494,6 +632,9 @@ pub fn read_dialect(
         last_head: Vec::new(),
     };
     let outcome = read_pieces(&mut split, &mut rd);
+    if rd.large.is_some() {
+        rd.close_large_object(Some(rd.line));
+    }
     if rd.open.is_some() {
         rd.sink.end();
     }
@@ -512,6 +653,7 @@ fn read_pieces<R: Read>(split: &mut Splitter<R>, rd: &mut Reader<'_>) -> io::Res
             return Ok(());
         };
         let syntax = piece.syntax;
+        rd.line = piece.line;
         let here = at;
         at = at.after(piece.text);
         let after = match piece.kind {

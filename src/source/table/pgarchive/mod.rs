@@ -14,6 +14,8 @@ pub mod data;
 pub mod header;
 pub mod tar;
 
+use crate::source::table::sqldump::binary::View;
+use crate::source::table::sqldump::schema::Schemas;
 use crate::source::table::TableSink;
 use data::Codec;
 use header::{Compression, Format, Primitives, TocEntry};
@@ -103,27 +105,32 @@ pub fn copy_columns(stmt: &str) -> Vec<String> {
 }
 
 /// The columns of every TABLE entry's `CREATE TABLE`, by table name (for `--inserts` data,
-/// whose INSERT statements name no columns), read by the plain dump reader's statement parser.
-fn table_columns(toc: &[TocEntry]) -> HashMap<String, Vec<String>> {
+/// whose INSERT statements name no columns, and to know the `bytea` columns), read by the
+/// plain dump reader's statement parser.
+fn table_columns(toc: &[TocEntry]) -> Schemas {
     use crate::source::table::sqldump::lex::{Dialect, Syntax};
     use crate::source::table::sqldump::stmt::{parse, Parsed};
     let syntax = Syntax::new(Dialect::Postgres);
-    toc.iter()
-        .filter(|e| e.desc == "TABLE")
-        .filter_map(|e| match parse(e.defn.as_bytes(), 0, &syntax) {
-            Ok((Parsed::CreateTable { columns, .. }, _)) => {
-                Some((table_name(&e.namespace, &e.tag), columns))
-            }
-            _ => None,
-        })
-        .collect()
+    let mut schemas = Schemas::default();
+    for e in toc.iter().filter(|e| e.desc == "TABLE") {
+        if let Ok((
+            Parsed::CreateTable {
+                columns, binary, ..
+            },
+            _,
+        )) = parse(e.defn.as_bytes(), 0, &syntax)
+        {
+            schemas.create(table_name(&e.namespace, &e.tag), columns, binary);
+        }
+    }
+    schemas
 }
 
 /// Passes rows to the real sink and counts what was read, for the error messages.
 struct Counted<'s> {
     sink: &'s mut dyn TableSink,
-    /// Column names from the CREATE TABLE statements, by table name.
-    columns: HashMap<String, Vec<String>>,
+    /// Column names and types from the CREATE TABLE statements, by table name.
+    columns: Schemas,
     tables: u64,
     rows: u64,
     /// Problems that did not stop the reading (a missing data file, a cut large object).
@@ -168,8 +175,11 @@ impl Counted<'_> {
     fn table_data(&mut self, entry: &TocEntry, data: &mut dyn Read) -> io::Result<()> {
         let name = table_name(&entry.namespace, &entry.tag);
         let result = if entry.copy_stmt.trim_start().starts_with("COPY ") {
-            self.sink.begin(&name, &copy_columns(&entry.copy_stmt));
-            let copied = data::copy_rows(data, self.sink);
+            let columns = copy_columns(&entry.copy_stmt);
+            let mut hints = Vec::new();
+            self.columns.hints(&name, &columns, &mut hints);
+            self.sink.begin(&name, &columns);
+            let copied = data::copy_rows(data, &hints, self.sink);
             self.sink.end();
             copied.map(|c| self.rows += c.rows)
         } else {
@@ -178,7 +188,7 @@ impl Counted<'_> {
                 sink: &mut *self.sink,
                 rows: 0,
                 table: &name,
-                columns: self.columns.get(&name).map_or(&[], Vec::as_slice),
+                columns: self.columns.columns(&name).unwrap_or(&[]),
             };
             let r = crate::source::table::sqldump::read(data, &mut rows);
             self.rows += rows.rows;
@@ -198,15 +208,13 @@ impl Counted<'_> {
                 data::MAX_BLOB / (1024 * 1024)
             ));
         }
-        let oid = oid.to_string();
         self.rows += 1;
-        self.sink.row(&[Some(oid.as_bytes()), Some(&bytes)]);
+        large_object(self.sink, oid, bytes);
         Ok(())
     }
 
     fn begin_blobs(&mut self) {
-        self.sink
-            .begin(LARGE_OBJECTS, &["loid".to_string(), "data".to_string()]);
+        self.sink.begin(LARGE_OBJECTS, &large_object_columns());
         self.tables += 1;
     }
 
@@ -248,9 +256,42 @@ impl TableSink for RowCount<'_> {
         self.rows += 1;
         self.sink.row(cells)
     }
+    fn row_at(&mut self, row: u64, cells: &[Option<&[u8]>]) -> bool {
+        self.rows += 1;
+        self.sink.row_at(row, cells)
+    }
+    fn binary(&mut self, column: usize) {
+        self.sink.binary(column);
+    }
+    fn notice(&mut self, message: &str) {
+        self.sink.notice(message);
+    }
+    fn text(&mut self, text: &[u8], at: crate::source::table::TextAt) {
+        self.sink.text(text, at);
+    }
     fn end(&mut self) {
         self.sink.end();
     }
+}
+
+/// Passes one large object to `sink` as a row of [`LARGE_OBJECTS`] (`loid`, `data`) at row
+/// number `oid`, so that a finding names the object: its bytes when they are text, else
+/// NULL and counted as binary ([`TableSink::binary`]). The plain dump reader passes the
+/// large objects of `lo_open` / `lowrite` blocks here too.
+pub fn large_object(sink: &mut dyn TableSink, oid: i64, mut bytes: Vec<u8>) -> bool {
+    let view = crate::source::table::sqldump::binary::classify(&mut bytes);
+    let id = oid.to_string();
+    let data = (view == View::Text).then_some(bytes.as_slice());
+    let more = sink.row_at(u64::try_from(oid).unwrap_or(0), &[Some(id.as_bytes()), data]);
+    if view == View::Binary {
+        sink.binary(1);
+    }
+    more
+}
+
+/// The columns of [`LARGE_OBJECTS`].
+pub fn large_object_columns() -> [String; 2] {
+    ["loid".to_string(), "data".to_string()]
 }
 
 /// Reads a custom archive from a stream (a gzip-compressed archive, standard input); a tar
@@ -311,7 +352,7 @@ fn guarded(
 ) -> io::Result<()> {
     let mut out = Counted {
         sink,
-        columns: HashMap::new(),
+        columns: Schemas::default(),
         tables: 0,
         rows: 0,
         problems: Vec::new(),

@@ -274,6 +274,8 @@ pub enum Parsed {
         table: Vec<String>,
         /// Column names.
         columns: Vec<String>,
+        /// Per column: is its declared type binary (`bytea`, `blob`, …)?
+        binary: Vec<bool>,
     },
     /// `USE db`.
     Use(String),
@@ -284,8 +286,58 @@ pub enum Parsed {
     /// MySQL `SET` of the session's `sql_mode` (also inside `/*!40101 … */`, among other
     /// assignments, and saved to or restored from user variables), in order.
     SqlMode(Vec<ModeStep>),
+    /// pg_dump's large object calls (`SELECT pg_catalog.lo_open('16397', 131072);`,
+    /// `lowrite(0, '\x…')`, `lo_close(0)`).
+    LargeObject(LoCall),
     /// Anything else (DDL, SET, SELECT, …): no table data.
     Other,
+}
+
+/// One large object call of a plain pg_dump.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoCall {
+    /// `lo_open('oid', mode)`: the writes that follow are this object's.
+    Open(i64),
+    /// `lowrite(fd, '…')`: the string literal of the data (`bytea` input).
+    Write(Token),
+    /// `lo_close(fd)`.
+    Close,
+}
+
+/// `SELECT [pg_catalog.]lo_open(…)` / `lowrite(…)` / `lo_close(…)`, if the statement is one.
+fn large_object(cur: &mut Cursor<'_>) -> Option<LoCall> {
+    if cur.eat_word("pg_catalog") && !cur.eat(b'.') {
+        return None;
+    }
+    let t = cur.bump().filter(|t| t.tok == Tok::Word)?;
+    let name = cur.bytes(t).to_ascii_lowercase();
+    if !cur.eat(b'(') {
+        return None;
+    }
+    let call = match name.as_slice() {
+        b"lo_open" => {
+            let v = cur.bump()?;
+            let mut digits = Vec::new();
+            match v.tok {
+                Tok::Str(k) => unquote_str(cur.bytes(v), k, cur.syntax().dialect, &mut digits),
+                Tok::Number => digits.extend_from_slice(cur.bytes(v)),
+                _ => return None,
+            }
+            let oid = std::str::from_utf8(&digits).ok()?.trim().parse().ok()?;
+            LoCall::Open(oid)
+        }
+        b"lowrite" => {
+            cur.bump()?;
+            if !cur.eat(b',') {
+                return None;
+            }
+            let v = cur.bump().filter(|v| matches!(v.tok, Tok::Str(_)))?;
+            LoCall::Write(v)
+        }
+        b"lo_close" => LoCall::Close,
+        _ => return None,
+    };
+    Some(call)
 }
 
 /// Is this the first word of a statement that carries table data?
@@ -322,6 +374,9 @@ pub fn parse<'s>(
             None => Parsed::Other,
         },
         b"SET" => set(&mut cur),
+        b"SELECT" if syntax.dialect == Dialect::Postgres => {
+            large_object(&mut cur).map_or(Parsed::Other, Parsed::LargeObject)
+        }
         _ => Parsed::Other,
     };
     Ok((parsed, cur))
@@ -748,15 +803,26 @@ fn create_table(cur: &mut Cursor<'_>) -> Parsed {
         "PERIOD",
     ];
     let mut columns = Vec::new();
+    let mut binary = Vec::new();
     let mut at_def = true;
+    let mut at_type = false;
     let mut depth = 0usize;
     while let Some(t) = cur.bump() {
+        if at_type {
+            at_type = false;
+            let word = String::from_utf8_lossy(cur.bytes(t));
+            if let Some(last) = binary.last_mut() {
+                *last = t.tok == Tok::Word && super::binary::is_binary_type(&word);
+            }
+        }
         if at_def {
             at_def = false;
             let is_constraint =
                 t.tok == Tok::Word && NOT_COLUMNS.iter().any(|k| cur.is_word(Some(t), k));
             if matches!(t.tok, Tok::Word | Tok::Quoted(_)) && !is_constraint {
                 columns.push(ident(cur.bytes(t), t.tok));
+                binary.push(false);
+                at_type = true;
             }
         }
         match t.tok {
@@ -768,7 +834,11 @@ fn create_table(cur: &mut Cursor<'_>) -> Parsed {
             _ => {}
         }
     }
-    Parsed::CreateTable { table, columns }
+    Parsed::CreateTable {
+        table,
+        columns,
+        binary,
+    }
 }
 
 /// One assignment of a MySQL `SET` that touches the session's `sql_mode`.
