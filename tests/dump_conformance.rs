@@ -835,3 +835,135 @@ INSERT INTO public.k (id, email) VALUES (2, 'd@voorbeeld.nl') ON CONFLICT (id) D
     assert!(!text.contains("@voorbeeld.nl"), "{text}");
     assert!(text.contains("WHERE k.id > 0;"), "{text}");
 }
+
+/// The binary-value fixtures (fixtures/dumps/binary): bytea in hex and escape form, MySQL
+/// blobs raw and as `--hex-blob`, and large objects, in every form pg_dump writes.
+fn binary_fixture(name: &str) -> PathBuf {
+    fixtures().join("binary").join(name)
+}
+
+fn json_scan(path: &Path) -> (Output, serde_json::Value) {
+    let o = piiscan()
+        .arg("scan")
+        .arg(path)
+        .args(["--format", "json", "--show-values"])
+        .output()
+        .expect("run piiscan");
+    let v = serde_json::from_str(&stdout(&o)).unwrap_or(serde_json::Value::Null);
+    (o, v)
+}
+
+fn has_cell(found: &serde_json::Value, table: &str, column: &str, row: u64, value: &str) -> bool {
+    found["findings"].as_array().is_some_and(|a| {
+        a.iter().any(|f| {
+            f["table"] == table
+                && f["column"] == column
+                && f["row"] == row
+                && f["evidence"].as_str() == Some(value)
+        })
+    })
+}
+
+fn skipped_binary(found: &serde_json::Value) -> Vec<String> {
+    found["stats"]["skipped_inputs"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|s| s["reason"].as_str().is_some_and(|r| r.starts_with("binary")))
+                .filter_map(|s| s["path"].as_str())
+                .map(|p| p.rsplit('!').next().unwrap_or(p).to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn text_inside_binary_values_and_large_objects_is_found_in_every_form() {
+    for name in [
+        "pg_copy.sql",
+        "pg_inserts.sql",
+        "pg_escape_inserts.sql",
+        "custom.dump",
+        "dir",
+        "tar.tar",
+    ] {
+        let (o, found) = json_scan(&binary_fixture(name));
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        for (table, column, row, value) in [
+            ("bestand", "inhoud", 1, "bytea.hex@voorbeeld.nl"),
+            ("bestand", "inhoud", 3, "111222333"),
+            ("pg_largeobject", "data", 16001, "lo.mail@voorbeeld.nl"),
+        ] {
+            assert!(
+                has_cell(&found, table, column, row, value),
+                "{name}: {value} not at {table}.{column} row {row}"
+            );
+        }
+        // The binary that is not text is counted by column, never scanned as text.
+        assert_eq!(
+            skipped_binary(&found),
+            ["bestand.inhoud", "pg_largeobject.data"],
+            "{name}"
+        );
+    }
+    for name in ["mariadb_default.sql", "mariadb_hex_blob.sql"] {
+        let (o, found) = json_scan(&binary_fixture(name));
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert!(has_cell(&found, "bestand", "inhoud", 1, "blob.hex@voorbeeld.nl"), "{name}");
+        assert!(has_cell(&found, "bestand", "kort", 2, "111222333"), "{name}");
+        assert_eq!(
+            skipped_binary(&found),
+            ["bestand.inhoud", "bestand.kort"],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn files_an_archive_does_not_list_and_missing_large_objects_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A directory archive with a planted data file and a note: both named, exit 2.
+    let archive = dir.path().join("dir");
+    std::fs::create_dir(&archive).expect("dir");
+    for e in std::fs::read_dir(binary_fixture("dir")).expect("fixture") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), archive.join(e.file_name())).expect("copy");
+    }
+    std::fs::copy(archive.join("3340.dat.gz"), archive.join("9999.dat.gz")).expect("plant");
+    std::fs::write(archive.join("notes.txt"), "bel jan@voorbeeld.nl\n").expect("note");
+    let (o, found) = json_scan(&archive);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("9999.dat.gz") && err.contains("notes.txt"), "{err}");
+    assert!(!err.contains("jan@voorbeeld.nl"), "no value in a message: {err}");
+    assert!(has_cell(&found, "pg_largeobject", "data", 16001, "lo.mail@voorbeeld.nl"));
+    // A large object's file gone: named.
+    std::fs::remove_file(archive.join("9999.dat.gz")).expect("rm");
+    std::fs::remove_file(archive.join("notes.txt")).expect("rm");
+    std::fs::remove_file(archive.join("blob_16001.dat.gz")).expect("rm");
+    let (o, _) = json_scan(&archive);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("blob_16001.dat"), "{}", stderr(&o));
+    // The same in a tar archive (GNU tar edits a copy).
+    if Command::new("tar").arg("--version").output().is_err() {
+        return;
+    }
+    for (edit, named) in [
+        (vec!["--append", "-C", "NOTES", "notes.txt"], "notes.txt"),
+        (vec!["--delete", "blob_16001.dat"], "large object 16001"),
+    ] {
+        let tar = dir.path().join("t.tar");
+        std::fs::copy(binary_fixture("tar.tar"), &tar).expect("copy");
+        let notes = dir.path().join("notes");
+        std::fs::create_dir_all(&notes).expect("notes dir");
+        std::fs::write(notes.join("notes.txt"), "x\n").expect("note");
+        let args: Vec<String> = edit
+            .iter()
+            .map(|a| a.replace("NOTES", notes.to_str().expect("utf-8")))
+            .collect();
+        sh(Command::new("tar").args(&args).arg("-f").arg(&tar));
+        let (o, _) = json_scan(&tar);
+        assert_eq!(o.status.code(), Some(2), "{named}");
+        assert!(stderr(&o).contains(named), "{}", stderr(&o));
+    }
+}

@@ -542,6 +542,13 @@ fn read_directory(dir: &Path, out: &mut Counted<'_>) -> io::Result<()> {
         .map_err(|e| io::Error::new(e.kind(), format!("toc.dat: {e}")))?;
     expect_format(head.format, Format::Directory)?;
     out.toc(&toc);
+    // Every file the TOC lists (any entry's, data or not), and the large objects' files.
+    let mut listed: HashSet<String> = HashSet::from(["toc.dat".to_string()]);
+    listed.extend(
+        toc.iter()
+            .filter(|e| !e.filename.is_empty())
+            .map(|e| e.filename.clone()),
+    );
     for entry in toc.iter().filter(|e| wanted(e)) {
         let done = if entry.desc == "TABLE DATA" {
             open_member(dir, &entry.filename).and_then(|(mut data, file)| {
@@ -549,17 +556,46 @@ fn read_directory(dir: &Path, out: &mut Counted<'_>) -> io::Result<()> {
                     .map_err(|e| io::Error::new(e.kind(), format!("{file}: {e}")))
             })
         } else {
-            directory_blobs(dir, &entry.filename, out)
+            directory_blobs(dir, &entry.filename, out, &mut listed)
         };
         if let Err(e) = done {
             out.problems.push(e.to_string());
         }
     }
+    for name in unlisted(dir, &listed)? {
+        out.problems.push(format!(
+            "{name}: a file in the archive directory that toc.dat does not list; it was not \
+             scanned (scan it on its own)"
+        ));
+    }
     Ok(())
 }
 
+/// The names in a directory archive that are no file the TOC lists (with or without a
+/// compression suffix), sorted: pg_dump writes none, so each is named, never passed over.
+fn unlisted(dir: &Path, listed: &HashSet<String>) -> io::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let base = [".gz", ".lz4", ".zst"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(&name);
+        if !listed.contains(base) && !listed.contains(&name) {
+            names.push(crate::report::sanitize::sanitize(&name).into_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
 /// The large objects listed in a directory archive's `blobs.toc` (`oid file` lines).
-fn directory_blobs(dir: &Path, list: &str, out: &mut Counted<'_>) -> io::Result<()> {
+fn directory_blobs(
+    dir: &Path,
+    list: &str,
+    out: &mut Counted<'_>,
+    listed: &mut HashSet<String>,
+) -> io::Result<()> {
     let (list_data, list_file) = open_member(dir, list)?;
     let mut text = String::new();
     list_data
@@ -572,6 +608,9 @@ fn directory_blobs(dir: &Path, list: &str, out: &mut Counted<'_>) -> io::Result<
         let parsed = line
             .split_once(' ')
             .and_then(|(oid, file)| Some((oid.parse::<i64>().ok()?, file.trim())));
+        if let Some((_, file)) = parsed {
+            listed.insert(file.to_string());
+        }
         let Some((oid, file)) = parsed else {
             result = Err(io::Error::new(
                 io::ErrorKind::InvalidData,
@@ -611,6 +650,28 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
     drop(p);
     expect_format(head.format, Format::Tar)?;
     out.toc(&toc);
+    // Members pg_dump does not write (no TOC entry's, no large object's, not its script)
+    // are named, never passed over.
+    let known = |base: &str| {
+        let base = base.strip_suffix(".gz").unwrap_or(base);
+        base == "toc.dat"
+            || base == "restore.sql"
+            || base == "blobs.toc"
+            || (base.starts_with("blob_") && base.ends_with(".dat"))
+            || toc.iter().any(|e| !e.filename.is_empty() && e.filename == base)
+    };
+    let mut strangers: Vec<String> = members
+        .iter()
+        .map(tar::Member::base_name)
+        .filter(|b| !known(b))
+        .map(|b| crate::report::sanitize::sanitize(b).into_owned())
+        .collect();
+    strangers.sort();
+    for name in strangers {
+        out.problems.push(format!(
+            "{name}: a member of the tar archive that toc.dat does not list; it was not scanned"
+        ));
+    }
     for entry in toc.iter().filter(|e| wanted(e) && e.desc == "TABLE DATA") {
         let member = [entry.filename.clone(), format!("{}.gz", entry.filename)]
             .iter()
@@ -644,6 +705,42 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
             Some((oid, m))
         })
         .collect();
+    // Every large object the archive's list names must be there to read.
+    for entry in toc.iter().filter(|e| wanted(e) && e.desc == "BLOBS") {
+        // pg_dump's tar writer lists them in `blobs.toc` (the entry's own file name is not
+        // written).
+        let Some(list) = by_name
+            .get("blobs.toc")
+            .or_else(|| by_name.get(entry.filename.as_str()))
+            .copied()
+        else {
+            out.problems.push(
+                "the large objects: member blobs.toc is missing from the tar file; they were \
+                 not scanned"
+                    .to_string(),
+            );
+            continue;
+        };
+        file.seek(SeekFrom::Start(list.offset))?;
+        let mut text = String::new();
+        (&mut file)
+            .take(list.size.min(64 * 1024 * 1024))
+            .read_to_string(&mut text)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", entry.filename)))?;
+        for line in text.lines() {
+            let Some((oid, name)) = line.split_once(' ') else {
+                continue;
+            };
+            let name = name.trim();
+            if !by_name.contains_key(name) && !by_name.contains_key(format!("{name}.gz").as_str()) {
+                out.problems.push(format!(
+                    "large object {}: member {} is missing from the tar file; it was not scanned",
+                    crate::report::sanitize::sanitize(oid.trim()),
+                    crate::report::sanitize::sanitize(name)
+                ));
+            }
+        }
+    }
     if !blobs.is_empty() {
         out.begin_blobs();
         for (oid, m) in blobs {
