@@ -138,6 +138,18 @@ impl Rewriter<'_> {
         }
     }
 
+    /// Refuses rows of `table` without a column list when an `ALTER TABLE` changed its
+    /// columns in a way not followed: their values cannot be tied to the policy's columns.
+    fn sure(&self, table: &str, no_list: bool, line: u64, verb: &str) -> crate::Result<()> {
+        match self.schemas.get(table).and_then(|d| d.unsure.as_ref()) {
+            Some(why) if no_list => Err(usage(
+                line,
+                format!("{verb} into {table} has no column list, and {why}; piiscan does not copy table data it cannot tie to its columns"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn columns(&self, table: &str, listed: Option<Vec<String>>) -> Vec<String> {
         listed
             .or_else(|| self.schemas.columns(table).map(<[String]>::to_vec))
@@ -253,6 +265,7 @@ impl Rewriter<'_> {
         match parsed {
             Parsed::Insert(head) => {
                 let table = self.naming.display(dialect, &head.table);
+                self.sure(&table, head.columns.is_none(), line, &verb_name)?;
                 let columns = self.columns(&table, head.columns);
                 self.note(&table);
                 if head.default_values {
@@ -396,6 +409,7 @@ impl Rewriter<'_> {
             }
             Parsed::Copy(head) => {
                 let table = self.naming.display(dialect, &head.table);
+                self.sure(&table, head.columns.is_none(), line, "COPY")?;
                 let columns = self.columns(&table, head.columns);
                 self.note(&table);
                 // The COPY's own column list wins over CREATE TABLE for its rows.
@@ -424,6 +438,22 @@ impl Rewriter<'_> {
                     } => {
                         let table = self.naming.display(dialect, &table);
                         self.schemas.create(table, columns, binary);
+                    }
+                    Parsed::AlterTable { table, ops } => {
+                        let name = self.naming.display(dialect, &table);
+                        let renamed = ops.iter().find_map(|o| match o {
+                            stmt::AlterOp::RenameTable(parts) => {
+                                Some(self.naming.display(dialect, parts))
+                            }
+                            _ => None,
+                        });
+                        self.schemas.alter(&name, &ops, line, renamed);
+                    }
+                    Parsed::DropTable(tables) => {
+                        for t in tables {
+                            let name = self.naming.display(dialect, &t);
+                            self.schemas.drop_table(&name);
+                        }
                     }
                     Parsed::Use(db) => self.naming.use_db(db),
                     Parsed::SearchPath(s) => self.naming.search_path(s),

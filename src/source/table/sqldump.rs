@@ -105,6 +105,13 @@ impl Walk {
     }
 }
 
+/// The columns of a table as told to the sink, and where each name is.
+#[derive(Default)]
+struct Told {
+    names: Vec<String>,
+    index: std::collections::HashMap<String, usize>,
+}
+
 /// A large object being written (`lo_open` … `lo_close`).
 struct LargeObject {
     oid: i64,
@@ -120,6 +127,8 @@ struct Copying {
     format: CopyFormat,
     /// What each column is known to be.
     hints: Vec<Hint>,
+    /// The rows cannot be tied to columns: scanned as text.
+    as_text: bool,
     header: bool,
     rows: u64,
     line: u64,
@@ -136,6 +145,14 @@ struct Reader<'k> {
     large: Option<LargeObject>,
     /// The line of the last piece read.
     line: u64,
+    /// The columns told to the sink, by table.
+    told: std::collections::HashMap<String, Told>,
+    /// Where each value of the current statement's rows goes among the sink's columns.
+    map: Vec<usize>,
+    /// `map` is the identity.
+    identity: bool,
+    /// The column names `map` was made for.
+    mapped: Vec<String>,
     naming: Naming,
     open: Option<String>,
     accepting: bool,
@@ -211,15 +228,65 @@ impl SessionChange {
 }
 
 impl Reader<'_> {
+    /// Makes `table` the current one, for rows of `columns`. The sink keeps each table's
+    /// columns by position, as first told; a statement that names them in another order
+    /// (an INSERT's own list, or after an `ALTER TABLE` moved, added or dropped columns) has
+    /// its values moved to the columns of their names ([`Reader::map`]), and a name the sink
+    /// does not know yet is added at the end.
     fn switch_to(&mut self, table: &str, columns: &[String]) {
-        if self.open.as_deref() != Some(table) {
+        let switched = self.open.as_deref() != Some(table);
+        if switched {
             if self.open.is_some() {
                 self.sink.end();
             }
-            self.sink.begin(table, columns);
             self.open = Some(table.to_string());
             self.accepting = true;
         }
+        if !switched && columns == self.mapped.as_slice() {
+            return; // the same columns as the statement before: the same map
+        }
+        let told = self.told.entry(table.to_string()).or_default();
+        let before = told.names.len();
+        self.map.clear();
+        let mut used = std::collections::HashSet::new();
+        for c in columns {
+            let at = match told.index.get(c) {
+                Some(&i) if used.insert(i) => i,
+                _ => {
+                    told.index.entry(c.clone()).or_insert(told.names.len());
+                    told.names.push(c.clone());
+                    used.insert(told.names.len() - 1);
+                    told.names.len() - 1
+                }
+            };
+            self.map.push(at);
+        }
+        if switched || told.names.len() > before {
+            self.sink.begin(table, &told.names);
+        }
+        self.identity = self.map.iter().enumerate().all(|(i, &m)| i == m);
+        self.mapped.clear();
+        self.mapped.extend_from_slice(columns);
+    }
+
+    /// Where value `i` of a row goes among the sink's columns.
+    fn target(&self, i: usize) -> usize {
+        match self.map.get(i) {
+            Some(&m) => m,
+            // Values past the names: after every column the sink knows, by position.
+            None if self.map.is_empty() => i,
+            None => {
+                let width = self.open.as_ref().and_then(|t| self.told.get(t)).map_or(0, |t| t.names.len());
+                width + (i - self.map.len())
+            }
+        }
+    }
+
+    /// Why rows of `table` without a column list cannot be tied to columns, if they cannot.
+    fn unsure(&self, table: &str, no_list: bool) -> Option<String> {
+        no_list
+            .then(|| self.schemas.get(table).and_then(|d| d.unsure.clone()))
+            .flatten()
     }
 
     fn columns(&self, table: &str, listed: Option<Vec<String>>) -> Vec<String> {
@@ -252,13 +319,26 @@ impl Reader<'_> {
         if !self.accepting {
             return;
         }
-        let cells: Vec<Option<&[u8]>> = self.cells.iter().map(|c| c.as_deref()).collect();
-        if !self.sink.row(&cells) {
+        let more = if self.identity || self.map.is_empty() {
+            let cells: Vec<Option<&[u8]>> = self.cells.iter().map(|c| c.as_deref()).collect();
+            self.sink.row(&cells)
+        } else {
+            let width = (0..self.cells.len()).map(|i| self.target(i) + 1).max().unwrap_or(0);
+            let mut cells: Vec<Option<&[u8]>> = vec![None; width];
+            for (i, c) in self.cells.iter().enumerate() {
+                cells[self.target(i)] = c.as_deref();
+            }
+            self.sink.row(&cells)
+        };
+        if !more {
             self.accepting = false;
         }
-        for i in self.binary_cells.drain(..) {
-            self.sink.binary(i);
+        let binary = std::mem::take(&mut self.binary_cells);
+        for &i in &binary {
+            self.sink.binary(self.target(i));
         }
+        self.binary_cells = binary;
+        self.binary_cells.clear();
     }
 
     /// Adds a cell of the row being read: its bytes as `view` says (binary that is not text
@@ -319,6 +399,15 @@ impl Reader<'_> {
         match parsed {
             Parsed::Insert(head) => {
                 let table = self.naming.display(dialect, &head.table);
+                if let Some(why) = self.unsure(&table, head.columns.is_none()) {
+                    // Values that cannot be tied to their columns are scanned as text (by
+                    // line), never under the wrong column names.
+                    self.send_text(text, &mut walk, 0, text.len());
+                    self.problems.add(format!(
+                        "line {line}: {verb_name} into {table} has no column list, and {why}: its values were scanned as text, not as columns"
+                    ));
+                    return After::Nothing;
+                }
                 let columns = self.columns(&table, head.columns);
                 self.switch_to(&table, &columns);
                 if head.default_values {
@@ -400,12 +489,19 @@ impl Reader<'_> {
             }
             Parsed::Copy(head) => {
                 let table = self.naming.display(dialect, &head.table);
+                let as_text = self.unsure(&table, head.columns.is_none());
+                if let Some(why) = &as_text {
+                    self.problems.add(format!(
+                        "line {line}: COPY into {table} has no column list, and {why}: its rows were scanned as text, not as columns"
+                    ));
+                }
                 let columns = self.columns(&table, head.columns);
                 self.switch_to(&table, &columns);
                 let mut hints = Vec::new();
                 self.schemas.hints(&table, &columns, &mut hints);
                 self.copying = Some(Copying {
                     hints,
+                    as_text: as_text.is_some(),
                     table,
                     header: head.format.csv && head.format.header,
                     format: head.format.clone(),
@@ -421,6 +517,22 @@ impl Reader<'_> {
             } => {
                 let table = self.naming.display(dialect, &table);
                 self.schemas.create(table, columns, binary);
+                After::Nothing
+            }
+            Parsed::AlterTable { table, ops } => {
+                let name = self.naming.display(dialect, &table);
+                let renamed = ops.iter().find_map(|o| match o {
+                    stmt::AlterOp::RenameTable(parts) => Some(self.naming.display(dialect, parts)),
+                    _ => None,
+                });
+                self.schemas.alter(&name, &ops, line, renamed);
+                After::Nothing
+            }
+            Parsed::DropTable(tables) => {
+                for t in tables {
+                    let name = self.naming.display(dialect, &t);
+                    self.schemas.drop_table(&name);
+                }
                 After::Nothing
             }
             Parsed::Use(db) => {
@@ -514,7 +626,7 @@ impl Reader<'_> {
         }
     }
 
-    fn copy_row(&mut self, rec: &[u8]) {
+    fn copy_row(&mut self, rec: &[u8], at: TextAt) {
         let Some(c) = self.copying.as_mut() else {
             return;
         };
@@ -523,6 +635,10 @@ impl Reader<'_> {
             return;
         }
         c.rows += 1;
+        if c.as_text {
+            self.sink.text(rec, at);
+            return;
+        }
         if !self.accepting {
             return;
         }
@@ -621,6 +737,10 @@ pub fn read_dialect(
         binary_cells: Vec::new(),
         large: None,
         line: 1,
+        told: std::collections::HashMap::new(),
+        map: Vec::new(),
+        identity: true,
+        mapped: Vec::new(),
         naming: Naming::default(),
         open: None,
         accepting: true,
@@ -672,7 +792,7 @@ fn read_pieces<R: Read>(split: &mut Splitter<R>, rd: &mut Reader<'_>) -> io::Res
                 )
             }
             PieceKind::CopyRow => {
-                rd.copy_row(piece.text);
+                rd.copy_row(piece.text, here);
                 After::Nothing
             }
             PieceKind::CopyEnd => {
@@ -780,7 +900,13 @@ mod tests {
         let mut merged: Named = Vec::new();
         for (name, cols, rows) in t.0 {
             match merged.iter_mut().find(|m| m.0 == name) {
-                Some(m) => m.2.extend(rows),
+                Some(m) => {
+                    // A table told again with more columns (the old ones first).
+                    if cols.len() > m.1.len() {
+                        m.1 = cols;
+                    }
+                    m.2.extend(rows)
+                }
                 None => merged.push((name, cols, rows)),
             }
         }
@@ -801,7 +927,7 @@ mod tests {
             t.1.iter()
                 .position(|c| c == col)
                 .unwrap_or_else(|| panic!("no column {col} in {:?}", t.1));
-        t.2[row][i].clone()
+        t.2[row].get(i).cloned().flatten()
     }
 
     #[test]
@@ -1286,5 +1412,72 @@ mod tests {
         // Data outside an lo_open is named, not passed over.
         let (_, e) = numbered("-- PostgreSQL database dump\nSELECT pg_catalog.lowrite(0, '\\x6a616e');\n");
         assert!(e.expect("an error").contains("outside an lo_open"));
+    }
+
+    #[test]
+    fn alter_table_column_changes_are_followed_by_later_inserts() {
+        let d = "-- MySQL dump\nCREATE TABLE `k` (\n  `id` int,\n  `naam` varchar(9)\n);\n\
+            INSERT INTO `k` VALUES (1,'Jan');\n\
+            ALTER TABLE `k` ADD COLUMN `email` varchar(50) FIRST;\n\
+            INSERT INTO `k` VALUES ('a@x.nl',2,'Piet');\n\
+            ALTER TABLE `k` ADD `tel` varchar(20) AFTER `id`, DROP COLUMN `naam`;\n\
+            INSERT INTO `k` VALUES ('b@x.nl',3,'0612345678');\n\
+            ALTER TABLE `k` CHANGE `tel` `telefoon` varchar(20) FIRST, MODIFY `id` int AFTER `email`;\n\
+            INSERT INTO `k` VALUES ('0698765432','c@x.nl',4);\n\
+            /*!40000 ALTER TABLE `k` DISABLE KEYS */;\nALTER TABLE `k` ADD PRIMARY KEY (`id`), ADD INDEX `i` (`email`), ENGINE=InnoDB;\n\
+            INSERT INTO `k` VALUES ('0611111111','d@x.nl',5);\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        let email: Vec<_> = (0..5).map(|r| cell(&t, "k", r, "email")).collect();
+        assert_eq!(
+            email,
+            [None, Some("a@x.nl".into()), Some("b@x.nl".into()), Some("c@x.nl".into()), Some("d@x.nl".into())]
+        );
+        let ids: Vec<_> = (0..5).map(|r| cell(&t, "k", r, "id")).collect();
+        assert_eq!(ids, ["1", "2", "3", "4", "5"].map(|v| Some(v.to_string())));
+        assert_eq!(cell(&t, "k", 2, "tel").as_deref(), Some("0612345678"));
+        assert_eq!(cell(&t, "k", 3, "telefoon").as_deref(), Some("0698765432"));
+        assert_eq!(cell(&t, "k", 2, "naam"), None, "dropped");
+        // PostgreSQL: ADD COLUMN, DROP COLUMN IF EXISTS, RENAME COLUMN, ALTER COLUMN TYPE.
+        let d = "-- PostgreSQL database dump\nCREATE TABLE public.k (id integer, naam text);\n\
+            ALTER TABLE ONLY public.k ADD COLUMN data bytea, DROP COLUMN IF EXISTS nope, RENAME COLUMN naam TO email;\n\
+            ALTER TABLE public.k ALTER COLUMN id SET DEFAULT 1, ADD CONSTRAINT pk PRIMARY KEY (id);\n\
+            INSERT INTO public.k VALUES (1, 'a@x.nl', '\\x6a616e40782e6e6c');\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "k", 0, "email").as_deref(), Some("a@x.nl"));
+        assert_eq!(cell(&t, "k", 0, "data").as_deref(), Some("jan@x.nl"));
+    }
+
+    #[test]
+    fn an_insert_list_in_another_order_goes_to_the_named_columns() {
+        let d = "-- MySQL dump\nINSERT INTO `k` (`id`,`email`) VALUES (1,'a@x.nl');\nINSERT INTO `k` (`email`,`id`) VALUES ('b@x.nl',2);\nINSERT INTO `k` (`tel`,`id`) VALUES ('0612345678',3);\n";
+        let (t, e) = read_all(d);
+        assert_eq!(e, None);
+        assert_eq!(cell(&t, "k", 1, "email").as_deref(), Some("b@x.nl"));
+        assert_eq!(cell(&t, "k", 1, "id").as_deref(), Some("2"));
+        assert_eq!(cell(&t, "k", 2, "tel").as_deref(), Some("0612345678"));
+        assert_eq!(cell(&t, "k", 2, "email"), None);
+    }
+
+    #[test]
+    fn an_alter_that_cannot_be_followed_is_named_and_its_rows_are_scanned_as_text() {
+        for alter in [
+            "ALTER TABLE `k` ADD COLUMN `x` int AFTER `nope`;",
+            "ALTER TABLE `k` DROP COLUMN `nope`;",
+            "ALTER TABLE `k` CHANGE `nope` `x` int;",
+            "ALTER TABLE `k` ADD (`x` int, `y` int);",
+        ] {
+            let d = format!(
+                "-- MySQL dump\nCREATE TABLE `k` (\n  `id` int,\n  `email` varchar(9)\n);\n{alter}\nINSERT INTO `k` VALUES (1,'a@x.nl',3);\nINSERT INTO `k` (`id`,`email`) VALUES (2,'b@x.nl');\n"
+            );
+            let mut n = Numbered::default();
+            let e = read(&mut d.as_bytes(), &mut n).err().map(|e| e.to_string());
+            let e = e.expect("an error");
+            assert!(e.contains("line 7") && e.contains("line 6") && e.contains("scanned as text"), "{alter}: {e}");
+            // Only the row with its own column list is read as columns.
+            assert_eq!(n.rows.len(), 1, "{alter}");
+            assert_eq!(n.rows[0].2[1].as_deref(), Some("b@x.nl"));
+        }
     }
 }
