@@ -967,3 +967,75 @@ fn files_an_archive_does_not_list_and_missing_large_objects_are_named() {
         assert!(stderr(&o).contains(named), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn anonymise_follows_alter_table_and_column_lists_in_any_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mysql = "-- MariaDB dump 10.19\nCREATE TABLE `k` (\n  `id` int,\n  `naam` varchar(9)\n);\n\
+        INSERT INTO `k` VALUES (1,'Jan');\n\
+        ALTER TABLE `k` ADD COLUMN `email` varchar(50) FIRST;\n\
+        INSERT INTO `k` VALUES ('c1@voorbeeld.nl',2,'Piet');\n\
+        ALTER TABLE `k` DROP COLUMN `naam`, ADD `tel` varchar(20) AFTER `email`;\n\
+        INSERT INTO `k` VALUES ('c2@voorbeeld.nl','0612345678',3);\n\
+        ALTER TABLE `k` CHANGE `email` `email` varchar(60) AFTER `id`;\n\
+        INSERT INTO `k` VALUES ('0612345678',4,'c3@voorbeeld.nl');\n\
+        INSERT INTO `k` (`email`,`id`) VALUES ('c4@voorbeeld.nl',5);\n";
+    let (o, text) = anonymised_text(dir.path(), "alter.sql", mysql, EMAIL_POLICY);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for n in 1..=4 {
+        assert!(!text.contains(&format!("c{n}@")), "c{n}: {text}");
+    }
+    assert!(text.contains("'Jan'") && text.contains("'Piet'"), "{text}");
+    assert_eq!(text.matches("'0612345678'").count(), 2, "{text}");
+    // The same dump is scanned with each address in its own column.
+    let (o, found) = json_scan(&dir.path().join("alter.sql"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for (row, n) in [(2, 1), (3, 2), (4, 3), (5, 4)] {
+        assert!(
+            has_cell(&found, "k", "email", row, &format!("c{n}@voorbeeld.nl")),
+            "c{n} not at k.email row {row}"
+        );
+    }
+    // An ALTER that cannot be followed: the anonymiser refuses, naming both lines.
+    let unsure = "-- MariaDB dump 10.19\nCREATE TABLE `k` (\n  `id` int,\n  `email` varchar(50)\n);\n\
+        ALTER TABLE `k` ADD COLUMN `x` int AFTER `nope`;\nINSERT INTO `k` VALUES (1,'d@voorbeeld.nl',2);\n";
+    let (o, _) = anonymised_text(dir.path(), "unsure.sql", unsure, EMAIL_POLICY);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("line 7") && stderr(&o).contains("line 6"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("d@voorbeeld.nl"), "{}", stderr(&o));
+    let (o, found) = json_scan(&dir.path().join("unsure.sql"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        found["findings"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|f| f["evidence"] == "d@voorbeeld.nl" && f["line"] == 7)),
+        "scanned as text, by line"
+    );
+}
+
+/// The real server agrees with the column order piiscan follows through ALTER TABLE.
+#[test]
+fn mariadb_agrees_with_the_column_order_after_alter_table() {
+    if !enabled() {
+        return;
+    }
+    let db = "piiscan_conf_alter";
+    mariadb_fresh(db);
+    let script = "CREATE TABLE k (id int, naam varchar(9));\n\
+        ALTER TABLE k ADD COLUMN email varchar(50) FIRST;\n\
+        ALTER TABLE k DROP COLUMN naam, ADD tel varchar(20) AFTER email;\n\
+        ALTER TABLE k CHANGE email email varchar(60) AFTER id;\n\
+        INSERT INTO k VALUES ('0612345678',4,'c3@voorbeeld.nl');\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("alter.sql");
+    std::fs::write(&file, format!("-- MariaDB dump 10.19\n{script}")).expect("write");
+    mysql_load(db, &file);
+    let email = mysql(&[db, "-e", "SELECT email FROM k WHERE id = 4"]);
+    assert_eq!(email, "c3@voorbeeld.nl");
+    let (_, found) = json_scan(&file);
+    assert!(has_cell(&found, "k", "email", 1, "c3@voorbeeld.nl"));
+}

@@ -102,34 +102,63 @@ impl Rewriter<'_> {
     }
 
     /// The plan of a table, made on its first row (when the column count is known, so a
-    /// table without column names gets `col1…colN` as the scan names them); `None` when it
-    /// changes nothing.
+    /// table without column names gets `col1…colN` as the scan names them; `None` when it
+    /// changes nothing), and where each value of this row's columns is in it: a statement
+    /// may name the columns in another order, or (after an `ALTER TABLE`) name columns the
+    /// plan does not have yet, which are added to it.
     fn plan(
         &mut self,
         table: &str,
         columns: &[String],
         width: usize,
         line: u64,
-    ) -> crate::Result<Option<&mut TablePlan>> {
-        if !self.plans.contains_key(table) {
-            let mut names = columns.to_vec();
-            while names.len() < width {
-                names.push(format!("col{}", names.len() + 1));
-            }
-            let plan = TablePlan::new(self.policy, table, &names, self.found)?;
-            if let Some(i) = (0..names.len()).find(|&i| plan.dropped(self.policy, i)) {
+    ) -> crate::Result<(Option<&mut TablePlan>, Vec<usize>)> {
+        let mut names = columns.to_vec();
+        while names.len() < width {
+            names.push(format!("col{}", names.len() + 1));
+        }
+        let known: Vec<String> = self
+            .plans
+            .get(table)
+            .map(|p| p.names.clone())
+            .unwrap_or_default();
+        let mut all = known.clone();
+        let mut map = Vec::with_capacity(names.len());
+        let mut used = std::collections::HashSet::new();
+        for n in &names {
+            let at = match all.iter().enumerate().position(|(k, a)| a == n && !used.contains(&k)) {
+                Some(k) => k,
+                None => {
+                    all.push(n.clone());
+                    all.len() - 1
+                }
+            };
+            used.insert(at);
+            map.push(at);
+        }
+        if !self.plans.contains_key(table) || all.len() > known.len() {
+            let mut plan = TablePlan::new(self.policy, table, &all, self.found)?;
+            if let Some(i) = (0..all.len()).find(|&i| plan.dropped(self.policy, i)) {
                 return Err(usage(
                     line,
                     format!(
                         "table {table}, column {}: drop is not possible in a SQL dump \
                          (the table definition would no longer match); use redact",
-                        names[i]
+                        all[i]
                     ),
                 ));
             }
+            // The counts so far stay with their columns.
+            if let Some(old) = self.plans.remove(table) {
+                for (i, r) in old.reports.into_iter().enumerate() {
+                    if let Some(slot) = plan.reports.get_mut(i) {
+                        *slot = r;
+                    }
+                }
+            }
             self.plans.insert(table.to_string(), plan);
         }
-        Ok(self.plans.get_mut(table).filter(|p| !p.is_identity()))
+        Ok((self.plans.get_mut(table).filter(|p| !p.is_identity()), map))
     }
 
     fn count(&mut self, table: &str) {
@@ -178,20 +207,24 @@ impl Rewriter<'_> {
         self.schemas.hints(&table, &columns, &mut hints);
         let policy = self.policy;
         let outcome = (|| {
-            let Some(plan) = self.plan(&table, &columns, fields.len(), line)? else {
+            let (plan, map) = self.plan(&table, &columns, fields.len(), line)?;
+            let Some(plan) = plan else {
                 out.extend_from_slice(rec);
                 return Ok(());
             };
-            // Only the fields a transform reads are decoded: its own, and an entity column.
-            let mut decoded: Vec<Option<String>> = vec![None; fields.len()];
-            let mut bytea = vec![false; fields.len()];
+            // Only the fields a transform reads are decoded: its own, and an entity column;
+            // by the plan's columns.
+            let width = plan.names.len();
+            let mut decoded: Vec<Option<String>> = vec![None; width];
+            let mut bytea = vec![false; width];
             let mut buf = Vec::new();
-            for (i, f) in fields.iter().enumerate() {
+            for (k, f) in fields.iter().enumerate() {
+                let i = map[k];
                 let needed = plan.actions.get(i).copied().flatten().is_some()
                     || plan.entity.contains(&Some(i));
                 if needed && stmt::field(&body[f.start..f.end], f, &format, &mut buf) {
                     let plain = buf.clone();
-                    let hint = hints.get(i).copied().unwrap_or(Hint::Unknown);
+                    let hint = hints.get(k).copied().unwrap_or(Hint::Unknown);
                     let view = binary::pg_value(&mut buf, hint);
                     let (v, hex) = transform_input(plain, Some(view), std::mem::take(&mut buf));
                     decoded[i] = Some(v);
@@ -199,7 +232,8 @@ impl Rewriter<'_> {
                 }
             }
             let mut copied = 0;
-            for (i, f) in fields.iter().enumerate() {
+            for (k, f) in fields.iter().enumerate() {
+                let i = map[k];
                 if plan.actions.get(i).copied().flatten().is_none() {
                     continue;
                 }
@@ -297,31 +331,34 @@ impl Rewriter<'_> {
                         self.count(&table);
                         let row_line =
                             line_of(text, first, line, values.first().map_or(0, |v| v.start));
-                        let plan = self.plan(&table, &columns, values.len(), line)?;
-                        let mut decoded: Vec<Option<String>> = Vec::with_capacity(values.len());
-                        let mut bytea = vec![false; values.len()];
+                        let (plan, map) = self.plan(&table, &columns, values.len(), line)?;
+                        // By the plan's columns.
+                        let width = plan.as_ref().map_or(0, |p| p.names.len());
+                        let mut decoded: Vec<Option<String>> = vec![None; width];
+                        let mut bytea = vec![false; width];
                         if let Some(plan) = plan.as_ref() {
                             changes = true;
                             let mut buf = Vec::new();
-                            for (i, v) in values.iter().enumerate() {
+                            for (k, v) in values.iter().enumerate() {
+                                let i = map[k];
                                 let needed = plan.actions.get(i).copied().flatten().is_some()
                                     || plan.entity.contains(&Some(i));
                                 if !needed || !stmt::value(text, v, dialect, &mut buf) {
-                                    decoded.push(None);
                                     continue;
                                 }
-                                let hint = hints.get(i).copied().unwrap_or(Hint::Unknown);
+                                let hint = hints.get(k).copied().unwrap_or(Hint::Unknown);
                                 let mut bin = Vec::new();
                                 let view = binary::insert_value(text, v, syntax, hint, &mut bin);
                                 let (value, hex) =
                                     transform_input(std::mem::take(&mut buf), view, bin);
-                                decoded.push(Some(value));
+                                decoded[i] = Some(value);
                                 bytea[i] = dialect == Dialect::Postgres
                                     && (hex || hint == Hint::Binary);
                             }
                         }
                         let mut plan = plan;
-                        for (i, v) in values.iter().enumerate() {
+                        for (k, v) in values.iter().enumerate() {
+                            let i = map[k];
                             tw.write(&text[copied..v.start], syntax, row_line, out)?;
                             copied = v.end;
                             let Some(plan) = plan
@@ -365,12 +402,13 @@ impl Rewriter<'_> {
                     let mut plan = self.plans.get_mut(&table).filter(|p| !p.is_identity());
                     for (k, column) in stmt::tail_literals(text, &tail) {
                         let t = tail[k];
-                        let index = column
-                            .as_deref()
-                            .and_then(|c| columns.iter().position(|n| n.eq_ignore_ascii_case(c)));
                         let Some(plan) = plan.as_deref_mut() else {
                             continue;
                         };
+                        // By the plan's columns (a statement may list them in another order).
+                        let index = column.as_deref().and_then(|c| {
+                            plan.names.iter().position(|n| n.eq_ignore_ascii_case(c))
+                        });
                         let Some(i) = index else {
                             return Err(usage(
                                 line_of(text, first, line, t.start),
