@@ -656,7 +656,7 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
         let base = base.strip_suffix(".gz").unwrap_or(base);
         base == "toc.dat"
             || base == "restore.sql"
-            || base == "blobs.toc"
+            || (base.starts_with("blobs") && base.ends_with(".toc"))
             || (base.starts_with("blob_") && base.ends_with(".dat"))
             || toc.iter().any(|e| !e.filename.is_empty() && e.filename == base)
     };
@@ -709,10 +709,11 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
     for entry in toc.iter().filter(|e| wanted(e) && e.desc == "BLOBS") {
         // pg_dump's tar writer lists them in `blobs.toc` (the entry's own file name is not
         // written).
-        let Some(list) = by_name
-            .get("blobs.toc")
-            .or_else(|| by_name.get(entry.filename.as_str()))
-            .copied()
+        // pg_dump 17 names it `blobs_ID.toc`, in the entry's file name.
+        let numbered = format!("blobs_{}.toc", entry.dump_id);
+        let Some(list) = [entry.filename.as_str(), numbered.as_str(), "blobs.toc"]
+            .iter()
+            .find_map(|n| by_name.get(n).copied())
         else {
             out.problems.push(
                 "the large objects: member blobs.toc is missing from the tar file; they were \
