@@ -869,7 +869,11 @@ fn skipped_binary(found: &serde_json::Value) -> Vec<String> {
         .as_array()
         .map(|a| {
             a.iter()
-                .filter(|s| s["reason"].as_str().is_some_and(|r| r.starts_with("binary")))
+                .filter(|s| {
+                    s["reason"]
+                        .as_str()
+                        .is_some_and(|r| r.starts_with("binary"))
+                })
                 .filter_map(|s| s["path"].as_str())
                 .map(|p| p.rsplit('!').next().unwrap_or(p).to_string())
                 .collect()
@@ -909,8 +913,14 @@ fn text_inside_binary_values_and_large_objects_is_found_in_every_form() {
     for name in ["mariadb_default.sql", "mariadb_hex_blob.sql"] {
         let (o, found) = json_scan(&binary_fixture(name));
         assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
-        assert!(has_cell(&found, "bestand", "inhoud", 1, "blob.hex@voorbeeld.nl"), "{name}");
-        assert!(has_cell(&found, "bestand", "kort", 2, "111222333"), "{name}");
+        assert!(
+            has_cell(&found, "bestand", "inhoud", 1, "blob.hex@voorbeeld.nl"),
+            "{name}"
+        );
+        assert!(
+            has_cell(&found, "bestand", "kort", 2, "111222333"),
+            "{name}"
+        );
         assert_eq!(
             skipped_binary(&found),
             ["bestand.inhoud", "bestand.kort"],
@@ -934,9 +944,21 @@ fn files_an_archive_does_not_list_and_missing_large_objects_are_named() {
     let (o, found) = json_scan(&archive);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("9999.dat.gz") && err.contains("notes.txt"), "{err}");
-    assert!(!err.contains("jan@voorbeeld.nl"), "no value in a message: {err}");
-    assert!(has_cell(&found, "pg_largeobject", "data", 16001, "lo.mail@voorbeeld.nl"));
+    assert!(
+        err.contains("9999.dat.gz") && err.contains("notes.txt"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("jan@voorbeeld.nl"),
+        "no value in a message: {err}"
+    );
+    assert!(has_cell(
+        &found,
+        "pg_largeobject",
+        "data",
+        16001,
+        "lo.mail@voorbeeld.nl"
+    ));
     // A large object's file gone: named.
     std::fs::remove_file(archive.join("9999.dat.gz")).expect("rm");
     std::fs::remove_file(archive.join("notes.txt")).expect("rm");
@@ -1052,14 +1074,19 @@ fn bytea_values_are_anonymised_and_restored() {
     psql(source, &["-f", schema.to_str().expect("utf-8")]);
     let policy = "on_unlisted = \"keep\"\n\n[[column]]\nname = \"bestand.inhoud\"\nmethod = \"hmac\"\nformat = \"base32\"\nlength = 16\n";
     let dir = tempfile::tempdir().expect("tempdir");
-    for flags in [&[][..], &["--inserts"][..], &["--column-inserts"][..]] {
-        let dump = dir.path().join("bin.sql");
+    for (n, flags) in [&[][..], &["--inserts"][..], &["--column-inserts"][..]]
+        .into_iter()
+        .enumerate()
+    {
+        let dump = dir.path().join(format!("bin{n}.sql"));
         let mut c = Command::new("pg_dump");
-        c.args(["--no-owner", "--no-privileges"])
-            .args(flags)
-            .args(["-f", dump.to_str().expect("utf-8"), source]);
+        c.args(["--no-owner", "--no-privileges"]).args(flags).args([
+            "-f",
+            dump.to_str().expect("utf-8"),
+            source,
+        ]);
         sh(&mut c);
-        let anon = dir.path().join("anon_bin.sql");
+        let anon = dir.path().join(format!("anon_bin{n}.sql"));
         let o = anonymise(&dump, policy, &anon);
         assert_eq!(o.status.code(), Some(0), "{flags:?}: {}", stderr(&o));
         let target = "piiscan_conf_bin_anon";
@@ -1076,7 +1103,13 @@ fn bytea_values_are_anonymised_and_restored() {
         );
         // The text values are pseudonymised; the binary one is changed too (hmac of its form).
         assert_eq!(left, "0", "{flags:?}");
-        let nulls = psql(target, &["-c", "SELECT count(*) FROM public.bestand WHERE inhoud IS NULL"]);
+        let nulls = psql(
+            target,
+            &[
+                "-c",
+                "SELECT count(*) FROM public.bestand WHERE inhoud IS NULL",
+            ],
+        );
         assert_eq!(nulls, "1", "{flags:?}");
     }
 }

@@ -19,8 +19,8 @@ use super::delimited::TableOutcome;
 use super::dumptext::DumpText;
 use super::plan::{Detection, TablePlan};
 use super::policy::Policy;
-use crate::source::table::sqldump::lex::{CopyFormat, Dialect, PieceKind, Splitter};
 use crate::source::table::sqldump::binary::{self, Hint, View};
+use crate::source::table::sqldump::lex::{CopyFormat, Dialect, PieceKind, Splitter};
 use crate::source::table::sqldump::schema::Schemas;
 use crate::source::table::sqldump::stmt::{self, FieldSpan, Naming, Parsed, ValueSpan};
 use crate::source::table::sqldump::{cut_message, first_word, line_of, SessionChange};
@@ -126,7 +126,11 @@ impl Rewriter<'_> {
         let mut map = Vec::with_capacity(names.len());
         let mut used = std::collections::HashSet::new();
         for n in &names {
-            let at = match all.iter().enumerate().position(|(k, a)| a == n && !used.contains(&k)) {
+            let at = match all
+                .iter()
+                .enumerate()
+                .position(|(k, a)| a == n && !used.contains(&k))
+            {
                 Some(k) => k,
                 None => {
                     all.push(n.clone());
@@ -352,8 +356,8 @@ impl Rewriter<'_> {
                                 let (value, hex) =
                                     transform_input(std::mem::take(&mut buf), view, bin);
                                 decoded[i] = Some(value);
-                                bytea[i] = dialect == Dialect::Postgres
-                                    && (hex || hint == Hint::Binary);
+                                bytea[i] =
+                                    dialect == Dialect::Postgres && (hex || hint == Hint::Binary);
                             }
                         }
                         let mut plan = plan;

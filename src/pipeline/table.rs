@@ -426,7 +426,8 @@ impl TableScanner<'_> {
         }
         let start = col.buf.len();
         col.buf.extend_from_slice(v);
-        col.cells.push((self.label.unwrap_or(t.rows), start, col.buf.len()));
+        col.cells
+            .push((self.label.unwrap_or(t.rows), start, col.buf.len()));
         self.batch.bytes += v.len() + 1;
     }
 

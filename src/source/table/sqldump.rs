@@ -21,9 +21,9 @@ pub mod stmt;
 mod props;
 
 use super::{TableSink, TextAt};
-use lex::{CopyFormat, Dialect, PieceKind, Splitter, Syntax};
 use crate::source::table::pgarchive::data::MAX_BLOB;
 use binary::{Hint, View};
+use lex::{CopyFormat, Dialect, PieceKind, Splitter, Syntax};
 use schema::Schemas;
 use std::io::{self, Read};
 use stmt::{FieldSpan, Naming, Parsed, ValueSpan};
@@ -276,7 +276,11 @@ impl Reader<'_> {
             // Values past the names: after every column the sink knows, by position.
             None if self.map.is_empty() => i,
             None => {
-                let width = self.open.as_ref().and_then(|t| self.told.get(t)).map_or(0, |t| t.names.len());
+                let width = self
+                    .open
+                    .as_ref()
+                    .and_then(|t| self.told.get(t))
+                    .map_or(0, |t| t.names.len());
                 width + (i - self.map.len())
             }
         }
@@ -323,7 +327,10 @@ impl Reader<'_> {
             let cells: Vec<Option<&[u8]>> = self.cells.iter().map(|c| c.as_deref()).collect();
             self.sink.row(&cells)
         } else {
-            let width = (0..self.cells.len()).map(|i| self.target(i) + 1).max().unwrap_or(0);
+            let width = (0..self.cells.len())
+                .map(|i| self.target(i) + 1)
+                .max()
+                .unwrap_or(0);
             let mut cells: Vec<Option<&[u8]>> = vec![None; width];
             for (i, c) in self.cells.iter().enumerate() {
                 cells[self.target(i)] = c.as_deref();
@@ -620,7 +627,8 @@ impl Reader<'_> {
         }
         let columns = crate::source::table::pgarchive::large_object_columns();
         self.switch_to(crate::source::table::pgarchive::LARGE_OBJECTS, &columns);
-        if self.accepting && !crate::source::table::pgarchive::large_object(self.sink, lo.oid, lo.data)
+        if self.accepting
+            && !crate::source::table::pgarchive::large_object(self.sink, lo.oid, lo.data)
         {
             self.accepting = false;
         }
@@ -1304,7 +1312,9 @@ mod tests {
 
     fn numbered(dump: &str) -> (Numbered, Option<String>) {
         let mut n = Numbered::default();
-        let e = read(&mut dump.as_bytes(), &mut n).err().map(|e| e.to_string());
+        let e = read(&mut dump.as_bytes(), &mut n)
+            .err()
+            .map(|e| e.to_string());
         (n, e)
     }
 
@@ -1408,9 +1418,13 @@ mod tests {
         let (n, e) = numbered("-- PostgreSQL database dump\nSELECT pg_catalog.lo_open('7', 131072);\nSELECT pg_catalog.lowrite(0, '\\x6a616e40782e6e6c');\n");
         assert_eq!(n.rows[0].2[1].as_deref(), Some("jan@x.nl"));
         let e = e.expect("an error");
-        assert!(e.contains("large object 7") && e.contains("not closed"), "{e}");
+        assert!(
+            e.contains("large object 7") && e.contains("not closed"),
+            "{e}"
+        );
         // Data outside an lo_open is named, not passed over.
-        let (_, e) = numbered("-- PostgreSQL database dump\nSELECT pg_catalog.lowrite(0, '\\x6a616e');\n");
+        let (_, e) =
+            numbered("-- PostgreSQL database dump\nSELECT pg_catalog.lowrite(0, '\\x6a616e');\n");
         assert!(e.expect("an error").contains("outside an lo_open"));
     }
 
@@ -1431,7 +1445,13 @@ mod tests {
         let email: Vec<_> = (0..5).map(|r| cell(&t, "k", r, "email")).collect();
         assert_eq!(
             email,
-            [None, Some("a@x.nl".into()), Some("b@x.nl".into()), Some("c@x.nl".into()), Some("d@x.nl".into())]
+            [
+                None,
+                Some("a@x.nl".into()),
+                Some("b@x.nl".into()),
+                Some("c@x.nl".into()),
+                Some("d@x.nl".into())
+            ]
         );
         let ids: Vec<_> = (0..5).map(|r| cell(&t, "k", r, "id")).collect();
         assert_eq!(ids, ["1", "2", "3", "4", "5"].map(|v| Some(v.to_string())));
@@ -1474,7 +1494,10 @@ mod tests {
             let mut n = Numbered::default();
             let e = read(&mut d.as_bytes(), &mut n).err().map(|e| e.to_string());
             let e = e.expect("an error");
-            assert!(e.contains("line 7") && e.contains("line 6") && e.contains("scanned as text"), "{alter}: {e}");
+            assert!(
+                e.contains("line 7") && e.contains("line 6") && e.contains("scanned as text"),
+                "{alter}: {e}"
+            );
             // Only the row with its own column list is read as columns.
             assert_eq!(n.rows.len(), 1, "{alter}");
             assert_eq!(n.rows[0].2[1].as_deref(), Some("b@x.nl"));

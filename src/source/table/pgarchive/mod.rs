@@ -282,7 +282,10 @@ pub fn large_object(sink: &mut dyn TableSink, oid: i64, mut bytes: Vec<u8>) -> b
     let view = crate::source::table::sqldump::binary::classify(&mut bytes);
     let id = oid.to_string();
     let data = (view == View::Text).then_some(bytes.as_slice());
-    let more = sink.row_at(u64::try_from(oid).unwrap_or(0), &[Some(id.as_bytes()), data]);
+    let more = sink.row_at(
+        u64::try_from(oid).unwrap_or(0),
+        &[Some(id.as_bytes()), data],
+    );
     if view == View::Binary {
         sink.binary(1);
     }
@@ -658,7 +661,9 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
             || base == "restore.sql"
             || (base.starts_with("blobs") && base.ends_with(".toc"))
             || (base.starts_with("blob_") && base.ends_with(".dat"))
-            || toc.iter().any(|e| !e.filename.is_empty() && e.filename == base)
+            || toc
+                .iter()
+                .any(|e| !e.filename.is_empty() && e.filename == base)
     };
     let mut strangers: Vec<String> = members
         .iter()

@@ -33,13 +33,7 @@ pub enum View {
 pub fn is_binary_type(word: &str) -> bool {
     matches!(
         word.to_ascii_lowercase().as_str(),
-        "bytea"
-            | "blob"
-            | "tinyblob"
-            | "mediumblob"
-            | "longblob"
-            | "binary"
-            | "varbinary"
+        "bytea" | "blob" | "tinyblob" | "mediumblob" | "longblob" | "binary" | "varbinary"
     )
 }
 
@@ -280,8 +274,7 @@ pub fn pg_expression(text: &[u8], v: &ValueSpan, syntax: &Syntax) -> Option<Vec<
     } else {
         0
     };
-    if !(word(at, "decode") && punct(at + 1, b'(') && punct(at + 3, b',') && punct(at + 5, b')'))
-    {
+    if !(word(at, "decode") && punct(at + 1, b'(') && punct(at + 3, b',') && punct(at + 5, b')')) {
         return None;
     }
     if !cast_or_end(at + 6) {

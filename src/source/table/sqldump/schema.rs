@@ -172,7 +172,9 @@ impl Declared {
                 binary,
                 place,
             } => {
-                let i = self.find(old).ok_or_else(|| Self::missing(old, "changes"))?;
+                let i = self
+                    .find(old)
+                    .ok_or_else(|| Self::missing(old, "changes"))?;
                 self.columns.remove(i);
                 let was = self.binary.remove(i);
                 let at = self.slot(place, i)?;
@@ -180,11 +182,15 @@ impl Declared {
                 self.binary.insert(at, binary.unwrap_or(was));
             }
             AlterOp::Rename(old, new) => {
-                let i = self.find(old).ok_or_else(|| Self::missing(old, "renames"))?;
+                let i = self
+                    .find(old)
+                    .ok_or_else(|| Self::missing(old, "renames"))?;
                 self.columns[i] = new.clone();
             }
             AlterOp::RenameTable(_) => {}
-            AlterOp::Unknown(what) => return Err(format!("has {what}, which piiscan does not follow")),
+            AlterOp::Unknown(what) => {
+                return Err(format!("has {what}, which piiscan does not follow"))
+            }
         }
         Ok(())
     }
@@ -207,7 +213,12 @@ mod tests {
         let mut s = Schemas::default();
         s.create("t".into(), vec!["a".into(), "b".into()], vec![false, true]);
         s.alter("t", &[add("c", Place::First)], 1, None);
-        s.alter("t", &[add("d", Place::After("A".into())), add("e", Place::Stays)], 2, None);
+        s.alter(
+            "t",
+            &[add("d", Place::After("A".into())), add("e", Place::Stays)],
+            2,
+            None,
+        );
         assert_eq!(s.columns("t").unwrap(), ["c", "a", "d", "b", "e"]);
         s.alter(
             "t",
@@ -226,12 +237,26 @@ mod tests {
         );
         assert_eq!(s.columns("t").unwrap(), ["bb", "a", "d", "ee"]);
         assert_eq!(s.hint("t", "bb"), Hint::Binary, "the type went with it");
-        s.alter("t", &[AlterOp::RenameTable(vec!["u".into()])], 4, Some("u".into()));
+        s.alter(
+            "t",
+            &[AlterOp::RenameTable(vec!["u".into()])],
+            4,
+            Some("u".into()),
+        );
         assert!(s.get("t").is_none());
         assert_eq!(s.get("u").unwrap().unsure, None);
-        s.alter("u", &[AlterOp::Drop("zz".into(), false), add("f", Place::Stays)], 5, None);
+        s.alter(
+            "u",
+            &[AlterOp::Drop("zz".into(), false), add("f", Place::Stays)],
+            5,
+            None,
+        );
         let why = s.get("u").unwrap().unsure.clone().unwrap();
         assert!(why.contains("line 5") && why.contains("zz"), "{why}");
-        assert_eq!(s.columns("u").unwrap(), ["bb", "a", "d", "ee"], "nothing after it applied");
+        assert_eq!(
+            s.columns("u").unwrap(),
+            ["bb", "a", "d", "ee"],
+            "nothing after it applied"
+        );
     }
 }

@@ -1654,7 +1654,9 @@ fn alter_action(text: &[u8], a: &[Token]) -> Option<AlterOp> {
             }
             match (name(i), is(i + 1, "TO"), name(i + 2)) {
                 (Some(old), true, Some(new)) => Some(AlterOp::Rename(old, new)),
-                _ => Some(AlterOp::Unknown("RENAME not of the form a TO b".to_string())),
+                _ => Some(AlterOp::Unknown(
+                    "RENAME not of the form a TO b".to_string(),
+                )),
             }
         }
         _ => None,
