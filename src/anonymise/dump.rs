@@ -117,6 +117,11 @@ impl Rewriter<'_> {
         while names.len() < width {
             names.push(format!("col{}", names.len() + 1));
         }
+        // The common case: the columns the plan was made for, in its order.
+        if self.plans.get(table).is_some_and(|p| p.names == names) {
+            let map = (0..names.len()).collect();
+            return Ok((self.plans.get_mut(table).filter(|p| !p.is_identity()), map));
+        }
         let known: Vec<String> = self
             .plans
             .get(table)
