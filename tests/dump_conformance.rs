@@ -835,3 +835,281 @@ INSERT INTO public.k (id, email) VALUES (2, 'd@voorbeeld.nl') ON CONFLICT (id) D
     assert!(!text.contains("@voorbeeld.nl"), "{text}");
     assert!(text.contains("WHERE k.id > 0;"), "{text}");
 }
+
+/// The binary-value fixtures (fixtures/dumps/binary): bytea in hex and escape form, MySQL
+/// blobs raw and as `--hex-blob`, and large objects, in every form pg_dump writes.
+fn binary_fixture(name: &str) -> PathBuf {
+    fixtures().join("binary").join(name)
+}
+
+fn json_scan(path: &Path) -> (Output, serde_json::Value) {
+    let o = piiscan()
+        .arg("scan")
+        .arg(path)
+        .args(["--format", "json", "--show-values"])
+        .output()
+        .expect("run piiscan");
+    let v = serde_json::from_str(&stdout(&o)).unwrap_or(serde_json::Value::Null);
+    (o, v)
+}
+
+fn has_cell(found: &serde_json::Value, table: &str, column: &str, row: u64, value: &str) -> bool {
+    found["findings"].as_array().is_some_and(|a| {
+        a.iter().any(|f| {
+            f["table"] == table
+                && f["column"] == column
+                && f["row"] == row
+                && f["evidence"].as_str() == Some(value)
+        })
+    })
+}
+
+fn skipped_binary(found: &serde_json::Value) -> Vec<String> {
+    found["stats"]["skipped_inputs"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|s| {
+                    s["reason"]
+                        .as_str()
+                        .is_some_and(|r| r.starts_with("binary"))
+                })
+                .filter_map(|s| s["path"].as_str())
+                .map(|p| p.rsplit('!').next().unwrap_or(p).to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn text_inside_binary_values_and_large_objects_is_found_in_every_form() {
+    for name in [
+        "pg_copy.sql",
+        "pg_inserts.sql",
+        "pg_escape_inserts.sql",
+        "custom.dump",
+        "dir",
+        "tar.tar",
+    ] {
+        let (o, found) = json_scan(&binary_fixture(name));
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        for (table, column, row, value) in [
+            ("bestand", "inhoud", 1, "bytea.hex@voorbeeld.nl"),
+            ("bestand", "inhoud", 3, "111222333"),
+            ("pg_largeobject", "data", 16001, "lo.mail@voorbeeld.nl"),
+        ] {
+            assert!(
+                has_cell(&found, table, column, row, value),
+                "{name}: {value} not at {table}.{column} row {row}"
+            );
+        }
+        // The binary that is not text is counted by column, never scanned as text.
+        assert_eq!(
+            skipped_binary(&found),
+            ["bestand.inhoud", "pg_largeobject.data"],
+            "{name}"
+        );
+    }
+    for name in ["mariadb_default.sql", "mariadb_hex_blob.sql"] {
+        let (o, found) = json_scan(&binary_fixture(name));
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert!(
+            has_cell(&found, "bestand", "inhoud", 1, "blob.hex@voorbeeld.nl"),
+            "{name}"
+        );
+        assert!(
+            has_cell(&found, "bestand", "kort", 2, "111222333"),
+            "{name}"
+        );
+        assert_eq!(
+            skipped_binary(&found),
+            ["bestand.inhoud", "bestand.kort"],
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn files_an_archive_does_not_list_and_missing_large_objects_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A directory archive with a planted data file and a note: both named, exit 2.
+    let archive = dir.path().join("dir");
+    std::fs::create_dir(&archive).expect("dir");
+    for e in std::fs::read_dir(binary_fixture("dir")).expect("fixture") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), archive.join(e.file_name())).expect("copy");
+    }
+    std::fs::copy(archive.join("3340.dat.gz"), archive.join("9999.dat.gz")).expect("plant");
+    std::fs::write(archive.join("notes.txt"), "bel jan@voorbeeld.nl\n").expect("note");
+    let (o, found) = json_scan(&archive);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("9999.dat.gz") && err.contains("notes.txt"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("jan@voorbeeld.nl"),
+        "no value in a message: {err}"
+    );
+    assert!(has_cell(
+        &found,
+        "pg_largeobject",
+        "data",
+        16001,
+        "lo.mail@voorbeeld.nl"
+    ));
+    // A large object's file gone: named.
+    std::fs::remove_file(archive.join("9999.dat.gz")).expect("rm");
+    std::fs::remove_file(archive.join("notes.txt")).expect("rm");
+    std::fs::remove_file(archive.join("blob_16001.dat.gz")).expect("rm");
+    let (o, _) = json_scan(&archive);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("blob_16001.dat"), "{}", stderr(&o));
+    // The same in a tar archive (GNU tar edits a copy).
+    if Command::new("tar").arg("--version").output().is_err() {
+        return;
+    }
+    for (edit, named) in [
+        (vec!["--append", "-C", "NOTES", "notes.txt"], "notes.txt"),
+        (vec!["--delete", "blob_16001.dat"], "large object 16001"),
+    ] {
+        let tar = dir.path().join("t.tar");
+        std::fs::copy(binary_fixture("tar.tar"), &tar).expect("copy");
+        let notes = dir.path().join("notes");
+        std::fs::create_dir_all(&notes).expect("notes dir");
+        std::fs::write(notes.join("notes.txt"), "x\n").expect("note");
+        let args: Vec<String> = edit
+            .iter()
+            .map(|a| a.replace("NOTES", notes.to_str().expect("utf-8")))
+            .collect();
+        sh(Command::new("tar").args(&args).arg("-f").arg(&tar));
+        let (o, _) = json_scan(&tar);
+        assert_eq!(o.status.code(), Some(2), "{named}");
+        assert!(stderr(&o).contains(named), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn anonymise_follows_alter_table_and_column_lists_in_any_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mysql = "-- MariaDB dump 10.19\nCREATE TABLE `k` (\n  `id` int,\n  `naam` varchar(9)\n);\n\
+        INSERT INTO `k` VALUES (1,'Jan');\n\
+        ALTER TABLE `k` ADD COLUMN `email` varchar(50) FIRST;\n\
+        INSERT INTO `k` VALUES ('c1@voorbeeld.nl',2,'Piet');\n\
+        ALTER TABLE `k` DROP COLUMN `naam`, ADD `tel` varchar(20) AFTER `email`;\n\
+        INSERT INTO `k` VALUES ('c2@voorbeeld.nl','0612345678',3);\n\
+        ALTER TABLE `k` CHANGE `email` `email` varchar(60) AFTER `id`;\n\
+        INSERT INTO `k` VALUES ('0612345678',4,'c3@voorbeeld.nl');\n\
+        INSERT INTO `k` (`email`,`id`) VALUES ('c4@voorbeeld.nl',5);\n";
+    let (o, text) = anonymised_text(dir.path(), "alter.sql", mysql, EMAIL_POLICY);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for n in 1..=4 {
+        assert!(!text.contains(&format!("c{n}@")), "c{n}: {text}");
+    }
+    assert!(text.contains("'Jan'") && text.contains("'Piet'"), "{text}");
+    assert_eq!(text.matches("'0612345678'").count(), 2, "{text}");
+    // The same dump is scanned with each address in its own column.
+    let (o, found) = json_scan(&dir.path().join("alter.sql"));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for (row, n) in [(2, 1), (3, 2), (4, 3), (5, 4)] {
+        assert!(
+            has_cell(&found, "k", "email", row, &format!("c{n}@voorbeeld.nl")),
+            "c{n} not at k.email row {row}"
+        );
+    }
+    // An ALTER that cannot be followed: the anonymiser refuses, naming both lines.
+    let unsure = "-- MariaDB dump 10.19\nCREATE TABLE `k` (\n  `id` int,\n  `email` varchar(50)\n);\n\
+        ALTER TABLE `k` ADD COLUMN `x` int AFTER `nope`;\nINSERT INTO `k` VALUES (1,'d@voorbeeld.nl',2);\n";
+    let (o, _) = anonymised_text(dir.path(), "unsure.sql", unsure, EMAIL_POLICY);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("line 7") && stderr(&o).contains("line 6"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("d@voorbeeld.nl"), "{}", stderr(&o));
+    let (o, found) = json_scan(&dir.path().join("unsure.sql"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        found["findings"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|f| f["evidence"] == "d@voorbeeld.nl" && f["line"] == 7)),
+        "scanned as text, by line"
+    );
+}
+
+/// The real server agrees with the column order piiscan follows through ALTER TABLE.
+#[test]
+fn mariadb_agrees_with_the_column_order_after_alter_table() {
+    if !enabled() {
+        return;
+    }
+    let db = "piiscan_conf_alter";
+    mariadb_fresh(db);
+    let script = "CREATE TABLE k (id int, naam varchar(9));\n\
+        ALTER TABLE k ADD COLUMN email varchar(50) FIRST;\n\
+        ALTER TABLE k DROP COLUMN naam, ADD tel varchar(20) AFTER email;\n\
+        ALTER TABLE k CHANGE email email varchar(60) AFTER id;\n\
+        INSERT INTO k VALUES ('0612345678',4,'c3@voorbeeld.nl');\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("alter.sql");
+    std::fs::write(&file, format!("-- MariaDB dump 10.19\n{script}")).expect("write");
+    mysql_load(db, &file);
+    let email = mysql(&[db, "-e", "SELECT email FROM k WHERE id = 4"]);
+    assert_eq!(email, "c3@voorbeeld.nl");
+    let (_, found) = json_scan(&file);
+    assert!(has_cell(&found, "k", "email", 1, "c3@voorbeeld.nl"));
+}
+
+/// bytea values anonymised are written back as bytea (hex form) and restore.
+#[test]
+fn bytea_values_are_anonymised_and_restored() {
+    if !enabled() {
+        return;
+    }
+    let source = "piiscan_conf_bin_src";
+    pg_fresh(source);
+    let schema = binary_fixture("schema.pg.sql");
+    psql(source, &["-f", schema.to_str().expect("utf-8")]);
+    let policy = "on_unlisted = \"keep\"\n\n[[column]]\nname = \"bestand.inhoud\"\nmethod = \"hmac\"\nformat = \"base32\"\nlength = 16\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (n, flags) in [&[][..], &["--inserts"][..], &["--column-inserts"][..]]
+        .into_iter()
+        .enumerate()
+    {
+        let dump = dir.path().join(format!("bin{n}.sql"));
+        let mut c = Command::new("pg_dump");
+        c.args(["--no-owner", "--no-privileges"]).args(flags).args([
+            "-f",
+            dump.to_str().expect("utf-8"),
+            source,
+        ]);
+        sh(&mut c);
+        let anon = dir.path().join(format!("anon_bin{n}.sql"));
+        let o = anonymise(&dump, policy, &anon);
+        assert_eq!(o.status.code(), Some(0), "{flags:?}: {}", stderr(&o));
+        let target = "piiscan_conf_bin_anon";
+        pg_fresh(target);
+        psql(target, &["-f", anon.to_str().expect("utf-8")]);
+        let rows = psql(target, &["-c", "SELECT count(*) FROM public.bestand"]);
+        assert_eq!(rows, "4", "{flags:?}");
+        let left = psql(
+            target,
+            &[
+                "-c",
+                "SELECT count(*) FROM public.bestand WHERE convert_from(inhoud, 'UTF8') LIKE '%voorbeeld%' OR inhoud = '\\x00ff10fe'::bytea",
+            ],
+        );
+        // The text values are pseudonymised; the binary one is changed too (hmac of its form).
+        assert_eq!(left, "0", "{flags:?}");
+        let nulls = psql(
+            target,
+            &[
+                "-c",
+                "SELECT count(*) FROM public.bestand WHERE inhoud IS NULL",
+            ],
+        );
+        assert_eq!(nulls, "1", "{flags:?}");
+    }
+}

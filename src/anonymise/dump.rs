@@ -19,7 +19,9 @@ use super::delimited::TableOutcome;
 use super::dumptext::DumpText;
 use super::plan::{Detection, TablePlan};
 use super::policy::Policy;
-use crate::source::table::sqldump::lex::{CopyFormat, PieceKind, Splitter};
+use crate::source::table::sqldump::binary::{self, Hint, View};
+use crate::source::table::sqldump::lex::{CopyFormat, Dialect, PieceKind, Splitter};
+use crate::source::table::sqldump::schema::Schemas;
 use crate::source::table::sqldump::stmt::{self, FieldSpan, Naming, Parsed, ValueSpan};
 use crate::source::table::sqldump::{cut_message, first_word, line_of, SessionChange};
 use std::collections::HashMap;
@@ -44,6 +46,29 @@ fn literal(v: &str, backslash: bool, out: &mut Vec<u8>) {
     out.push(b'\'');
 }
 
+/// A PostgreSQL `bytea` value in hex form (`\x6a61…`), as a new value of a binary column is
+/// written so that the database reads back exactly its bytes.
+fn bytea_hex(v: &str) -> String {
+    let mut out = String::with_capacity(2 + v.len() * 2);
+    out.push_str("\\x");
+    for b in v.bytes() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The value a transform reads, from `plain` (the value as the SQL or COPY text gives it):
+/// binary decoded where it holds text, as the scan reads it ([`binary`]). Also whether the
+/// value is a PostgreSQL `bytea` whose new value must be written in hex form.
+fn transform_input(plain: Vec<u8>, view: Option<View>, decoded: Vec<u8>) -> (String, bool) {
+    match view {
+        Some(View::Text) if decoded != plain => {
+            (String::from_utf8_lossy(&decoded).into_owned(), true)
+        }
+        _ => (String::from_utf8_lossy(&plain).into_owned(), false),
+    }
+}
+
 fn usage(line: u64, why: impl std::fmt::Display) -> crate::Error {
     crate::Error::Usage(format!("line {line}: {why}"))
 }
@@ -58,7 +83,7 @@ struct Copying {
 struct Rewriter<'p> {
     policy: &'p Policy,
     found: &'p Detection,
-    schemas: HashMap<String, Vec<String>>,
+    schemas: Schemas,
     naming: Naming,
     plans: HashMap<String, TablePlan>,
     rows: HashMap<String, u64>,
@@ -77,34 +102,72 @@ impl Rewriter<'_> {
     }
 
     /// The plan of a table, made on its first row (when the column count is known, so a
-    /// table without column names gets `col1…colN` as the scan names them); `None` when it
-    /// changes nothing.
+    /// table without column names gets `col1…colN` as the scan names them; `None` when it
+    /// changes nothing), and where each value of this row's columns is in it: a statement
+    /// may name the columns in another order, or (after an `ALTER TABLE`) name columns the
+    /// plan does not have yet, which are added to it.
     fn plan(
         &mut self,
         table: &str,
         columns: &[String],
         width: usize,
         line: u64,
-    ) -> crate::Result<Option<&mut TablePlan>> {
-        if !self.plans.contains_key(table) {
-            let mut names = columns.to_vec();
-            while names.len() < width {
-                names.push(format!("col{}", names.len() + 1));
-            }
-            let plan = TablePlan::new(self.policy, table, &names, self.found)?;
-            if let Some(i) = (0..names.len()).find(|&i| plan.dropped(self.policy, i)) {
+    ) -> crate::Result<(Option<&mut TablePlan>, Vec<usize>)> {
+        let mut names = columns.to_vec();
+        while names.len() < width {
+            names.push(format!("col{}", names.len() + 1));
+        }
+        // The common case: the columns the plan was made for, in its order.
+        if self.plans.get(table).is_some_and(|p| p.names == names) {
+            let map = (0..names.len()).collect();
+            return Ok((self.plans.get_mut(table).filter(|p| !p.is_identity()), map));
+        }
+        let known: Vec<String> = self
+            .plans
+            .get(table)
+            .map(|p| p.names.clone())
+            .unwrap_or_default();
+        let mut all = known.clone();
+        let mut map = Vec::with_capacity(names.len());
+        let mut used = std::collections::HashSet::new();
+        for n in &names {
+            let at = match all
+                .iter()
+                .enumerate()
+                .position(|(k, a)| a == n && !used.contains(&k))
+            {
+                Some(k) => k,
+                None => {
+                    all.push(n.clone());
+                    all.len() - 1
+                }
+            };
+            used.insert(at);
+            map.push(at);
+        }
+        if !self.plans.contains_key(table) || all.len() > known.len() {
+            let mut plan = TablePlan::new(self.policy, table, &all, self.found)?;
+            if let Some(i) = (0..all.len()).find(|&i| plan.dropped(self.policy, i)) {
                 return Err(usage(
                     line,
                     format!(
                         "table {table}, column {}: drop is not possible in a SQL dump \
                          (the table definition would no longer match); use redact",
-                        names[i]
+                        all[i]
                     ),
                 ));
             }
+            // The counts so far stay with their columns.
+            if let Some(old) = self.plans.remove(table) {
+                for (i, r) in old.reports.into_iter().enumerate() {
+                    if let Some(slot) = plan.reports.get_mut(i) {
+                        *slot = r;
+                    }
+                }
+            }
             self.plans.insert(table.to_string(), plan);
         }
-        Ok(self.plans.get_mut(table).filter(|p| !p.is_identity()))
+        Ok((self.plans.get_mut(table).filter(|p| !p.is_identity()), map))
     }
 
     fn count(&mut self, table: &str) {
@@ -113,9 +176,21 @@ impl Rewriter<'_> {
         }
     }
 
+    /// Refuses rows of `table` without a column list when an `ALTER TABLE` changed its
+    /// columns in a way not followed: their values cannot be tied to the policy's columns.
+    fn sure(&self, table: &str, no_list: bool, line: u64, verb: &str) -> crate::Result<()> {
+        match self.schemas.get(table).and_then(|d| d.unsure.as_ref()) {
+            Some(why) if no_list => Err(usage(
+                line,
+                format!("{verb} into {table} has no column list, and {why}; piiscan does not copy table data it cannot tie to its columns"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     fn columns(&self, table: &str, listed: Option<Vec<String>>) -> Vec<String> {
         listed
-            .or_else(|| self.schemas.get(table).cloned())
+            .or_else(|| self.schemas.columns(table).map(<[String]>::to_vec))
             .unwrap_or_default()
     }
 
@@ -137,24 +212,37 @@ impl Rewriter<'_> {
         let mut fields = std::mem::take(&mut self.fields);
         stmt::split_record(body, &format, &mut fields);
         let columns = self.columns(&table, None);
+        let mut hints = Vec::new();
+        self.schemas.hints(&table, &columns, &mut hints);
         let policy = self.policy;
         let outcome = (|| {
-            let Some(plan) = self.plan(&table, &columns, fields.len(), line)? else {
+            let (plan, map) = self.plan(&table, &columns, fields.len(), line)?;
+            let Some(plan) = plan else {
                 out.extend_from_slice(rec);
                 return Ok(());
             };
-            // Only the fields a transform reads are decoded: its own, and an entity column.
-            let mut decoded: Vec<Option<String>> = vec![None; fields.len()];
+            // Only the fields a transform reads are decoded: its own, and an entity column;
+            // by the plan's columns.
+            let width = plan.names.len();
+            let mut decoded: Vec<Option<String>> = vec![None; width];
+            let mut bytea = vec![false; width];
             let mut buf = Vec::new();
-            for (i, f) in fields.iter().enumerate() {
+            for (k, f) in fields.iter().enumerate() {
+                let i = map[k];
                 let needed = plan.actions.get(i).copied().flatten().is_some()
                     || plan.entity.contains(&Some(i));
                 if needed && stmt::field(&body[f.start..f.end], f, &format, &mut buf) {
-                    decoded[i] = Some(String::from_utf8_lossy(&buf).into_owned());
+                    let plain = buf.clone();
+                    let hint = hints.get(k).copied().unwrap_or(Hint::Unknown);
+                    let view = binary::pg_value(&mut buf, hint);
+                    let (v, hex) = transform_input(plain, Some(view), std::mem::take(&mut buf));
+                    decoded[i] = Some(v);
+                    bytea[i] = hex || hint == Hint::Binary;
                 }
             }
             let mut copied = 0;
-            for (i, f) in fields.iter().enumerate() {
+            for (k, f) in fields.iter().enumerate() {
+                let i = map[k];
                 if plan.actions.get(i).copied().flatten().is_none() {
                     continue;
                 }
@@ -169,6 +257,9 @@ impl Rewriter<'_> {
                     })?;
                 out.extend_from_slice(&body[copied..f.start]);
                 match v {
+                    Some(v) if bytea[i] => {
+                        stmt::write_field(bytea_hex(&v).as_bytes(), &format, out)
+                    }
                     Some(v) => stmt::write_field(v.as_bytes(), &format, out),
                     None => stmt::write_null(&format, out),
                 }
@@ -217,6 +308,7 @@ impl Rewriter<'_> {
         match parsed {
             Parsed::Insert(head) => {
                 let table = self.naming.display(dialect, &head.table);
+                self.sure(&table, head.columns.is_none(), line, &verb_name)?;
                 let columns = self.columns(&table, head.columns);
                 self.note(&table);
                 if head.default_values {
@@ -225,6 +317,8 @@ impl Rewriter<'_> {
                     return Ok(next);
                 }
                 let policy = self.policy;
+                let mut hints = Vec::new();
+                self.schemas.hints(&table, &columns, &mut hints);
                 let mut values = std::mem::take(&mut self.values);
                 // Bytes of `text` written so far: between the values, the text is rewritten
                 // as text; a value is copied, or replaced when its column changes.
@@ -246,22 +340,34 @@ impl Rewriter<'_> {
                         self.count(&table);
                         let row_line =
                             line_of(text, first, line, values.first().map_or(0, |v| v.start));
-                        let plan = self.plan(&table, &columns, values.len(), line)?;
-                        let mut decoded: Vec<Option<String>> = Vec::with_capacity(values.len());
+                        let (plan, map) = self.plan(&table, &columns, values.len(), line)?;
+                        // By the plan's columns.
+                        let width = plan.as_ref().map_or(0, |p| p.names.len());
+                        let mut decoded: Vec<Option<String>> = vec![None; width];
+                        let mut bytea = vec![false; width];
                         if let Some(plan) = plan.as_ref() {
                             changes = true;
                             let mut buf = Vec::new();
-                            for (i, v) in values.iter().enumerate() {
+                            for (k, v) in values.iter().enumerate() {
+                                let i = map[k];
                                 let needed = plan.actions.get(i).copied().flatten().is_some()
                                     || plan.entity.contains(&Some(i));
-                                decoded.push(
-                                    (needed && stmt::value(text, v, dialect, &mut buf))
-                                        .then(|| String::from_utf8_lossy(&buf).into_owned()),
-                                );
+                                if !needed || !stmt::value(text, v, dialect, &mut buf) {
+                                    continue;
+                                }
+                                let hint = hints.get(k).copied().unwrap_or(Hint::Unknown);
+                                let mut bin = Vec::new();
+                                let view = binary::insert_value(text, v, syntax, hint, &mut bin);
+                                let (value, hex) =
+                                    transform_input(std::mem::take(&mut buf), view, bin);
+                                decoded[i] = Some(value);
+                                bytea[i] =
+                                    dialect == Dialect::Postgres && (hex || hint == Hint::Binary);
                             }
                         }
                         let mut plan = plan;
-                        for (i, v) in values.iter().enumerate() {
+                        for (k, v) in values.iter().enumerate() {
+                            let i = map[k];
                             tw.write(&text[copied..v.start], syntax, row_line, out)?;
                             copied = v.end;
                             let Some(plan) = plan
@@ -285,6 +391,7 @@ impl Rewriter<'_> {
                                         )
                                     })?;
                             match new {
+                                Some(n) if bytea[i] => literal(&bytea_hex(&n), backslash, out),
                                 Some(n) => literal(&n, backslash, out),
                                 None => out.extend_from_slice(b"NULL"),
                             }
@@ -304,12 +411,13 @@ impl Rewriter<'_> {
                     let mut plan = self.plans.get_mut(&table).filter(|p| !p.is_identity());
                     for (k, column) in stmt::tail_literals(text, &tail) {
                         let t = tail[k];
-                        let index = column
-                            .as_deref()
-                            .and_then(|c| columns.iter().position(|n| n.eq_ignore_ascii_case(c)));
                         let Some(plan) = plan.as_deref_mut() else {
                             continue;
                         };
+                        // By the plan's columns (a statement may list them in another order).
+                        let index = column.as_deref().and_then(|c| {
+                            plan.names.iter().position(|n| n.eq_ignore_ascii_case(c))
+                        });
                         let Some(i) = index else {
                             return Err(usage(
                                 line_of(text, first, line, t.start),
@@ -348,10 +456,11 @@ impl Rewriter<'_> {
             }
             Parsed::Copy(head) => {
                 let table = self.naming.display(dialect, &head.table);
+                self.sure(&table, head.columns.is_none(), line, "COPY")?;
                 let columns = self.columns(&table, head.columns);
                 self.note(&table);
                 // The COPY's own column list wins over CREATE TABLE for its rows.
-                self.schemas.insert(table.clone(), columns);
+                self.schemas.set_columns(&table, columns);
                 self.copying = Some(Copying {
                     table,
                     header: head.format.csv && head.format.header,
@@ -369,9 +478,29 @@ impl Rewriter<'_> {
             }
             other => {
                 match other {
-                    Parsed::CreateTable { table, columns } => {
+                    Parsed::CreateTable {
+                        table,
+                        columns,
+                        binary,
+                    } => {
                         let table = self.naming.display(dialect, &table);
-                        self.schemas.insert(table, columns);
+                        self.schemas.create(table, columns, binary);
+                    }
+                    Parsed::AlterTable { table, ops } => {
+                        let name = self.naming.display(dialect, &table);
+                        let renamed = ops.iter().find_map(|o| match o {
+                            stmt::AlterOp::RenameTable(parts) => {
+                                Some(self.naming.display(dialect, parts))
+                            }
+                            _ => None,
+                        });
+                        self.schemas.alter(&name, &ops, line, renamed);
+                    }
+                    Parsed::DropTable(tables) => {
+                        for t in tables {
+                            let name = self.naming.display(dialect, &t);
+                            self.schemas.drop_table(&name);
+                        }
                     }
                     Parsed::Use(db) => self.naming.use_db(db),
                     Parsed::SearchPath(s) => self.naming.search_path(s),
@@ -430,7 +559,7 @@ pub fn rewrite(
     let mut rw = Rewriter {
         policy,
         found,
-        schemas: HashMap::new(),
+        schemas: Schemas::default(),
         naming: Naming::default(),
         plans: HashMap::new(),
         rows: HashMap::new(),

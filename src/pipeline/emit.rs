@@ -266,6 +266,14 @@ impl<'a> Emitter<'a> {
             self.stats
                 .sampled
                 .extend(table.sampled.into_iter().map(|t| (path.to_string(), t)));
+            // Binary cells that are not text: counted as skipped (binary), by column.
+            for b in &table.binary {
+                self.stats.skipped.push(crate::pipeline::outcome::Skip {
+                    path: format!("{path}!{}.{}", b.table, b.column),
+                    reason: crate::pipeline::SkipReason::BinaryValues(b.values),
+                    beneath: None,
+                });
+            }
             self.batch.clear();
             for h in table.text_hits {
                 if h.allowed_inline {

@@ -45,6 +45,9 @@ impl InputStatus {
 pub enum SkipReason {
     /// Binary content.
     Binary,
+    /// Values of a table column that are binary and not text (a `bytea` or blob column): how
+    /// many.
+    BinaryValues(u64),
     /// Larger than `--max-filesize`.
     TooLarge,
     /// A FIFO, socket or device (never opened); the kind.
@@ -70,7 +73,7 @@ impl SkipReason {
     /// `git directory`, `too large`, `binary`, `special file`.
     pub fn label(&self) -> &'static str {
         match self {
-            SkipReason::Binary => "binary",
+            SkipReason::Binary | SkipReason::BinaryValues(_) => "binary",
             SkipReason::TooLarge => "too large",
             SkipReason::Special(_) => "special file",
             SkipReason::Walk(WalkSkip::Hidden) => "hidden",
@@ -86,6 +89,10 @@ impl SkipReason {
     pub fn describe(&self) -> String {
         match self {
             SkipReason::Special(kind) => format!("special file ({kind})"),
+            SkipReason::BinaryValues(n) => format!(
+                "binary ({n} value{} not text)",
+                if *n == 1 { "" } else { "s" }
+            ),
             other => other.label().to_string(),
         }
     }

@@ -124,6 +124,20 @@ pub struct TableResult {
     /// Findings in the text around the tables (a SQL dump's statements and comments), in
     /// input order, placed by line and column from the start of the input.
     pub text_hits: Vec<TextHit>,
+    /// Columns with cells of binary that is not text, which were not scanned, in order.
+    pub binary: Vec<BinaryCells>,
+}
+
+/// Cells of one column that held binary that is not text (a `bytea` image, a hex blob): not
+/// scanned, counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BinaryCells {
+    /// Table name.
+    pub table: String,
+    /// Column name.
+    pub column: String,
+    /// How many cells.
+    pub values: u64,
 }
 
 /// A finding in the non-data text of a table input.
@@ -186,6 +200,8 @@ struct TableState {
     hits: Vec<CellHit>,
     /// Columns past [`MAX_COLUMNS`] were offered and not tracked.
     capped: bool,
+    /// Per column: cells that held binary that is not text (not scanned).
+    binary: Vec<u64>,
 }
 
 impl TableState {
@@ -266,6 +282,8 @@ pub struct TableScanner<'a> {
     batch_hits: Vec<(usize, crate::detect::Hit)>,
     /// Bytes gathered before a batch is scanned ([`BATCH_BYTES`]; 0 scans row by row).
     batch_bytes: usize,
+    /// The row number the reader gave the row being added ([`TableSink::row_at`]).
+    label: Option<u64>,
 }
 
 impl<'a> TableScanner<'a> {
@@ -291,6 +309,7 @@ impl<'a> TableScanner<'a> {
             batch: Batch::default(),
             batch_hits: Vec::new(),
             batch_bytes: BATCH_BYTES,
+            label: None,
         }
     }
 
@@ -333,6 +352,15 @@ impl<'a> TableScanner<'a> {
                      them were not read",
                     crate::report::sanitize::sanitize(&crate::names::mask(&t.name))
                 ));
+            }
+            for (i, &values) in t.binary.iter().enumerate() {
+                if values > 0 {
+                    out.binary.push(BinaryCells {
+                        table: t.name.to_string(),
+                        column: t.columns.get(i).map_or_else(String::new, |c| c.to_string()),
+                        values,
+                    });
+                }
             }
             for (profile, since) in t.profiles.iter_mut().zip(&t.since) {
                 profile.rows = profile.rows.max(t.rows - since);
@@ -400,7 +428,8 @@ impl TableScanner<'_> {
         }
         let start = col.buf.len();
         col.buf.extend_from_slice(v);
-        col.cells.push((t.rows, start, col.buf.len()));
+        col.cells
+            .push((self.label.unwrap_or(t.rows), start, col.buf.len()));
         self.batch.bytes += v.len() + 1;
     }
 
@@ -573,6 +602,24 @@ impl TableSink for TableScanner<'_> {
             self.flush();
         }
         true
+    }
+
+    fn row_at(&mut self, row: u64, cells: &[Option<&[u8]>]) -> bool {
+        self.label = Some(row);
+        let more = self.row(cells);
+        self.label = None;
+        more
+    }
+
+    fn binary(&mut self, column: usize) {
+        if let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) {
+            if column < t.columns.len() {
+                if t.binary.len() <= column {
+                    t.binary.resize(column + 1, 0);
+                }
+                t.binary[column] += 1;
+            }
+        }
     }
 
     fn notice(&mut self, message: &str) {

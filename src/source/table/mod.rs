@@ -40,6 +40,16 @@ pub trait TableSink {
         }
         self.row(&dense)
     }
+    /// One data row that the input numbers itself (a large object by its oid): reported at
+    /// row `row` instead of its place in the table. Returns false to stop reading this
+    /// table's rows.
+    fn row_at(&mut self, row: u64, cells: &[Option<&[u8]>]) -> bool {
+        let _ = row;
+        self.row(cells)
+    }
+    /// The cell in column `column` of the row just given held binary that is not text (a
+    /// `bytea` image, a hex blob): it was passed as NULL, and is counted as not scanned.
+    fn binary(&mut self, _column: usize) {}
     /// Part of the input was not read (a cap was hit, a part was skipped): the message says
     /// what, and names no value. The scan counts the input as not fully read.
     fn notice(&mut self, _message: &str) {}

@@ -2,6 +2,7 @@
 //! gzip, LZ4 frames, Zstandard frames), and the rows of pg_dump's COPY text format.
 
 use super::header::{corrupt, Primitives};
+use crate::source::table::sqldump::binary::{pg_value, Hint, View};
 use crate::source::table::sqldump::copy_text_field as copy_field;
 use crate::source::table::TableSink;
 use std::io::{self, BufRead, BufReader, Read};
@@ -172,11 +173,19 @@ pub struct Copied {
 /// # Errors
 /// Read or decompression errors, and a stream that ends without the `\.` line pg_dump
 /// writes after the last row (a cut archive); the rows before are already in `sink`.
-pub fn copy_rows(data: &mut dyn Read, sink: &mut dyn TableSink) -> io::Result<Copied> {
+/// `hints` says what each column is declared as: `bytea` values are decoded and scanned as
+/// text when they are text, else passed as NULL and told to the sink
+/// ([`TableSink::binary`]).
+pub fn copy_rows(
+    data: &mut dyn Read,
+    hints: &[Hint],
+    sink: &mut dyn TableSink,
+) -> io::Result<Copied> {
     let mut input = BufReader::with_capacity(64 * 1024, data);
     let mut line = Vec::new();
     let mut fields: Vec<Vec<u8>> = Vec::new();
     let mut nulls: Vec<bool> = Vec::new();
+    let mut binary: Vec<usize> = Vec::new();
     let mut out = Copied::default();
     loop {
         line.clear();
@@ -197,12 +206,18 @@ pub fn copy_rows(data: &mut dyn Read, sink: &mut dyn TableSink) -> io::Result<Co
             return Ok(out);
         }
         let mut n = 0;
+        binary.clear();
         for raw in text.split(|&b| b == b'\t') {
             if fields.len() <= n {
                 fields.push(Vec::new());
                 nulls.push(false);
             }
             nulls[n] = !copy_field(raw, &mut fields[n]);
+            let hint = hints.get(n).copied().unwrap_or(Hint::Unknown);
+            if !nulls[n] && pg_value(&mut fields[n], hint) == View::Binary {
+                nulls[n] = true;
+                binary.push(n);
+            }
             n += 1;
         }
         let cells: Vec<Option<&[u8]>> = fields[..n]
@@ -211,7 +226,11 @@ pub fn copy_rows(data: &mut dyn Read, sink: &mut dyn TableSink) -> io::Result<Co
             .map(|(f, &null)| if null { None } else { Some(f.as_slice()) })
             .collect();
         out.rows += 1;
-        if !sink.row(&cells) {
+        let more = sink.row(&cells);
+        for &i in &binary {
+            sink.binary(i);
+        }
+        if !more {
             out.stopped = true;
             return Ok(out);
         }

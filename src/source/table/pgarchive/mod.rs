@@ -14,6 +14,8 @@ pub mod data;
 pub mod header;
 pub mod tar;
 
+use crate::source::table::sqldump::binary::View;
+use crate::source::table::sqldump::schema::Schemas;
 use crate::source::table::TableSink;
 use data::Codec;
 use header::{Compression, Format, Primitives, TocEntry};
@@ -103,27 +105,32 @@ pub fn copy_columns(stmt: &str) -> Vec<String> {
 }
 
 /// The columns of every TABLE entry's `CREATE TABLE`, by table name (for `--inserts` data,
-/// whose INSERT statements name no columns), read by the plain dump reader's statement parser.
-fn table_columns(toc: &[TocEntry]) -> HashMap<String, Vec<String>> {
+/// whose INSERT statements name no columns, and to know the `bytea` columns), read by the
+/// plain dump reader's statement parser.
+fn table_columns(toc: &[TocEntry]) -> Schemas {
     use crate::source::table::sqldump::lex::{Dialect, Syntax};
     use crate::source::table::sqldump::stmt::{parse, Parsed};
     let syntax = Syntax::new(Dialect::Postgres);
-    toc.iter()
-        .filter(|e| e.desc == "TABLE")
-        .filter_map(|e| match parse(e.defn.as_bytes(), 0, &syntax) {
-            Ok((Parsed::CreateTable { columns, .. }, _)) => {
-                Some((table_name(&e.namespace, &e.tag), columns))
-            }
-            _ => None,
-        })
-        .collect()
+    let mut schemas = Schemas::default();
+    for e in toc.iter().filter(|e| e.desc == "TABLE") {
+        if let Ok((
+            Parsed::CreateTable {
+                columns, binary, ..
+            },
+            _,
+        )) = parse(e.defn.as_bytes(), 0, &syntax)
+        {
+            schemas.create(table_name(&e.namespace, &e.tag), columns, binary);
+        }
+    }
+    schemas
 }
 
 /// Passes rows to the real sink and counts what was read, for the error messages.
 struct Counted<'s> {
     sink: &'s mut dyn TableSink,
-    /// Column names from the CREATE TABLE statements, by table name.
-    columns: HashMap<String, Vec<String>>,
+    /// Column names and types from the CREATE TABLE statements, by table name.
+    columns: Schemas,
     tables: u64,
     rows: u64,
     /// Problems that did not stop the reading (a missing data file, a cut large object).
@@ -168,8 +175,11 @@ impl Counted<'_> {
     fn table_data(&mut self, entry: &TocEntry, data: &mut dyn Read) -> io::Result<()> {
         let name = table_name(&entry.namespace, &entry.tag);
         let result = if entry.copy_stmt.trim_start().starts_with("COPY ") {
-            self.sink.begin(&name, &copy_columns(&entry.copy_stmt));
-            let copied = data::copy_rows(data, self.sink);
+            let columns = copy_columns(&entry.copy_stmt);
+            let mut hints = Vec::new();
+            self.columns.hints(&name, &columns, &mut hints);
+            self.sink.begin(&name, &columns);
+            let copied = data::copy_rows(data, &hints, self.sink);
             self.sink.end();
             copied.map(|c| self.rows += c.rows)
         } else {
@@ -178,7 +188,7 @@ impl Counted<'_> {
                 sink: &mut *self.sink,
                 rows: 0,
                 table: &name,
-                columns: self.columns.get(&name).map_or(&[], Vec::as_slice),
+                columns: self.columns.columns(&name).unwrap_or(&[]),
             };
             let r = crate::source::table::sqldump::read(data, &mut rows);
             self.rows += rows.rows;
@@ -198,15 +208,13 @@ impl Counted<'_> {
                 data::MAX_BLOB / (1024 * 1024)
             ));
         }
-        let oid = oid.to_string();
         self.rows += 1;
-        self.sink.row(&[Some(oid.as_bytes()), Some(&bytes)]);
+        large_object(self.sink, oid, bytes);
         Ok(())
     }
 
     fn begin_blobs(&mut self) {
-        self.sink
-            .begin(LARGE_OBJECTS, &["loid".to_string(), "data".to_string()]);
+        self.sink.begin(LARGE_OBJECTS, &large_object_columns());
         self.tables += 1;
     }
 
@@ -248,9 +256,45 @@ impl TableSink for RowCount<'_> {
         self.rows += 1;
         self.sink.row(cells)
     }
+    fn row_at(&mut self, row: u64, cells: &[Option<&[u8]>]) -> bool {
+        self.rows += 1;
+        self.sink.row_at(row, cells)
+    }
+    fn binary(&mut self, column: usize) {
+        self.sink.binary(column);
+    }
+    fn notice(&mut self, message: &str) {
+        self.sink.notice(message);
+    }
+    fn text(&mut self, text: &[u8], at: crate::source::table::TextAt) {
+        self.sink.text(text, at);
+    }
     fn end(&mut self) {
         self.sink.end();
     }
+}
+
+/// Passes one large object to `sink` as a row of [`LARGE_OBJECTS`] (`loid`, `data`) at row
+/// number `oid`, so that a finding names the object: its bytes when they are text, else
+/// NULL and counted as binary ([`TableSink::binary`]). The plain dump reader passes the
+/// large objects of `lo_open` / `lowrite` blocks here too.
+pub fn large_object(sink: &mut dyn TableSink, oid: i64, mut bytes: Vec<u8>) -> bool {
+    let view = crate::source::table::sqldump::binary::classify(&mut bytes);
+    let id = oid.to_string();
+    let data = (view == View::Text).then_some(bytes.as_slice());
+    let more = sink.row_at(
+        u64::try_from(oid).unwrap_or(0),
+        &[Some(id.as_bytes()), data],
+    );
+    if view == View::Binary {
+        sink.binary(1);
+    }
+    more
+}
+
+/// The columns of [`LARGE_OBJECTS`].
+pub fn large_object_columns() -> [String; 2] {
+    ["loid".to_string(), "data".to_string()]
 }
 
 /// Reads a custom archive from a stream (a gzip-compressed archive, standard input); a tar
@@ -311,7 +355,7 @@ fn guarded(
 ) -> io::Result<()> {
     let mut out = Counted {
         sink,
-        columns: HashMap::new(),
+        columns: Schemas::default(),
         tables: 0,
         rows: 0,
         problems: Vec::new(),
@@ -505,6 +549,13 @@ fn read_directory(dir: &Path, out: &mut Counted<'_>) -> io::Result<()> {
         .map_err(|e| io::Error::new(e.kind(), format!("toc.dat: {e}")))?;
     expect_format(head.format, Format::Directory)?;
     out.toc(&toc);
+    // Every file the TOC lists (any entry's, data or not), and the large objects' files.
+    let mut listed: HashSet<String> = HashSet::from(["toc.dat".to_string()]);
+    listed.extend(
+        toc.iter()
+            .filter(|e| !e.filename.is_empty())
+            .map(|e| e.filename.clone()),
+    );
     for entry in toc.iter().filter(|e| wanted(e)) {
         let done = if entry.desc == "TABLE DATA" {
             open_member(dir, &entry.filename).and_then(|(mut data, file)| {
@@ -512,17 +563,46 @@ fn read_directory(dir: &Path, out: &mut Counted<'_>) -> io::Result<()> {
                     .map_err(|e| io::Error::new(e.kind(), format!("{file}: {e}")))
             })
         } else {
-            directory_blobs(dir, &entry.filename, out)
+            directory_blobs(dir, &entry.filename, out, &mut listed)
         };
         if let Err(e) = done {
             out.problems.push(e.to_string());
         }
     }
+    for name in unlisted(dir, &listed)? {
+        out.problems.push(format!(
+            "{name}: a file in the archive directory that toc.dat does not list; it was not \
+             scanned (scan it on its own)"
+        ));
+    }
     Ok(())
 }
 
+/// The names in a directory archive that are no file the TOC lists (with or without a
+/// compression suffix), sorted: pg_dump writes none, so each is named, never passed over.
+fn unlisted(dir: &Path, listed: &HashSet<String>) -> io::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let base = [".gz", ".lz4", ".zst"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(&name);
+        if !listed.contains(base) && !listed.contains(&name) {
+            names.push(crate::report::sanitize::sanitize(&name).into_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
 /// The large objects listed in a directory archive's `blobs.toc` (`oid file` lines).
-fn directory_blobs(dir: &Path, list: &str, out: &mut Counted<'_>) -> io::Result<()> {
+fn directory_blobs(
+    dir: &Path,
+    list: &str,
+    out: &mut Counted<'_>,
+    listed: &mut HashSet<String>,
+) -> io::Result<()> {
     let (list_data, list_file) = open_member(dir, list)?;
     let mut text = String::new();
     list_data
@@ -535,6 +615,9 @@ fn directory_blobs(dir: &Path, list: &str, out: &mut Counted<'_>) -> io::Result<
         let parsed = line
             .split_once(' ')
             .and_then(|(oid, file)| Some((oid.parse::<i64>().ok()?, file.trim())));
+        if let Some((_, file)) = parsed {
+            listed.insert(file.to_string());
+        }
         let Some((oid, file)) = parsed else {
             result = Err(io::Error::new(
                 io::ErrorKind::InvalidData,
@@ -574,6 +657,30 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
     drop(p);
     expect_format(head.format, Format::Tar)?;
     out.toc(&toc);
+    // Members pg_dump does not write (no TOC entry's, no large object's, not its script)
+    // are named, never passed over.
+    let known = |base: &str| {
+        let base = base.strip_suffix(".gz").unwrap_or(base);
+        base == "toc.dat"
+            || base == "restore.sql"
+            || (base.starts_with("blobs") && base.ends_with(".toc"))
+            || (base.starts_with("blob_") && base.ends_with(".dat"))
+            || toc
+                .iter()
+                .any(|e| !e.filename.is_empty() && e.filename == base)
+    };
+    let mut strangers: Vec<String> = members
+        .iter()
+        .map(tar::Member::base_name)
+        .filter(|b| !known(b))
+        .map(|b| crate::report::sanitize::sanitize(b).into_owned())
+        .collect();
+    strangers.sort();
+    for name in strangers {
+        out.problems.push(format!(
+            "{name}: a member of the tar archive that toc.dat does not list; it was not scanned"
+        ));
+    }
     for entry in toc.iter().filter(|e| wanted(e) && e.desc == "TABLE DATA") {
         let member = [entry.filename.clone(), format!("{}.gz", entry.filename)]
             .iter()
@@ -607,6 +714,43 @@ fn read_tar(mut file: File, out: &mut Counted<'_>) -> io::Result<()> {
             Some((oid, m))
         })
         .collect();
+    // Every large object the archive's list names must be there to read.
+    for entry in toc.iter().filter(|e| wanted(e) && e.desc == "BLOBS") {
+        // pg_dump's tar writer lists them in `blobs.toc` (the entry's own file name is not
+        // written).
+        // pg_dump 17 names it `blobs_ID.toc`, in the entry's file name.
+        let numbered = format!("blobs_{}.toc", entry.dump_id);
+        let Some(list) = [entry.filename.as_str(), numbered.as_str(), "blobs.toc"]
+            .iter()
+            .find_map(|n| by_name.get(n).copied())
+        else {
+            out.problems.push(
+                "the large objects: member blobs.toc is missing from the tar file; they were \
+                 not scanned"
+                    .to_string(),
+            );
+            continue;
+        };
+        file.seek(SeekFrom::Start(list.offset))?;
+        let mut text = String::new();
+        (&mut file)
+            .take(list.size.min(64 * 1024 * 1024))
+            .read_to_string(&mut text)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", entry.filename)))?;
+        for line in text.lines() {
+            let Some((oid, name)) = line.split_once(' ') else {
+                continue;
+            };
+            let name = name.trim();
+            if !by_name.contains_key(name) && !by_name.contains_key(format!("{name}.gz").as_str()) {
+                out.problems.push(format!(
+                    "large object {}: member {} is missing from the tar file; it was not scanned",
+                    crate::report::sanitize::sanitize(oid.trim()),
+                    crate::report::sanitize::sanitize(name)
+                ));
+            }
+        }
+    }
     if !blobs.is_empty() {
         out.begin_blobs();
         for (oid, m) in blobs {

@@ -829,6 +829,11 @@ impl<R: Read> Splitter<R> {
                                     self.lexer.pos = end;
                                     return Ok(Some(self.emit(PieceKind::CopyEnd, end, 0)));
                                 }
+                                // A `\.` line cut after its backslash is no record.
+                                if rec == b"\\" {
+                                    self.mode = Mode::Done;
+                                    return Ok(Some(self.emit(PieceKind::CopyCut, end, 0)));
+                                }
                                 self.mode = Mode::Copy(f);
                                 self.csv_scan = (end, false);
                                 return Ok(Some(self.emit(PieceKind::CopyRow, end, 0)));

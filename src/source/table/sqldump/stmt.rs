@@ -274,6 +274,8 @@ pub enum Parsed {
         table: Vec<String>,
         /// Column names.
         columns: Vec<String>,
+        /// Per column: is its declared type binary (`bytea`, `blob`, …)?
+        binary: Vec<bool>,
     },
     /// `USE db`.
     Use(String),
@@ -284,8 +286,67 @@ pub enum Parsed {
     /// MySQL `SET` of the session's `sql_mode` (also inside `/*!40101 … */`, among other
     /// assignments, and saved to or restored from user variables), in order.
     SqlMode(Vec<ModeStep>),
+    /// `ALTER TABLE`: what it does to the columns, in order.
+    AlterTable {
+        /// Name parts.
+        table: Vec<String>,
+        /// The actions that change columns (the others left out).
+        ops: Vec<AlterOp>,
+    },
+    /// `DROP TABLE`: the tables dropped.
+    DropTable(Vec<Vec<String>>),
+    /// pg_dump's large object calls (`SELECT pg_catalog.lo_open('16397', 131072);`,
+    /// `lowrite(0, '\x…')`, `lo_close(0)`).
+    LargeObject(LoCall),
     /// Anything else (DDL, SET, SELECT, …): no table data.
     Other,
+}
+
+/// One large object call of a plain pg_dump.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoCall {
+    /// `lo_open('oid', mode)`: the writes that follow are this object's.
+    Open(i64),
+    /// `lowrite(fd, '…')`: the string literal of the data (`bytea` input).
+    Write(Token),
+    /// `lo_close(fd)`.
+    Close,
+}
+
+/// `SELECT [pg_catalog.]lo_open(…)` / `lowrite(…)` / `lo_close(…)`, if the statement is one.
+fn large_object(cur: &mut Cursor<'_>) -> Option<LoCall> {
+    if cur.eat_word("pg_catalog") && !cur.eat(b'.') {
+        return None;
+    }
+    let t = cur.bump().filter(|t| t.tok == Tok::Word)?;
+    let name = cur.bytes(t).to_ascii_lowercase();
+    if !cur.eat(b'(') {
+        return None;
+    }
+    let call = match name.as_slice() {
+        b"lo_open" => {
+            let v = cur.bump()?;
+            let mut digits = Vec::new();
+            match v.tok {
+                Tok::Str(k) => unquote_str(cur.bytes(v), k, cur.syntax().dialect, &mut digits),
+                Tok::Number => digits.extend_from_slice(cur.bytes(v)),
+                _ => return None,
+            }
+            let oid = std::str::from_utf8(&digits).ok()?.trim().parse().ok()?;
+            LoCall::Open(oid)
+        }
+        b"lowrite" => {
+            cur.bump()?;
+            if !cur.eat(b',') {
+                return None;
+            }
+            let v = cur.bump().filter(|v| matches!(v.tok, Tok::Str(_)))?;
+            LoCall::Write(v)
+        }
+        b"lo_close" => LoCall::Close,
+        _ => return None,
+    };
+    Some(call)
 }
 
 /// Is this the first word of a statement that carries table data?
@@ -317,11 +378,16 @@ pub fn parse<'s>(
         b"INSERT" | b"REPLACE" => Parsed::Insert(insert_head(&mut cur)?),
         b"COPY" => copy_head(&mut cur)?,
         b"CREATE" => create_table(&mut cur),
+        b"ALTER" => alter_table(&mut cur),
+        b"DROP" => drop_table(&mut cur),
         b"USE" => match name_part(&mut cur) {
             Some(db) => Parsed::Use(db),
             None => Parsed::Other,
         },
         b"SET" => set(&mut cur),
+        b"SELECT" if syntax.dialect == Dialect::Postgres => {
+            large_object(&mut cur).map_or(Parsed::Other, Parsed::LargeObject)
+        }
         _ => Parsed::Other,
     };
     Ok((parsed, cur))
@@ -748,15 +814,26 @@ fn create_table(cur: &mut Cursor<'_>) -> Parsed {
         "PERIOD",
     ];
     let mut columns = Vec::new();
+    let mut binary = Vec::new();
     let mut at_def = true;
+    let mut at_type = false;
     let mut depth = 0usize;
     while let Some(t) = cur.bump() {
+        if at_type {
+            at_type = false;
+            let word = String::from_utf8_lossy(cur.bytes(t));
+            if let Some(last) = binary.last_mut() {
+                *last = t.tok == Tok::Word && super::binary::is_binary_type(&word);
+            }
+        }
         if at_def {
             at_def = false;
             let is_constraint =
                 t.tok == Tok::Word && NOT_COLUMNS.iter().any(|k| cur.is_word(Some(t), k));
             if matches!(t.tok, Tok::Word | Tok::Quoted(_)) && !is_constraint {
                 columns.push(ident(cur.bytes(t), t.tok));
+                binary.push(false);
+                at_type = true;
             }
         }
         match t.tok {
@@ -768,7 +845,11 @@ fn create_table(cur: &mut Cursor<'_>) -> Parsed {
             _ => {}
         }
     }
-    Parsed::CreateTable { table, columns }
+    Parsed::CreateTable {
+        table,
+        columns,
+        binary,
+    }
 }
 
 /// One assignment of a MySQL `SET` that touches the session's `sql_mode`.
@@ -1315,4 +1396,269 @@ pub fn hides_data(text: &[u8], first: usize, syntax: &Syntax) -> bool {
         }
     }
     false
+}
+
+/// Where `ALTER TABLE` puts a column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// Where it was (or at the end, for a new column).
+    Stays,
+    /// `FIRST`.
+    First,
+    /// `AFTER column`.
+    After(String),
+}
+
+/// One action of an `ALTER TABLE` that changes the columns or their order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlterOp {
+    /// `ADD [COLUMN] [IF NOT EXISTS] name type … [FIRST | AFTER x]`.
+    Add {
+        /// The new column.
+        name: String,
+        /// Its type is binary.
+        binary: bool,
+        /// Where it goes.
+        place: Place,
+    },
+    /// `DROP [COLUMN] [IF EXISTS] name`; whether `IF EXISTS` was said.
+    Drop(String, bool),
+    /// `CHANGE old new type …`, `MODIFY name type …`, `ALTER COLUMN name TYPE …`.
+    Change {
+        /// The column's name before.
+        old: String,
+        /// Its name after.
+        new: String,
+        /// Its new type is binary (`None`: the type did not change).
+        binary: Option<bool>,
+        /// Where it goes.
+        place: Place,
+    },
+    /// `RENAME [COLUMN] old TO new`.
+    Rename(String, String),
+    /// `RENAME TO table`.
+    RenameTable(Vec<String>),
+    /// An action that changes the columns in a way not followed: what it is.
+    Unknown(String),
+}
+
+/// `ALTER TABLE [ONLY] [IF EXISTS] name action, …`: the actions that touch the columns.
+fn alter_table(cur: &mut Cursor<'_>) -> Parsed {
+    let _ = cur.eat_word("ONLINE") || cur.eat_word("IGNORE");
+    if !cur.eat_word("TABLE") {
+        return Parsed::Other;
+    }
+    if cur.eat_word("IF") {
+        cur.eat_word("EXISTS");
+    }
+    cur.eat_word("ONLY");
+    let Some(table) = qualified(cur) else {
+        return Parsed::Other;
+    };
+    cur.eat(b'*');
+    // The actions, split at top-level commas.
+    let mut actions: Vec<Vec<Token>> = vec![Vec::new()];
+    let mut depth = 0usize;
+    while let Some(t) = cur.bump() {
+        match t.tok {
+            Tok::End => break,
+            Tok::Punct(b'(') => depth += 1,
+            Tok::Punct(b')') => depth = depth.saturating_sub(1),
+            Tok::Punct(b',') if depth == 0 => {
+                actions.push(Vec::new());
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(a) = actions.last_mut() {
+            a.push(t);
+        }
+    }
+    let text = cur.text;
+    let ops = actions
+        .iter()
+        .filter(|a| !a.is_empty())
+        .filter_map(|a| alter_action(text, a))
+        .collect();
+    Parsed::AlterTable { table, ops }
+}
+
+/// `DROP TABLE [IF EXISTS] a, b …`.
+fn drop_table(cur: &mut Cursor<'_>) -> Parsed {
+    let _ = cur.eat_word("TEMPORARY");
+    if !cur.eat_word("TABLE") {
+        return Parsed::Other;
+    }
+    if cur.eat_word("IF") {
+        cur.eat_word("EXISTS");
+    }
+    let mut tables = Vec::new();
+    while let Some(t) = qualified(cur) {
+        tables.push(t);
+        if !cur.eat(b',') {
+            break;
+        }
+    }
+    Parsed::DropTable(tables)
+}
+
+/// Words after `ADD` that add no column.
+const NOT_A_COLUMN: &[&str] = &[
+    "CONSTRAINT",
+    "PRIMARY",
+    "UNIQUE",
+    "INDEX",
+    "KEY",
+    "FOREIGN",
+    "FULLTEXT",
+    "SPATIAL",
+    "CHECK",
+    "PERIOD",
+    "PARTITION",
+    "EXCLUDE",
+    "SYSTEM",
+];
+
+/// One action's effect on the columns (`None`: it changes none).
+fn alter_action(text: &[u8], a: &[Token]) -> Option<AlterOp> {
+    let word = |i: usize| {
+        a.get(i)
+            .filter(|t| t.tok == Tok::Word)
+            .map(|t| String::from_utf8_lossy(&text[t.start..t.end]).to_ascii_uppercase())
+    };
+    let name = |i: usize| {
+        a.get(i)
+            .filter(|t| matches!(t.tok, Tok::Word | Tok::Quoted(_)))
+            .map(|t| ident(&text[t.start..t.end], t.tok))
+    };
+    let is = |i: usize, w: &str| word(i).as_deref() == Some(w);
+    let binary_at = |i: usize| word(i).is_some_and(|w| super::binary::is_binary_type(&w));
+    // `FIRST` or `AFTER x` at the top level of the action.
+    let place = || {
+        let mut depth = 0usize;
+        for (k, t) in a.iter().enumerate() {
+            match t.tok {
+                Tok::Punct(b'(') => depth += 1,
+                Tok::Punct(b')') => depth = depth.saturating_sub(1),
+                _ if depth > 0 => {}
+                _ if is(k, "FIRST") => return Place::First,
+                _ if is(k, "AFTER") => {
+                    return name(k + 1).map_or(Place::After(String::new()), Place::After)
+                }
+                _ => {}
+            }
+        }
+        Place::Stays
+    };
+    let verb = word(0)?;
+    let mut i = 1;
+    match verb.as_str() {
+        "ADD" => {
+            if NOT_A_COLUMN.iter().any(|w| is(1, w)) {
+                return None;
+            }
+            if is(i, "COLUMN") {
+                i += 1;
+            }
+            if is(i, "IF") && is(i + 1, "NOT") && is(i + 2, "EXISTS") {
+                i += 3;
+            }
+            if a.get(i).is_some_and(|t| t.tok == Tok::Punct(b'(')) {
+                return Some(AlterOp::Unknown(
+                    "ADD of a parenthesised column list".to_string(),
+                ));
+            }
+            let Some(column) = name(i) else {
+                return Some(AlterOp::Unknown("ADD without a column name".to_string()));
+            };
+            Some(AlterOp::Add {
+                name: column,
+                binary: binary_at(i + 1),
+                place: place(),
+            })
+        }
+        "DROP" => {
+            if NOT_A_COLUMN.iter().any(|w| is(1, w)) || is(1, "DEFAULT") {
+                return None;
+            }
+            if is(i, "COLUMN") {
+                i += 1;
+            }
+            let if_exists = is(i, "IF") && is(i + 1, "EXISTS");
+            if if_exists {
+                i += 2;
+            }
+            match name(i) {
+                Some(column) => Some(AlterOp::Drop(column, if_exists)),
+                None => Some(AlterOp::Unknown("DROP without a column name".to_string())),
+            }
+        }
+        "CHANGE" | "MODIFY" => {
+            if is(i, "COLUMN") {
+                i += 1;
+            }
+            if is(i, "IF") && is(i + 1, "EXISTS") {
+                i += 2;
+            }
+            let old = name(i)?;
+            let (new, ty) = if verb == "CHANGE" {
+                (name(i + 1)?, i + 2)
+            } else {
+                (old.clone(), i + 1)
+            };
+            Some(AlterOp::Change {
+                old,
+                new,
+                binary: Some(binary_at(ty)),
+                place: place(),
+            })
+        }
+        "ALTER" => {
+            if is(i, "COLUMN") {
+                i += 1;
+            }
+            let old = name(i)?;
+            // `TYPE x` or `SET DATA TYPE x`: the type changes, the place does not.
+            let ty = if is(i + 1, "TYPE") {
+                Some(i + 2)
+            } else if is(i + 1, "SET") && is(i + 2, "DATA") && is(i + 3, "TYPE") {
+                Some(i + 4)
+            } else {
+                None
+            };
+            ty.map(|ty| AlterOp::Change {
+                new: old.clone(),
+                old,
+                binary: Some(binary_at(ty)),
+                place: Place::Stays,
+            })
+        }
+        "RENAME" => {
+            if is(1, "TO") || is(1, "AS") {
+                let mut parts = Vec::new();
+                let mut k = 2;
+                while let Some(p) = name(k) {
+                    parts.push(p);
+                    if !a.get(k + 1).is_some_and(|t| t.tok == Tok::Punct(b'.')) {
+                        break;
+                    }
+                    k += 2;
+                }
+                return Some(AlterOp::RenameTable(parts));
+            }
+            if NOT_A_COLUMN.iter().any(|w| is(1, w)) {
+                return None;
+            }
+            if is(i, "COLUMN") {
+                i += 1;
+            }
+            match (name(i), is(i + 1, "TO"), name(i + 2)) {
+                (Some(old), true, Some(new)) => Some(AlterOp::Rename(old, new)),
+                _ => Some(AlterOp::Unknown(
+                    "RENAME not of the form a TO b".to_string(),
+                )),
+            }
+        }
+        _ => None,
+    }
 }
