@@ -228,6 +228,9 @@ fn container_refusal(path: &Path, head: &[u8]) -> crate::Error {
         Some(Container::Document(_)) => {
             "an office document is not rewritten; export its text or tables and anonymise those"
         }
+        Some(Container::Pdf) => {
+            "a PDF is not rewritten; export its text and anonymise that, or redact it in a PDF editor"
+        }
         _ => "a file of this format is not rewritten",
     };
     crate::Error::Usage(format!("{}: {what}", path.display()))

@@ -10,7 +10,7 @@
 use crate::finding::fingerprint::Fingerprinter;
 use crate::pipeline::{mark_found, run_opened, run_table_path, Ctx, InputStatus, UnitResult};
 use crate::ruleset::RuleSet;
-use crate::source::container::{self, limit_hit, office, Budget, Guard, Visitor};
+use crate::source::container::{self, limit_hit, office, pdf, Budget, Guard, Visitor};
 use crate::source::input::{self, Container};
 use crate::source::open::{open_local, read_up_to, LocalOpened, Opened};
 use crate::source::sniff::{sniff, SNIFF_LEN};
@@ -24,6 +24,10 @@ pub(crate) struct MemberResult {
     pub(crate) location: String,
     /// What reading it gave (its own members are flattened into the container's list).
     pub(crate) result: UnitResult,
+    /// A part of the container's own text (a PDF's page or metadata), not a file: its findings
+    /// are located under `container!location`, but it is counted and reported as part of the
+    /// container, which is the one input (and the one dataset of the inventory).
+    pub(crate) part: bool,
 }
 
 /// Fills in fingerprints and masks of every member's findings, each under its own location.
@@ -82,6 +86,10 @@ pub(crate) fn run(
     let mut result = match (kind, on_disk) {
         (Container::Zip | Container::Document(_), Some(p)) => match File::open(p) {
             Ok(file) => walker.seekable(kind, &name, file),
+            Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
+        },
+        (Container::Pdf, Some(p)) => match std::fs::read(p) {
+            Ok(bytes) => walker.pdf(&name, bytes),
             Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
         },
         _ => {
@@ -159,7 +167,72 @@ impl Walker<'_, '_, '_> {
                 Ok(file) => self.seekable(kind, name, file),
                 Err(e) => UnitResult::status(InputStatus::Failed(describe(&e))),
             },
+            Container::Pdf => {
+                let mut bytes = Vec::new();
+                match reader.read_to_end(&mut bytes) {
+                    Ok(_) => self.pdf(name, bytes),
+                    Err(e) => UnitResult::status(InputStatus::Failed(describe(&e))),
+                }
+            }
         }
+    }
+
+    /// A PDF: each page's text is a part (`report.pdf!page 2`, lines counted from the top of
+    /// the page), and so are its metadata (`report.pdf!metadata`); pages that show only
+    /// images (a scan) are named as having no text layer.
+    fn pdf(&mut self, name: &str, bytes: Vec<u8>) -> UnitResult {
+        let size = bytes.len() as u64;
+        let doc = match pdf::read(&bytes) {
+            Ok(doc) => doc,
+            Err(e) => return failed(e.to_string()),
+        };
+        drop(bytes);
+        let mut problems = Vec::new();
+        if doc.truncated {
+            problems.push("it is cut short (no %%EOF at its end)".to_string());
+        }
+        if doc.repaired {
+            problems.push(
+                "its cross-reference table is broken and was rebuilt by scanning the file; \
+                 objects may be missing"
+                    .to_string(),
+            );
+        }
+        if !doc.metadata.is_empty() {
+            let result = self.text(name, doc.metadata.clone());
+            self.part("metadata", result);
+        }
+        let mut without_text = Vec::new();
+        for (i, page) in doc.pages.iter().enumerate() {
+            let number = i + 1;
+            if page.needs_ocr() {
+                without_text.push(number);
+            }
+            let mut result = self.text(name, page.text.clone());
+            if let Some(problem) = &page.problem {
+                result.status = InputStatus::Partial(problem.clone());
+            }
+            self.part(&format!("page {number}"), result);
+        }
+        if !without_text.is_empty() {
+            problems.push(no_text_layer(&without_text, doc.pages.len()));
+        }
+        let mut result = UnitResult::status(if problems.is_empty() {
+            InputStatus::Scanned
+        } else {
+            InputStatus::Partial(problems.join("; "))
+        });
+        result.bytes = size;
+        result
+    }
+
+    /// Adds a part of the container being read.
+    fn part(&mut self, location: &str, result: UnitResult) {
+        self.members.push(MemberResult {
+            location: location.to_string(),
+            result,
+            part: true,
+        });
     }
 
     /// Scans a document's text.
@@ -279,6 +352,23 @@ impl Walker<'_, '_, '_> {
     }
 }
 
+/// What a PDF's pages without text are told with.
+fn no_text_layer(pages: &[usize], total: usize) -> String {
+    if pages.len() == total {
+        return format!(
+            "no text layer: its {total} page(s) show only images (a scan?) and were not read \
+             (--ocr reads them)"
+        );
+    }
+    let list: Vec<String> = pages.iter().take(20).map(|p| p.to_string()).collect();
+    let more = if pages.len() > 20 { ", ..." } else { "" };
+    format!(
+        "no text layer on page(s) {}{more}: they show only images and were not read \
+         (--ocr reads them)",
+        list.join(", ")
+    )
+}
+
 fn failed(why: String) -> UnitResult {
     UnitResult::status(InputStatus::Failed(why))
 }
@@ -305,11 +395,13 @@ impl Visitor for Walker<'_, '_, '_> {
             self.members.push(MemberResult {
                 location: format!("{name}!{}", m.location),
                 result: m.result,
+                part: m.part,
             });
         }
         self.members.push(MemberResult {
             location: name.to_string(),
             result,
+            part: false,
         });
     }
 
@@ -317,6 +409,7 @@ impl Visitor for Walker<'_, '_, '_> {
         self.members.push(MemberResult {
             location: name.to_string(),
             result: failed(reason),
+            part: false,
         });
     }
 }

@@ -48,8 +48,8 @@ impl Sink for JsonReporter<'_> {
         self.inventory.add(batch);
         Ok(())
     }
-    fn input_done(&mut self, _report: &InputReport) -> io::Result<()> {
-        self.inventory.input_done();
+    fn input_done(&mut self, report: &InputReport) -> io::Result<()> {
+        self.inventory.input_done(&report.path);
         Ok(())
     }
     fn columns(

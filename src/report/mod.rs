@@ -436,9 +436,11 @@ impl InventoryBuilder {
         }
     }
 
-    /// Closes the current input.
-    pub fn input_done(&mut self) {
+    /// Closes the current input, the dataset `dataset` (the input's path: a document's pages
+    /// are one dataset, whatever part of it each finding names).
+    pub fn input_done(&mut self, dataset: &str) {
         for (_, mut e) in std::mem::take(&mut self.current) {
+            e.dataset = dataset.to_string();
             e.reason = if e.field.as_deref() == Some(FILE_NAME_FIELD) {
                 format!("the file's name holds {} ({})", e.rule, e.category)
             } else {
@@ -506,7 +508,7 @@ impl Sink for InventorySink {
         {
             self.failed.push((r.path.to_string(), why.clone()));
         }
-        self.builder.input_done();
+        self.builder.input_done(&r.path);
         Ok(())
     }
     fn columns(

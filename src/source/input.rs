@@ -191,6 +191,8 @@ pub enum Container {
     Tar,
     /// An office document read as text.
     Document(Document),
+    /// A PDF: the text of its pages and its metadata.
+    Pdf,
     /// A format piiscan does not read: the input is named as not scanned, with this reason.
     Unreadable(&'static str),
 }
@@ -210,6 +212,11 @@ pub fn is_zip(head: &[u8]) -> bool {
 /// Whether `head` is a POSIX or GNU tar header (`ustar` magic at byte 257).
 pub fn is_tar(head: &[u8]) -> bool {
     head.get(257..262) == Some(b"ustar")
+}
+
+/// Whether `head` is a PDF: `%PDF-` within its first 1024 bytes, where readers accept it.
+pub fn is_pdf(head: &[u8]) -> bool {
+    memchr::memmem::find(&head[..head.len().min(1024)], b"%PDF-").is_some()
 }
 
 /// Whether `head` is an OLE compound file (legacy `.doc`, `.xls`, `.ppt`, `.msg`).
@@ -232,6 +239,9 @@ pub fn container(name: &str, head: &[u8]) -> Option<Container> {
     }
     if is_tar(head) {
         return Some(Container::Tar);
+    }
+    if is_pdf(head) {
+        return Some(Container::Pdf);
     }
     if is_ole(head) {
         return Some(Container::Unreadable(match ext.as_str() {
@@ -292,6 +302,9 @@ mod tests {
         let mut tar = vec![0u8; 512];
         tar[257..262].copy_from_slice(b"ustar");
         assert_eq!(container("x", &tar), Some(Container::Tar));
+        assert_eq!(container("scan", b"%PDF-1.7\n"), Some(Container::Pdf));
+        assert_eq!(container("x.pdf", b"\r\n%PDF-1.4"), Some(Container::Pdf));
+        assert_eq!(container("x.pdf", b"not a pdf"), None);
         assert!(matches!(
             container("old.doc", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"),
             Some(Container::Unreadable(m)) if m.contains(".doc")

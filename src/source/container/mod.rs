@@ -1,9 +1,10 @@
 //! Containers: archives whose members are read as the files they are ([`zip`], [`tar`]) and
-//! documents whose text is read ([`office`]). Everything read from a container passes through a
+//! documents whose text is read ([`office`], [`pdf`]). Everything read from a container passes through a
 //! [`Guard`] that holds it to the [`Limits`], so that a decompression bomb stops with a message
 //! instead of filling the disk, the memory or the hours.
 
 pub mod office;
+pub mod pdf;
 pub mod tar;
 pub mod zip;
 
