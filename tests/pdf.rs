@@ -82,7 +82,7 @@ fn the_document_is_one_input_and_one_dataset() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(doc["stats"]["files_scanned"], 1, "{}", doc["stats"]);
+    assert_eq!(doc["stats"]["files"], 1, "{}", doc["stats"]);
     let inventory = doc["inventory"].as_array().expect("inventory");
     assert!(!inventory.is_empty());
     assert!(
