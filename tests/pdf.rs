@@ -187,3 +187,130 @@ fn anonymise_refuses_a_pdf() {
     assert!(err.contains("a PDF is not rewritten"), "{err}");
     assert!(!out_path.exists());
 }
+
+/// Whether tesseract and pdftoppm are installed; with `PIISCAN_REQUIRE_TESSERACT` set (as
+/// `.ci/run` sets it) they must be.
+fn ocr_tools() -> bool {
+    let runs = |program: &str, arg: &str| {
+        std::process::Command::new(program)
+            .arg(arg)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let ok = runs("tesseract", "--version") && runs("pdftoppm", "-v");
+    if !ok {
+        assert!(
+            std::env::var("PIISCAN_REQUIRE_TESSERACT").is_err(),
+            "PIISCAN_REQUIRE_TESSERACT is set but tesseract or pdftoppm was not found"
+        );
+        eprintln!("OCR test skipped: no tesseract (.ci/run installs Debian's tesseract-ocr)");
+    }
+    ok
+}
+
+#[test]
+fn ocr_reads_an_id_card_picture_and_a_scanned_pdf() {
+    if !ocr_tools() {
+        return;
+    }
+    let (found, code, err) = scan(&["--ocr", "idkaart.png", "scan.pdf"]);
+    assert_eq!(code, Some(0), "{err}");
+    for path in ["idkaart.png", "scan.pdf!page 1"] {
+        assert_found(
+            &found,
+            &[
+                (path, "nl.bsn", "*******90"),
+                (path, "nl.id_document", "*******14"),
+                (path, "person_name", "J*****"),
+            ],
+        );
+    }
+    // The BSN is on the card's fifth line.
+    assert!(located(&found)
+        .iter()
+        .any(|(p, r, l, _)| p == "scan.pdf!page 1" && r == "nl.bsn" && *l == 5));
+}
+
+#[test]
+fn without_ocr_images_are_counted_as_images() {
+    let out = run(
+        &root().join("fixtures/pdf"),
+        &["scan", "--format", "json", "-q", "idkaart.png"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["stats"]["skipped_images"], 1, "{}", doc["stats"]);
+    assert_eq!(doc["stats"]["skipped_binary"], 0, "{}", doc["stats"]);
+    assert_eq!(doc["stats"]["skipped_inputs"][0]["reason"], "image");
+    let out = run(&root().join("fixtures/pdf"), &["scan", "-q", "idkaart.png"]);
+    assert!(
+        crate::common::stdout(&out).contains("1 image (--ocr reads them)"),
+        "{}",
+        crate::common::stdout(&out)
+    );
+}
+
+#[test]
+fn ocr_without_tesseract_is_a_clear_error() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = crate::common::piiscan()
+        .current_dir(root().join("fixtures/pdf"))
+        .env("PATH", empty.path())
+        .args(["scan", "-q", "--ocr", "idkaart.png"])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--ocr needs the tesseract program"), "{err}");
+}
+
+/// A stand-in for tesseract that reads every image as two lines, the BSN line with an OCR
+/// confidence of `bsn_confidence`.
+fn fake_tesseract(dir: &std::path::Path, bsn_confidence: u32) {
+    let script = format!(
+        "#!/bin/sh\n\
+         if [ \"$1\" = --list-langs ]; then printf 'List of available languages (1):\\neng\\n'; exit 0; fi\n\
+         printf 'level\\tpage_num\\tblock_num\\tpar_num\\tline_num\\tword_num\\tleft\\ttop\\twidth\\theight\\tconf\\ttext\\n'\n\
+         printf '5\\t1\\t1\\t1\\t1\\t1\\t0\\t0\\t9\\t9\\t96\\tjan.jansen@example.nl\\n'\n\
+         printf '5\\t1\\t1\\t1\\t2\\t1\\t0\\t0\\t9\\t9\\t96\\tBSN:\\n'\n\
+         printf '5\\t1\\t1\\t1\\t2\\t2\\t0\\t0\\t9\\t9\\t{bsn_confidence}\\t111222333\\n'\n"
+    );
+    let path = dir.join("tesseract");
+    std::fs::write(&path, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn the_ocr_confidence_lowers_the_finding_confidence() {
+    let scan_with = |bsn_confidence: u32, min: &str| {
+        let bin = tempfile::tempdir().unwrap();
+        fake_tesseract(bin.path(), bsn_confidence);
+        let out = crate::common::piiscan()
+            .current_dir(root().join("fixtures/pdf"))
+            .env("PATH", bin.path())
+            .args(["scan", "-q", "--ocr", "--format", "ndjson", "--min-confidence", min, "idkaart.png"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        ndjson(&out)
+    };
+    let confidence = |found: &[Value], rule: &str| {
+        found
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .map(|f| f["confidence"].as_str().unwrap_or("").to_string())
+    };
+    // Read with confidence: the BSN keeps its confidence (high, with its context word).
+    let sure = scan_with(97, "low");
+    assert_eq!(confidence(&sure, "nl.bsn").as_deref(), Some("high"));
+    // Read at 70: one level lower; at 40: two.
+    let unsure = scan_with(70, "low");
+    assert_eq!(confidence(&unsure, "nl.bsn").as_deref(), Some("medium"));
+    let poor = scan_with(40, "low");
+    assert_eq!(confidence(&poor, "nl.bsn").as_deref(), Some("low"));
+    // Below the scan's minimum it is not reported; the e-mail on a clear line still is.
+    let default = scan_with(40, "medium");
+    assert_eq!(confidence(&default, "nl.bsn"), None);
+    assert!(confidence(&default, "email").is_some());
+}

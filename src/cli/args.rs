@@ -138,6 +138,11 @@ pub struct ScanArgs {
     /// How many members all archives of one input given may have [default: 100000].
     #[arg(long, value_name = "N")]
     pub archive_max_entries: Option<u64>,
+    /// Read images (PNG, JPEG, TIFF) and PDF pages without a text layer by OCR, with the
+    /// tesseract program (Debian: tesseract-ocr, tesseract-ocr-nld, tesseract-ocr-fra) and
+    /// pdftoppm (poppler-utils). Without it images are skipped and counted as images.
+    #[arg(long)]
+    pub ocr: bool,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

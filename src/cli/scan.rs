@@ -222,6 +222,11 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         inline_allow: cfg.and_then(|c| c.inline_allow).unwrap_or(true),
         project,
         archives: archive_limits(&args, cfg)?,
+        ocr: if args.ocr {
+            Some(piiscan::source::ocr::Ocr::find()?)
+        } else {
+            None
+        },
         ..ScanOptions::default()
     };
     set_threads(&mut opts, args.threads)?;

@@ -12,6 +12,7 @@ use crate::pipeline::{mark_found, run_opened, run_table_path, Ctx, InputStatus, 
 use crate::ruleset::RuleSet;
 use crate::source::container::{self, limit_hit, office, pdf, Budget, Guard, Visitor};
 use crate::source::input::{self, Container};
+use crate::source::ocr::OcrText;
 use crate::source::open::{open_local, read_up_to, LocalOpened, Opened};
 use crate::source::sniff::{sniff, SNIFF_LEN};
 use std::fs::File;
@@ -88,6 +89,8 @@ pub(crate) fn run(
             Ok(file) => walker.seekable(kind, &name, file),
             Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
         },
+        (Container::Image, _) if ctx.ocr.is_none() => UnitResult::status(InputStatus::SkippedImage),
+        (Container::Image, Some(p)) => walker.image(&name, OcrInput::File(p)),
         (Container::Pdf, Some(p)) => match std::fs::read(p) {
             Ok(bytes) => walker.pdf(&name, bytes),
             Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
@@ -167,14 +170,54 @@ impl Walker<'_, '_, '_> {
                 Ok(file) => self.seekable(kind, name, file),
                 Err(e) => UnitResult::status(InputStatus::Failed(describe(&e))),
             },
-            Container::Pdf => {
+            Container::Image if self.ctx.ocr.is_none() => {
+                UnitResult::status(InputStatus::SkippedImage)
+            }
+            Container::Pdf | Container::Image => {
                 let mut bytes = Vec::new();
                 match reader.read_to_end(&mut bytes) {
-                    Ok(_) => self.pdf(name, bytes),
+                    Ok(_) if kind == Container::Pdf => self.pdf(name, bytes),
+                    Ok(_) => self.image(name, OcrInput::Bytes(&bytes)),
                     Err(e) => UnitResult::status(InputStatus::Failed(describe(&e))),
                 }
             }
         }
+    }
+
+    /// An image read by OCR (`--ocr` only).
+    fn image(&mut self, name: &str, input: OcrInput<'_>) -> UnitResult {
+        let Some(ocr) = self.ctx.ocr else {
+            return UnitResult::status(InputStatus::SkippedImage);
+        };
+        let (read, size) = match input {
+            OcrInput::File(path) => (
+                ocr.image(path),
+                std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            ),
+            OcrInput::Bytes(bytes) => (ocr.image_bytes(bytes), bytes.len() as u64),
+        };
+        let mut result = match read {
+            Ok(text) => self.ocr_text(name, &text),
+            Err(e) => failed(format!("OCR failed: {e}")),
+        };
+        result.bytes = size;
+        result
+    }
+
+    /// Scans text read by OCR: each finding's confidence lowered by its line's OCR
+    /// confidence, and dropped when that puts it below the scan's minimum.
+    fn ocr_text(&mut self, name: &str, ocr: &OcrText) -> UnitResult {
+        let mut result = self.text(name, ocr.text.clone());
+        let min = self.ctx.tables.min_confidence;
+        if let Some(region) = result.region.as_mut() {
+            for h in &mut region.hits {
+                let line = usize::try_from(h.newlines_before).unwrap_or(usize::MAX);
+                h.found.confidence =
+                    crate::source::ocr::lowered(h.found.confidence, ocr.confidence_of_line(line));
+            }
+            region.hits.retain(|h| h.found.confidence >= min);
+        }
+        result
     }
 
     /// A PDF: each page's text is a part (`report.pdf!page 2`, lines counted from the top of
@@ -185,6 +228,21 @@ impl Walker<'_, '_, '_> {
         let doc = match pdf::read(&bytes) {
             Ok(doc) => doc,
             Err(e) => return failed(e.to_string()),
+        };
+        // Pages without a text layer are rendered from a private copy for OCR.
+        let ocr = match self.ctx.ocr {
+            Some(ocr) if doc.pages.iter().any(pdf::Page::needs_ocr) => {
+                let copy = tempfile::Builder::new()
+                    .prefix("piiscan-ocr-")
+                    .suffix(".pdf")
+                    .tempfile()
+                    .and_then(|mut f| io::Write::write_all(&mut f, &bytes).map(|()| f));
+                match copy {
+                    Ok(f) => Some((ocr, f)),
+                    Err(e) => return failed(format!("temporary copy for OCR: {e}")),
+                }
+            }
+            _ => None,
         };
         drop(bytes);
         let mut problems = Vec::new();
@@ -205,10 +263,17 @@ impl Walker<'_, '_, '_> {
         let mut without_text = Vec::new();
         for (i, page) in doc.pages.iter().enumerate() {
             let number = i + 1;
-            if page.needs_ocr() {
-                without_text.push(number);
-            }
-            let mut result = self.text(name, page.text.clone());
+            let mut result = match (&ocr, page.needs_ocr()) {
+                (Some((ocr, copy)), true) => match ocr.pdf_page(copy.path(), number) {
+                    Ok(text) => self.ocr_text(name, &text),
+                    Err(e) => failed(format!("OCR failed: {e}")),
+                },
+                (None, true) => {
+                    without_text.push(number);
+                    self.text(name, page.text.clone())
+                }
+                _ => self.text(name, page.text.clone()),
+            };
             if let Some(problem) = &page.problem {
                 result.status = InputStatus::Partial(problem.clone());
             }
@@ -367,6 +432,12 @@ fn no_text_layer(pages: &[usize], total: usize) -> String {
          (--ocr reads them)",
         list.join(", ")
     )
+}
+
+/// What OCR reads: a file, or bytes read from a container.
+enum OcrInput<'a> {
+    File(&'a Path),
+    Bytes(&'a [u8]),
 }
 
 fn failed(why: String) -> UnitResult {

@@ -25,6 +25,7 @@ pub(super) struct InputState {
     problems: Vec<String>,
     failed: Option<String>,
     binary: bool,
+    image: bool,
     too_large: bool,
     special: Option<String>,
 }
@@ -33,6 +34,7 @@ impl InputState {
     fn absorb(&mut self, status: &InputStatus, bytes: u64) {
         match status {
             InputStatus::SkippedBinary => self.binary = true,
+            InputStatus::SkippedImage => self.image = true,
             InputStatus::SkippedTooLarge => self.too_large = true,
             InputStatus::SkippedSpecial(kind) => self.special = Some(kind.clone()),
             InputStatus::Failed(why) => self.failed = Some(why.clone()),
@@ -48,6 +50,8 @@ impl InputState {
             InputStatus::Failed(f)
         } else if self.binary {
             InputStatus::SkippedBinary
+        } else if self.image {
+            InputStatus::SkippedImage
         } else if self.too_large {
             InputStatus::SkippedTooLarge
         } else if let Some(kind) = self.special.take() {

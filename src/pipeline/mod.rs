@@ -124,6 +124,7 @@ pub fn scan(
         progress: &progress,
         inline_allow: opts.inline_allow,
         limits: opts.archives,
+        ocr: opts.ocr.as_ref(),
     };
     std::thread::scope(|s| {
         let (next, stop, emitted, advanced) = (&next, &stop, &emitted, &advanced);

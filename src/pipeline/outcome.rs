@@ -12,6 +12,8 @@ pub enum InputStatus {
     Scanned,
     /// Skipped: binary content.
     SkippedBinary,
+    /// Skipped: an image (PNG, JPEG, TIFF), read only with `--ocr`.
+    SkippedImage,
     /// Skipped: larger than `--max-filesize`.
     SkippedTooLarge,
     /// Skipped: a FIFO, socket or device found in a directory (never opened); the kind.
@@ -27,6 +29,7 @@ impl InputStatus {
     pub fn skip_reason(&self) -> Option<&'static str> {
         match self {
             InputStatus::SkippedBinary => Some("binary"),
+            InputStatus::SkippedImage => Some("image"),
             InputStatus::SkippedTooLarge => Some("too large"),
             InputStatus::SkippedSpecial(_) => Some("special file"),
             _ => None,
@@ -63,6 +66,8 @@ pub struct ScanStats {
     pub files_scanned: u64,
     /// Inputs skipped as binary.
     pub skipped_binary: u64,
+    /// Images skipped (not read without `--ocr`).
+    pub skipped_images: u64,
     /// Inputs skipped for their size.
     pub skipped_too_large: u64,
     /// Special files (FIFOs, sockets, devices) found in directories and never opened.
@@ -121,6 +126,7 @@ impl ScanStats {
             }
             InputStatus::Failed(_) => self.failed += 1,
             InputStatus::SkippedBinary => self.skipped_binary += 1,
+            InputStatus::SkippedImage => self.skipped_images += 1,
             InputStatus::SkippedTooLarge => self.skipped_too_large += 1,
             InputStatus::SkippedSpecial(_) => self.skipped_special += 1,
         }

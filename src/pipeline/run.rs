@@ -324,6 +324,8 @@ pub(crate) struct Ctx<'a> {
     pub(super) inline_allow: bool,
     /// What an archive may expand to.
     pub(crate) limits: crate::source::container::Limits,
+    /// `--ocr`: tesseract, for images and PDF pages without a text layer.
+    pub(crate) ocr: Option<&'a crate::source::ocr::Ocr>,
 }
 
 /// Reads a SQLite file or a workbook and scans its cells.

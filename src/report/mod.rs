@@ -172,6 +172,8 @@ pub struct StatsRecord<'a> {
     pub skipped: u64,
     /// Inputs skipped as binary.
     pub skipped_binary: u64,
+    /// Images skipped (read only with `--ocr`).
+    pub skipped_images: u64,
     /// Inputs skipped for their size.
     pub skipped_too_large: u64,
     /// FIFOs, sockets and devices found in directories (never opened).
@@ -236,12 +238,13 @@ pub struct SkippedInput<'a> {
 /// The skips counted by reason (`2 skipped: 1 binary, 1 special file`), or `None` when
 /// nothing was skipped: the one line every format's summary carries.
 pub fn skip_summary(s: &ScanStats) -> Option<String> {
-    let total = s.skipped_binary + s.skipped_too_large + s.skipped_special;
+    let total = s.skipped_binary + s.skipped_images + s.skipped_too_large + s.skipped_special;
     if total == 0 {
         return None;
     }
     let parts: Vec<String> = [
         (s.skipped_binary, "binary"),
+        (s.skipped_images, "image (--ocr reads images)"),
         (s.skipped_too_large, "too large"),
         (s.skipped_special, "special file"),
     ]
@@ -281,8 +284,9 @@ impl<'a> StatsRecord<'a> {
         }
         StatsRecord {
             files: s.files_scanned,
-            skipped: s.skipped_binary + s.skipped_too_large + s.skipped_special,
+            skipped: s.skipped_binary + s.skipped_images + s.skipped_too_large + s.skipped_special,
             skipped_binary: s.skipped_binary,
+            skipped_images: s.skipped_images,
             skipped_too_large: s.skipped_too_large,
             skipped_special: s.skipped_special,
             skipped_inputs: s

@@ -206,11 +206,16 @@ impl Reporter for TableReporter<'_> {
         }
         writeln!(
             self.out,
-            "{} findings · {} files scanned, {} skipped ({} binary, {} too large, {} special), {} failed · {} in {:.2} s ({:.1} MB/s)",
+            "{} findings · {} files scanned, {} skipped ({} binary, {}{} too large, {} special), {} failed · {} in {:.2} s ({:.1} MB/s)",
             s.findings,
             s.files,
             s.skipped,
             s.skipped_binary,
+            if s.skipped_images > 0 {
+                format!("{} image (--ocr reads them), ", s.skipped_images)
+            } else {
+                String::new()
+            },
             s.skipped_too_large,
             s.skipped_special,
             s.errors,
