@@ -108,13 +108,15 @@ fn encrypted_pdfs_are_named_and_owner_only_ones_read() {
     let (found, code, err) = scan(&["encrypted.pdf", "owner-only.pdf"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(
-        err.lines()
-            .any(|l| l.contains("encrypted.pdf") && l.contains("encrypted") && l.contains("not scanned")),
+        err.lines().any(|l| l.contains("encrypted.pdf")
+            && l.contains("encrypted")
+            && l.contains("not scanned")),
         "{err}"
     );
-    assert!(!found
-        .iter()
-        .any(|f| f["path"].as_str().unwrap_or("").starts_with("encrypted.pdf")));
+    assert!(!found.iter().any(|f| f["path"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("encrypted.pdf")));
     // A PDF that restricts only printing and copying opens without a password: it is read.
     assert_found(&found, &[("owner-only.pdf!page 2", "nl.bsn", "*******33")]);
 }
@@ -126,7 +128,10 @@ fn a_broken_xref_and_a_cut_file_are_named_never_a_hang() {
     assert!(started.elapsed().as_secs() < 60);
     assert_eq!(code, Some(2), "{err}");
     for name in ["broken-xref.pdf", "truncated.pdf"] {
-        assert!(err.lines().any(|l| l.contains(name)), "{name} not named: {err}");
+        assert!(
+            err.lines().any(|l| l.contains(name)),
+            "{name} not named: {err}"
+        );
     }
     assert!(!err.contains("panicked"), "{err}");
     // The rebuilt table still gives the pages it could find.
@@ -160,7 +165,11 @@ fn a_pdf_inside_an_archive_keeps_its_whole_path() {
         &found,
         &[
             ("hr.zip!dossiers/rapport.pdf!page 2", "nl.bsn", "*******33"),
-            ("hr.zip!dossiers/rapport.pdf!metadata", "person_name", "K*** S***"),
+            (
+                "hr.zip!dossiers/rapport.pdf!metadata",
+                "person_name",
+                "K*** S***",
+            ),
         ],
     );
 }
@@ -289,7 +298,16 @@ fn the_ocr_confidence_lowers_the_finding_confidence() {
         let out = crate::common::piiscan()
             .current_dir(root().join("fixtures/pdf"))
             .env("PATH", bin.path())
-            .args(["scan", "-q", "--ocr", "--format", "ndjson", "--min-confidence", min, "idkaart.png"])
+            .args([
+                "scan",
+                "-q",
+                "--ocr",
+                "--format",
+                "ndjson",
+                "--min-confidence",
+                min,
+                "idkaart.png",
+            ])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

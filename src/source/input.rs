@@ -318,7 +318,10 @@ mod tests {
         assert_eq!(container("scan", b"%PDF-1.7\n"), Some(Container::Pdf));
         assert_eq!(container("x.pdf", b"\r\n%PDF-1.4"), Some(Container::Pdf));
         assert_eq!(container("x.pdf", b"not a pdf"), None);
-        assert_eq!(container("a.png", b"\x89PNG\r\n\x1a\n\0"), Some(Container::Image));
+        assert_eq!(
+            container("a.png", b"\x89PNG\r\n\x1a\n\0"),
+            Some(Container::Image)
+        );
         assert_eq!(container("b", b"\xFF\xD8\xFF\xE0"), Some(Container::Image));
         assert_eq!(container("c.tif", b"II*\0\x08"), Some(Container::Image));
         assert!(matches!(

@@ -155,10 +155,7 @@ fn metadata(doc: &Document) -> String {
     if let Ok(info) = info {
         for (key, value) in info.iter() {
             // Dates and the trapping flag say nothing about a person.
-            if matches!(
-                key.as_slice(),
-                b"CreationDate" | b"ModDate" | b"Trapped"
-            ) {
+            if matches!(key.as_slice(), b"CreationDate" | b"ModDate" | b"Trapped") {
                 continue;
             }
             let value = doc.dereference(value).map(|(_, o)| o);
@@ -200,7 +197,10 @@ struct Font<'d> {
 
 impl Font<'_> {
     fn width(&self, code: u32) -> f64 {
-        self.widths.get(&code).copied().unwrap_or(self.default_width)
+        self.widths
+            .get(&code)
+            .copied()
+            .unwrap_or(self.default_width)
     }
 }
 
@@ -543,7 +543,10 @@ impl<'d> TextReader<'d> {
                             other => {
                                 let adjust = number(other).unwrap_or(0.0);
                                 // A move right of a quarter em or more is a space.
-                                if adjust < -250.0 && !st.out.ends_with([' ', '\n']) && st.last.is_some() {
+                                if adjust < -250.0
+                                    && !st.out.ends_with([' ', '\n'])
+                                    && st.last.is_some()
+                                {
                                     st.out.push(' ');
                                 }
                                 let tx = -adjust / 1000.0 * st.params.size * st.params.scale;
@@ -573,7 +576,10 @@ impl<'d> TextReader<'d> {
     ) {
         let doc = self.doc;
         let found = resources.iter().find_map(|res| {
-            let xobjects = res.get_deref(b"XObject", doc).and_then(Object::as_dict).ok()?;
+            let xobjects = res
+                .get_deref(b"XObject", doc)
+                .and_then(Object::as_dict)
+                .ok()?;
             let entry = xobjects.get(name).ok()?;
             let (id, obj) = doc.dereference(entry).ok()?;
             Some((id, obj.as_stream().ok()?))
@@ -598,12 +604,22 @@ impl<'d> TextReader<'d> {
                     }
                 };
                 let mut inner: Vec<&'d Dictionary> = Vec::new();
-                if let Ok(r) = stream.dict.get_deref(b"Resources", doc).and_then(Object::as_dict) {
+                if let Ok(r) = stream
+                    .dict
+                    .get_deref(b"Resources", doc)
+                    .and_then(Object::as_dict)
+                {
                     inner.push(r);
                 }
                 inner.extend_from_slice(resources);
                 let saved = (st.ctm, st.params, st.tm, st.tlm, st.font.clone());
-                if let Some(m) = stream.dict.get(b"Matrix").ok().and_then(|m| m.as_array().ok()).and_then(|a| matrix(a)) {
+                if let Some(m) = stream
+                    .dict
+                    .get(b"Matrix")
+                    .ok()
+                    .and_then(|m| m.as_array().ok())
+                    .and_then(|a| matrix(a))
+                {
                     st.ctm = mul(&m, &st.ctm);
                 }
                 self.run(&content, &inner, st, depth + 1);
@@ -727,7 +743,9 @@ mod tests {
             out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
         }
         let xref = out.len();
-        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
         for o in offsets {
             out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
         }
@@ -752,8 +770,16 @@ mod tests {
         let page = &text.pages[0].text;
         assert!(page.contains("Naam: Jan Jansen\n"), "{page:?}");
         assert!(page.contains("IBAN: NL91ABNA0417164300"), "{page:?}");
-        assert!(text.metadata.contains("Author: Sanne Bakker\n"), "{:?}", text.metadata);
-        assert!(text.metadata.contains("Title: Dossier\n"), "{:?}", text.metadata);
+        assert!(
+            text.metadata.contains("Author: Sanne Bakker\n"),
+            "{:?}",
+            text.metadata
+        );
+        assert!(
+            text.metadata.contains("Title: Dossier\n"),
+            "{:?}",
+            text.metadata
+        );
     }
 
     #[test]
@@ -778,7 +804,10 @@ mod tests {
 
     #[test]
     fn garbage_and_cut_files_are_errors() {
-        assert!(matches!(read(b"%PDF-1.4\n garbage"), Err(PdfError::Broken(_))));
+        assert!(matches!(
+            read(b"%PDF-1.4\n garbage"),
+            Err(PdfError::Broken(_))
+        ));
         let pdf = pdf_with("BT /F1 12 Tf 72 700 Td (Jan Jansen) Tj ET", "<< >>");
         for cut in [10, pdf.len() / 3, pdf.len() / 2, pdf.len() - 30] {
             // Cut anywhere: an error or the text before the cut, never a panic.
