@@ -85,7 +85,7 @@ fn is_street_word(word: &[u8]) -> bool {
 /// Are these bytes initials (`J.`, `J.P.`, `A.B.C.`)?
 fn is_initials(word: &[u8]) -> bool {
     word.len() >= 2
-        && word.len() % 2 == 0
+        && word.len().is_multiple_of(2)
         && word
             .chunks(2)
             .all(|c| c[0].is_ascii_uppercase() && c[1] == b'.')
