@@ -132,10 +132,17 @@ fn binary_files_are_skipped_and_counted() {
         ],
     )
     .unwrap();
+    fs::write(
+        dir.path().join("blob.bin"),
+        b"\x00\x01\x02\x03\x00\x00\xff\xfe",
+    )
+    .unwrap();
     let out = run(dir.path(), &["scan", ".", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["stats"]["skipped_binary"], 1);
+    // A JPEG is an image (read with --ocr), counted as such.
+    assert_eq!(doc["stats"]["skipped_images"], 1);
     assert_eq!(doc["stats"]["files"], 1);
 }
 

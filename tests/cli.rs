@@ -25,7 +25,9 @@ fn demo_scan_finds_every_kind_and_skips_binary() {
     {
         assert!(rules.contains(rule), "{rule} not found in the demo data");
     }
-    assert_eq!(doc["stats"]["skipped_binary"], 1);
+    // docs/logo.png: an image, read only with --ocr.
+    assert_eq!(doc["stats"]["skipped_images"], 1);
+    assert_eq!(doc["stats"]["skipped_binary"], 0);
     assert_eq!(doc["stats"]["errors"], 0);
     let clean: Vec<_> = doc["findings"]
         .as_array()

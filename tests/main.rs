@@ -27,6 +27,7 @@ mod no_echo;
 mod output;
 mod parallel;
 mod path_names;
+mod pdf;
 mod pgarchive;
 mod progress;
 mod readers;

@@ -67,7 +67,7 @@ fn next_block_in(
     let mut cut = None;
     while let Some(nl) = memchr::memrchr2(b'\n', b'\r', &block[..end]) {
         quotes -= memchr::memchr_iter(b'"', &block[nl..end]).count();
-        if quotes % 2 == 0 {
+        if quotes.is_multiple_of(2) {
             cut = Some(nl + 1);
             break;
         }

@@ -143,7 +143,7 @@ pub fn check_bytes(material: &[u8], source: &str) -> crate::Result<()> {
 
 fn parse_hex(text: &str) -> Option<Vec<u8>> {
     let t = text.trim();
-    if t.len() % 2 != 0 || t.is_empty() {
+    if !t.len().is_multiple_of(2) || t.is_empty() {
         return None;
     }
     (0..t.len())

@@ -261,6 +261,9 @@ fn container_refusal(path: &Path, head: &[u8]) -> crate::Error {
         Some(Container::Mail | Container::Mbox | Container::Msg) => {
             "a mail message or mailbox is not rewritten; export the messages and anonymise those"
         }
+        Some(Container::Pdf) => {
+            "a PDF is not rewritten; export its text and anonymise that, or redact it in a PDF editor"
+        }
         _ => "a file of this format is not rewritten",
     };
     crate::Error::Usage(format!("{}: {what}", path.display()))

@@ -157,6 +157,11 @@ pub struct ScanArgs {
     /// Cell findings printed per column; the inventory keeps exact counts. 0: no cap.
     #[arg(long, default_value_t = 1_000, value_name = "N")]
     pub max_findings_per_column: u64,
+    /// Read images (PNG, JPEG, TIFF) and PDF pages without a text layer by OCR, with the
+    /// tesseract program (Debian: tesseract-ocr, tesseract-ocr-nld, tesseract-ocr-fra) and
+    /// pdftoppm (poppler-utils). Without it images are skipped and counted as images.
+    #[arg(long)]
+    pub ocr: bool,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,

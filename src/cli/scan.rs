@@ -108,6 +108,11 @@ pub fn run(args: ScanArgs) -> Result<Exit> {
     opts.explain = args.explain;
     opts.tables.max_findings_per_column = args.max_findings_per_column;
     opts.project = project;
+    opts.ocr = if args.ocr {
+        Some(piiscan::source::ocr::Ocr::find()?)
+    } else {
+        None
+    };
     set_threads(&mut opts, args.threads)?;
     let format =
         Format::parse(&args.format).with_context(|| format!("unknown format {:?}", args.format))?;

@@ -13,9 +13,10 @@ use crate::pipeline::{mark_found, run_opened, run_table_path, Ctx, InputStatus, 
 use crate::ruleset::RuleSet;
 use crate::source::container::markup::{Markup, MarkupReader};
 use crate::source::container::{
-    self, clean_name, limit_hit, mail, mbox, office, Budget, Guard, Visitor,
+    self, clean_name, limit_hit, mail, mbox, office, pdf, Budget, Guard, Visitor,
 };
 use crate::source::input::{self, Container};
+use crate::source::ocr::OcrText;
 use crate::source::open::{open_local, read_up_to, LocalOpened, Opened};
 use crate::source::sniff::{sniff, Sniffed, SNIFF_LEN};
 use std::fs::File;
@@ -28,6 +29,10 @@ pub(crate) struct MemberResult {
     pub(crate) location: String,
     /// What reading it gave (its own members are flattened into the container's list).
     pub(crate) result: UnitResult,
+    /// A part of the container's own text (a PDF's page or metadata), not a file: its findings
+    /// are located under `container!location`, but it is counted and reported as part of the
+    /// container, which is the one input (and the one dataset of the inventory).
+    pub(crate) part: bool,
 }
 
 /// Fills in fingerprints and masks of every member's findings, each under its own location.
@@ -90,6 +95,12 @@ pub(crate) fn run(
                 Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
             }
         }
+        (Container::Image, _) if ctx.ocr.is_none() => UnitResult::status(InputStatus::SkippedImage),
+        (Container::Image, Some(p)) => walker.image(&name, OcrInput::File(p)),
+        (Container::Pdf, Some(p)) => match std::fs::read(p) {
+            Ok(bytes) => walker.pdf(&name, bytes),
+            Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
+        },
         _ => {
             let reader: Box<dyn Read + '_> = match (opened.compressed, stored) {
                 (true, Some(stored)) => Box::new(Guard::ratio_only(opened.reader, &budget, stored)),
@@ -172,7 +183,134 @@ impl Walker<'_, '_, '_> {
             Container::Markup(markup) => self.markup(markup, reader),
             Container::Mail => self.eml(reader),
             Container::Mbox => self.mbox(reader),
+            Container::Image if self.ctx.ocr.is_none() => {
+                UnitResult::status(InputStatus::SkippedImage)
+            }
+            Container::Pdf | Container::Image => {
+                let mut bytes = Vec::new();
+                match reader.read_to_end(&mut bytes) {
+                    Ok(_) if kind == Container::Pdf => self.pdf(name, bytes),
+                    Ok(_) => self.image(name, OcrInput::Bytes(&bytes)),
+                    Err(e) => UnitResult::status(InputStatus::Failed(describe(&e))),
+                }
+            }
         }
+    }
+
+    /// An image read by OCR (`--ocr` only).
+    fn image(&mut self, name: &str, input: OcrInput<'_>) -> UnitResult {
+        let Some(ocr) = self.ctx.ocr else {
+            return UnitResult::status(InputStatus::SkippedImage);
+        };
+        let (read, size) = match input {
+            OcrInput::File(path) => (
+                ocr.image(path),
+                std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            ),
+            OcrInput::Bytes(bytes) => (ocr.image_bytes(bytes), bytes.len() as u64),
+        };
+        let mut result = match read {
+            Ok(text) => self.ocr_text(name, &text),
+            Err(e) => failed(format!("OCR failed: {e}")),
+        };
+        result.bytes = size;
+        result
+    }
+
+    /// Scans text read by OCR: each finding's confidence lowered by its line's OCR
+    /// confidence, and dropped when that puts it below the scan's minimum.
+    fn ocr_text(&mut self, name: &str, ocr: &OcrText) -> UnitResult {
+        let mut result = self.text(name, ocr.text.clone());
+        let min = self.ctx.tables.min_confidence;
+        if let Some(region) = result.region.as_mut() {
+            for h in &mut region.hits {
+                let line = usize::try_from(h.newlines_before).unwrap_or(usize::MAX);
+                h.found.confidence =
+                    crate::source::ocr::lowered(h.found.confidence, ocr.confidence_of_line(line));
+            }
+            region.hits.retain(|h| h.found.confidence >= min);
+        }
+        result
+    }
+
+    /// A PDF: each page's text is a part (`report.pdf!page 2`, lines counted from the top of
+    /// the page), and so are its metadata (`report.pdf!metadata`); pages that show only
+    /// images (a scan) are named as having no text layer.
+    fn pdf(&mut self, name: &str, bytes: Vec<u8>) -> UnitResult {
+        let size = bytes.len() as u64;
+        let doc = match pdf::read(&bytes) {
+            Ok(doc) => doc,
+            Err(e) => return failed(e.to_string()),
+        };
+        // Pages without a text layer are rendered from a private copy for OCR.
+        let ocr = match self.ctx.ocr {
+            Some(ocr) if doc.pages.iter().any(pdf::Page::needs_ocr) => {
+                let copy = tempfile::Builder::new()
+                    .prefix("piiscan-ocr-")
+                    .suffix(".pdf")
+                    .tempfile()
+                    .and_then(|mut f| io::Write::write_all(&mut f, &bytes).map(|()| f));
+                match copy {
+                    Ok(f) => Some((ocr, f)),
+                    Err(e) => return failed(format!("temporary copy for OCR: {e}")),
+                }
+            }
+            _ => None,
+        };
+        drop(bytes);
+        let mut problems = Vec::new();
+        if doc.truncated {
+            problems.push("it is cut short (no %%EOF at its end)".to_string());
+        }
+        if doc.repaired {
+            problems.push(
+                "its cross-reference table is broken and was rebuilt by scanning the file; \
+                 objects may be missing"
+                    .to_string(),
+            );
+        }
+        if !doc.metadata.is_empty() {
+            let result = self.text(name, doc.metadata.clone());
+            self.part("metadata", result);
+        }
+        let mut without_text = Vec::new();
+        for (i, page) in doc.pages.iter().enumerate() {
+            let number = i + 1;
+            let mut result = match (&ocr, page.needs_ocr()) {
+                (Some((ocr, copy)), true) => match ocr.pdf_page(copy.path(), number) {
+                    Ok(text) => self.ocr_text(name, &text),
+                    Err(e) => failed(format!("OCR failed: {e}")),
+                },
+                (None, true) => {
+                    without_text.push(number);
+                    self.text(name, page.text.clone())
+                }
+                _ => self.text(name, page.text.clone()),
+            };
+            if let Some(problem) = &page.problem {
+                result.status = InputStatus::Partial(problem.clone());
+            }
+            self.part(&format!("page {number}"), result);
+        }
+        if !without_text.is_empty() {
+            problems.push(no_text_layer(&without_text, doc.pages.len()));
+        }
+        let mut result = UnitResult::status(if problems.is_empty() {
+            InputStatus::Scanned
+        } else {
+            InputStatus::Partial(problems.join("; "))
+        });
+        result.bytes = size;
+        result
+    }
+
+    /// Adds a part of the container being read.
+    fn part(&mut self, location: &str, result: UnitResult) {
+        self.members.push(MemberResult {
+            location: location.to_string(),
+            result,
+            part: true,
+        });
     }
 
     /// Scans a document's text.
@@ -241,7 +379,11 @@ impl Walker<'_, '_, '_> {
             if cut {
                 add_problem(&mut result.status, too_large());
             }
-            self.members.push(MemberResult { location, result });
+            self.members.push(MemberResult {
+                location,
+                result,
+                part: false,
+            });
         });
         let read_any = !self.members.is_empty();
         UnitResult::status(container_status(outcome.map(|_| ()), read_any))
@@ -263,6 +405,7 @@ impl Walker<'_, '_, '_> {
                 self.members.push(MemberResult {
                     location,
                     result: failed(limit.0),
+                    part: false,
                 });
                 break;
             }
@@ -273,9 +416,14 @@ impl Walker<'_, '_, '_> {
                 self.members.push(MemberResult {
                     location: format!("{location}!{}", m.location),
                     result: m.result,
+                    part: m.part,
                 });
             }
-            self.members.push(MemberResult { location, result });
+            self.members.push(MemberResult {
+                location,
+                result,
+                part: false,
+            });
         }
         let mut result = self.text(prefix, msg.text);
         if let Some(p) = problems {
@@ -404,6 +552,29 @@ fn too_large() -> String {
     )
 }
 
+/// What a PDF's pages without text are told with.
+fn no_text_layer(pages: &[usize], total: usize) -> String {
+    if pages.len() == total {
+        return format!(
+            "no text layer: its {total} page(s) show only images (a scan?) and were not read \
+             (--ocr reads them)"
+        );
+    }
+    let list: Vec<String> = pages.iter().take(20).map(|p| p.to_string()).collect();
+    let more = if pages.len() > 20 { ", ..." } else { "" };
+    format!(
+        "no text layer on page(s) {}{more}: they show only images and were not read \
+         (--ocr reads them)",
+        list.join(", ")
+    )
+}
+
+/// What OCR reads: a file, or bytes read from a container.
+enum OcrInput<'a> {
+    File(&'a Path),
+    Bytes(&'a [u8]),
+}
+
 fn failed(why: String) -> UnitResult {
     UnitResult::status(InputStatus::Failed(why))
 }
@@ -430,11 +601,13 @@ impl Visitor for Walker<'_, '_, '_> {
             self.members.push(MemberResult {
                 location: format!("{name}!{}", m.location),
                 result: m.result,
+                part: m.part,
             });
         }
         self.members.push(MemberResult {
             location: name.to_string(),
             result,
+            part: false,
         });
     }
 
@@ -442,6 +615,7 @@ impl Visitor for Walker<'_, '_, '_> {
         self.members.push(MemberResult {
             location: name.to_string(),
             result: failed(reason),
+            part: false,
         });
     }
 }

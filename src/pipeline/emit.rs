@@ -25,6 +25,7 @@ pub(super) struct InputState {
     problems: Vec<String>,
     failed: Option<String>,
     binary: bool,
+    image: bool,
     too_large: bool,
     special: Option<String>,
 }
@@ -33,6 +34,7 @@ impl InputState {
     fn absorb(&mut self, status: &InputStatus, bytes: u64) {
         match status {
             InputStatus::SkippedBinary => self.binary = true,
+            InputStatus::SkippedImage => self.image = true,
             InputStatus::SkippedTooLarge => self.too_large = true,
             InputStatus::SkippedSpecial(kind) => self.special = Some(kind.clone()),
             InputStatus::Failed(why) => self.failed = Some(why.clone()),
@@ -51,6 +53,8 @@ impl InputState {
             InputStatus::Failed(m(f))
         } else if self.binary {
             InputStatus::SkippedBinary
+        } else if self.image {
+            InputStatus::SkippedImage
         } else if self.too_large {
             InputStatus::SkippedTooLarge
         } else if let Some(kind) = self.special.take() {
@@ -238,12 +242,41 @@ impl<'a> Emitter<'a> {
         self.send_batch();
     }
 
-    /// Reports each member of a container as an input of its own, named `container!member`.
+    /// Reports each member of a container as an input of its own, named `container!member`;
+    /// a part (a PDF's page) only has its findings named so, and is counted with its
+    /// container, which comes after its parts.
     pub(super) fn emit_members(&mut self, names: Names<'_>, result: &mut UnitResult) {
         for m in std::mem::take(&mut result.members) {
             let path: Arc<str> = Arc::from(format!("{}!{}", names.0, m.location).as_str());
             let project: Arc<str> = Arc::from(format!("{}!{}", names.1, m.location).as_str());
-            self.emit(&Unit::Whole { entry: 0 }, (&path, &project), m.result);
+            if m.part {
+                self.emit_part(&m.location, (&path, &project), m.result);
+            } else {
+                self.emit(&Unit::Whole { entry: 0 }, (&path, &project), m.result);
+            }
+        }
+    }
+
+    /// The findings of a part, its lines counted from its own start; its status and bytes go
+    /// to the container's (the part's problems named with the part).
+    fn emit_part(&mut self, location: &str, names: Names<'_>, result: UnitResult) {
+        let part = location.rsplit('!').next().unwrap_or(location);
+        match result.status {
+            InputStatus::Failed(why) | InputStatus::Partial(why) => {
+                self.state.problems.push(format!("{part}: {why}"));
+            }
+            _ => {}
+        }
+        if let Some(mut region) = result.region {
+            let lines = std::mem::take(&mut self.state.lines_before);
+            let chars = std::mem::take(&mut self.state.line_chars_before);
+            let decoded = std::mem::take(&mut self.state.decoded_before);
+            self.text_hits(names, std::mem::take(&mut region.hits));
+            (
+                self.state.lines_before,
+                self.state.line_chars_before,
+                self.state.decoded_before,
+            ) = (lines, chars, decoded);
         }
     }
 

@@ -126,6 +126,7 @@ pub fn scan(
         inline_allow: opts.inline_allow,
         limits: opts.archives,
         spool_limit: opts.walk.max_filesize.unwrap_or(opts.archives.max_total),
+        ocr: opts.ocr.as_ref(),
     };
     std::thread::scope(|s| {
         let (next, stop, emitted, advanced) = (&next, &stop, &emitted, &advanced);

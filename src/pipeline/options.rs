@@ -26,6 +26,8 @@ pub struct ScanOptions {
     pub project: ProjectPaths,
     /// What an archive (with the archives inside it) may expand to.
     pub archives: crate::source::container::Limits,
+    /// `--ocr`: images and PDF pages without a text layer are read by tesseract.
+    pub ocr: Option<crate::source::ocr::Ocr>,
 }
 
 impl Default for ScanOptions {
@@ -42,6 +44,7 @@ impl Default for ScanOptions {
             inline_allow: true,
             project: ProjectPaths::default(),
             archives: crate::source::container::Limits::default(),
+            ocr: None,
         }
     }
 }

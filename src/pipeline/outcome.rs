@@ -13,6 +13,8 @@ pub enum InputStatus {
     Scanned,
     /// Skipped: binary content.
     SkippedBinary,
+    /// Skipped: an image (PNG, JPEG, TIFF), read only with `--ocr`.
+    SkippedImage,
     /// Skipped: larger than `--max-filesize`.
     SkippedTooLarge,
     /// Skipped: a FIFO, socket or device found in a directory (never opened); the kind.
@@ -30,6 +32,7 @@ impl InputStatus {
             InputStatus::SkippedBinary => Some(SkipReason::Binary),
             InputStatus::SkippedTooLarge => Some(SkipReason::TooLarge),
             InputStatus::SkippedSpecial(kind) => Some(SkipReason::Special(kind.clone())),
+            InputStatus::SkippedImage => Some(SkipReason::Image),
             _ => None,
         }
     }
@@ -45,6 +48,8 @@ impl InputStatus {
 pub enum SkipReason {
     /// Binary content.
     Binary,
+    /// An image, read only with `--ocr`.
+    Image,
     /// Values of a table column that are binary and not text (a `bytea` or blob column): how
     /// many.
     BinaryValues(u64),
@@ -57,7 +62,7 @@ pub enum SkipReason {
 }
 
 /// Every reason, in the order summaries list them.
-const ORDER: [&str; 8] = [
+const ORDER: [&str; 9] = [
     "hidden",
     "excluded",
     "not included",
@@ -65,6 +70,7 @@ const ORDER: [&str; 8] = [
     "git directory",
     "too large",
     "binary",
+    "image",
     "special file",
 ];
 
@@ -74,6 +80,7 @@ impl SkipReason {
     pub fn label(&self) -> &'static str {
         match self {
             SkipReason::Binary | SkipReason::BinaryValues(_) => "binary",
+            SkipReason::Image => "image",
             SkipReason::TooLarge => "too large",
             SkipReason::Special(_) => "special file",
             SkipReason::Walk(WalkSkip::Hidden) => "hidden",
@@ -107,6 +114,7 @@ impl SkipReason {
             "git directory" => "git's own files; the history is not scanned",
             "too large" => "--max-filesize sets the limit",
             "binary" => "no text to read",
+            "image" => "--ocr reads them",
             _ => "FIFOs, sockets and devices are never opened",
         }
     }
@@ -248,6 +256,7 @@ impl ScanStats {
             }
             InputStatus::Failed(_) => self.failed += 1,
             InputStatus::SkippedBinary
+            | InputStatus::SkippedImage
             | InputStatus::SkippedTooLarge
             | InputStatus::SkippedSpecial(_) => {}
         }

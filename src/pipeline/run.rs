@@ -353,6 +353,8 @@ pub(crate) struct Ctx<'a> {
     /// The most bytes of a stream copied to a temporary file to be read from a path
     /// (`--max-filesize`, else the archive size limit).
     pub(crate) spool_limit: u64,
+    /// `--ocr`: tesseract, for images and PDF pages without a text layer.
+    pub(crate) ocr: Option<&'a crate::source::ocr::Ocr>,
 }
 
 /// A table format read from a path, recognised in a stream.

@@ -132,11 +132,13 @@ impl Sink for JunitReporter<'_> {
                 );
             }
             InputStatus::SkippedBinary
+            | InputStatus::SkippedImage
             | InputStatus::SkippedTooLarge
             | InputStatus::SkippedSpecial(_) => {
                 self.skipped += 1;
                 let why = match &report.status {
                     InputStatus::SkippedBinary => "binary".to_string(),
+                    InputStatus::SkippedImage => "an image: read only with --ocr".to_string(),
                     InputStatus::SkippedSpecial(kind) => {
                         format!("{kind}: special files are never opened")
                     }

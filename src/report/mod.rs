@@ -188,6 +188,8 @@ pub struct StatsRecord<'a> {
     pub skipped: u64,
     /// Inputs skipped as binary.
     pub skipped_binary: u64,
+    /// Images skipped (read only with `--ocr`).
+    pub skipped_images: u64,
     /// Inputs skipped for their size.
     pub skipped_too_large: u64,
     /// FIFOs, sockets and devices found in directories (never opened).
@@ -382,6 +384,7 @@ impl<'a> StatsRecord<'a> {
             files: s.files_scanned,
             skipped: s.skipped.len() as u64,
             skipped_binary: s.skipped_with("binary"),
+            skipped_images: s.skipped_with("image"),
             skipped_too_large: s.skipped_with("too large"),
             skipped_special: s.skipped_with("special file"),
             skipped_hidden: s.skipped_with("hidden"),

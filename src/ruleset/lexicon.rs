@@ -120,7 +120,7 @@ fn fold_latin1(word: &[u8]) -> Option<([u8; 64], usize)> {
 /// Are these bytes initials (`J.`, `J.P.`, `A.B.C.`)?
 fn is_initials(word: &[u8]) -> bool {
     word.len() >= 2
-        && word.len() % 2 == 0
+        && word.len().is_multiple_of(2)
         && word
             .chunks(2)
             .all(|c| c[0].is_ascii_uppercase() && c[1] == b'.')

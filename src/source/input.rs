@@ -199,6 +199,10 @@ pub enum Container {
     Msg,
     /// HTML or XML read as text, tags removed.
     Markup(crate::source::container::markup::Markup),
+    /// A PDF: the text of its pages and its metadata.
+    Pdf,
+    /// An image (PNG, JPEG, TIFF): read by OCR with `--ocr`, else skipped as an image.
+    Image,
     /// A format piiscan does not read: the input is named as not scanned, with this reason.
     Unreadable(&'static str),
 }
@@ -218,6 +222,19 @@ pub fn is_zip(head: &[u8]) -> bool {
 /// Whether `head` is a POSIX or GNU tar header (`ustar` magic at byte 257).
 pub fn is_tar(head: &[u8]) -> bool {
     head.get(257..262) == Some(b"ustar")
+}
+
+/// Whether `head` is a PDF: `%PDF-` within its first 1024 bytes, where readers accept it.
+pub fn is_pdf(head: &[u8]) -> bool {
+    memchr::memmem::find(&head[..head.len().min(1024)], b"%PDF-").is_some()
+}
+
+/// Whether `head` is a PNG, JPEG or TIFF image (what `--ocr` reads).
+pub fn is_image(head: &[u8]) -> bool {
+    head.starts_with(b"\x89PNG\r\n\x1a\n")
+        || head.starts_with(&[0xFF, 0xD8, 0xFF])
+        || head.starts_with(b"II*\0")
+        || head.starts_with(b"MM\0*")
 }
 
 /// Whether `head` is an OLE compound file (legacy `.doc`, `.xls`, `.ppt`, `.msg`).
@@ -240,6 +257,12 @@ pub fn container(name: &str, head: &[u8]) -> Option<Container> {
     }
     if is_tar(head) {
         return Some(Container::Tar);
+    }
+    if is_pdf(head) {
+        return Some(Container::Pdf);
+    }
+    if is_image(head) {
+        return Some(Container::Image);
     }
     if is_ole(head) {
         if ext == "msg" {
@@ -407,6 +430,15 @@ mod tests {
         );
         assert_eq!(container("k.xml", b"not markup"), None);
         assert_eq!(container("a.txt", b"<b>bold</b>"), None);
+        assert_eq!(container("scan", b"%PDF-1.7\n"), Some(Container::Pdf));
+        assert_eq!(container("x.pdf", b"\r\n%PDF-1.4"), Some(Container::Pdf));
+        assert_eq!(container("x.pdf", b"not a pdf"), None);
+        assert_eq!(
+            container("a.png", b"\x89PNG\r\n\x1a\n\0"),
+            Some(Container::Image)
+        );
+        assert_eq!(container("b", b"\xFF\xD8\xFF\xE0"), Some(Container::Image));
+        assert_eq!(container("c.tif", b"II*\0\x08"), Some(Container::Image));
         assert!(matches!(
             container("old.doc", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"),
             Some(Container::Unreadable(m)) if m.contains(".doc")

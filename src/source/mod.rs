@@ -1,10 +1,11 @@
 //! Inputs: walking paths ([`walk`]), telling text from binary and which encoding ([`sniff`]),
 //! decoding to UTF-8 ([`decode`]) and opening files, gzip-compressed or not ([`open`]), and naming them
-//! independently of how they were reached ([`project`]).
+//! independently of how they were reached ([`project`]); text read from images by OCR ([`ocr`]).
 
 pub mod container;
 pub mod decode;
 pub mod input;
+pub mod ocr;
 pub mod open;
 pub mod parse_error;
 pub mod project;

@@ -53,7 +53,7 @@ pub fn num(n: u64, lang: Lang) -> String {
     let sep = lang.pick(".", ",");
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push_str(sep);
         }
         out.push(c);

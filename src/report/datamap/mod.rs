@@ -65,6 +65,10 @@ impl Sink for DataMapSink {
         let (why, partial) = match &r.status {
             InputStatus::Scanned => (None, false),
             InputStatus::SkippedBinary => (Some("binary content: skipped".to_string()), false),
+            InputStatus::SkippedImage => (
+                Some("an image: skipped (read only with --ocr)".to_string()),
+                false,
+            ),
             InputStatus::SkippedTooLarge => (
                 Some("larger than the size limit: skipped".to_string()),
                 false,

@@ -1,6 +1,7 @@
 //! Containers: archives whose members are read as the files they are ([`zip`], [`tar`]),
-//! documents whose text is read ([`office`], [`markup`] for HTML and XML), and mail: messages
-//! whose text is read and whose attachments are files ([`mail`]), in mailboxes ([`mbox`]). Everything read from a container passes through a
+//! documents whose text is read ([`office`], [`pdf`], [`markup`] for HTML and XML), and mail:
+//! messages whose text is read and whose attachments are files ([`mail`]), in mailboxes
+//! ([`mbox`]). Everything read from a container passes through a
 //! [`Guard`] that holds it to the [`Limits`], so that a decompression bomb stops with a message
 //! instead of filling the disk, the memory or the hours.
 
@@ -9,6 +10,7 @@ pub mod markup;
 pub mod mbox;
 pub mod msg;
 pub mod office;
+pub mod pdf;
 pub mod tar;
 pub mod zip;
 
