@@ -253,7 +253,7 @@ fn without_ocr_images_are_counted_as_images() {
     assert_eq!(doc["stats"]["skipped_inputs"][0]["reason"], "image");
     let out = run(&root().join("fixtures/pdf"), &["scan", "-q", "idkaart.png"]);
     assert!(
-        crate::common::stdout(&out).contains("1 image (--ocr reads them)"),
+        crate::common::stdout(&out).contains("1 image: idkaart.png; --ocr reads them"),
         "{}",
         crate::common::stdout(&out)
     );

@@ -19,6 +19,31 @@ fn legal_basis(id: &str, lang: Lang) -> String {
     }
 }
 
+/// When, by what and in which state the export was made: `Export van 2026-12-02 door piiscan
+/// 0.1.0 · status: concept (1 van 3 verwerkingen vastgesteld)`. The date is today's, or the
+/// day of `SOURCE_DATE_EPOCH`.
+pub fn stamp(r: &Register, lang: Lang) -> String {
+    let total = active(r).filter(|a| a.status != "vervallen").count();
+    let adopted_n = active(r).filter(|a| a.status == "vastgesteld").count();
+    let status = if adopted(r) {
+        lang.pick("vastgesteld", "adopted").to_string()
+    } else {
+        format!(
+            "{} ({adopted_n} {} {total} {})",
+            lang.pick("concept", "draft"),
+            lang.pick("van", "of"),
+            lang.pick("verwerkingen vastgesteld", "activities adopted")
+        )
+    };
+    format!(
+        "{} {} {} piiscan {} · status: {status}",
+        lang.pick("Export van", "Exported on"),
+        super::today().format("%Y-%m-%d"),
+        lang.pick("door", "by"),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 fn active(r: &Register) -> impl Iterator<Item = &Activity> {
     r.activities.iter().map(|(_, a)| a)
 }
@@ -247,6 +272,7 @@ pub fn markdown(r: &Register, lang: Lang) -> String {
             "Record of processing activities"
         )
     );
+    let _ = writeln!(s, "_{}_\n", stamp(r, lang));
     let none = lang.pick("(niet ingevuld)", "(not filled in)");
     let _ = writeln!(
         s,
@@ -435,8 +461,9 @@ section {{ page-break-inside: avoid; }}\n\
     }
     let _ = writeln!(
         s,
-        "<h1>{title}{}</h1>\n<table>\n<tr><th>{} (art. 30(1)(a))</th><td>{}<br>{}<br>{}</td></tr>\n<tr><th>{}</th><td>{}</td></tr>\n<tr><th>{}</th><td>{} {}</td></tr>\n</table>",
+        "<h1>{title}{}</h1>\n<p class=\"status\">{}</p>\n<table>\n<tr><th>{} (art. 30(1)(a))</th><td>{}<br>{}<br>{}</td></tr>\n<tr><th>{}</th><td>{}</td></tr>\n<tr><th>{}</th><td>{} {}</td></tr>\n</table>",
         if concept { " — CONCEPT" } else { "" },
+        esc(&stamp(r, lang)),
         lang.pick("Verwerkingsverantwoordelijke", "Controller"),
         esc(&text(&o.controller_name, none)),
         esc(&o.controller_address),
@@ -562,6 +589,8 @@ pub fn json(r: &Register) -> String {
             "representative": o.representative,
         },
         "adopted": adopted(r),
+        "exported": super::today().format("%Y-%m-%d").to_string(),
+        "piiscan_version": env!("CARGO_PKG_VERSION"),
         "processing_activities": activities,
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"

@@ -639,6 +639,9 @@ impl InventoryBuilder {
             self.close_mailbox();
         }
         for (_, mut e) in current {
+            // The input is the dataset: a document's pages are one, whatever part of it
+            // each finding names.
+            e.dataset = path.to_string();
             e.reason = if e.field.as_deref() == Some(FILE_NAME_FIELD) {
                 format!("the file's name holds {} ({})", e.rule, e.category)
             } else if e.field.as_deref() == Some(TABLE_NAME_FIELD) {
