@@ -368,3 +368,37 @@ fn every_link_to_a_readme_heading_points_to_one_that_exists() {
         );
     }
 }
+
+/// A summary line without its time: `71 findings · … · 11.5 kB in 0.93 s (0.0 MB/s)`.
+fn untimed(line: &str) -> &str {
+    line.rsplit_once(" in ").map_or(line, |(head, _)| head)
+}
+
+#[test]
+fn the_readme_tour_shows_what_the_demo_scan_prints() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).expect("README");
+    let tour = readme
+        .split("$ piiscan scan fixtures/demo\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the tour's output block");
+    let out = crate::common::run(&crate::common::root(), &["scan", "fixtures/demo"]);
+    let printed = crate::common::stdout(&out);
+    for line in tour
+        .lines()
+        .filter(|l| !l.trim().is_empty() && l.trim() != "...")
+    {
+        if line.contains(" findings · ") {
+            let got = printed
+                .lines()
+                .find(|l| l.contains(" findings · "))
+                .expect("a summary line");
+            assert_eq!(untimed(line), untimed(got), "the tour's summary line");
+        } else {
+            assert!(
+                printed.lines().any(|l| l == line),
+                "the tour shows {line:?}, which the demo scan does not print"
+            );
+        }
+    }
+}
