@@ -468,3 +468,33 @@ fn the_data_map_renders_and_prints_in_chromium() {
         assert!(words.contains(want), "{want:?} not in the PDF:\n{words}");
     }
 }
+
+#[test]
+fn the_data_map_never_replaces_an_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    crate::common::write(
+        d,
+        "crm/klanten.csv",
+        "naam,email\nJan de Vries,jan@example.nl\n",
+    );
+    let before = std::fs::read(d.join("crm/klanten.csv")).expect("read");
+    std::os::unix::fs::symlink(d.join("crm/klanten.csv"), d.join("map.html")).expect("link");
+    for out in ["crm/klanten.csv", "crm/../crm/klanten.csv", "map.html"] {
+        let o = piiscan()
+            .current_dir(d)
+            .args(["inventory", "crm", "--format", "html", "--out", out, "-q"])
+            .output()
+            .expect("run");
+        assert_eq!(o.status.code(), Some(2), "{out}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("one of the inputs"),
+            "{out}: {}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(
+        std::fs::read(d.join("crm/klanten.csv")).expect("read"),
+        before
+    );
+}

@@ -5,32 +5,13 @@
 use crate::cli::args::BreachArgs;
 use crate::cli::exit::Exit;
 use crate::{load_rules, set_threads};
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use piiscan::breach::{self, render, BreachSink};
 use piiscan::finding::fingerprint::Fingerprinter;
 use piiscan::pipeline::{self, ScanOptions};
 use piiscan::register::labels::Lang;
 use piiscan::ruleset::{RuleSet, Selection};
 use std::io::Write;
-use std::path::Path;
-
-/// Refuses an output path that is one of the inputs or an existing file inside them.
-fn check_out(out: &Path, inputs: &[std::path::PathBuf]) -> Result<()> {
-    let Ok(out) = out.canonicalize() else {
-        return Ok(()); // does not exist yet: it cannot be an input
-    };
-    for input in inputs {
-        if let Ok(input) = input.canonicalize() {
-            if out == input || out.starts_with(&input) {
-                bail!(
-                    "--out {} is one of the inputs (or inside them): choose a new file",
-                    out.display()
-                );
-            }
-        }
-    }
-    Ok(())
-}
 
 /// Runs `piiscan breach`.
 pub fn run(args: BreachArgs) -> Result<Exit> {
@@ -42,7 +23,7 @@ pub fn run(args: BreachArgs) -> Result<Exit> {
         None => None,
     };
     if let Some(out) = &args.out {
-        check_out(out, &args.paths)?;
+        crate::cli::refuse_input_as_output(out, &args.paths)?;
     }
     let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
     // A breach is sized on everything: every row of every table.

@@ -22,6 +22,9 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 /// Runs `piiscan inventory --format html`.
 pub fn run(args: InventoryArgs) -> Result<Exit> {
     let lang = Lang::parse(&args.lang).unwrap_or(Lang::Nl);
+    if let Some(out) = &args.out {
+        crate::cli::refuse_input_as_output(out, &args.paths)?;
+    }
     let settings = crate::cli::settings::Settings::resolve(&args.scope, &args.paths)?;
     // The rules run, per pack.
     let mut rule_packs: Vec<(String, usize)> = Vec::new();

@@ -25,3 +25,22 @@ pub fn init(force: bool) -> Result<Exit> {
     eprintln!("piiscan: wrote {FILE_NAME}; edit it, then run `piiscan scan .`");
     Ok(Exit::Clean)
 }
+
+/// Refuses an output path that is one of the inputs or an existing file inside them (through
+/// links and `..` too: both sides are compared canonical).
+pub fn refuse_input_as_output(out: &std::path::Path, inputs: &[std::path::PathBuf]) -> Result<()> {
+    let Ok(out) = out.canonicalize() else {
+        return Ok(()); // does not exist yet: it cannot be an input
+    };
+    for input in inputs {
+        if let Ok(input) = input.canonicalize() {
+            if out == input || out.starts_with(&input) {
+                bail!(
+                    "--out {} is one of the inputs (or inside them): choose a new file",
+                    out.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
