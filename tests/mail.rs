@@ -24,7 +24,7 @@ fn located(found: &[Value]) -> Vec<(String, String, String)> {
     found
         .iter()
         .map(|f| {
-            let at = match f["line"].as_u64() {
+            let at = match f["line"].as_u64().filter(|_| f["table"].is_null()) {
                 Some(line) => format!("line {line}"),
                 None => format!(
                     "{}.{}:{}",

@@ -156,3 +156,78 @@ fn explain_names_pattern_validator_and_context() {
     );
     assert_eq!(bsn["confidence"], "high");
 }
+
+/// A cell finding carries the line its row starts on, for CSV (a quoted cell spanning lines
+/// moves the next row down), NDJSON (blank lines counted) and dump rows (COPY and
+/// multi-line INSERTs), so SARIF and GitHub annotations point at it.
+#[test]
+fn cell_findings_carry_the_line_of_their_row() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("klanten.csv"),
+        "naam,opmerking,email\nJan,\"twee\nregels\",jan.jansen@voorbeeld.nl\nPiet,,piet@voorbeeld.nl\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("events.ndjson"),
+        "{\"email\":\"a.devries@voorbeeld.nl\"}\n\n{\"email\":\"b.bakker@voorbeeld.nl\"}\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("dump.sql"),
+        "CREATE TABLE t (id int, email text);\n\nINSERT INTO t (id, email) VALUES\n(1, 'c.smit@voorbeeld.nl'),\n(2, 'd.visser@voorbeeld.nl');\nCOPY public.u (id, email) FROM stdin;\n1\te.mulder@voorbeeld.nl\n\\.\n",
+    )
+    .unwrap();
+    let found = ndjson(&run(
+        dir.path(),
+        &["scan", ".", "--format", "ndjson", "--sample-rows", "0"],
+    ));
+    let lines = |path: &str| -> Vec<(u64, u64)> {
+        let mut v: Vec<(u64, u64)> = found
+            .iter()
+            .filter(|f| f["path"].as_str().unwrap().ends_with(path) && f["rule"] == "email")
+            .map(|f| (f["row"].as_u64().unwrap(), f["line"].as_u64().unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(lines("klanten.csv"), [(1, 2), (2, 4)]);
+    assert_eq!(lines("events.ndjson"), [(1, 1), (2, 3)]);
+    assert_eq!(lines("dump.sql"), [(1, 4), (1, 7), (2, 5)]);
+    let github = crate::common::stdout(&run(
+        dir.path(),
+        &[
+            "scan",
+            "klanten.csv",
+            "--format",
+            "github",
+            "--sample-rows",
+            "0",
+        ],
+    ));
+    assert!(github.contains("file=klanten.csv,line=4,"), "{github}");
+    let sarif: serde_json::Value = serde_json::from_str(&crate::common::stdout(&run(
+        dir.path(),
+        &[
+            "scan",
+            "klanten.csv",
+            "--format",
+            "sarif",
+            "--sample-rows",
+            "0",
+        ],
+    )))
+    .unwrap();
+    let starts: Vec<u64> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "email")
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(starts, [2, 4]);
+}

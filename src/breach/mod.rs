@@ -495,6 +495,7 @@ mod tests {
                 table: "leak".into(),
                 column: "c".into(),
                 row,
+                line: None,
             },
             value: value.into(),
             masked: String::new(),

@@ -100,6 +100,9 @@ pub enum Location {
         column: String,
         /// 1-based data row.
         row: u64,
+        /// The 1-based line of the input where the row starts, for text formats (CSV,
+        /// NDJSON, SQL dumps); `None` for SQLite, Parquet, workbooks and JSON arrays.
+        line: Option<u64>,
     },
 }
 

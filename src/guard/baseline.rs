@@ -85,7 +85,9 @@ fn describe(location: &Location) -> String {
             column: Some(c),
             ..
         } => format!("the name of column {}.{}", m(table), m(c)),
-        Location::Cell { table, column, row } => format!("{}.{} row {row}", m(table), m(column)),
+        Location::Cell {
+            table, column, row, ..
+        } => format!("{}.{} row {row}", m(table), m(column)),
     }
 }
 

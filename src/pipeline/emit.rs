@@ -337,6 +337,7 @@ impl<'a> Emitter<'a> {
                         table: h.table.to_string(),
                         column: h.column.to_string(),
                         row: h.row,
+                        line: h.line,
                     },
                     crate::pipeline::table::Place::ColumnName { start, end } => Location::Name {
                         table: h.table.to_string(),

@@ -23,6 +23,9 @@ pub struct CellHit {
     pub column: Arc<str>,
     /// 1-based data row.
     pub row: u64,
+    /// The 1-based line of the input where the row starts, when the reader knows it (CSV,
+    /// NDJSON, SQL dumps); `None` for names and binary formats.
+    pub line: Option<u64>,
     /// The column's position in its table.
     pub column_index: usize,
     /// Where in the table: a cell, or the column's or the table's name.
@@ -64,8 +67,21 @@ struct Batch {
 #[derive(Debug, Default)]
 struct ColumnBatch {
     buf: Vec<u8>,
-    /// Per cell: (row, start, end) in `buf`.
-    cells: Vec<(u64, usize, usize)>,
+    /// The cells queued, in order.
+    cells: Vec<QueuedCell>,
+}
+
+/// A cell waiting in a [`ColumnBatch`].
+#[derive(Debug, Clone, Copy)]
+struct QueuedCell {
+    /// Its 1-based row.
+    row: u64,
+    /// The line its row starts on, when the reader said.
+    line: Option<u64>,
+    /// Where the cell starts in the batch's buffer.
+    start: usize,
+    /// Where it ends.
+    end: usize,
 }
 
 /// Records one hit in cell `v` (at `offset` of its batch) of column `i`: the column's profile
@@ -74,7 +90,7 @@ struct ColumnBatch {
 fn record_hit(
     t: &mut TableState,
     i: usize,
-    row: u64,
+    at: QueuedCell,
     v: &[u8],
     offset: usize,
     h: crate::detect::Hit,
@@ -100,7 +116,8 @@ fn record_hit(
             found: Found::new(h.rule, value(), h.confidence, h.explanation),
             table: t.name.clone(),
             column: t.columns[i].clone(),
-            row,
+            row: at.row,
+            line: at.line,
             column_index: i,
             place: Place::Cell,
         });
@@ -224,6 +241,7 @@ impl TableState {
                 table: self.name.clone(),
                 column: name.clone(),
                 row: self.rows + 1,
+                line: None,
                 column_index: index,
                 place: Place::ColumnName {
                     start: h.start,
@@ -284,6 +302,8 @@ pub struct TableScanner<'a> {
     batch_bytes: usize,
     /// The row number the reader gave the row being added ([`TableSink::row_at`]).
     label: Option<u64>,
+    /// The line the next row starts on ([`TableSink::line`]), until that row is added.
+    line: Option<u64>,
 }
 
 impl<'a> TableScanner<'a> {
@@ -310,6 +330,7 @@ impl<'a> TableScanner<'a> {
             batch_hits: Vec::new(),
             batch_bytes: BATCH_BYTES,
             label: None,
+            line: None,
         }
     }
 
@@ -428,8 +449,12 @@ impl TableScanner<'_> {
         }
         let start = col.buf.len();
         col.buf.extend_from_slice(v);
-        col.cells
-            .push((self.label.unwrap_or(t.rows), start, col.buf.len()));
+        col.cells.push(QueuedCell {
+            row: self.label.unwrap_or(t.rows),
+            line: self.line,
+            start,
+            end: col.buf.len(),
+        });
         self.batch.bytes += v.len() + 1;
     }
 
@@ -458,10 +483,10 @@ impl TableScanner<'_> {
             let mut crossed = false;
             let mut j = 0;
             engine.scan_hinted(self.scratch, &col.buf, 0, col.buf.len(), hint, |h| {
-                while j + 1 < cells.len() && cells[j].2 < h.start {
+                while j + 1 < cells.len() && cells[j].end < h.start {
                     j += 1;
                 }
-                if h.start < cells[j].1 || h.end > cells[j].2 {
+                if h.start < cells[j].start || h.end > cells[j].end {
                     crossed = true;
                 }
                 found.push((j, h));
@@ -469,7 +494,8 @@ impl TableScanner<'_> {
             if crossed {
                 // Rare: scan every cell alone, as if no batch had been made.
                 found.clear();
-                for (k, &(_, s, e)) in cells.iter().enumerate() {
+                for (k, c) in cells.iter().enumerate() {
+                    let (s, e) = (c.start, c.end);
                     let v = &col.buf[s..e];
                     engine.scan_hinted(self.scratch, v, 0, v.len(), hint, |mut h| {
                         h.start += s;
@@ -484,13 +510,13 @@ impl TableScanner<'_> {
                     self.seen_rules.clear();
                     last = cell;
                 }
-                let (row, s, e) = cells[cell];
+                let at = cells[cell];
                 record_hit(
                     t,
                     i,
-                    row,
-                    &col.buf[s..e],
-                    s,
+                    at,
+                    &col.buf[at.start..at.end],
+                    at.start,
                     h,
                     &mut self.seen_rules,
                     engine.rules(),
@@ -549,6 +575,7 @@ impl TableSink for TableScanner<'_> {
                     table: t.name.clone(),
                     column: Arc::from(""),
                     row: 1,
+                    line: None,
                     column_index: 0,
                     place: Place::TableName {
                         start: h.start,
@@ -577,11 +604,13 @@ impl TableSink for TableScanner<'_> {
 
     fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
         if !self.start_row(cells.len()) {
+            self.line = None;
             return false;
         }
         for (i, cell) in cells.iter().enumerate() {
             self.cell(i, *cell);
         }
+        self.line = None;
         self.mark_capped(cells.len());
         if self.batch.bytes >= self.batch_bytes {
             self.flush();
@@ -592,11 +621,13 @@ impl TableSink for TableScanner<'_> {
     fn sparse_row(&mut self, cells: &[(usize, Option<&[u8]>)]) -> bool {
         let width = cells.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
         if !self.start_row(width) {
+            self.line = None;
             return false;
         }
         for &(i, cell) in cells {
             self.cell(i, cell);
         }
+        self.line = None;
         self.mark_capped(width);
         if self.batch.bytes >= self.batch_bytes {
             self.flush();
@@ -609,6 +640,10 @@ impl TableSink for TableScanner<'_> {
         let more = self.row(cells);
         self.label = None;
         more
+    }
+
+    fn line(&mut self, line: u64) {
+        self.line = Some(line);
     }
 
     fn binary(&mut self, column: usize) {

@@ -58,8 +58,13 @@ impl Sink for GithubReporter<'_> {
                 Location::Text { line, column, .. } => {
                     (format!(",line={line},col={column}"), format!("line {line}"))
                 }
-                Location::Cell { table, column, row } => (
-                    String::new(),
+                Location::Cell {
+                    table,
+                    column,
+                    row,
+                    line,
+                } => (
+                    line.map(|l| format!(",line={l}")).unwrap_or_default(),
                     format!("table {table}, column {column}, row {row}"),
                 ),
                 Location::Path { .. } | Location::Name { .. } => {

@@ -89,7 +89,9 @@ impl Sink for JunitReporter<'_> {
             let r = Record::new(f, self.opts);
             let at = match &f.location {
                 Location::Text { line, column, .. } => format!("line {line}, column {column}"),
-                Location::Cell { table, column, row } => format!("{table}.{column} row {row}"),
+                Location::Cell {
+                    table, column, row, ..
+                } => format!("{table}.{column} row {row}"),
                 Location::Path { .. } | Location::Name { .. } => {
                     f.location.name_words().unwrap_or_default()
                 }

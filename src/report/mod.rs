@@ -134,10 +134,12 @@ impl<'a> Record<'a> {
                 table: t,
                 column: c,
                 row: r,
+                line: l,
             } => {
                 table = Some(t.as_str());
                 column = Some(c.as_str());
                 row = Some(*r);
+                line = *l;
             }
             Location::Path {
                 byte_start: s,

@@ -141,8 +141,13 @@ impl<'w> SarifReporter<'w> {
                 None,
                 format!("line {line}"),
             ),
-            Location::Cell { table, column, row } => (
-                json!({ "startLine": 1 }),
+            Location::Cell {
+                table,
+                column,
+                row,
+                line,
+            } => (
+                json!({ "startLine": line.unwrap_or(1) }),
                 Some(json!([{
                     "name": column,
                     "fullyQualifiedName": format!("{table}.{column}"),

@@ -36,12 +36,18 @@ impl<S> ShownNames<S> {
             Cow::Borrowed(_) => None,
         };
         match l {
-            Location::Cell { table, column, row } => {
+            Location::Cell {
+                table,
+                column,
+                row,
+                line,
+            } => {
                 let (t, c) = (owned(self.name(table)), owned(self.name(column)));
                 (t.is_some() || c.is_some()).then(|| Location::Cell {
                     table: t.unwrap_or_else(|| table.clone()),
                     column: c.unwrap_or_else(|| column.clone()),
                     row: *row,
+                    line: *line,
                 })
             }
             Location::Name {

@@ -173,9 +173,9 @@ pub struct Place {
 impl Place {
     fn of(f: &Finding, matched: bool) -> Place {
         let (table, column, row, line) = match &f.location {
-            Location::Cell { table, column, row } => {
-                (Some(table.clone()), Some(column.clone()), Some(*row), None)
-            }
+            Location::Cell {
+                table, column, row, ..
+            } => (Some(table.clone()), Some(column.clone()), Some(*row), None),
             Location::Text { line, .. } => (None, None, None, Some(*line)),
             Location::Name { table, column, .. } => {
                 (Some(table.clone()), column.clone(), None, None)

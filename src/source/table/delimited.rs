@@ -311,10 +311,16 @@ pub fn read(reader: &mut dyn Read, table: &str, sink: &mut dyn TableSink) -> io:
     sink.begin(table, &columns);
     let mut keep_going = true;
     if header.is_none() {
+        if let Some(p) = record.position() {
+            sink.line(p.line());
+        }
         let cells: Vec<Option<&[u8]>> = record.iter().map(Some).collect();
         keep_going = sink.row(&cells);
     }
     while keep_going && csv.read_byte_record(&mut record).map_err(to_io)? {
+        if let Some(p) = record.position() {
+            sink.line(p.line());
+        }
         let cells: Vec<Option<&[u8]>> = record.iter().map(Some).collect();
         keep_going = sink.row(&cells);
     }

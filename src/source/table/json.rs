@@ -206,6 +206,7 @@ pub fn read(
                 continue;
             }
             let v: Value = serde_json::from_str(&line).map_err(bad)?;
+            rows.sink.line(n as u64 + 1);
             rows.push(&v);
         }
     } else {

@@ -47,6 +47,10 @@ pub trait TableSink {
         let _ = row;
         self.row(cells)
     }
+    /// The next row starts on this 1-based line of the input: readers of text formats (CSV,
+    /// NDJSON, SQL dumps) say so before each row, so that findings in the row's cells carry
+    /// the line (SARIF and GitHub annotations point at it). Readers of binary formats do not.
+    fn line(&mut self, _line: u64) {}
     /// The cell in column `column` of the row just given held binary that is not text (a
     /// `bytea` image, a hex blob): it was passed as NULL, and is counted as not scanned.
     fn binary(&mut self, _column: usize) {}

@@ -437,6 +437,9 @@ impl Reader<'_> {
                         }
                     }
                     rows += 1;
+                    // The line where the tuple's first value starts (the walk only moves
+                    // forward: asked after the text before the value was sent).
+                    let mut tuple_line = None;
                     for v in &values {
                         if last == 0 {
                             self.send_text(text, &mut walk, 0, first);
@@ -444,7 +447,13 @@ impl Reader<'_> {
                         } else {
                             self.send_text(text, &mut walk, last, v.start);
                         }
+                        if tuple_line.is_none() {
+                            tuple_line = Some(walk.to(text, v.start).line);
+                        }
                         last = v.end.max(last);
+                    }
+                    if let Some(line) = tuple_line {
+                        self.sink.line(line);
                     }
                     if self.accepting {
                         self.cells.clear();
@@ -650,6 +659,7 @@ impl Reader<'_> {
         if !self.accepting {
             return;
         }
+        self.sink.line(at.line);
         let body = stmt::record_body(rec);
         stmt::split_record(body, &c.format, &mut self.fields);
         self.cells.clear();
