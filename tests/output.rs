@@ -159,7 +159,7 @@ fn explain_names_pattern_validator_and_context() {
 
 /// A cell finding carries the line its row starts on, for CSV (a quoted cell spanning lines
 /// moves the next row down), NDJSON (blank lines counted) and dump rows (COPY and
-/// multi-line INSERTs), so SARIF and GitHub annotations point at it.
+/// multi-line INSERTs, large objects on their lo_open line), so SARIF and GitHub annotations point at it.
 #[test]
 fn cell_findings_carry_the_line_of_their_row() {
     let dir = tempfile::tempdir().unwrap();
@@ -175,7 +175,7 @@ fn cell_findings_carry_the_line_of_their_row() {
     .unwrap();
     fs::write(
         dir.path().join("dump.sql"),
-        "CREATE TABLE t (id int, email text);\n\nINSERT INTO t (id, email) VALUES\n(1, 'c.smit@voorbeeld.nl'),\n(2, 'd.visser@voorbeeld.nl');\nCOPY public.u (id, email) FROM stdin;\n1\te.mulder@voorbeeld.nl\n\\.\n",
+        "CREATE TABLE t (id int, email text);\n\nINSERT INTO t (id, email) VALUES\n(1, 'c.smit@voorbeeld.nl'),\n(2, 'd.visser@voorbeeld.nl');\nCOPY public.u (id, email) FROM stdin;\n1\te.mulder@voorbeeld.nl\n\\.\nSELECT pg_catalog.lo_open('16385', 131072);\nSELECT pg_catalog.lowrite(0, '\\x6d61696c3a20662e64656a6f6e6740766f6f726265656c642e6e6c');\nSELECT pg_catalog.lo_close(0);\n",
     )
     .unwrap();
     let found = ndjson(&run(
@@ -193,7 +193,8 @@ fn cell_findings_carry_the_line_of_their_row() {
     };
     assert_eq!(lines("klanten.csv"), [(1, 2), (2, 4)]);
     assert_eq!(lines("events.ndjson"), [(1, 1), (2, 3)]);
-    assert_eq!(lines("dump.sql"), [(1, 4), (1, 7), (2, 5)]);
+    // A large object is its oid's row, placed on its lo_open line.
+    assert_eq!(lines("dump.sql"), [(1, 4), (1, 7), (2, 5), (16385, 9)]);
     let github = crate::common::stdout(&run(
         dir.path(),
         &[

@@ -124,7 +124,11 @@ impl Sink for TableReporter<'_> {
                 _ => String::new(),
             };
             // line:byte is short; table.column[row] needs room.
-            let width = if r.table.is_none() { 12 } else { 28 };
+            let width = if r.line.is_some() && r.table.is_none() {
+                12
+            } else {
+                28
+            };
             write!(
                 self.out,
                 "  {:<width$} {:<18} {:<7} {:<28} {}",

@@ -452,10 +452,11 @@ impl Reader<'_> {
                         }
                         last = v.end.max(last);
                     }
-                    if let Some(line) = tuple_line {
-                        self.sink.line(line);
-                    }
                     if self.accepting {
+                        // Said only for a row that is given, so no other row takes it.
+                        if let Some(line) = tuple_line {
+                            self.sink.line(line);
+                        }
                         self.cells.clear();
                         self.binary_cells.clear();
                         for (i, v) in values.iter().enumerate() {
@@ -636,6 +637,10 @@ impl Reader<'_> {
         }
         let columns = crate::source::table::pgarchive::large_object_columns();
         self.switch_to(crate::source::table::pgarchive::LARGE_OBJECTS, &columns);
+        if self.accepting {
+            // The object's row is placed on its lo_open line.
+            self.sink.line(lo.line);
+        }
         if self.accepting
             && !crate::source::table::pgarchive::large_object(self.sink, lo.oid, lo.data)
         {
