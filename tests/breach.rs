@@ -183,3 +183,38 @@ fn the_output_never_replaces_an_input() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("YYYY-MM-DD HH:MM"), "{}", stderr(&o));
 }
+
+#[test]
+fn what_the_walk_left_out_is_named_and_names_are_masked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    leak(d);
+    // A hidden folder of the leak, and an unreadable table named after a person.
+    write(
+        d,
+        "leak/.old/klanten-2019.csv",
+        "email\ngert.mol@example.nl\n",
+    );
+    write(
+        d,
+        "leak/jan.devries@example.nl.sqlite",
+        "SQLite format 3\0 this is no database",
+    );
+    let o = breach(d, &["leak", "--format", "json", "-q"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let a: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let not_read = a["not_read"].to_string();
+    assert!(
+        not_read.contains(".old") && not_read.contains("hidden"),
+        "{not_read}"
+    );
+    let all = format!("{}{}", stdout(&o), stderr(&o));
+    assert!(!all.contains("jan.devries"), "{all}");
+    assert!(!all.contains("gert.mol"), "{all}");
+    // With --hidden the folder is read and counted.
+    std::fs::remove_file(d.join("leak/jan.devries@example.nl.sqlite")).expect("rm");
+    let o = breach(d, &["leak", "--format", "json", "--hidden", "-q"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let a: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(a["people_min"], 7, "{a:#}");
+}

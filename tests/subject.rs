@@ -91,10 +91,12 @@ fn every_place_of_the_person_is_found_and_no_one_else() {
             "{want} missing from {matched:#?}"
         );
     }
-    // Nothing of the other person's rows.
+    // Nothing of the other person's rows (row 2 of each table, line 2 of the log).
     assert!(
-        ps.iter()
-            .all(|p| p["row"].as_u64() != Some(2) && p["line"].as_u64() != Some(2)),
+        ps.iter().all(|p| match p["row"].as_u64() {
+            Some(row) => row != 2,
+            None => p["line"].as_u64() != Some(2),
+        }),
         "{ps:#?}"
     );
     // The row's other personal data belongs to the person too.
@@ -143,14 +145,277 @@ fn no_value_of_the_subject_file_is_printed() {
     write(d, "person.toml", "emial = [\"jan.devries@example.nl\"]\n");
     let o = find(d, &["."]);
     assert_eq!(code(&o), 2);
+    // (The key may itself be a value: `"jan@example.nl" = [...]`; it is never quoted.)
     assert!(
-        stderr(&o).contains("\"emial\" is no rule id"),
+        stderr(&o).contains("line 1: a key that is no rule id"),
         "{}",
         stderr(&o)
     );
+    assert!(!stderr(&o).contains("emial"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("jan.devries"), "{}", stderr(&o));
+    write(d, "person.toml", "\"jan.devries@example.nl\" = [\"x\"]\n");
+    let o = find(d, &["."]);
+    assert_eq!(code(&o), 2);
+    assert!(!stderr(&o).contains("jan.devries"), "{}", stderr(&o));
+    // An empty list identifies no one: refused, not a search for nobody that finds nothing.
+    write(d, "person.toml", "phone = [\"0612345678\"]\nemail = []\n");
+    let o = find(d, &["."]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("line 2: email: the list is empty"),
+        "{}",
+        stderr(&o)
+    );
     write(d, "person.toml", "email = [\"jan.devries@example.nl\"\n");
     let o = find(d, &["."]);
     assert_eq!(code(&o), 2);
     assert!(!stderr(&o).contains("jan.devries"), "{}", stderr(&o));
+}
+
+/// Places as `rule table row` strings.
+fn rows_of(ps: &[serde_json::Value]) -> Vec<String> {
+    ps.iter()
+        .map(|p| {
+            format!(
+                "{} {} {} {}",
+                p["rule"].as_str().unwrap_or(""),
+                p["table"].as_str().unwrap_or(""),
+                p["row"].as_u64().unwrap_or(0),
+                p["via"].as_str().unwrap_or("-")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_table_resumed_later_in_a_dump_keeps_its_row_numbers_when_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "person.toml", "email = [\"jan.devries@example.nl\"]\n");
+    // klanten comes in two INSERT blocks with orders between them: Jan is klanten row 2, and
+    // his order is orders row 2; a follower that restarts counting at each block would
+    // report row 1 of either.
+    write(
+        d,
+        "shop.sql",
+        "CREATE TABLE klanten (id integer, email text);\n\
+         CREATE TABLE orders (id integer, klant_id integer, iban text);\n\
+         INSERT INTO klanten VALUES (7, 'els@example.be');\n\
+         INSERT INTO orders VALUES (70, 7, 'BE68539007547034');\n\
+         INSERT INTO klanten VALUES (8, 'jan.devries@example.nl');\n\
+         INSERT INTO orders VALUES (80, 8, 'NL91ABNA0417164300');\n",
+    );
+    let o = find(d, &["shop.sql", "--format", "ndjson"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let got = rows_of(&places(&o));
+    assert!(got.contains(&"email klanten 2 -".to_string()), "{got:#?}");
+    assert!(
+        got.contains(&"iban orders 2 klant_id".to_string()),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter().all(|g| !g.contains(" 1 ")),
+        "the other customer's rows: {got:#?}"
+    );
+}
+
+#[test]
+fn keys_that_name_other_people_or_things_are_not_followed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "person.toml", "email = [\"jan.devries@example.nl\"]\n");
+    // Jan's order names a product and the employee who took it: other buyers of the product
+    // and the employee's other customers are not Jan's. Neither is a house number a key.
+    write(
+        d,
+        "orders.csv",
+        "order_id,klantnummer,product_id,employee_id,huisnummer,email\n\
+         5001,1001,42,3,12,jan.devries@example.nl\n\
+         5002,1002,42,3,12,els.peeters@example.be\n",
+    );
+    write(
+        d,
+        "klanten.csv",
+        "klantnummer,naam,email\n1001,Jan de Vries,n/a\n1002,Els Peeters,els.peeters@example.be\n",
+    );
+    let o = find(d, &[".", "--format", "ndjson", "--follow", "3"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let ps = places(&o);
+    // The order names two people (customer, employee): whose would the rest be? Only its own
+    // key is followed, and no row refers to order 5001.
+    assert!(
+        ps.iter().all(|p| p["row"] == 1),
+        "rows of someone else: {ps:#?}"
+    );
+    // With the employee gone, the one person it names is followed: the customer record, whose
+    // `email` column holds `n/a` there, which is no e-mail address and is not reported as one.
+    write(
+        d,
+        "orders.csv",
+        "order_id,klantnummer,product_id,huisnummer,email\n\
+         5001,1001,42,12,jan.devries@example.nl\n\
+         5002,1002,42,12,els.peeters@example.be\n",
+    );
+    let ps = places(&find(d, &[".", "--format", "ndjson", "--follow", "3"]));
+    let got = rows_of(&ps);
+    assert!(
+        got.contains(&"person_name klanten 1 klantnummer".to_string()),
+        "{got:#?}"
+    );
+    assert!(
+        ps.iter().all(|p| p["row"] == 1),
+        "rows of someone else: {ps:#?}"
+    );
+    assert!(
+        !got.contains(&"email klanten 1 klantnummer".to_string()),
+        "a cell that holds no e-mail address is reported as one: {got:#?}"
+    );
+}
+
+#[test]
+fn identifiers_no_rule_knows_are_found_in_the_columns_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    organisation(d);
+    write(
+        d,
+        "person.toml",
+        "customer_number = [\"1001\"]\ncolumns = [\"klantnummer\"]\n",
+    );
+    let o = find(d, &["crm", "--format", "ndjson"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let ps = places(&o);
+    let got = rows_of(&ps);
+    for want in [
+        "customer_number klanten 1 -",
+        "iban klanten 1 -",
+        "customer_number orders 1 -",
+        "customer_number orders 3 -",
+    ] {
+        assert!(got.contains(&want.to_string()), "{want}: {got:#?}");
+    }
+    assert!(ps.iter().all(|p| p["row"] != 2), "{ps:#?}");
+    assert!(!stdout(&o).contains("1001"), "{}", stdout(&o));
+    // The table form names columns per identifier.
+    write(
+        d,
+        "person.toml",
+        "[klant]\nvalues = [\"1002\"]\ncolumns = [\"Klant_Nummer\"]\n",
+    );
+    let ps = places(&find(d, &["crm", "--format", "ndjson", "--follow", "0"]));
+    assert!(
+        rows_of(&ps).contains(&"klant klanten 2 -".to_string()),
+        "{ps:#?}"
+    );
+}
+
+#[test]
+fn hidden_files_are_searched_or_named_never_left_out_silently() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    organisation(d);
+    write(
+        d,
+        ".backup/klanten-oud.csv",
+        "email\njan.devries@example.nl\n",
+    );
+    let o = find(d, &[".", "--format", "ndjson"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(".backup: hidden") && stderr(&o).contains("--hidden"),
+        "{}",
+        stderr(&o)
+    );
+    let o = find(d, &[".", "--format", "ndjson", "--hidden"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        places(&o)
+            .iter()
+            .any(|p| p["path"] == "./.backup/klanten-oud.csv"),
+        "{}",
+        stdout(&o)
+    );
+    // A sample could miss the person: refused.
+    let o = find(d, &[".", "--sample-rows", "10"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("reads every row"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_summary_counts_each_input_once_and_names_are_masked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    organisation(d);
+    // A file named after the person.
+    write(
+        d,
+        "crm/jan.devries@example.nl.csv",
+        "klantnummer,opmerking\n1001,belt terug\n",
+    );
+    let o = find(d, &["crm", "--format", "ndjson"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stdout(&o).contains("jan.devries"), "{}", stdout(&o));
+    let ps = places(&o);
+    let inputs: std::collections::BTreeSet<&str> =
+        ps.iter().filter_map(|p| p["path"].as_str()).collect();
+    // klanten (matched), orders and the masked file (followed): three inputs, counted once
+    // though the followed rows are written after the scan's.
+    assert_eq!(inputs.len(), 3, "{inputs:?}");
+    assert!(stderr(&o).contains("in 3 input(s)"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_list_of_people_is_matched_at_once_and_can_fail_a_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    organisation(d);
+    // Three people who asked to be forgotten: Els (by e-mail), someone not in the data, and
+    // Jan (by customer number, a column the data has).
+    write(
+        d,
+        "forgotten.csv",
+        "email;klantnummer\nels.peeters@example.be;\nnobody@example.org;\n;1001\n",
+    );
+    let o = piiscan()
+        .current_dir(d)
+        .args(["subject", "find", "--subjects", "forgotten.csv", "-q"])
+        .args(["crm", "logs", "--format", "ndjson", "--fail-if-found"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let ps = places(&o);
+    let whose = |person: u64| -> Vec<String> {
+        rows_of(
+            &ps.iter()
+                .filter(|p| p["subject"] == person)
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert!(
+        whose(1).contains(&"email klanten 2 -".to_string()),
+        "{ps:#?}"
+    );
+    assert!(whose(2).is_empty(), "{ps:#?}");
+    assert!(
+        whose(3).contains(&"klantnummer klanten 1 -".to_string()),
+        "{ps:#?}"
+    );
+    assert!(
+        stderr(&o).contains("2 of the 3 people on the list"),
+        "{}",
+        stderr(&o)
+    );
+    for v in ["els.peeters", "nobody", "1001"] {
+        assert!(!stdout(&o).contains(v) && !stderr(&o).contains(v), "{v}");
+    }
+    // No one of the list in the data: exit 0.
+    write(d, "forgotten.csv", "email\nnobody@example.org\n");
+    let o = piiscan()
+        .current_dir(d)
+        .args(["subject", "find", "--subjects", "forgotten.csv", "-q"])
+        .args(["crm", "logs", "--fail-if-found"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
 }

@@ -205,7 +205,12 @@ impl BreachSink {
                     .to_string()
             }),
             severity: Severity::of(&self.categories.keys().copied().collect::<Vec<_>>()),
-            not_read: self.failed.clone(),
+            // Names of what was not read are masked as every output masks them.
+            not_read: self
+                .failed
+                .iter()
+                .map(|(path, why)| (crate::names::mask(path).into_owned(), why.clone()))
+                .collect(),
         }
     }
 }

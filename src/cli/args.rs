@@ -367,9 +367,10 @@ pub struct BreachArgs {
     /// Write the report to FILE (else standard output); never over an input.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Add a rule pack (repeatable).
-    #[arg(long = "rules", value_name = "PATH")]
-    pub rules: Vec<PathBuf>,
+    /// What to read, with which rules (as for scan; every row is read, so `--sample-rows`
+    /// takes only 0).
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     /// Number of worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
@@ -390,8 +391,21 @@ pub enum SubjectAction {
 pub struct SubjectFindArgs {
     /// The subject file (TOML): rule ids with lists of the person's values, e.g.
     /// `email = ["jan@example.nl"]`. Values are read from this file only, never from arguments.
-    #[arg(long, value_name = "FILE")]
-    pub subject: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "subjects",
+        conflicts_with = "subjects"
+    )]
+    pub subject: Option<PathBuf>,
+    /// A list of people (CSV, one person per row; columns named by rule id, or by the data's
+    /// column for an identifier no rule knows): is any of them still in these files?
+    #[arg(long, value_name = "FILE.csv")]
+    pub subjects: Option<PathBuf>,
+    /// Exit 1 when the person (anyone of the list) is found: for a check that erased people
+    /// are gone from a backup.
+    #[arg(long)]
+    pub fail_if_found: bool,
     /// Files or directories to search (every row of every table is read).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -402,9 +416,10 @@ pub struct SubjectFindArgs {
     /// deep; 0 does not follow.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub follow: u32,
-    /// Add a rule pack (repeatable).
-    #[arg(long = "rules", value_name = "PATH")]
-    pub rules: Vec<PathBuf>,
+    /// What to read, with which rules (as for scan; every row is read, so `--sample-rows`
+    /// takes only 0).
+    #[command(flatten)]
+    pub scope: ScopeArgs,
     /// Number of worker threads (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,

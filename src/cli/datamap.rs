@@ -49,26 +49,11 @@ pub fn run(args: InventoryArgs) -> Result<Exit> {
     // What the walk left out is on the map too, as not read.
     let mut not_read = sink.not_read.clone();
     not_read.extend(
-        stats
-            .skipped
-            .iter()
-            .filter(|k| matches!(k.reason, piiscan::pipeline::SkipReason::Walk(_)))
+        crate::cli::settings::walk_not_read(&stats)
+            .into_iter()
             .map(|k| datamap::NotRead {
-                path: k.path.clone(),
-                why: match k.beneath {
-                    Some(b) => format!(
-                        "{}, a folder of {}{} file(s): not scanned; {}",
-                        k.reason.label(),
-                        b.files,
-                        if b.more { "+" } else { "" },
-                        piiscan::pipeline::SkipReason::hint(k.reason.label())
-                    ),
-                    None => format!(
-                        "{}: not scanned; {}",
-                        k.reason.label(),
-                        piiscan::pipeline::SkipReason::hint(k.reason.label())
-                    ),
-                },
+                path: k.path,
+                why: k.why,
                 partial: false,
             }),
     );

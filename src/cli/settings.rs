@@ -193,6 +193,67 @@ impl Settings {
     }
 }
 
+/// The scan options of a command that must read everything to keep its promise (`subject
+/// find`: the person may be in any row; `breach`: the counts would be too low): every row of
+/// every table, whatever `.piiscan.toml` samples. A `--sample-rows` other than 0 is refused.
+///
+/// # Errors
+/// `--sample-rows N` with N > 0.
+pub fn every_row_options(
+    settings: &Settings,
+    scope: &ScopeArgs,
+    command: &str,
+) -> Result<ScanOptions> {
+    if let Some(n) = scope.sample_rows.filter(|n| *n != 0) {
+        bail!(
+            "{command} reads every row of every table (a sample could miss rows that count); --sample-rows {n} does not apply, only 0"
+        );
+    }
+    Ok(settings.scan_options(0))
+}
+
+/// What the walk left out (hidden, excluded, not included, links, `.git`), one entry per
+/// path with the reason and what reads it: `.backup/: hidden, a folder of 3 file(s); --hidden
+/// scans them`. `counts` is false for git's own directory (its objects are not personal
+/// data files), true for the rest: a command that promises to have read everything must say
+/// it did not.
+pub fn walk_not_read(stats: &piiscan::pipeline::ScanStats) -> Vec<WalkNotRead> {
+    use piiscan::pipeline::SkipReason;
+    stats
+        .skipped
+        .iter()
+        .filter(|k| matches!(k.reason, SkipReason::Walk(_)))
+        .map(|k| {
+            let label = k.reason.label();
+            let why = match k.beneath {
+                Some(b) => format!(
+                    "{label}, a folder of {}{} file(s): not scanned; {}",
+                    b.files,
+                    if b.more { "+" } else { "" },
+                    SkipReason::hint(label)
+                ),
+                None => format!("{label}: not scanned; {}", SkipReason::hint(label)),
+            };
+            WalkNotRead {
+                path: k.path.clone(),
+                why,
+                counts: label != "git directory",
+            }
+        })
+        .collect()
+}
+
+/// A path the walk left out, as [`walk_not_read`] describes it.
+#[derive(Debug, Clone)]
+pub struct WalkNotRead {
+    /// The path, as shown.
+    pub path: String,
+    /// Why, and what reads it.
+    pub why: String,
+    /// Whether it makes the run incomplete (exit 2).
+    pub counts: bool,
+}
+
 /// Warns about each include glob, and each exclude glob given as a flag, that matched no
 /// path, saying how globs are matched, so that an empty scan is explained. (An exclude of the
 /// configuration that matches nothing in this run is normal: `node_modules/**`.)

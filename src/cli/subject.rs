@@ -1,15 +1,18 @@
-//! `piiscan subject find`: every place that holds one person. Reads every row of every table,
-//! at every confidence (a match is an exact comparison with the person's own values, so no
-//! confidence threshold is needed), and writes the places found input by input.
+//! `piiscan subject find`: every place that holds one person (or anyone of a list). Reads
+//! every row of every table, at every confidence (a match is an exact comparison with the
+//! person's own values, so no confidence threshold is needed), writes the places found input
+//! by input, then the rows found by identifiers no rule knows and through keys.
 
 use crate::cli::args::{SubjectAction, SubjectFindArgs};
 use crate::cli::exit::Exit;
-use crate::{load_rules, set_threads};
+use crate::cli::settings::{every_row_options, walk_not_read, Settings};
+use crate::set_threads;
 use anyhow::Result;
 use piiscan::finding::fingerprint::Fingerprinter;
 use piiscan::finding::Confidence;
-use piiscan::pipeline::{self, ScanOptions};
-use piiscan::ruleset::{RuleSet, Selection};
+use piiscan::pipeline;
+use piiscan::report::sanitize::sanitize;
+use piiscan::subject::follow::Tables;
 use piiscan::subject::{Output, Subject, SubjectSink};
 use std::io::Write;
 
@@ -21,16 +24,15 @@ pub fn run(action: SubjectAction) -> Result<Exit> {
 }
 
 fn find(args: SubjectFindArgs) -> Result<Exit> {
-    let rules = RuleSet::compile(load_rules(&args.rules)?, &Selection::default())?;
-    let subject = Subject::load(&args.subject, &rules)?;
-    let mut opts = ScanOptions {
-        min_confidence: Confidence::Low,
-        tables: piiscan::pipeline::table::TableOptions {
-            sample_rows: 0,
-            ..Default::default()
-        },
-        ..ScanOptions::default()
+    let settings = Settings::resolve(&args.scope, &args.paths)?;
+    let rules = &settings.rules;
+    let (subject, file) = match (&args.subject, &args.subjects) {
+        (Some(file), _) => (Subject::load(file, rules)?, file),
+        (None, Some(list)) => (Subject::load_list(list, rules)?, list),
+        (None, None) => anyhow::bail!("give --subject FILE or --subjects FILE.csv"),
     };
+    let mut opts = every_row_options(&settings, &args.scope, "subject find")?;
+    opts.min_confidence = Confidence::Low;
     set_threads(&mut opts, args.threads)?;
     // The subject keeps its own run-only key; the scan's fingerprints are not used.
     let unused = Fingerprinter::with_key(b"piiscan-subject-find-no-fingerprints", "none");
@@ -40,44 +42,91 @@ fn find(args: SubjectFindArgs) -> Result<Exit> {
         Output::Text
     };
     let stdout = std::io::stdout();
-    let mut sink = SubjectSink::new(&subject, std::io::BufWriter::new(stdout.lock()), format)
-        .skipping(&args.subject);
-    pipeline::scan(&args.paths, &rules, &opts, &unused, &mut sink, args.quiet)?;
-    if args.follow > 0 && !sink.matched.is_empty() {
-        let followed = piiscan::subject::follow::follow(
-            &sink.matched,
-            &sink.table_inputs,
-            &sink.data_columns,
-            subject.fingerprints(),
-            args.follow,
-        );
-        sink.write_followed(&followed.places)?;
-        sink.summary.not_read.extend(followed.not_read);
+    let mut sink =
+        SubjectSink::new(&subject, std::io::BufWriter::new(stdout.lock()), format).skipping(file);
+    let stats = pipeline::scan(&args.paths, rules, &opts, &unused, &mut sink, args.quiet)?;
+    let inputs = std::mem::take(&mut sink.table_inputs);
+    let data = std::mem::take(&mut sink.data_columns);
+    let tables = Tables {
+        inputs: &inputs,
+        data: &data,
+        rules,
+        fingerprints: subject.fingerprints(),
+    };
+    let mut not_read = Vec::new();
+    if !subject.custom.is_empty() {
+        let found = tables.find_custom(&subject.custom, &sink.matched);
+        sink.write_places(&found.places)?;
+        not_read.extend(found.not_read);
+        for (at, people) in found.rows {
+            sink.matched.entry(at).or_default().extend(people);
+        }
     }
-    let summary = sink.summary.clone();
+    if args.follow > 0 && !sink.matched.is_empty() {
+        let followed = tables.follow(&sink.matched, args.follow);
+        sink.write_places(&followed.places)?;
+        not_read.extend(followed.not_read);
+    }
+    let mut summary = sink.summary.clone();
     drop(sink);
     std::io::stdout().flush()?;
+    summary.not_read.extend(not_read);
     let given: Vec<String> = subject
         .given
         .iter()
-        .map(|(rule, n)| format!("{n} {rule}"))
+        .map(|(rule, n)| {
+            let rule = if rules.rules.iter().any(|r| &*r.id == rule.as_str()) {
+                rule.clone()
+            } else {
+                "identifier".to_string()
+            };
+            format!("{n} {rule}")
+        })
         .collect();
+    let who = if subject.list {
+        format!(
+            "{} of the {} people on the list ({})",
+            summary.people,
+            subject.people,
+            given.join(", ")
+        )
+    } else {
+        format!("the person ({})", given.join(", "))
+    };
     eprintln!(
-        "piiscan: the person ({}) found at {} place(s) in {} input(s), with {} other value(s) in the same rows",
-        given.join(", "),
-        summary.matched,
-        summary.inputs,
-        summary.row_data
+        "piiscan: {who} found at {} place(s) in {} input(s), with {} other value(s) in the same or related rows",
+        summary.matched, summary.inputs, summary.row_data
     );
+    if !subject.custom.is_empty() && inputs.is_empty() {
+        eprintln!(
+            "piiscan: identifiers no rule knows are looked up in the named columns of tables, and no table was read"
+        );
+    }
     for (path, why) in &summary.not_read {
         eprintln!(
             "piiscan: {}: {why}; the person may be there too",
-            piiscan::report::sanitize::sanitize(&piiscan::names::mask(path))
+            sanitize(&piiscan::names::mask(path))
         );
     }
-    Ok(if summary.not_read.is_empty() {
-        Exit::Clean
-    } else {
+    let mut incomplete = !summary.not_read.is_empty();
+    for k in walk_not_read(&stats) {
+        incomplete |= k.counts;
+        let may = if k.counts {
+            "; the person may be there too"
+        } else {
+            ""
+        };
+        eprintln!(
+            "piiscan: {}: {}{may}",
+            sanitize(&piiscan::names::mask(&k.path)),
+            k.why
+        );
+    }
+    Ok(if incomplete {
         Exit::Incomplete
+    } else if args.fail_if_found && summary.people > 0 {
+        Exit::CheckFailed
+    } else {
+        Exit::Clean
     })
 }
