@@ -147,6 +147,32 @@ impl TempDir {
     }
 }
 
+impl TempDir {
+    /// Makes a private directory (mode 0700) named `name` inside, for files that are to
+    /// appear together ([`TempDir::publish_dir`]).
+    ///
+    /// # Errors
+    /// It exists already or cannot be created.
+    pub fn create_dir(&self, name: &str) -> io::Result<PathBuf> {
+        let path = self.path.join(name);
+        create_private_dir(&path)?;
+        Ok(path)
+    }
+
+    /// Moves `staged` (a directory made by [`TempDir::create_dir`], its files written and
+    /// synced) to `target` in one rename, syncs the folder, and removes the temporary
+    /// directory: `target` appears complete or not at all. `target` must not exist, or be an
+    /// empty directory.
+    ///
+    /// # Errors
+    /// `target` exists and is not an empty directory, or the rename fails.
+    pub fn publish_dir(self, staged: &Path, target: &Path) -> io::Result<()> {
+        sync_dir(staged)?;
+        std::fs::rename(staged, target)?;
+        sync_dir(&parent_of(target))
+    }
+}
+
 impl Drop for TempDir {
     fn drop(&mut self) {
         let mut registry = live();

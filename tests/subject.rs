@@ -419,3 +419,161 @@ fn a_list_of_people_is_matched_at_once_and_can_fail_a_check() {
         .expect("run");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+#[test]
+fn an_access_request_is_exported_with_the_registers_purposes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    organisation(d);
+    // A register whose customer activity has its purposes filled in.
+    let o = piiscan()
+        .current_dir(d)
+        .args(["register", "draft", "crm", "--register", "register"])
+        .output()
+        .expect("draft");
+    assert!(code(&o) <= 1, "{}", stderr(&o));
+    let activities = d.join("register/activities");
+    let mut filled = 0;
+    for e in std::fs::read_dir(&activities)
+        .expect("activities")
+        .flatten()
+    {
+        let text = std::fs::read_to_string(e.path()).expect("read");
+        if text.contains("klanten.csv") {
+            let text = text
+                .replace(
+                    "purposes = []",
+                    "purposes = [\"Uitvoeren van bestellingen\"]",
+                )
+                .replace(
+                    "retention = \"\"",
+                    "retention = \"7 jaar na de laatste bestelling\"",
+                );
+            std::fs::write(e.path(), text).expect("write");
+            filled += 1;
+        }
+    }
+    assert_eq!(filled, 1, "one activity covers klanten.csv");
+    let o = find(
+        d,
+        &["crm", "logs", "--export", "inzage", "--format", "ndjson"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The places output still masks; the export holds the values, privately.
+    assert!(!stdout(&o).contains("NL91ABNA0417164300"));
+    let export = d.join("inzage");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&export)
+            .expect("dir")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the export folder is private: {mode:o}");
+    }
+    let mut sources = Vec::new();
+    for e in std::fs::read_dir(&export).expect("export").flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(e.path()).expect("read"))
+                    .expect("json");
+            sources.push(v);
+        }
+    }
+    let of = |source: &str| {
+        sources
+            .iter()
+            .find(|s| s["source"] == source)
+            .unwrap_or_else(|| panic!("{source}: {sources:#?}"))
+    };
+    // The matched row in full, the followed orders (not the other customer's), the log line's
+    // phone number.
+    let klanten = of("crm/klanten.csv");
+    assert_eq!(klanten["records"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        klanten["records"][0]["fields"]["iban"],
+        "NL91ABNA0417164300"
+    );
+    assert_eq!(klanten["records"][0]["fields"]["naam"], "Jan de Vries");
+    let orders = of("crm/orders.csv");
+    let rows: Vec<u64> = orders["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter_map(|r| r["row"].as_u64())
+        .collect();
+    assert_eq!(rows, vec![1, 3], "{orders:#}");
+    assert_eq!(orders["records"][0]["found_by"][0], "via klantnummer");
+    let log = of("logs/support.log");
+    assert_eq!(log["mentions"][0]["line"], 1);
+    assert_eq!(log["mentions"][0]["value"], "06 12 34 56 78");
+    let summary = std::fs::read_to_string(export.join("summary.md")).expect("summary");
+    for want in [
+        "Uitvoeren van bestellingen",
+        "7 jaar na de laatste bestelling",
+        "crm/klanten.csv",
+        "Bankrekeningnummer",
+        "Bronnen zonder activiteit in het register",
+    ] {
+        assert!(summary.contains(want), "{want}:\n{summary}");
+    }
+    assert!(export.join("summary.html").exists());
+    // Planned before anything is written: an existing folder with files is refused, as is
+    // --export for a list of people.
+    let o = find(d, &["crm", "--export", "inzage"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not an empty folder"), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("found at"),
+        "refused before the search: {}",
+        stderr(&o)
+    );
+    // English, and no temporary folder left beside it.
+    let o = find(d, &["crm", "--export", "access", "--lang", "en"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let summary = std::fs::read_to_string(d.join("access/summary.md")).expect("summary");
+    assert!(summary.contains("Where your data is held"), "{summary}");
+    let leftovers: Vec<String> = std::fs::read_dir(d)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".piiscan-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_export_and_the_places_keep_their_form() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    organisation(d);
+    let o = piiscan()
+        .current_dir(d)
+        .env("SOURCE_DATE_EPOCH", "1764576000")
+        .args(["subject", "find", "--subject", "person.toml", "-q"])
+        .args([
+            "crm",
+            "logs",
+            "db/hr.sql",
+            "--export",
+            "out",
+            "--format",
+            "ndjson",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    crate::common::golden("subject/places.ndjson", stdout(&o).as_bytes());
+    for file in ["summary.md", "summary.html"] {
+        let text = std::fs::read(d.join("out").join(file)).expect("summary");
+        crate::common::golden(&format!("subject/{file}"), &text);
+    }
+    let text = piiscan()
+        .current_dir(d)
+        .args(["subject", "find", "--subject", "person.toml", "-q"])
+        .args(["crm", "logs", "db/hr.sql"])
+        .output()
+        .expect("run");
+    crate::common::golden("subject/places.txt", stdout(&text).as_bytes());
+}

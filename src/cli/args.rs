@@ -406,6 +406,18 @@ pub struct SubjectFindArgs {
     /// are gone from a backup.
     #[arg(long)]
     pub fail_if_found: bool,
+    /// Write the person's records for an access or portability request into a new folder:
+    /// one JSON file per source with the fields and values of the rows found, and a summary
+    /// (summary.md, summary.html) to send. The one output holding values in full.
+    #[arg(long, value_name = "DIR", conflicts_with = "subjects")]
+    pub export: Option<PathBuf>,
+    /// The register whose activities give the summary's purposes, lawful basis, recipients
+    /// and retention (used when it exists).
+    #[arg(long = "register", default_value = "register", value_name = "DIR")]
+    pub register: PathBuf,
+    /// The summary's language.
+    #[arg(long, default_value = "nl", value_parser = ["nl", "en"])]
+    pub lang: String,
     /// Files or directories to search (every row of every table is read).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,

@@ -11,7 +11,7 @@ use std::io::Write;
 
 /// When the map is made: `SOURCE_DATE_EPOCH` (seconds, UTC) when set, for reproducible pages
 /// and the golden tests; else now.
-fn now() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())

@@ -31,6 +31,9 @@ fn find(args: SubjectFindArgs) -> Result<Exit> {
         (None, Some(list)) => (Subject::load_list(list, rules)?, list),
         (None, None) => anyhow::bail!("give --subject FILE or --subjects FILE.csv"),
     };
+    if let Some(dir) = &args.export {
+        piiscan::subject::export::plan(dir)?;
+    }
     let mut opts = every_row_options(&settings, &args.scope, "subject find")?;
     opts.min_confidence = Confidence::Low;
     set_threads(&mut opts, args.threads)?;
@@ -44,6 +47,9 @@ fn find(args: SubjectFindArgs) -> Result<Exit> {
     let stdout = std::io::stdout();
     let mut sink =
         SubjectSink::new(&subject, std::io::BufWriter::new(stdout.lock()), format).skipping(file);
+    if args.export.is_some() {
+        sink = sink.keeping();
+    }
     let stats = pipeline::scan(&args.paths, rules, &opts, &unused, &mut sink, args.quiet)?;
     let inputs = std::mem::take(&mut sink.table_inputs);
     let data = std::mem::take(&mut sink.data_columns);
@@ -62,12 +68,17 @@ fn find(args: SubjectFindArgs) -> Result<Exit> {
             sink.matched.entry(at).or_default().extend(people);
         }
     }
+    let mut rows = sink.matched.clone();
     if args.follow > 0 && !sink.matched.is_empty() {
         let followed = tables.follow(&sink.matched, args.follow);
         sink.write_places(&followed.places)?;
         not_read.extend(followed.not_read);
+        for (at, people) in followed.rows {
+            rows.entry(at).or_default().extend(people);
+        }
     }
     let mut summary = sink.summary.clone();
+    let kept = std::mem::take(&mut sink.kept);
     drop(sink);
     std::io::stdout().flush()?;
     summary.not_read.extend(not_read);
@@ -108,8 +119,23 @@ fn find(args: SubjectFindArgs) -> Result<Exit> {
             sanitize(&piiscan::names::mask(path))
         );
     }
+    let walk_skips = walk_not_read(&stats);
+    if let Some(dir) = &args.export {
+        let mut not_read = summary.not_read.clone();
+        not_read.extend(
+            walk_skips
+                .iter()
+                .filter(|k| k.counts)
+                .map(|k| (k.path.clone(), k.why.clone())),
+        );
+        let sources = export(dir, &args, &kept, &rows, &given.join(", "), &not_read)?;
+        eprintln!(
+            "piiscan: wrote the person's records from {sources} source(s) and a summary to {} (it holds their values in full: send it only to them)",
+            dir.display()
+        );
+    }
     let mut incomplete = !summary.not_read.is_empty();
-    for k in walk_not_read(&stats) {
+    for k in walk_skips {
         incomplete |= k.counts;
         let may = if k.counts {
             "; the person may be there too"
@@ -129,4 +155,61 @@ fn find(args: SubjectFindArgs) -> Result<Exit> {
     } else {
         Exit::Clean
     })
+}
+
+/// Writes `--export DIR`: the register's activities (where one exists) give the summary its
+/// purposes; sources are matched to them by their path below the project root.
+fn export(
+    dir: &std::path::Path,
+    args: &SubjectFindArgs,
+    places: &[piiscan::subject::Place],
+    rows: &piiscan::subject::follow::RowsOf,
+    searched: &str,
+    not_read: &[(String, String)],
+) -> Result<usize> {
+    use piiscan::register::refs;
+    use piiscan::subject::export;
+    let lang = piiscan::register::labels::Lang::parse(&args.lang)
+        .unwrap_or(piiscan::register::labels::Lang::Nl);
+    let (root, activities) = if args.register.join("register.toml").exists() {
+        let register = piiscan::register::activity::Register::load(&args.register)?;
+        let activities = register
+            .activities
+            .iter()
+            .map(|(_, a)| export::Activity {
+                name: a.name.clone(),
+                purposes: a.purposes.clone(),
+                legal_basis: a.legal_basis.clone(),
+                recipients: a.recipients.clone(),
+                retention: a.retention.clone(),
+                locations: match &a.locations {
+                    Some(list) => list
+                        .iter()
+                        .map(|l| refs::normalise(&register.root, l))
+                        .collect(),
+                    None => a
+                        .scan
+                        .location
+                        .iter()
+                        .map(|l| l.reference.clone())
+                        .collect(),
+                },
+            })
+            .collect();
+        (register.root.clone(), activities)
+    } else {
+        (refs::absolute(std::path::Path::new(".")), Vec::new())
+    };
+    let reference = |path: &str| refs::relative(&root, &refs::absolute(std::path::Path::new(path)));
+    let request = export::Request {
+        places,
+        rows,
+        activities: &activities,
+        reference: &reference,
+        searched: searched.to_string(),
+        not_read,
+        date: crate::cli::datamap::now().format("%Y-%m-%d").to_string(),
+        lang,
+    };
+    Ok(export::write(dir, &request)?)
 }

@@ -382,6 +382,7 @@ impl RowFinder<'_> {
                 matched: false,
                 via: (!identifier).then(|| via_name.clone()),
                 person: *person,
+                value: None,
             };
             if let Some(id) = &id_name {
                 let mut p = place(&via_name, id, "user.unique_id", &via_cell);

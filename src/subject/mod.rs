@@ -6,6 +6,7 @@
 //! it finds with them: a match is a place holding the person; in a table, the row's other
 //! personal data are the person's data too.
 
+pub mod export;
 pub mod follow;
 
 use crate::detect::column::ColumnVerdict;
@@ -384,6 +385,10 @@ pub struct Place {
     /// Whose place it is (see [`Person`]); written as `subject` for a list.
     #[serde(skip)]
     pub person: Person,
+    /// The value in full, kept only for `--export` of a value found in text (never written
+    /// to the places output).
+    #[serde(skip)]
+    pub value: Option<String>,
 }
 
 impl Place {
@@ -414,6 +419,7 @@ impl Place {
             matched,
             via: None,
             person,
+            value: None,
         }
     }
 
@@ -489,6 +495,10 @@ pub struct SubjectSink<'a, W: Write> {
     pub data_columns: follow::DataColumns,
     /// The subject file itself (canonical), which is never reported as a place.
     subject_file: Option<std::path::PathBuf>,
+    /// Keep every place written, with values found in text ([`SubjectSink::keeping`]).
+    keep: bool,
+    /// The places written, when kept.
+    pub kept: Vec<Place>,
     /// The input being received, and whether it is the subject file.
     current: Option<(std::sync::Arc<str>, bool)>,
 }
@@ -511,6 +521,8 @@ impl<'a, W: Write> SubjectSink<'a, W> {
             table_inputs: Vec::new(),
             data_columns: follow::DataColumns::new(),
             subject_file: None,
+            keep: false,
+            kept: Vec::new(),
             current: None,
         }
     }
@@ -518,6 +530,12 @@ impl<'a, W: Write> SubjectSink<'a, W> {
     /// Never reports the subject file itself (it holds the person's values by design).
     pub fn skipping(mut self, subject_file: &Path) -> Self {
         self.subject_file = subject_file.canonicalize().ok();
+        self
+    }
+
+    /// Keeps every place written, and the full values found in text, for an export.
+    pub fn keeping(mut self) -> Self {
+        self.keep = true;
         self
     }
 
@@ -575,6 +593,9 @@ impl<'a, W: Write> SubjectSink<'a, W> {
         }
         if self.people_seen.insert(place.person) {
             self.summary.people += 1;
+        }
+        if self.keep {
+            self.kept.push(place.clone());
         }
         let shown = place.masked();
         match self.format {
@@ -649,7 +670,11 @@ impl<W: Write> Sink for SubjectSink<'_, W> {
                 }
                 _ => {
                     for person in people.into_iter().flatten() {
-                        self.write(&Place::of(f, true, *person))?;
+                        let mut place = Place::of(f, true, *person);
+                        if self.keep {
+                            place.value = Some(f.value.clone());
+                        }
+                        self.write(&place)?;
                     }
                 }
             }
