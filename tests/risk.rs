@@ -301,3 +301,126 @@ fn an_unreachable_target_exits_1_and_says_so() {
     );
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn every_row_of_the_table_counts_wherever_the_reader_gives_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    // A dump that resumes the table after another one, and adds a column on the way: 4 rows
+    // of klant, the last two with a postcode. A collector that stopped at the first block
+    // measured 2.
+    write(
+        d,
+        "shop.sql",
+        "CREATE TABLE klant (id integer, jaar integer);\n\
+         CREATE TABLE product (id integer, naam text);\n\
+         INSERT INTO klant VALUES (1, 1980), (2, 1980);\n\
+         INSERT INTO product VALUES (1, 'thee');\n\
+         INSERT INTO klant VALUES (3, 1981), (4, 1981);\n",
+    );
+    let r = json(&risk(
+        d,
+        &["shop.sql", "--quasi", "klant.jaar", "--format", "json"],
+    ));
+    assert_eq!(r["records"], 4, "{r:#}");
+    assert_eq!(r["k"], 2, "{r:#}");
+    // NDJSON whose quasi-identifier appears only from the third line: the rows before it hold
+    // no postcode (NULL), and count.
+    write(
+        d,
+        "events.ndjson",
+        "{\"jaar\":1980}\n{\"jaar\":1980}\n{\"jaar\":1980,\"pc\":\"3511\"}\n{\"jaar\":1981,\"pc\":\"3511\"}\n",
+    );
+    let r = json(&risk(
+        d,
+        &["events.ndjson", "--quasi", "jaar,pc", "--format", "json"],
+    ));
+    assert_eq!(r["records"], 4, "{r:#}");
+    assert_eq!(
+        r["classes"], 3,
+        "(1980, -), (1980, 3511), (1981, 3511): {r:#}"
+    );
+}
+
+#[test]
+fn a_bare_column_in_several_tables_must_be_named_with_its_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "hr.sql",
+        "CREATE TABLE klant (id integer, postcode text);\n\
+         CREATE TABLE medewerker (id integer, postcode text);\n\
+         INSERT INTO klant VALUES (1, '3511');\n\
+         INSERT INTO medewerker VALUES (1, '9000'), (2, '9000');\n",
+    );
+    let o = risk(d, &["hr.sql", "--quasi", "postcode"]);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("klant, medewerker") && stderr(&o).contains("table.column"),
+        "{}",
+        stderr(&o)
+    );
+    let r = json(&risk(
+        d,
+        &[
+            "hr.sql",
+            "--quasi",
+            "medewerker.postcode",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!((r["records"].as_u64(), r["k"].as_u64()), (Some(2), Some(2)));
+}
+
+#[test]
+fn an_empty_table_meets_no_gate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "leeg.csv", "postcode4,jaar\n");
+    for gate in [["--min-k", "5"], ["--max-risk", "0.2"], ["--min-l", "2"]] {
+        let mut args = vec!["leeg.csv", "--quasi", "postcode4"];
+        if gate[0] == "--min-l" {
+            args.extend(["--sensitive", "jaar"]);
+        }
+        args.extend(gate);
+        let o = risk(d, &args);
+        assert_eq!(code(&o), 1, "{gate:?}: {}", stdout(&o));
+        assert!(
+            stdout(&o).contains("no records"),
+            "{gate:?}: {}",
+            stdout(&o)
+        );
+    }
+    let o = risk(d, &["leeg.csv", "--quasi", "postcode4"]);
+    assert_eq!(code(&o), 0, "no gate, nothing to fail: {}", stdout(&o));
+}
+
+#[test]
+fn a_person_alone_in_a_class_with_two_values_has_l_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    // c is alone in visiting only 3511 and has two diagnoses: both are known to anyone who
+    // knows c went there. a and b share their class and each has one, different, diagnosis.
+    write(
+        d,
+        "visits.csv",
+        "klant,postcode4,diagnose\na,3511,griep\na,3512,griep\nb,3511,burn-out\nb,3512,burn-out\nc,3511,griep\nc,3511,astma\n",
+    );
+    let r = json(&risk(
+        d,
+        &[
+            "visits.csv",
+            "--quasi",
+            "postcode4",
+            "--entity",
+            "klant",
+            "--sensitive",
+            "diagnose",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(r["l"], 1, "{r:#}");
+}

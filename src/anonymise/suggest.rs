@@ -108,6 +108,25 @@ pub fn table_glob(table: &str) -> String {
     out
 }
 
+/// `name` as a policy glob that matches it and what a mask or a date made a wildcard: the
+/// characters a glob reads as syntax (`?`, `[`, `]`, `{`, `}`) escaped, `*` kept (a mask's
+/// stars and [`table_glob`]'s dates). Without this, a column `score[2]` or `a{b,c}` would be a
+/// pattern matching other columns, or none.
+pub fn literal_glob(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '?' | '[' | ']' | '{' | '}' => {
+                out.push('[');
+                out.push(c);
+                out.push(']');
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A starter policy (TOML with comments) for what `found` holds. `typed` holds the tables
 /// (lower-cased) of dumps and SQLite databases: their columns get methods that keep a type.
 pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<String>) -> String {
@@ -150,7 +169,8 @@ pub fn policy(input: &str, found: &Detection, typed: &std::collections::HashSet<
         }) {
             continue;
         }
-        let name: &str = if qualified { &glob } else { &column };
+        let name = literal_glob(if qualified { &glob } else { &column });
+        let name = name.as_str();
         // Free text: every verdict of the column is a mention inside longer values.
         let mentions: Vec<&crate::detect::column::ColumnVerdict> = found
             .verdicts
@@ -238,7 +258,25 @@ fn toml_string(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::table_glob;
+    use super::{literal_glob, table_glob};
+
+    #[test]
+    fn names_with_glob_syntax_match_only_themselves() {
+        for name in ["score[2]", "a{b,c}", "why?", "events-*.ip"] {
+            let glob = globset::Glob::new(&literal_glob(name))
+                .expect("glob")
+                .compile_matcher();
+            assert!(glob.is_match(name), "{name}");
+        }
+        let glob = globset::Glob::new(&literal_glob("score[2]"))
+            .expect("glob")
+            .compile_matcher();
+        assert!(!glob.is_match("score2"), "a class would match score2");
+        let glob = globset::Glob::new(&literal_glob("a{b,c}"))
+            .expect("glob")
+            .compile_matcher();
+        assert!(!glob.is_match("ab"), "alternatives would match ab");
+    }
 
     #[test]
     fn dated_table_names_become_globs_and_others_stay() {

@@ -57,6 +57,15 @@ pub(crate) fn print_risk(out: &mut dyn Write, r: &risk::Risk) -> std::io::Result
 /// The gates the user set that `r` does not meet, as sentences.
 fn unmet(args: &RiskArgs, r: &risk::Risk) -> Vec<String> {
     let mut unmet = Vec::new();
+    let gated = args.min_k.is_some() || args.max_risk.is_some() || args.min_l.is_some();
+    if gated && r.records == 0 {
+        // k, the risk and l of no record are undefined: no gate can say the data is safe.
+        unmet.push(
+            "the table has no records, so k, the risk and l are undefined and no gate is met (is it the table meant?)"
+                .to_string(),
+        );
+        return unmet;
+    }
     if let Some(min) = args.min_k.filter(|&m| r.k < m) {
         unmet.push(format!("k = {} is below --min-k {min}", r.k));
     }
@@ -190,7 +199,7 @@ fn print_search(out: &mut dyn Write, s: &target::Search) -> std::io::Result<()> 
     print_risk(out, &sol.risk)?;
     writeln!(out, "  as policy entries for `piiscan anonymise`:")?;
     for (column, rung) in &sol.columns {
-        if let Some(entry) = rung.policy_entry(column) {
+        if let Some(entry) = rung.policy_entry(&globset::escape(column)) {
             writeln!(out)?;
             for line in entry.lines() {
                 writeln!(out, "    {line}")?;

@@ -83,6 +83,71 @@ pub struct Collected {
     /// The distinct combinations of quasi-identifier values, in order of appearance.
     pub tuples: Vec<Vec<Option<String>>>,
     rows: Vec<RowRef>,
+    /// The rows summed up once, so that each measure costs the distinct combinations (and
+    /// persons), not the rows.
+    prepared: std::sync::OnceLock<Prepared>,
+}
+
+/// Indexes of the quasi-identifiers, the entity and the sensitive column in a table's columns.
+type ColumnIndexes = (Vec<usize>, Option<usize>, Option<usize>);
+
+/// A person's distinct combinations and distinct sensitive values.
+type PersonRows = (Vec<u32>, Vec<u32>);
+
+/// What every measure needs, computed once from the rows.
+#[derive(Debug, Default)]
+struct Prepared {
+    /// Per combination: its rows, and the distinct sensitive values they hold.
+    tuple_rows: Vec<u64>,
+    tuple_sensitive: Vec<Vec<u32>>,
+    /// Per person (entity value, or a row without one): the distinct combinations and the
+    /// distinct sensitive values of their rows.
+    persons: Vec<PersonRows>,
+}
+
+impl Prepared {
+    fn of(c: &Collected) -> Prepared {
+        let n = c.tuples.len();
+        let mut tuple_rows = vec![0u64; n];
+        let mut tuple_sensitive: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut by_person: HashMap<PersonKey, PersonRows> = HashMap::new();
+        for (i, r) in c.rows.iter().enumerate() {
+            tuple_rows[r.tuple as usize] += 1;
+            if let Some(s) = r.sensitive {
+                tuple_sensitive[r.tuple as usize].push(s);
+            }
+            if c.entity.is_some() {
+                let who = match r.entity {
+                    Some(e) => PersonKey::Entity(e),
+                    None => PersonKey::Row(i as u32),
+                };
+                let p = by_person.entry(who).or_default();
+                p.0.push(r.tuple);
+                p.1.extend(r.sensitive);
+            }
+        }
+        for v in &mut tuple_sensitive {
+            v.sort_unstable();
+            v.dedup();
+        }
+        let mut persons: Vec<(PersonKey, PersonRows)> = by_person.into_iter().collect();
+        persons.sort_unstable_by_key(|(k, _)| *k);
+        let persons = persons
+            .into_iter()
+            .map(|(_, (mut t, mut s))| {
+                t.sort_unstable();
+                t.dedup();
+                s.sort_unstable();
+                s.dedup();
+                (t, s)
+            })
+            .collect();
+        Prepared {
+            tuple_rows,
+            tuple_sensitive,
+            persons,
+        }
+    }
 }
 
 impl Collected {
@@ -91,21 +156,22 @@ impl Collected {
         self.rows.len() as u64
     }
 
+    fn prepared(&self) -> &Prepared {
+        self.prepared.get_or_init(|| Prepared::of(self))
+    }
+
     /// The risk when each distinct combination `i` is read as class `class_of[i]` (the
-    /// identity for the data as it is; a generalisation maps several onto one).
+    /// identity for the data as it is; a generalisation maps several onto one). Costs the
+    /// distinct combinations (and, with an entity, the persons), not the rows.
     pub fn measure(&self, class_of: &[u32]) -> Risk {
-        let sizes = if self.entity.is_some() {
+        let Sizes { classes, diversity } = if self.entity.is_some() {
             self.per_person(class_of)
         } else {
             self.per_row(class_of)
         };
-        let Sizes {
-            classes,
-            record_sizes,
-            diversity,
-        } = sizes;
-        let records = record_sizes.len() as u64;
-        let k = record_sizes.iter().copied().min().unwrap_or(0);
+        // Every record of a class of n sees n: the sums run over classes.
+        let records: u64 = classes.iter().sum();
+        let k = classes.iter().copied().min().unwrap_or(0);
         let share = |n: f64| {
             if records == 0 {
                 0.0
@@ -113,16 +179,17 @@ impl Collected {
                 n / records as f64
             }
         };
-        let alone = record_sizes.iter().filter(|&&n| n == 1).count();
-        let below5 = record_sizes.iter().filter(|&&n| n < 5).count();
-        let risk_sum: f64 = record_sizes.iter().map(|&n| 1.0 / n as f64).sum();
+        let alone = classes.iter().filter(|&&n| n == 1).count();
+        let below5: u64 = classes.iter().filter(|&&n| n < 5).sum();
+        // A class of n holds n records of risk 1/n each: 1 per class.
+        let risk_sum = classes.len() as f64;
         Risk {
             table: self.table.clone(),
             quasi: self.quasi.clone(),
             entity: self.entity.clone(),
             sensitive: self.sensitive.clone(),
             records,
-            classes,
+            classes: classes.len() as u64,
             k,
             unique_share: share(alone as f64),
             max_risk: if k == 0 { 0.0 } else { 1.0 / k as f64 },
@@ -132,100 +199,107 @@ impl Collected {
         }
     }
 
-    /// Without an entity: a record is a row, its class the combination it holds.
+    /// Without an entity: a record is a row, its class the combination it holds; l is the
+    /// fewest distinct sensitive values in a class.
     fn per_row(&self, class_of: &[u32]) -> Sizes {
+        let p = self.prepared();
         let mut size: HashMap<u32, u64> = HashMap::new();
         let mut values: HashMap<u32, std::collections::HashSet<u32>> = HashMap::new();
-        for r in &self.rows {
-            let c = class_of[r.tuple as usize];
-            *size.entry(c).or_default() += 1;
-            if let Some(s) = r.sensitive {
-                values.entry(c).or_default().insert(s);
+        for (t, &rows) in p.tuple_rows.iter().enumerate() {
+            if rows == 0 {
+                continue;
             }
+            let c = class_of[t];
+            *size.entry(c).or_default() += rows;
+            let v = values.entry(c).or_default();
+            v.extend(p.tuple_sensitive[t].iter().copied());
         }
+        let diversity = values.values().map(|v| v.len() as u64).min().unwrap_or(0);
         Sizes {
-            classes: size.len() as u64,
-            diversity: diversity(size.keys(), &values),
-            record_sizes: self
-                .rows
-                .iter()
-                .map(|r| size[&class_of[r.tuple as usize]])
-                .collect(),
+            classes: size.into_values().collect(),
+            diversity,
         }
     }
 
     /// With an entity: a record is a person, described by the set of classes their rows hold
     /// (what an attacker who knows all of them can match); persons with the same set form a
     /// class. Rows without an entity value are each a person of their own.
+    ///
+    /// l counts what an attacker who places a person in their class cannot tell apart: each
+    /// person's sensitive values are one set, and l is the number of distinct sets in the class
+    /// (persons without a value count none), except that a value every person of the class
+    /// holds is learned for certain, and gives l = 1. (Counting the union of the class's
+    /// values instead would give a person with `griep` and `burn-out` alone in a class l = 2,
+    /// though both of their values are known.)
     fn per_person(&self, class_of: &[u32]) -> Sizes {
-        let mut profile: HashMap<PersonKey, Vec<u32>> = HashMap::new();
-        let mut sensitive: HashMap<PersonKey, Vec<u32>> = HashMap::new();
-        for (i, r) in self.rows.iter().enumerate() {
-            let who = match r.entity {
-                Some(e) => PersonKey::Entity(e),
-                None => PersonKey::Row(i as u32),
+        let p = self.prepared();
+        let mut group_of: HashMap<Vec<u32>, usize> = HashMap::new();
+        let mut groups: Vec<(u64, Vec<&[u32]>)> = Vec::new();
+        let mut profile: Vec<u32> = Vec::new();
+        for (tuples, sensitive) in &p.persons {
+            profile.clear();
+            profile.extend(tuples.iter().map(|&t| class_of[t as usize]));
+            profile.sort_unstable();
+            profile.dedup();
+            let next = groups.len();
+            let g = match group_of.get(profile.as_slice()) {
+                Some(&g) => g,
+                None => {
+                    group_of.insert(profile.clone(), next);
+                    groups.push((0, Vec::new()));
+                    next
+                }
             };
-            profile
-                .entry(who)
-                .or_default()
-                .push(class_of[r.tuple as usize]);
-            if let Some(s) = r.sensitive {
-                sensitive.entry(who).or_default().push(s);
-            }
+            groups[g].0 += 1;
+            groups[g].1.push(sensitive);
         }
-        let mut group_of: HashMap<Vec<u32>, u32> = HashMap::new();
-        let mut group_size: Vec<u64> = Vec::new();
-        let mut person_group: Vec<u32> = Vec::with_capacity(profile.len());
-        let mut values: HashMap<u32, std::collections::HashSet<u32>> = HashMap::new();
-        for (who, mut classes) in profile {
-            classes.sort_unstable();
-            classes.dedup();
-            let next = group_size.len() as u32;
-            let g = *group_of.entry(classes).or_insert(next);
-            if g == next {
-                group_size.push(0);
-            }
-            group_size[g as usize] += 1;
-            person_group.push(g);
-            if let Some(s) = sensitive.get(&who) {
-                values.entry(g).or_default().extend(s.iter().copied());
-            }
-        }
-        let groups: Vec<u32> = (0..group_size.len() as u32).collect();
-        Sizes {
-            classes: group_size.len() as u64,
-            diversity: diversity(groups.iter(), &values),
-            record_sizes: person_group
+        let diversity = if self.sensitive.is_some() {
+            groups
                 .iter()
-                .map(|&g| group_size[g as usize])
-                .collect(),
+                .map(|(_, sets)| class_diversity(sets))
+                .min()
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        Sizes {
+            classes: groups.iter().map(|(n, _)| *n).collect(),
+            diversity,
         }
     }
 }
 
+/// l of one class of persons, each with their sorted, distinct sensitive values (see
+/// [`Collected::per_person`]).
+fn class_diversity(sets: &[&[u32]]) -> u64 {
+    let held: Vec<&[u32]> = sets.iter().copied().filter(|s| !s.is_empty()).collect();
+    if held.is_empty() {
+        return 0;
+    }
+    // A value in every person's set (persons without any included: they are in the class too,
+    // but an attacker who knows the target has a value learns it from the others).
+    let first = held[0];
+    let certain = first
+        .iter()
+        .any(|v| held.iter().all(|s| s.binary_search(v).is_ok()));
+    if certain {
+        return 1;
+    }
+    let distinct: std::collections::HashSet<&[u32]> = held.into_iter().collect();
+    distinct.len() as u64
+}
+
 /// A person: an entity value, or a row that has none.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum PersonKey {
     Entity(u32),
     Row(u32),
 }
 
-/// The class sizes seen by each record, the number of classes, and l.
+/// The size of each class, in records, and l.
 struct Sizes {
-    classes: u64,
-    record_sizes: Vec<u64>,
+    classes: Vec<u64>,
     diversity: u64,
-}
-
-/// The fewest distinct sensitive values in any class (a class without any counts 0).
-fn diversity<'a>(
-    classes: impl Iterator<Item = &'a u32>,
-    values: &HashMap<u32, std::collections::HashSet<u32>>,
-) -> u64 {
-    classes
-        .map(|c| values.get(c).map_or(0, |v| v.len() as u64))
-        .min()
-        .unwrap_or(0)
 }
 
 /// Splits `table.column` where the input holds several tables.
@@ -236,16 +310,35 @@ fn split_name(name: &str, multi_table: bool) -> (Option<&str>, &str) {
     }
 }
 
-/// Collects the rows of the one table that holds every named column.
+/// The tables of an input with their columns (the longest list a reader gave: a dump's
+/// `ALTER TABLE`, NDJSON keys that appear late).
+#[derive(Default)]
+struct Schemas {
+    tables: Vec<(String, Vec<String>)>,
+}
+
+impl TableSink for Schemas {
+    fn begin(&mut self, table: &str, columns: &[String]) {
+        match self.tables.iter_mut().find(|(t, _)| t == table) {
+            Some((_, known)) if known.len() < columns.len() => *known = columns.to_vec(),
+            Some(_) => {}
+            None => self.tables.push((table.to_string(), columns.to_vec())),
+        }
+    }
+    fn row(&mut self, _cells: &[Option<&[u8]>]) -> bool {
+        true
+    }
+    fn end(&mut self) {}
+}
+
+/// Collects every row of the chosen table, wherever in the input its rows come (a table a
+/// dump resumes later, rows before a late column appeared: that column is NULL in them).
 struct Collector<'q> {
-    quasi: Vec<String>,
-    entity: Option<String>,
-    sensitive: Option<String>,
-    want_table: Option<String>,
-    /// Column indexes in the table being read, once it qualifies.
-    idx: Option<(Vec<usize>, Option<usize>, Option<usize>)>,
-    done: bool,
-    problem: Option<String>,
+    target: String,
+    /// Indexes of the quasi-identifiers, the entity and the sensitive column, in the table's
+    /// full column list (a reader's earlier, shorter lists are its first columns).
+    idx: ColumnIndexes,
+    active: bool,
     notices: Vec<String>,
     out: &'q mut Collected,
     tuple_ids: HashMap<Vec<Option<String>>, u32>,
@@ -254,52 +347,15 @@ struct Collector<'q> {
 }
 
 impl TableSink for Collector<'_> {
-    fn begin(&mut self, table: &str, columns: &[String]) {
-        if self.done || self.idx.is_some() {
-            return;
-        }
-        if self.want_table.as_deref().is_some_and(|t| t != table) {
-            return;
-        }
-        let find = |name: &str| columns.iter().position(|c| c.eq_ignore_ascii_case(name));
-        let quasi: Option<Vec<usize>> = self.quasi.iter().map(|q| find(q)).collect();
-        let missing = |what: &str, name: &str| format!("table {table} has no {what} column {name}");
-        let Some(quasi) = quasi else {
-            if self.want_table.is_some() {
-                self.problem = Some(format!(
-                    "table {table} lacks some of the columns {}",
-                    self.quasi.join(", ")
-                ));
-            }
-            return;
-        };
-        let entity = match self.entity.as_deref().map(|e| (e, find(e))) {
-            Some((e, None)) => {
-                self.problem = Some(missing("entity", e));
-                return;
-            }
-            Some((_, i)) => i,
-            None => None,
-        };
-        let sensitive = match self.sensitive.as_deref().map(|s| (s, find(s))) {
-            Some((s, None)) => {
-                self.problem = Some(missing("sensitive", s));
-                return;
-            }
-            Some((_, i)) => i,
-            None => None,
-        };
-        self.idx = Some((quasi, entity, sensitive));
-        self.out.table = table.to_string();
+    fn begin(&mut self, table: &str, _columns: &[String]) {
+        self.active = table == self.target;
     }
 
     fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
-        let Some((quasi, entity, sensitive)) = &self.idx else {
+        if !self.active {
             return true;
-        };
-        if self.done {
-            return false;
         }
+        let (quasi, entity, sensitive) = &self.idx;
         let cell = |i: usize| cells.get(i).copied().flatten();
         let key: Vec<Option<String>> = quasi
             .iter()
@@ -335,18 +391,17 @@ impl TableSink for Collector<'_> {
     }
 
     fn end(&mut self) {
-        if self.idx.is_some() {
-            self.done = true;
-        }
+        self.active = false;
     }
 }
 
-/// Reads the table of `path` that holds every column of `query`.
+/// Reads the table of `path` that holds every column of `query`: a first pass learns the
+/// tables and their columns, a second reads the chosen table's rows.
 ///
 /// # Errors
-/// The file cannot be read, no table has all the columns, the names point at different
-/// tables, or the reader could not read every row (a risk measured on part of a table would
-/// look better than it is).
+/// The file cannot be read, no table has all the columns, several do and the names do not say
+/// which (`table.column`), the names point at different tables, or the reader could not read
+/// every row (a risk measured on part of a table would look better than it is).
 pub fn collect(path: &Path, format: TableFormat, query: &RiskQuery) -> crate::Result<Collected> {
     let multi = matches!(format, TableFormat::SqlDump | TableFormat::Sqlite);
     let mut tables = Vec::new();
@@ -360,27 +415,98 @@ pub fn collect(path: &Path, format: TableFormat, query: &RiskQuery) -> crate::Re
     let sensitive = query.sensitive.as_deref().map(&mut bare);
     tables.sort();
     tables.dedup();
+    let usage = |m: String| crate::Error::Usage(format!("{}: {m}", path.display()));
     if tables.len() > 1 {
-        return Err(crate::Error::Usage(format!(
-            "{}: the columns name several tables ({}); risk is measured within one table",
-            path.display(),
+        return Err(usage(format!(
+            "the columns name several tables ({}); risk is measured within one table",
             tables.join(", ")
         )));
     }
+    let want = tables.pop();
+    let mut schemas = Schemas::default();
+    super::verify::read_table(path, format, &mut schemas).map_err(|e| crate::Error::io(path, e))?;
+    let find =
+        |columns: &[String], name: &str| columns.iter().position(|c| c.eq_ignore_ascii_case(name));
+    let resolve = |columns: &[String]| -> Result<ColumnIndexes, String> {
+        let quasi: Option<Vec<usize>> = quasi.iter().map(|q| find(columns, q)).collect();
+        let quasi = quasi
+            .ok_or_else(|| format!("lacks some of the columns {}", quasi_names(&query.quasi)))?;
+        let entity = match &entity {
+            Some(e) => Some(find(columns, e).ok_or_else(|| format!("has no entity column {e}"))?),
+            None => None,
+        };
+        let sensitive = match &sensitive {
+            Some(s) => {
+                Some(find(columns, s).ok_or_else(|| format!("has no sensitive column {s}"))?)
+            }
+            None => None,
+        };
+        Ok((quasi, entity, sensitive))
+    };
+    let (target, idx) = match &want {
+        Some(t) => {
+            let Some((name, columns)) = schemas
+                .tables
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(t))
+            else {
+                return Err(usage(format!("has no table {t}")));
+            };
+            let idx = resolve(columns).map_err(|m| usage(format!("table {name} {m}")))?;
+            (name.clone(), idx)
+        }
+        None => {
+            let fitting: Vec<(&String, ColumnIndexes)> = schemas
+                .tables
+                .iter()
+                .filter_map(|(name, columns)| resolve(columns).ok().map(|i| (name, i)))
+                .collect();
+            let mut fitting = fitting;
+            if fitting.len() > 1 {
+                let names: Vec<&str> = fitting.iter().map(|(n, _)| n.as_str()).collect();
+                return Err(usage(format!(
+                    "the tables {} all have the columns {}: name the one to measure as table.column (--quasi {}.{})",
+                    names.join(", "),
+                    quasi_names(&query.quasi),
+                    names[0],
+                    query.quasi.first().map(String::as_str).unwrap_or("")
+                )));
+            }
+            match fitting.pop() {
+                Some((name, idx)) => (name.clone(), idx),
+                None => {
+                    // Say what is wrong with a table that has the quasi-identifiers.
+                    let why =
+                        schemas
+                            .tables
+                            .iter()
+                            .find_map(|(name, columns)| match resolve(columns) {
+                                Err(m) if !m.starts_with("lacks") => {
+                                    Some(format!("table {name} {m}"))
+                                }
+                                _ => None,
+                            });
+                    return Err(usage(why.unwrap_or_else(|| {
+                        format!(
+                            "no table has all of the columns {}",
+                            quasi_names(&query.quasi)
+                        )
+                    })));
+                }
+            }
+        }
+    };
     let mut out = Collected {
+        table: target.clone(),
         quasi: query.quasi.clone(),
         entity: query.entity.clone(),
         sensitive: query.sensitive.clone(),
         ..Collected::default()
     };
     let mut sink = Collector {
-        quasi,
-        entity,
-        sensitive,
-        want_table: tables.pop(),
-        idx: None,
-        done: false,
-        problem: None,
+        target,
+        idx,
+        active: false,
         notices: Vec::new(),
         out: &mut out,
         tuple_ids: HashMap::new(),
@@ -388,25 +514,17 @@ pub fn collect(path: &Path, format: TableFormat, query: &RiskQuery) -> crate::Re
         sensitive_ids: HashMap::new(),
     };
     super::verify::read_table(path, format, &mut sink).map_err(|e| crate::Error::io(path, e))?;
-    let (found, problem, notices) = (sink.idx.is_some(), sink.problem, sink.notices);
-    if !found {
-        return Err(crate::Error::Usage(format!(
-            "{}: {}",
-            path.display(),
-            problem.unwrap_or_else(|| format!(
-                "no table has all of the columns {}",
-                query.quasi.join(", ")
-            ))
-        )));
-    }
-    if !notices.is_empty() {
-        return Err(crate::Error::Usage(format!(
-            "{}: not every row could be read ({}); risk is only measured on a whole table",
-            path.display(),
-            notices.join("; ")
+    if !sink.notices.is_empty() {
+        return Err(usage(format!(
+            "not every row could be read ({}); risk is only measured on a whole table",
+            sink.notices.join("; ")
         )));
     }
     Ok(out)
+}
+
+fn quasi_names(quasi: &[String]) -> String {
+    quasi.join(", ")
 }
 
 /// Measures the risk of a table file as it is.
