@@ -218,3 +218,43 @@ fn what_the_walk_left_out_is_named_and_names_are_masked() {
     let a: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(a["people_min"], 7, "{a:#}");
 }
+
+#[test]
+fn the_html_report_prints_on_a4_in_chromium() {
+    let Some(chromium) = crate::common::chromium("breach HTML-to-PDF test") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    leak(d);
+    for (lang, wants) in [
+        ("nl", ["Beoordeling datalek", "Contactgegevens", "72"]),
+        ("en", ["Data breach assessment", "Contact data", "72"]),
+    ] {
+        let html = d.join(format!("breach-{lang}.html"));
+        let o = breach(
+            d,
+            &[
+                "leak",
+                "--format",
+                "html",
+                "--lang",
+                lang,
+                "--discovered",
+                "2026-12-01 09:30",
+                "--out",
+                html.to_str().expect("utf-8"),
+                "-q",
+            ],
+        );
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let (text, pages) = crate::common::print_to_pdf(chromium, &html);
+        for want in wants {
+            assert!(text.contains(want), "{want} not in the {lang} PDF:\n{text}");
+        }
+        assert!(pages <= 4, "{pages} pages for a small leak");
+        for v in PLANTED {
+            assert!(!text.contains(v), "{v} printed");
+        }
+    }
+}

@@ -106,3 +106,57 @@ pub fn golden(name: &str, actual: &[u8]) {
         );
     }
 }
+
+/// Chromium, if installed (`.ci/run` installs Debian's package); `PIISCAN_REQUIRE_CHROMIUM`
+/// makes its absence a failure. `what` names the test skipped without it.
+pub fn chromium(what: &str) -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var("PIISCAN_REQUIRE_CHROMIUM").is_err(),
+            "PIISCAN_REQUIRE_CHROMIUM is set but no chromium was found"
+        );
+        eprintln!("{what} skipped: no chromium (.ci/run installs Debian's package)");
+    }
+    found
+}
+
+/// Prints `html` to an A4 PDF beside it in headless Chromium and returns the PDF's text
+/// (pdftotext, from poppler-utils) and its number of pages.
+pub fn print_to_pdf(chromium: &str, html: &Path) -> (String, usize) {
+    let pdf = html.with_extension("pdf");
+    let o = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .expect("chromium");
+    assert!(
+        pdf.exists(),
+        "no PDF: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let pages = text.matches('\u{c}').count().max(1);
+    (text, pages)
+}

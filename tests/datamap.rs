@@ -281,24 +281,8 @@ fn out_is_refused_for_the_formats_that_print() {
     assert!(stderr(&o).contains("--format html"), "{}", stderr(&o));
 }
 
-/// Chromium, if installed (`.ci/run` installs Debian's package).
 fn chromium() -> Option<&'static str> {
-    let found = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|c| {
-            Command::new(c)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        });
-    if found.is_none() {
-        assert!(
-            std::env::var("PIISCAN_REQUIRE_CHROMIUM").is_err(),
-            "PIISCAN_REQUIRE_CHROMIUM is set but no chromium was found"
-        );
-        eprintln!("data map browser test skipped: no chromium (.ci/run installs Debian's package)");
-    }
-    found
+    crate::common::chromium("data map browser test")
 }
 
 /// Decodes an 8-bit RGB or RGBA PNG (what Chromium writes) into RGB pixels.

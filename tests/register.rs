@@ -450,20 +450,7 @@ fn every_drift_code_is_triggered_and_cleared() {
 
 #[test]
 fn the_html_export_prints_to_pdf_in_chromium() {
-    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|c| {
-            Command::new(c)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-    else {
-        assert!(
-            std::env::var("PIISCAN_REQUIRE_CHROMIUM").is_err(),
-            "PIISCAN_REQUIRE_CHROMIUM is set but no chromium was found"
-        );
-        eprintln!("HTML-to-PDF test skipped: no chromium (.ci/run installs Debian's package)");
+    let Some(chromium) = crate::common::chromium("HTML-to-PDF test") else {
         return;
     };
     let dir = organisation();
@@ -483,29 +470,7 @@ fn the_html_export_prints_to_pdf_in_chromium() {
             ],
         );
         assert_eq!(code(&o), 0, "{}", stderr(&o));
-        let pdf = d.join(format!("{name}.pdf"));
-        let o = Command::new(chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-            ])
-            .arg(format!("--print-to-pdf={}", pdf.display()))
-            .arg(format!("file://{}", html.display()))
-            .output()
-            .expect("chromium");
-        assert!(
-            pdf.exists(),
-            "no PDF: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        let o = Command::new("pdftotext")
-            .arg(&pdf)
-            .arg("-")
-            .output()
-            .expect("pdftotext (poppler-utils)");
-        String::from_utf8_lossy(&o.stdout).into_owned()
+        crate::common::print_to_pdf(chromium, &html).0
     };
     let text = pdf_text("concept");
     for want in [

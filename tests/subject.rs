@@ -577,3 +577,23 @@ fn the_export_and_the_places_keep_their_form() {
         .expect("run");
     crate::common::golden("subject/places.txt", stdout(&text).as_bytes());
 }
+
+#[test]
+fn the_export_summary_prints_in_chromium() {
+    let Some(chromium) = crate::common::chromium("subject summary HTML-to-PDF test") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    organisation(d);
+    let o = find(d, &["crm", "--export", "inzage"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let (text, _) = crate::common::print_to_pdf(chromium, &d.join("inzage/summary.html"));
+    for want in [
+        "Inzage in persoonsgegevens",
+        "crm/klanten.csv",
+        "Bankrekeningnummer",
+    ] {
+        assert!(text.contains(want), "{want} not in the PDF:\n{text}");
+    }
+}
