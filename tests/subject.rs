@@ -21,7 +21,8 @@ fn places(o: &std::process::Output) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// One person (Jan de Vries, customer 1001) in four systems, and a second person beside him.
+/// One person (Jan de Vries, customer 1001) in six systems (CSV, NDJSON, a log, a SQL dump,
+/// SQLite, a PDF), and a second person beside him.
 fn organisation(d: &Path) {
     write(
         d,
@@ -50,6 +51,19 @@ fn organisation(d: &Path) {
         "db/hr.sql",
         "CREATE TABLE medewerker (id integer, bsn text, email text);\nINSERT INTO medewerker VALUES (1, '111222333', 'JAN.DEVRIES@example.nl'), (2, '123456782', 'els@example.be');\n",
     );
+    write(
+        d,
+        "events/clicks.ndjson",
+        "{\"user\":{\"email\":\"Jan.DeVries@example.nl\"},\"page\":\"/retour\"}\n{\"user\":{\"email\":\"els.peeters@example.be\"},\"page\":\"/\"}\n",
+    );
+    // A personnel file printed to PDF (fixtures/pdf/rapport.pdf): the person's BSN and phone
+    // number on page 2.
+    std::fs::create_dir_all(d.join("docs")).expect("mkdir");
+    std::fs::copy(
+        crate::common::root().join("fixtures/pdf/rapport.pdf"),
+        d.join("docs/personeelsdossier.pdf"),
+    )
+    .expect("copy the PDF fixture");
     let conn = rusqlite::Connection::open(d.join("db/tickets.sqlite")).expect("sqlite");
     conn.execute_batch(
         "CREATE TABLE ticket (id INTEGER, email TEXT, body TEXT);\
@@ -85,6 +99,9 @@ fn every_place_of_the_person_is_found_and_no_one_else() {
         "./db/hr.sql nl.bsn 1",
         "./db/hr.sql email 1",
         "./db/tickets.sqlite email 1",
+        "./events/clicks.ndjson email 1",
+        "./docs/personeelsdossier.pdf!page 2 nl.bsn 2",
+        "./docs/personeelsdossier.pdf!page 2 phone 3",
     ] {
         assert!(
             matched.iter().any(|m| m == want),
@@ -95,7 +112,7 @@ fn every_place_of_the_person_is_found_and_no_one_else() {
     assert!(
         ps.iter().all(|p| match p["row"].as_u64() {
             Some(row) => row != 2,
-            None => p["line"].as_u64() != Some(2),
+            None => p["path"] != "./logs/support.log" || p["line"].as_u64() != Some(2),
         }),
         "{ps:#?}"
     );
