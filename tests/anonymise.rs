@@ -782,3 +782,137 @@ fn large_sqlite_tables_are_rewritten_in_batches() {
         .expect("query");
     assert_eq!((rows, with_at, distinct), (25_001, 0, 25_001));
 }
+
+#[test]
+fn fake_writes_keyed_valid_values_that_keep_joins_and_pass_the_check() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "klanten.csv",
+        "naam,email,telefoon,iban,bsn,postcode\n\
+         Jan de Vries,jan.devries@example.nl,06-12345678,NL91 ABNA 0417 1643 00,111222333,1234 AB\n\
+         Els Peeters,els.peeters@example.be,+32 470 12 34 56,BE68539007547034,123456782,9000 AA\n\
+         Jan de Vries,JAN.DEVRIES@example.nl,0612345678,NL91ABNA0417164300,111222333,1234AB\n",
+    );
+    write(
+        d,
+        "policy.toml",
+        "on_unlisted = \"fail\"\n\
+         [[column]]\nname = \"naam\"\nmethod = \"fake\"\nkind = \"name\"\n\
+         [[column]]\nname = \"email\"\nmethod = \"fake\"\nkind = \"email\"\n\
+         [[column]]\nname = \"telefoon\"\nmethod = \"fake\"\nkind = \"phone\"\n\
+         [[column]]\ncategory = \"user.financial.bank_account\"\nmethod = \"fake\"\n\
+         [[column]]\nname = \"bsn\"\nmethod = \"fake\"\nkind = \"bsn\"\n\
+         [[column]]\nname = \"postcode\"\nmethod = \"fake\"\nkind = \"postcode\"\n",
+    );
+    let o = anonymise(
+        d,
+        &["klanten.csv", "--policy", "policy.toml", "--out", "out.csv"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out.csv")).expect("out");
+    let rows: Vec<Vec<String>> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    for v in [
+        "Jan de Vries",
+        "jan.devries",
+        "12345678",
+        "0417",
+        "111222333",
+        "1234",
+    ] {
+        assert!(!out.contains(v), "{v} left in:\n{out}");
+    }
+    // Keyed and normalised: spellings of one person's values get one fake (joins survive),
+    // each written in its input's layout (`06-…` and `06…`).
+    let bare = |v: &str| -> String { v.chars().filter(|c| c.is_alphanumeric()).collect() };
+    for (c, ((a, b), other)) in rows[0].iter().zip(&rows[2]).zip(&rows[1]).enumerate() {
+        assert_eq!(bare(a), bare(b), "column {c}:\n{out}");
+        assert_ne!(a, other, "column {c}:\n{out}");
+    }
+    assert!(
+        rows[0][2].starts_with("06-") && rows[2][2].starts_with("06"),
+        "{out}"
+    );
+    // Format-valid: the scan finds each fake as the kind it replaced.
+    let o = piiscan()
+        .current_dir(d)
+        .args([
+            "scan",
+            "out.csv",
+            "--format",
+            "ndjson",
+            "-q",
+            "--sample-rows",
+            "0",
+        ])
+        .output()
+        .expect("scan");
+    let rules: std::collections::BTreeSet<String> = stdout(&o)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["rule"].as_str().map(str::to_string))
+        .collect();
+    for want in ["email", "iban", "nl.bsn", "phone", "nl.postcode"] {
+        assert!(
+            rules.contains(want),
+            "{want} not found in the fakes: {rules:?}\n{out}"
+        );
+    }
+    assert!(
+        rows[0][4].starts_with('9'),
+        "BSN from the test range: {out}"
+    );
+    assert!(rows[0][1].ends_with("@example.org"), "{out}");
+    // The same key gives the same fakes; another key other fakes.
+    let o = anonymise(
+        d,
+        &[
+            "klanten.csv",
+            "--policy",
+            "policy.toml",
+            "--out",
+            "again.csv",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.join("again.csv")).expect("again"),
+        out
+    );
+    let o = piiscan()
+        .current_dir(d)
+        .env("PIISCAN_KEY", "another-master-key-of-enough-length")
+        .args([
+            "anonymise",
+            "klanten.csv",
+            "--policy",
+            "policy.toml",
+            "--out",
+            "other.csv",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_ne!(
+        std::fs::read_to_string(d.join("other.csv")).expect("other"),
+        out
+    );
+    // A fake needs a kind it can tell.
+    write(
+        d,
+        "bad.toml",
+        "[[column]]\nname = \"*\"\nmethod = \"fake\"\n",
+    );
+    let o = anonymise(
+        d,
+        &["klanten.csv", "--policy", "bad.toml", "--out", "bad.csv"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("fake needs kind"), "{}", stderr(&o));
+}

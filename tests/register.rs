@@ -6,7 +6,7 @@
 
 use crate::common::{piiscan, root, stderr, stdout};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// 2025-11-29: reproducible scan dates.
 const EPOCH: &str = "1764374400";

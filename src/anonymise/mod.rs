@@ -12,6 +12,7 @@ pub mod cryptopan;
 pub mod delimited;
 pub mod dump;
 pub mod dumptext;
+pub mod fake;
 pub mod infer;
 pub mod ip;
 pub mod keys;

@@ -75,6 +75,9 @@ pub struct EntryDef {
     pub entity: Option<String>,
     /// date_shift: largest shift in days (default 365).
     pub max_days: Option<u32>,
+    /// fake: what to write (`name`, `email`, `iban`, `bsn`, …; default: from the entry's
+    /// rule or category).
+    pub kind: Option<String>,
     /// Unreadable values: `redact` (default), `keep` or `fail`.
     pub on_invalid: Option<OnInvalid>,
 }
@@ -470,6 +473,34 @@ fn entry(
                 normalise,
             }
         }
+        "fake" => {
+            use super::fake::{FakeKind, KINDS};
+            let kind = match e.kind.as_deref() {
+                Some(k) => {
+                    FakeKind::parse(k).ok_or_else(|| fail(format!("kind: use one of {KINDS}")))?
+                }
+                None => FakeKind::for_rule_or_category(e.rule.as_deref(), e.category.as_deref())
+                    .ok_or_else(|| {
+                        fail(format!(
+                            "fake needs kind = one of {KINDS} (it cannot be told from the entry)"
+                        ))
+                    })?,
+            };
+            let rule = match kind {
+                super::fake::FakeKind::Email => "email",
+                super::fake::FakeKind::Phone => "phone",
+                super::fake::FakeKind::Iban => "iban",
+                super::fake::FakeKind::Bsn => "nl.bsn",
+                super::fake::FakeKind::BeNationalNumber => "be.national_number",
+                super::fake::FakeKind::Postcode => "nl.postcode",
+                _ => "",
+            };
+            Op::Fake {
+                mac: hmac_from(&key("fake", 32)?),
+                kind,
+                normalise: Normalise::for_rule(if rule.is_empty() { rule_hint } else { rule }),
+            }
+        }
         "ip_truncate" => {
             let v4 = e.ipv4_prefix.unwrap_or(24);
             let v6 = e.ipv6_prefix.unwrap_or(48);
@@ -553,7 +584,7 @@ fn entry(
         }
         _ => {
             return Err(fail(
-                "method is none of the known ones: use keep, drop, redact, mask, hmac, \
+                "method is none of the known ones: use keep, drop, redact, mask, hmac, fake, \
                  ip_truncate, ip_prefix_preserving, generalise, date_shift or spans (columns)"
                     .to_string(),
             ))

@@ -214,6 +214,15 @@ pub enum Op {
     /// Free text: only the spans the scan engine finds inside are replaced, each by its
     /// rule's `[[text]]` method (see [`super::spans`]).
     Spans(super::spans::SpanSlot),
+    /// A keyed, deterministic, format-valid substitute (see [`super::fake`]).
+    Fake {
+        /// The keyed state.
+        mac: Hmac<Sha256>,
+        /// What it writes.
+        kind: super::fake::FakeKind,
+        /// Normalisation before keying, so spellings of one value get one fake.
+        normalise: Normalise,
+    },
 }
 
 impl std::fmt::Debug for Op {
@@ -401,6 +410,7 @@ impl Op {
             Op::Generalise(_) => "generalise",
             Op::DateShift { .. } => "date_shift",
             Op::Spans(_) => "spans",
+            Op::Fake { .. } => "fake",
         }
     }
 
@@ -410,7 +420,8 @@ impl Op {
         const DATE: &str = "user.demographic.date_of_birth";
         const POSTCODE: &str = "user.contact.address.postal_code";
         match self {
-            Op::Keep | Op::Mask { .. } => KeptForm::Own,
+            // A fake is of the value's own kind by design (a valid IBAN, a name).
+            Op::Keep | Op::Mask { .. } | Op::Fake { .. } => KeptForm::Own,
             Op::Drop | Op::Redact(_) | Op::Hmac { .. } => KeptForm::Nothing,
             Op::IpTruncate { .. } | Op::IpPrefixPreserving(_) => KeptForm::Category(IP),
             Op::DateShift { .. } => KeptForm::Category(DATE),
@@ -432,6 +443,7 @@ impl Op {
         match self {
             Op::Mask { .. }
             | Op::Hmac { .. }
+            | Op::Fake { .. }
             | Op::IpPrefixPreserving(_)
             | Op::DateShift { .. } => true,
             Op::Generalise(g) => !matches!(g, Generalise::Postcode4),
@@ -454,9 +466,10 @@ impl Op {
             Op::Drop | Op::Redact(_) => Protection::Removed,
             Op::Mask { .. } => Protection::Masked,
             Op::IpTruncate { .. } | Op::Generalise(_) => Protection::Generalised,
-            Op::Hmac { .. } | Op::IpPrefixPreserving(_) | Op::DateShift { .. } => {
-                Protection::Pseudonymised
-            }
+            Op::Hmac { .. }
+            | Op::Fake { .. }
+            | Op::IpPrefixPreserving(_)
+            | Op::DateShift { .. } => Protection::Pseudonymised,
             Op::Spans(_) => Protection::Spans,
         }
     }
@@ -513,6 +526,11 @@ impl Op {
                 ip::render(before, cp.ip(addr), after)
             }
             Op::Generalise(g) => generalise(g, v)?,
+            Op::Fake {
+                mac,
+                kind,
+                normalise,
+            } => super::fake::fake(*kind, mac, &normalise.apply(v), v),
             Op::Spans(slot) => slot
                 .0
                 .as_ref()
