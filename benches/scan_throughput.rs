@@ -199,8 +199,117 @@ fn main() {
         table_runs(&me, &path, "crm.parquet", cores);
     }
 
+    // Archives: the same mixed members unpacked, as a ZIP and as a .tar.gz.
+    let archive_mb: usize = std::env::var("PIISCAN_BENCH_ARCHIVE_MB")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000);
+    archive_runs(&me, &dir, archive_mb, cores);
+
     // The whole binary with NDJSON output, as a user runs it.
     run_binary(&dir, mb, cores);
+}
+
+/// `mb` MB of mixed members (log-like text and CSV exports, 200 members) written as a folder,
+/// a ZIP (deflate) and a gzipped tar, each scanned on all cores: the archives' speed against
+/// the folder's, in MB of members per second (the goal: at least half).
+fn archive_runs(me: &Path, dir: &Path, mb: usize, cores: usize) {
+    let members = 200usize;
+    let each = mb * 1_000_000 / members;
+    let folder = dir.join(format!("archive-{mb}mb"));
+    let zip_path = dir.join(format!("archive-{mb}mb.zip"));
+    let tgz_path = dir.join(format!("archive-{mb}mb.tar.gz"));
+    if !folder.exists() {
+        std::fs::create_dir_all(&folder).expect("folder");
+        for i in 0..members {
+            let (name, bytes) = if i % 2 == 0 {
+                (
+                    format!("logs/app-{i:03}.log"),
+                    corpus::sparse(i as u64 + 10, each).into_bytes(),
+                )
+            } else {
+                let mut out = Vec::with_capacity(each);
+                corpus::write_crm_table(corpus::TableKind::Csv, &mut out, each as u64, i as u64)
+                    .expect("table");
+                (format!("exports/klanten-{i:03}.csv"), out)
+            };
+            let path = folder.join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, bytes).expect("member");
+        }
+    }
+    let files: Vec<PathBuf> = walk_files(&folder);
+    if !zip_path.exists() {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&zip_path).expect("zip"));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for f in &files {
+            let name = f
+                .strip_prefix(&folder)
+                .expect("below")
+                .display()
+                .to_string();
+            z.start_file(name, opts).expect("member");
+            std::io::copy(&mut std::fs::File::open(f).expect("open"), &mut z).expect("copy");
+        }
+        z.finish().expect("finish zip");
+    }
+    if !tgz_path.exists() {
+        let gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&tgz_path).expect("tgz"),
+            flate2::Compression::fast(),
+        );
+        let mut t = tar::Builder::new(gz);
+        for f in &files {
+            let name = f.strip_prefix(&folder).expect("below");
+            t.append_path_with_name(f, name).expect("member");
+        }
+        t.into_inner().expect("tar").finish().expect("gzip");
+    }
+    println!(
+        "
+archives, {mb} MB of members (200: logs and CSV exports), {cores} threads"
+    );
+    println!(
+        "{:<10} {:>9} {:>10} {:>12} {:>12} {:>10}",
+        "input", "MB/s", "seconds", "findings", "peak RSS MB", "of folder"
+    );
+    let mut folder_mbs = 0.0;
+    for (name, path) in [
+        ("folder", &folder),
+        ("zip", &zip_path),
+        ("tar.gz", &tgz_path),
+    ] {
+        let Some(m) = measure(me, path, cores, 10_000) else {
+            continue;
+        };
+        let mbs = m.bytes / 1e6 / m.secs;
+        if name == "folder" {
+            folder_mbs = mbs;
+        }
+        println!(
+            "{name:<10} {mbs:>9.1} {:>10.3} {:>12} {:>12} {:>9.0}%",
+            m.secs,
+            m.findings,
+            m.rss,
+            if folder_mbs > 0.0 {
+                100.0 * mbs / folder_mbs
+            } else {
+                0.0
+            }
+        );
+    }
+}
+
+fn walk_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    out.sort();
+    out
 }
 
 /// A CRM table as Parquet of about `bytes` bytes on disk, written batch by batch.

@@ -783,3 +783,129 @@ fn a_field_with_several_categories_lists_each_with_its_count() {
     );
     assert!(notes.contains("\"user.name\""), "{evidence}");
 }
+
+/// The `locations` of an activity file, as written.
+fn listed(d: &Path, id: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(d.join(format!("register/activities/{id}.toml")))
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+    let doc: toml::Table = text.parse().expect("toml");
+    doc["locations"]
+        .as_array()
+        .expect("locations")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn activities_are_regrouped_by_move_merge_and_split_keeping_human_edits() {
+    let dir = organisation();
+    let d = dir.path();
+    assert_eq!(code(&run_in(d, &["register", "draft", "org"])), 0);
+    let crm = d.join("register/activities/customer-crm.toml");
+    fill(&crm);
+    let before = std::fs::read_to_string(&crm).expect("read");
+    // Move: the webshop's sessions belong to the customer administration.
+    let o = run_in(
+        d,
+        &[
+            "register",
+            "move",
+            "org/webshop/sessies.csv#sessies",
+            "customer-crm",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(listed(d, "customer-crm").contains(&"org/webshop/sessies.csv#sessies".to_string()));
+    assert!(listed(d, "visitor-webshop").is_empty());
+    // Every byte of the person's file but the list stays (comments, filled fields).
+    let after = std::fs::read_to_string(&crm).expect("read");
+    let strip = |t: &str| -> String {
+        let start = t.find("locations = [").expect("locations");
+        let end = start + t[start..].find(']').expect("end");
+        format!("{}{}", &t[..start], &t[end..])
+    };
+    assert_eq!(strip(&before), strip(&after));
+    // The evidence followed: the customer activity's evidence lists the sessions' fields,
+    // and check reports no location as unassigned or missing evidence.
+    let ev = std::fs::read_to_string(d.join("register/evidence/customer-crm.toml")).expect("ev");
+    assert!(ev.contains("org/webshop/sessies.csv#sessies"), "{ev}");
+    let (_, codes) = check_codes(d, &["org"]);
+    assert!(!has(&codes, "UNASSIGNED_LOCATION"), "{codes:?}");
+    // Merge: marketing's subscribers into the customer administration; its lists join, its
+    // files go.
+    let mkt = d.join("register/activities/subscriber-marketing.toml");
+    edit(
+        &mkt,
+        "purposes = []",
+        "purposes = [\"Nieuwsbrief versturen\"]",
+    );
+    let o = run_in(
+        d,
+        &[
+            "register",
+            "merge",
+            "subscriber-marketing",
+            "--into",
+            "customer-crm",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!mkt.exists());
+    assert!(!d
+        .join("register/evidence/subscriber-marketing.toml")
+        .exists());
+    let merged = std::fs::read_to_string(&crm).expect("read");
+    assert!(merged.contains("Nieuwsbrief versturen"), "{merged}");
+    assert!(
+        listed(d, "customer-crm")
+            .iter()
+            .any(|l| l.contains("nieuwsbrief")),
+        "{merged}"
+    );
+    let (_, codes) = check_codes(d, &["org"]);
+    assert!(!has(&codes, "UNASSIGNED_LOCATION"), "{codes:?}");
+    // Two different lawful bases are for a person to settle: refused, nothing changed.
+    let hr = d.join("register/activities/employee-hr.toml");
+    edit(
+        &hr,
+        "legal_basis = \"\"",
+        "legal_basis = \"legal_obligation\"",
+    );
+    let crm_now = std::fs::read(&crm).expect("read");
+    let o = run_in(
+        d,
+        &["register", "merge", "employee-hr", "--into", "customer-crm"],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("legal_basis"), "{}", stderr(&o));
+    assert!(hr.exists());
+    assert_eq!(std::fs::read(&crm).expect("read"), crm_now);
+    // Split: the sessions off again, into a new activity of their own.
+    let o = run_in(
+        d,
+        &[
+            "register",
+            "split",
+            "customer-crm",
+            "org/webshop/*",
+            "--name",
+            "Webshopbezoek",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        listed(d, "webshopbezoek"),
+        vec!["org/webshop/sessies.csv#sessies"]
+    );
+    assert!(!listed(d, "customer-crm")
+        .iter()
+        .any(|l| l.contains("webshop")));
+    assert!(d.join("register/evidence/webshopbezoek.toml").exists());
+    let (_, codes) = check_codes(d, &["org"]);
+    assert!(!has(&codes, "UNASSIGNED_LOCATION"), "{codes:?}");
+    // A pattern that matches nothing is named.
+    let o = run_in(d, &["register", "move", "org/nergens/*", "customer-crm"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("org/nergens/*"), "{}", stderr(&o));
+}

@@ -292,6 +292,45 @@ pub enum RegisterAction {
         #[command(flatten)]
         common: RegisterCommon,
     },
+    /// Move locations to another activity: `register move LOCATION... ACTIVITY` (a reference
+    /// as `register check` shows it, or a glob such as 'crm/*').
+    Move {
+        /// The locations, then the activity they go to.
+        #[arg(required = true, num_args = 2.., value_name = "LOCATION... ACTIVITY")]
+        args: Vec<String>,
+        /// Register folder and language.
+        #[command(flatten)]
+        common: RegisterCommon,
+    },
+    /// Merge activities into one: their locations and list fields join it, their files go.
+    Merge {
+        /// The activities merged (ids).
+        #[arg(required = true)]
+        from: Vec<String>,
+        /// The activity they are merged into.
+        #[arg(long, value_name = "ACTIVITY")]
+        into: String,
+        /// Register folder and language.
+        #[command(flatten)]
+        common: RegisterCommon,
+    },
+    /// Split locations off an activity into a new one (status concept, fields to fill in).
+    Split {
+        /// The activity split.
+        activity: String,
+        /// The locations that go to the new activity (references or globs).
+        #[arg(required = true)]
+        locations: Vec<String>,
+        /// The new activity's name.
+        #[arg(long)]
+        name: String,
+        /// Its id (default: from the name).
+        #[arg(long)]
+        id: Option<String>,
+        /// Register folder and language.
+        #[command(flatten)]
+        common: RegisterCommon,
+    },
     /// Export the register: md, csv (with --out also FILE-inventory.csv), inventory-csv, html, json.
     Export {
         /// The format.

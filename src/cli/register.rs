@@ -58,6 +58,21 @@ fn show(path: &Path) -> String {
 }
 
 /// Runs a register command.
+/// Names what a regrouping wrote and removed.
+fn regrouped(r: &register::regroup::Regrouped) {
+    for p in &r.written {
+        eprintln!("piiscan: wrote {}", show(p));
+    }
+    for p in &r.removed {
+        eprintln!("piiscan: removed {}", show(p));
+    }
+    for id in &r.emptied {
+        eprintln!(
+            "piiscan: {id} lists no location now: merge it into another (`piiscan register merge {id} --into …`) or set its status to vervallen"
+        );
+    }
+}
+
 pub fn run(action: RegisterAction) -> Result<Exit> {
     match action {
         RegisterAction::Draft(args) => {
@@ -111,6 +126,61 @@ pub fn run(action: RegisterAction) -> Result<Exit> {
             for g in &w.gone {
                 eprintln!("piiscan: gone {g} (marked, not deleted)");
             }
+            Ok(Exit::Clean)
+        }
+        RegisterAction::Move { mut args, common } => {
+            let to = args.pop().unwrap_or_default();
+            let r = register::regroup::move_locations(
+                &common.dir,
+                &args,
+                &to,
+                lang(&common),
+                register::today(),
+            )?;
+            for m in &r.moved {
+                eprintln!("piiscan: moved {m} to {to}");
+            }
+            regrouped(&r);
+            Ok(Exit::Clean)
+        }
+        RegisterAction::Merge { from, into, common } => {
+            let r = register::regroup::merge(
+                &common.dir,
+                &from,
+                &into,
+                lang(&common),
+                register::today(),
+            )?;
+            eprintln!(
+                "piiscan: merged {} into {into} ({})",
+                from.join(", "),
+                report::count(r.moved.len() as u64, "location", "locations")
+            );
+            regrouped(&r);
+            Ok(Exit::Clean)
+        }
+        RegisterAction::Split {
+            activity,
+            locations,
+            name,
+            id,
+            common,
+        } => {
+            let (r, path) = register::regroup::split(
+                &common.dir,
+                &activity,
+                &locations,
+                &name,
+                id.as_deref(),
+                lang(&common),
+                register::today(),
+            )?;
+            eprintln!(
+                "piiscan: split {} off {activity} into {} (status concept: fill in its fields)",
+                report::count(r.moved.len() as u64, "location", "locations"),
+                show(&path)
+            );
+            regrouped(&r);
             Ok(Exit::Clean)
         }
         RegisterAction::Check {

@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod export;
 pub mod labels;
 pub mod refs;
+pub mod regroup;
 
 use activity::{Proposal, Register};
 use evidence::Location;
