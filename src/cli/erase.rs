@@ -122,7 +122,7 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
     // What to remove, input by input.
     let mut jobs: BTreeMap<String, Job> = BTreeMap::new();
     let mut named: BTreeMap<String, String> = BTreeMap::new();
-    for ((path, table, row), _) in &found.rows {
+    for (path, table, row) in found.rows.keys() {
         jobs.entry(path.clone())
             .or_default()
             .rows
@@ -165,7 +165,10 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
         }
     }
     if args.out.is_file() {
-        conflicts.push(format!("{}: is a file; --out names a folder", args.out.display()));
+        conflicts.push(format!(
+            "{}: is a file; --out names a folder",
+            args.out.display()
+        ));
     }
     let protected = [args.subject.clone()];
     if let Some(r) = &args.report {
@@ -175,20 +178,35 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
     }
     for (input, rel) in &inputs {
         let output = args.out.join(rel);
-        if let Err(e) = piiscan::anonymise::outputs::check_single(&output, &inputs, &protected, false)
+        if let Err(e) =
+            piiscan::anonymise::outputs::check_single(&output, &inputs, &protected, false)
         {
-            conflicts.push(shown(&e));
+            conflicts.push(shown(&e).replace(
+                "exists already (use --force to replace it)",
+                "exists already; erase never replaces a file (choose another --out)",
+            ));
         }
         let key = input.to_string_lossy().to_string();
         if let Some(job) = jobs.get_mut(&key) {
             job.input = input.clone();
             job.output = output;
+            // The person's matched cells, for pseudonymise, beside the personal-data columns.
+            for p in found.kept.iter().filter(|p| p.path == key) {
+                if let (Some(t), Some(c), Some(_)) = (&p.table, &p.column, p.row) {
+                    let cols = job.data_columns.entry(t.clone()).or_default();
+                    if !cols.iter().any(|(k, _)| k == c) {
+                        cols.push((c.clone(), p.rule.clone()));
+                    }
+                }
+            }
             for ((path, table), cols) in &found.data {
                 if path == &key {
-                    job.data_columns.insert(
-                        table.clone(),
-                        cols.iter().map(|(c, r, _)| (c.clone(), r.clone())).collect(),
-                    );
+                    let have = job.data_columns.entry(table.clone()).or_default();
+                    for (c, r, _) in cols {
+                        if !have.iter().any(|(k, _)| k == c) {
+                            have.push((c.clone(), r.clone()));
+                        }
+                    }
                 }
             }
         }
@@ -245,7 +263,10 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
                     &mut entries,
                     "the output's row counts are not the input's less the person's rows".into(),
                 ),
-                Err(e) => fail(&mut entries, format!("the output could not be read again: {e}")),
+                Err(e) => fail(
+                    &mut entries,
+                    format!("the output could not be read again: {e}"),
+                ),
             }
         } else if let Ok(before) = std::fs::read(path) {
             let after = std::fs::read(output).unwrap_or_default();
@@ -279,9 +300,14 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
         for (path, outcome, output, i) in &written {
             let _ = (path, outcome);
             let out = output.to_string_lossy();
-            let left = again.kept.iter().any(|p| {
-                p.path == out && (method == Method::Delete || p.matched)
-            }) || again.rows.keys().any(|(p, _, _)| *p == out && method == Method::Delete);
+            let left = again
+                .kept
+                .iter()
+                .any(|p| p.path == out && (method == Method::Delete || p.matched))
+                || again
+                    .rows
+                    .keys()
+                    .any(|(p, _, _)| *p == out && method == Method::Delete);
             let unread = again.summary.not_read.iter().any(|(p, _)| *p == out);
             if left {
                 entries[*i].status = "check failed".into();
@@ -307,7 +333,9 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
             (false, l) => format!("{}, {l} line(s)", rows.join(", ")),
         };
         match (&e.output, e.status.as_str()) {
-            (Some(o), "erased") => eprintln!("piiscan: {}: {what} {} -> {o}", e.input, verb(method)),
+            (Some(o), "erased") => {
+                eprintln!("piiscan: {}: {what} {} -> {o}", e.input, verb(method))
+            }
             (Some(o), _) => eprintln!(
                 "piiscan: {}: CHECK FAILED for {o}: {}",
                 e.input,
@@ -321,7 +349,10 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
         }
     }
     for (path, why) in &not_read {
-        eprintln!("piiscan: {}: {why}; the person may be there too", shown(path));
+        eprintln!(
+            "piiscan: {}: {why}; the person may be there too",
+            shown(path)
+        );
     }
     if jobs.is_empty() {
         eprintln!("piiscan: the person was not found; nothing to erase");
@@ -338,8 +369,7 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
                 .collect(),
         };
         let json = serde_json::to_vec_pretty(&report)?;
-        piiscan::atomic::write_file(file, &json)
-            .with_context(|| format!("{}", file.display()))?;
+        piiscan::atomic::write_file(file, &json).with_context(|| format!("{}", file.display()))?;
     }
     Ok(if failed {
         Exit::CheckFailed

@@ -169,10 +169,18 @@ fn kind_of(path: &Path) -> Result<Option<TableFormat>, EraseError> {
             Ok(Some(f))
         }
         Some(TableFormat::SqlDump) => Ok(Some(TableFormat::SqlDump)),
-        Some(TableFormat::Parquet) => refuse("a Parquet file: its rows cannot be dropped byte for byte"),
-        Some(TableFormat::Workbook) => refuse("a workbook: its rows cannot be dropped byte for byte"),
-        Some(TableFormat::PgArchive) => refuse("a pg_dump archive: restore it and erase in the database, or dump it as plain SQL"),
-        Some(TableFormat::Json) => refuse("a JSON document: only NDJSON (one object a line) is rewritten"),
+        Some(TableFormat::Parquet) => {
+            refuse("a Parquet file: its rows cannot be dropped byte for byte")
+        }
+        Some(TableFormat::Workbook) => {
+            refuse("a workbook: its rows cannot be dropped byte for byte")
+        }
+        Some(TableFormat::PgArchive) => refuse(
+            "a pg_dump archive: restore it and erase in the database, or dump it as plain SQL",
+        ),
+        Some(TableFormat::Json) => {
+            refuse("a JSON document: only NDJSON (one object a line) is rewritten")
+        }
         None => {
             let name = path
                 .extension()
@@ -249,7 +257,11 @@ fn delimited(job: &Job, bytes: &[u8], lines: &RowLines) -> Result<(Vec<u8>, Outc
     if job.rows.iter().any(|(t, _)| *t != table) {
         return refuse("a row of another table than the file's");
     }
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let head = &bytes[..bytes.len().min(table::delimited::HEAD_LEN)];
     let delimiter = table::delimited::sniff_delimiter(head);
     let header = table::delimited::decide_header(head, delimiter);
@@ -355,8 +367,7 @@ fn by_lines(
             }
             let t = line_text(*l);
             let single = rows_on.get(l).map_or(0, Vec::len) == 1;
-            if !(t.to_ascii_uppercase().starts_with("INSERT INTO") && t.ends_with(");") && single)
-            {
+            if !(t.to_ascii_uppercase().starts_with("INSERT INTO") && t.ends_with(");") && single) {
                 return refuse("the person's row is in a multi-row or multi-line INSERT (only COPY data and single-row INSERT lines are rewritten)");
             }
         }
@@ -400,18 +411,16 @@ fn text(job: &Job, method: Method, tokens: Option<&Tokens>) -> Result<Outcome, E
             continue;
         };
         outcome.lines += 1;
-        match (method, tokens) {
-            (Method::Pseudonymise, Some(t)) => {
-                let mut s = String::from_utf8_lossy(line).into_owned();
-                for (rule, value) in values {
-                    if value.is_empty() || !s.contains(value.as_str()) {
-                        return refuse("an identifier could not be placed in its line");
-                    }
-                    s = s.replace(value.as_str(), &t.token(rule, value));
+        // Delete: the line is left out.
+        if let (Method::Pseudonymise, Some(t)) = (method, tokens) {
+            let mut s = String::from_utf8_lossy(line).into_owned();
+            for (rule, value) in values {
+                if value.is_empty() || !s.contains(value.as_str()) {
+                    return refuse("an identifier could not be placed in its line");
                 }
-                out.extend_from_slice(s.as_bytes());
+                s = s.replace(value.as_str(), &t.token(rule, value));
             }
-            _ => {}
+            out.extend_from_slice(s.as_bytes());
         }
     }
     publish(&job.output, &out)?;
@@ -450,7 +459,9 @@ fn sqlite(job: &Job, method: Method, tokens: Option<&Tokens>) -> Result<Outcome,
             {
                 let mut stmt = tx
                     .prepare(&format!("SELECT rowid, * FROM {q}"))
-                    .map_err(|_| EraseError::Refused("a table without rowid holds the person's row".into()))?;
+                    .map_err(|_| {
+                        EraseError::Refused("a table without rowid holds the person's row".into())
+                    })?;
                 let mut rows = stmt.query([]).map_err(sql_err)?;
                 let mut n = 0u64;
                 while let Some(r) = rows.next().map_err(sql_err)? {
