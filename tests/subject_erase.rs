@@ -10,7 +10,7 @@ use std::path::Path;
 const SUBJECT_VALUES: &[&str] = &[
     "devries",
     "DEVRIES",
-    "12345678",
+    "12 34 56 78",
     "111222333",
     "Jan de Vries",
 ];
@@ -249,11 +249,11 @@ fn pseudonymise_replaces_the_persons_values_by_keyed_tokens() {
     assert!(stderr(&o).contains("needs a key"));
     assert!(!d.join("out").exists());
     write(d, "key.txt", "3f2a9c01b4d7e85f6a1b2c3d4e5f6071\n");
+    let before = files(&d.join("org"));
     let o = erase(
         d,
         &[
-            "org/logs",
-            "org/db/tickets.sqlite",
+            "org",
             "--out",
             "out",
             "--method",
@@ -264,7 +264,8 @@ fn pseudonymise_replaces_the_persons_values_by_keyed_tokens() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     no_values(&o);
-    let log = read(d, "out/support.log");
+    assert_eq!(files(&d.join("org")), before);
+    let log = read(d, "out/logs/support.log");
     let lines: Vec<&str> = log.lines().collect();
     assert_eq!(lines.len(), 3);
     assert!(
@@ -272,7 +273,34 @@ fn pseudonymise_replaces_the_persons_values_by_keyed_tokens() {
         "{log}"
     );
     assert_eq!(lines[1], "10:02 ticket 18 els.peeters@example.be");
-    let conn = rusqlite::Connection::open(d.join("out/tickets.sqlite")).expect("open");
+    // Tables: the person's cells replaced, every row kept, the others byte for byte.
+    let csv = read(d, "out/crm/klanten.csv");
+    assert!(csv.contains(";[email:"), "{csv}");
+    assert!(csv.ends_with(
+        "\n1002;Els Peeters;els.peeters@example.be;\"twee\nregels\"\n1003;Piet Jansen;piet.jansen@example.nl;geen\n"
+    ));
+    assert_eq!(
+        csv.lines().count(),
+        read(d, "org/crm/klanten.csv").lines().count()
+    );
+    let events = read(d, "out/crm/events.ndjson");
+    assert!(
+        events.starts_with("{\"id\":1,\"email\":\"[email:"),
+        "{events}"
+    );
+    assert!(
+        events.ends_with("\n{\"id\":2,\"email\":\"els.peeters@example.be\",\"event\":\"login\"}\n")
+    );
+    let dump = read(d, "out/db/hr.sql");
+    assert!(
+        dump.contains("INSERT INTO public.contact VALUES (1, '[email:"),
+        "{dump}"
+    );
+    assert!(dump.contains("2\t123456782\tels@example.be\n"));
+    for text in [&log, &csv, &events, &dump] {
+        assert!(SUBJECT_VALUES.iter().all(|v| !text.contains(v)), "{text}");
+    }
+    let conn = rusqlite::Connection::open(d.join("out/db/tickets.sqlite")).expect("open");
     let emails: Vec<String> = conn
         .prepare("SELECT email FROM ticket ORDER BY id")
         .expect("prepare")
@@ -282,4 +310,12 @@ fn pseudonymise_replaces_the_persons_values_by_keyed_tokens() {
         .expect("rows");
     assert!(emails[0].starts_with("[email:"), "{emails:?}");
     assert_eq!(emails[1], "els.peeters@example.be");
+    // No identifier of the person left.
+    let again = piiscan()
+        .current_dir(d)
+        .args(["subject", "find", "--subject", "person.toml", "-q", "out"])
+        .args(["--fail-if-found", "--format", "ndjson"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
 }

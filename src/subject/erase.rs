@@ -7,8 +7,10 @@
 //! logs (lines dropped, or each identifier replaced by a keyed token), SQLite (rows deleted by
 //! rowid, or their personal-data cells replaced by keyed tokens, in a private copy that is
 //! vacuumed with `secure_delete` so no freed page keeps a value) and pg_dump plain dumps
-//! (COPY data lines and single-row, single-line `INSERT` statements dropped). Anything else
-//! holding the person is refused by name: nothing is written for it.
+//! (COPY data lines and single-row, single-line `INSERT` statements dropped). Pseudonymise
+//! replaces the person's values by keyed tokens instead: the personal-data cells of their rows
+//! (CSV, NDJSON string values, COPY fields, SQLite cells) and each identifier in a line of
+//! text. Anything else holding the person is refused by name: nothing is written for it.
 
 use crate::atomic::{AtomicFile, Replace};
 use crate::source::table::{self, TableFormat, TableSink};
@@ -60,7 +62,13 @@ impl Tokens {
             <Hmac<Sha256> as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
         mac.update(rule.as_bytes());
         mac.update(&[0]);
-        mac.update(value.trim().as_bytes());
+        // One person's address spelled in two cases is one token.
+        let value = if rule == "email" {
+            value.trim().to_lowercase()
+        } else {
+            value.trim().to_string()
+        };
+        mac.update(value.as_bytes());
         let out = mac.finalize().into_bytes();
         let hex: String = out[..6].iter().map(|b| format!("{b:02x}")).collect();
         let kind: String = rule
@@ -112,38 +120,58 @@ pub fn count_rows(path: &Path) -> io::Result<BTreeMap<String, u64>> {
 }
 
 /// Records, per row, the line it starts on (numbered per table as the scan numbers rows).
+/// And keeps the cells of the wanted rows (for pseudonymise), by column name.
 #[derive(Default)]
 struct RowLines {
     table: String,
     tables: Vec<String>,
+    columns: Vec<String>,
     counts: HashMap<String, u64>,
     pending: Option<u64>,
     rows: HashMap<(String, u64), Option<u64>>,
+    wanted: BTreeSet<(String, u64)>,
+    cells: HashMap<(String, u64), Vec<(String, Option<String>)>>,
 }
 
 impl RowLines {
-    fn take(&mut self, label: Option<u64>) -> bool {
+    fn take(&mut self, label: Option<u64>, cells: &[Option<&[u8]>]) -> bool {
         let n = self.counts.entry(self.table.clone()).or_default();
         *n += 1;
         let row = label.unwrap_or(*n);
         let line = self.pending.take();
-        self.rows.insert((self.table.clone(), row), line);
+        let at = (self.table.clone(), row);
+        if self.wanted.contains(&at) {
+            let kept = self
+                .columns
+                .iter()
+                .zip(cells)
+                .map(|(c, v)| {
+                    (
+                        c.clone(),
+                        v.map(|b| String::from_utf8_lossy(b).into_owned()),
+                    )
+                })
+                .collect();
+            self.cells.insert(at.clone(), kept);
+        }
+        self.rows.insert(at, line);
         true
     }
 }
 
 impl TableSink for RowLines {
-    fn begin(&mut self, table: &str, _columns: &[String]) {
+    fn begin(&mut self, table: &str, columns: &[String]) {
         self.table = table.to_string();
+        self.columns = columns.to_vec();
         if !self.tables.iter().any(|t| t == table) {
             self.tables.push(table.to_string());
         }
     }
-    fn row(&mut self, _cells: &[Option<&[u8]>]) -> bool {
-        self.take(None)
+    fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
+        self.take(None, cells)
     }
-    fn row_at(&mut self, row: u64, _cells: &[Option<&[u8]>]) -> bool {
-        self.take(Some(row))
+    fn row_at(&mut self, row: u64, cells: &[Option<&[u8]>]) -> bool {
+        self.take(Some(row), cells)
     }
     fn line(&mut self, line: u64) {
         self.pending = Some(line);
@@ -219,25 +247,37 @@ pub fn erase(job: &Job, method: Method, tokens: Option<&Tokens>) -> Result<Outco
         None => text(job, method, tokens),
         Some(TableFormat::Sqlite) => sqlite(job, method, tokens),
         Some(f) => {
-            if method == Method::Pseudonymise {
-                return refuse("pseudonymise is built for SQLite and plain text only; use --method delete for this file");
-            }
             if !job.lines.is_empty() && f != TableFormat::SqlDump {
                 return refuse("an identifier outside the table's cells");
             }
             let bytes = std::fs::read(&job.input)?;
-            let mut lines = RowLines::default();
+            let mut lines = RowLines {
+                wanted: job.rows.clone(),
+                ..RowLines::default()
+            };
             table::read_file(&job.input, &mut lines)?;
             let before = count_rows(&job.input)?;
-            let (out, outcome) = match f {
-                TableFormat::Delimited => delimited(job, &bytes, &lines)?,
-                TableFormat::Ndjson => by_lines(job, &bytes, &lines, false)?,
+            let (out, outcome) = match (f, method, tokens) {
+                (TableFormat::Delimited, _, _) => delimited(job, &bytes, &lines, tokens)?,
+                (_, Method::Pseudonymise, Some(t)) => {
+                    if !job.lines.is_empty() {
+                        return refuse("an identifier in the dump's SQL outside the table data");
+                    }
+                    in_lines(job, &bytes, &lines, t, f == TableFormat::SqlDump)?
+                }
+                (TableFormat::Ndjson, _, _) => by_lines(job, &bytes, &lines, false)?,
                 _ => by_lines(job, &bytes, &lines, true)?,
             };
             let mut outcome = outcome;
             outcome.expected = before
                 .iter()
-                .map(|(t, n)| (t.clone(), n - outcome.rows.get(t).copied().unwrap_or(0)))
+                .map(|(t, n)| {
+                    let gone = match method {
+                        Method::Delete => outcome.rows.get(t).copied().unwrap_or(0),
+                        Method::Pseudonymise => 0,
+                    };
+                    (t.clone(), n - gone)
+                })
                 .collect();
             publish(&job.output, &out)?;
             Ok(outcome)
@@ -252,7 +292,12 @@ fn publish(target: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// CSV/TSV: drops the person's records by their byte positions.
-fn delimited(job: &Job, bytes: &[u8], lines: &RowLines) -> Result<(Vec<u8>, Outcome), EraseError> {
+fn delimited(
+    job: &Job,
+    bytes: &[u8],
+    lines: &RowLines,
+    tokens: Option<&Tokens>,
+) -> Result<(Vec<u8>, Outcome), EraseError> {
     let table = lines.tables.first().cloned().unwrap_or_default();
     if job.rows.iter().any(|(t, _)| *t != table) {
         return refuse("a row of another table than the file's");
@@ -296,6 +341,47 @@ fn delimited(job: &Job, bytes: &[u8], lines: &RowLines) -> Result<(Vec<u8>, Outc
             out.extend_from_slice(&body[kept_to..start]);
             kept_to = end;
             *outcome.rows.entry(table.clone()).or_default() += 1;
+            if let Some(t) = tokens {
+                let names = header
+                    .clone()
+                    .unwrap_or_else(|| table::delimited::numbered_columns(rec.len()));
+                let cols = job.data_columns.get(&table).cloned().unwrap_or_default();
+                let cells: Vec<Vec<u8>> = rec
+                    .iter()
+                    .enumerate()
+                    .map(|(i, cell)| {
+                        let rule = names
+                            .get(i)
+                            .and_then(|name| cols.iter().find(|(c, _)| c == name))
+                            .map(|(_, r)| r.as_str());
+                        match rule {
+                            Some(r) if !cell.is_empty() => {
+                                t.token(r, &String::from_utf8_lossy(cell)).into_bytes()
+                            }
+                            _ => cell.to_vec(),
+                        }
+                    })
+                    .collect();
+                let ending: &[u8] = if body[start..end].ends_with(b"\r\n") {
+                    b"\r\n"
+                } else if body[start..end].ends_with(b"\n") {
+                    b"\n"
+                } else {
+                    b""
+                };
+                let mut w = csv::WriterBuilder::new()
+                    .delimiter(delimiter)
+                    .terminator(csv::Terminator::Any(b'\n'))
+                    .from_writer(Vec::new());
+                w.write_record(&cells)
+                    .map_err(|e| EraseError::Io(io::Error::other(e.to_string())))?;
+                let mut line = w
+                    .into_inner()
+                    .map_err(|e| EraseError::Io(io::Error::other(e.to_string())))?;
+                line.pop();
+                out.extend_from_slice(&line);
+                out.extend_from_slice(ending);
+            }
         }
     }
     out.extend_from_slice(&body[kept_to..]);
@@ -393,6 +479,110 @@ fn by_lines(
         if !drop.contains(&(i as u64 + 1)) {
             out.extend_from_slice(line);
         }
+    }
+    Ok((out, outcome))
+}
+
+/// NDJSON and COPY data, pseudonymised: on each of the person's row lines, the cells of
+/// personal-data columns are replaced by tokens in place (a JSON string by a JSON string, a
+/// COPY field by its token), the rest of the line as it was.
+fn in_lines(
+    job: &Job,
+    bytes: &[u8],
+    lines: &RowLines,
+    tokens: &Tokens,
+    dump: bool,
+) -> Result<(Vec<u8>, Outcome), EraseError> {
+    let copy = if dump {
+        copy_lines(bytes)?
+    } else {
+        BTreeSet::new()
+    };
+    let mut edits: BTreeMap<u64, Vec<(String, String)>> = BTreeMap::new();
+    let mut inserts: BTreeSet<u64> = BTreeSet::new();
+    let mut outcome = Outcome::default();
+    for at in &job.rows {
+        let Some(Some(line)) = lines.rows.get(at) else {
+            return refuse("a row of the person's has no line of its own");
+        };
+        if dump && !copy.contains(line) {
+            let t = bytes
+                .split(|b| *b == b'\n')
+                .nth((*line as usize).wrapping_sub(1))
+                .map(|l| String::from_utf8_lossy(l).trim().to_string())
+                .unwrap_or_default();
+            let single = lines.rows.values().filter(|l| **l == Some(*line)).count() == 1;
+            if !(t.to_ascii_uppercase().starts_with("INSERT INTO") && t.ends_with(");") && single) {
+                return refuse("the person's row is in a multi-row or multi-line INSERT (only COPY data and single-row INSERT lines are rewritten)");
+            }
+            inserts.insert(*line);
+        }
+        let cols = job.data_columns.get(&at.0).cloned().unwrap_or_default();
+        for (col, value) in lines.cells.get(at).into_iter().flatten() {
+            let (Some(v), Some((_, rule))) = (value, cols.iter().find(|(c, _)| c == col)) else {
+                continue;
+            };
+            if v.is_empty() {
+                continue;
+            }
+            edits
+                .entry(*line)
+                .or_default()
+                .push((v.clone(), tokens.token(rule, v)));
+        }
+        *outcome.rows.entry(at.0.clone()).or_default() += 1;
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    for (i, raw) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+        let Some(list) = edits.get(&(i as u64 + 1)) else {
+            out.extend_from_slice(raw);
+            continue;
+        };
+        outcome.lines += 1;
+        let mut s = String::from_utf8_lossy(raw).into_owned();
+        let insert = inserts.contains(&(i as u64 + 1));
+        for (value, token) in list {
+            if insert {
+                // A quoted SQL literal; a value written as a number or otherwise is not
+                // placed, and the file is refused.
+                let from = format!("'{}'", value.replace('\'', "''"));
+                if !s.contains(&from) {
+                    return refuse("a value could not be placed in its INSERT statement");
+                }
+                s = s.replace(&from, &format!("'{token}'"));
+            } else if dump {
+                let body = s.trim_end_matches(['\n', '\r']).to_string();
+                let end = s[body.len()..].to_string();
+                let mut hit = false;
+                let fields: Vec<String> = body
+                    .split('\t')
+                    .map(|f| {
+                        if f == value {
+                            hit = true;
+                            token.clone()
+                        } else {
+                            f.to_string()
+                        }
+                    })
+                    .collect();
+                if !hit {
+                    return refuse("a value could not be placed in its COPY line");
+                }
+                s = fields.join("\t") + &end;
+            } else {
+                let from =
+                    serde_json::to_string(value).map_err(|e| io::Error::other(e.to_string()))?;
+                let to =
+                    serde_json::to_string(token).map_err(|e| io::Error::other(e.to_string()))?;
+                if !s.contains(&from) {
+                    return refuse(
+                        "a value that is no JSON string could not be replaced in its line",
+                    );
+                }
+                s = s.replace(&from, &to);
+            }
+        }
+        out.extend_from_slice(s.as_bytes());
     }
     Ok((out, outcome))
 }
