@@ -119,6 +119,9 @@ pub fn count_rows(path: &Path) -> io::Result<BTreeMap<String, u64>> {
     Ok(out)
 }
 
+/// A row's cells by column name (`None` for NULL).
+type Cells = Vec<(String, Option<String>)>;
+
 /// Records, per row, the line it starts on (numbered per table as the scan numbers rows).
 /// And keeps the cells of the wanted rows (for pseudonymise), by column name.
 #[derive(Default)]
@@ -130,7 +133,7 @@ struct RowLines {
     pending: Option<u64>,
     rows: HashMap<(String, u64), Option<u64>>,
     wanted: BTreeSet<(String, u64)>,
-    cells: HashMap<(String, u64), Vec<(String, Option<String>)>>,
+    cells: HashMap<(String, u64), Cells>,
 }
 
 impl RowLines {
