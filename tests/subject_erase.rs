@@ -172,6 +172,9 @@ fn erase_removes_exactly_the_persons_rows_and_lines() {
     assert!(by_input.values().all(|e| e["status"] == "erased"));
     let text = read(d, "report.json");
     assert!(SUBJECT_VALUES.iter().all(|v| !text.contains(v)));
+    // Both report forms pinned.
+    crate::common::golden("subject/erase-report.json", text.as_bytes());
+    crate::common::golden("subject/erase-report.txt", stderr(&o).as_bytes());
     // Inputs untouched.
     assert_eq!(files(&d.join("org")), before);
     // The person is found nowhere in the outputs.

@@ -356,6 +356,13 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
     }
     if jobs.is_empty() {
         eprintln!("piiscan: the person was not found; nothing to erase");
+    } else {
+        let done = entries.iter().filter(|e| e.status == "erased").count();
+        eprintln!(
+            "piiscan: {done} of {} input(s) holding the person {} and checked",
+            entries.len(),
+            verb(method)
+        );
     }
     let failed = entries.iter().any(|e| e.status == "check failed");
     let refused = entries.iter().any(|e| e.status == "refused");
