@@ -408,7 +408,11 @@ fn copy_lines(bytes: &[u8]) -> Result<BTreeSet<u64>, EraseError> {
             } else {
                 set.insert(i as u64 + 1);
             }
-        } else if t.starts_with("COPY ") && t.ends_with("FROM stdin;") {
+        } else if t.starts_with("COPY ")
+            && t.ends_with(';')
+            && t.to_ascii_lowercase().contains(" from stdin")
+        {
+            // pg_dump writes `FROM stdin;`; options (`WITH (FORMAT csv)`) are other dumpers'.
             if t.to_ascii_lowercase().contains("csv") {
                 return refuse("a COPY block in CSV form (records may span lines)");
             }
@@ -718,4 +722,55 @@ fn sqlite(job: &Job, method: Method, tokens: Option<&Tokens>) -> Result<Outcome,
         .collect();
     work.commit(Replace::No)?;
     Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_keyed_and_name_the_kind() {
+        let a = Tokens::new(b"0123456789abcdef-key-one");
+        let b = Tokens::new(b"0123456789abcdef-key-two");
+        let t = a.token("email", "Jan@Example.nl");
+        assert!(t.starts_with("[email:") && t.ends_with(']'), "{t}");
+        assert!(!t.contains("Jan"));
+        assert_eq!(t, a.token("email", "jan@example.nl"));
+        assert_ne!(t, b.token("email", "jan@example.nl"));
+        assert_ne!(t, a.token("email", "els@example.nl"));
+    }
+
+    #[test]
+    fn a_crlf_csv_loses_only_the_persons_record_spanning_lines() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let input = dir.path().join("k.csv");
+        std::fs::write(
+            &input,
+            "id,email,notitie\r\n1,a@x.nl,\"twee\r\nregels\"\r\n2,b@x.nl,een\r\n",
+        )
+        .expect("write");
+        let mut job = Job {
+            input: input.clone(),
+            output: dir.path().join("out/k.csv"),
+            ..Job::default()
+        };
+        job.rows.insert(("k".into(), 1));
+        let outcome = erase(&job, Method::Delete, None).expect("erase");
+        assert_eq!(outcome.rows.get("k"), Some(&1));
+        assert_eq!(outcome.expected.get("k"), Some(&1));
+        assert_eq!(
+            std::fs::read_to_string(&job.output).expect("read"),
+            "id,email,notitie\r\n2,b@x.nl,een\r\n"
+        );
+        // Never over an existing file.
+        assert!(erase(&job, Method::Delete, None).is_err());
+    }
+
+    #[test]
+    fn a_copy_block_in_csv_form_is_refused() {
+        let dump = b"COPY public.t (id, email) FROM stdin WITH (FORMAT csv);\n1,a\n\\.\n";
+        assert!(matches!(copy_lines(dump), Err(EraseError::Refused(_))));
+        let dump = b"COPY public.t (id, email) FROM stdin;\n1\ta\n2\tb\n\\.\n";
+        assert_eq!(copy_lines(dump).expect("copy"), BTreeSet::from([2, 3]));
+    }
 }
