@@ -41,6 +41,7 @@ mod snapshots;
 mod streaming;
 mod structured;
 mod subject;
+mod subject_erase;
 mod terminal;
 mod vectors;
 mod verified;

@@ -423,6 +423,46 @@ pub struct BreachArgs {
 pub enum SubjectAction {
     /// Every place that holds the person, with the other personal data of the rows found.
     Find(SubjectFindArgs),
+    /// New files without the person's rows and lines (or with their values replaced by keyed
+    /// tokens), checked after writing.
+    Erase(SubjectEraseArgs),
+}
+
+/// Options of `piiscan subject erase`.
+#[derive(Debug, Args)]
+pub struct SubjectEraseArgs {
+    /// The subject file (TOML), as for `subject find`.
+    #[arg(long, value_name = "FILE")]
+    pub subject: PathBuf,
+    /// Files or directories holding the person.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The folder the new files go into (mirroring the inputs' paths); it may exist, but no
+    /// file in it is replaced.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// `delete` drops the person's rows and lines; `pseudonymise` replaces their values by
+    /// keyed tokens (SQLite and plain text).
+    #[arg(long, default_value = "delete", value_parser = ["delete", "pseudonymise"])]
+    pub method: String,
+    /// The key for pseudonymise tokens (else `PIISCAN_FINGERPRINT_KEY`).
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Follow the keys of matched rows into other tables, N levels deep, as `subject find`.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub follow: u32,
+    /// Also write the report as JSON to this file (no values).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// What to read, with which rules (as for scan).
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Number of worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Options of `piiscan subject find`.

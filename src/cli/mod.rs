@@ -4,6 +4,7 @@ pub mod anonymise;
 pub mod args;
 pub mod breach;
 pub mod datamap;
+pub mod erase;
 pub mod exit;
 pub mod register;
 pub mod risk;

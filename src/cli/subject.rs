@@ -5,52 +5,65 @@
 
 use crate::cli::args::{SubjectAction, SubjectFindArgs};
 use crate::cli::exit::Exit;
-use crate::cli::settings::{every_row_options, walk_not_read, Settings};
+use crate::cli::settings::{every_row_options, walk_not_read, Settings, WalkNotRead};
 use crate::set_threads;
 use anyhow::Result;
 use piiscan::finding::fingerprint::Fingerprinter;
 use piiscan::finding::Confidence;
 use piiscan::pipeline;
+use piiscan::pipeline::ScanOptions;
 use piiscan::report::sanitize::sanitize;
-use piiscan::subject::follow::Tables;
-use piiscan::subject::{Output, Subject, SubjectSink};
+use piiscan::ruleset::RuleSet;
+use piiscan::subject::follow::{DataColumns, RowsOf, Tables};
+use piiscan::subject::{Output, Place, Subject, SubjectSink, Summary};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Runs `piiscan subject …`.
 pub fn run(action: SubjectAction) -> Result<Exit> {
     match action {
         SubjectAction::Find(args) => find(args),
+        SubjectAction::Erase(args) => crate::cli::erase::run(args),
     }
 }
 
-fn find(args: SubjectFindArgs) -> Result<Exit> {
-    let settings = Settings::resolve(&args.scope, &args.paths)?;
-    let rules = &settings.rules;
-    let (subject, file) = match (&args.subject, &args.subjects) {
-        (Some(file), _) => (Subject::load(file, rules)?, file),
-        (None, Some(list)) => (Subject::load_list(list, rules)?, list),
-        (None, None) => anyhow::bail!("give --subject FILE or --subjects FILE.csv"),
-    };
-    if let Some(dir) = &args.export {
-        piiscan::subject::export::plan(dir)?;
-    }
-    let mut opts = every_row_options(&settings, &args.scope, "subject find")?;
-    opts.min_confidence = Confidence::Low;
-    set_threads(&mut opts, args.threads)?;
+/// What a search found: the rows of the person (matched, by custom identifiers and
+/// followed through keys), the places written, the totals and what was not read.
+pub(crate) struct Found {
+    /// Every row of the person's.
+    pub rows: RowsOf,
+    /// The places written (when kept), with values found in text.
+    pub kept: Vec<Place>,
+    /// The totals, with every input not read.
+    pub summary: Summary,
+    /// The personal-data columns of each table read.
+    pub data: DataColumns,
+    /// The walk's skips.
+    pub walk_skips: Vec<WalkNotRead>,
+}
+
+/// Searches `paths` for the subject, writing places to `out`: the one search `subject find`
+/// and `subject erase` (before and after writing) share.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn search<W: Write>(
+    paths: &[PathBuf],
+    rules: &RuleSet,
+    opts: &ScanOptions,
+    subject: &Subject,
+    file: &Path,
+    follow: u32,
+    out: W,
+    format: Output,
+    keep: bool,
+    quiet: bool,
+) -> Result<Found> {
     // The subject keeps its own run-only key; the scan's fingerprints are not used.
     let unused = Fingerprinter::with_key(b"piiscan-subject-find-no-fingerprints", "none");
-    let format = if args.format == "ndjson" {
-        Output::Ndjson
-    } else {
-        Output::Text
-    };
-    let stdout = std::io::stdout();
-    let mut sink =
-        SubjectSink::new(&subject, std::io::BufWriter::new(stdout.lock()), format).skipping(file);
-    if args.export.is_some() {
+    let mut sink = SubjectSink::new(subject, out, format).skipping(file);
+    if keep {
         sink = sink.keeping();
     }
-    let stats = pipeline::scan(&args.paths, rules, &opts, &unused, &mut sink, args.quiet)?;
+    let stats = pipeline::scan(paths, rules, opts, &unused, &mut sink, quiet)?;
     let inputs = std::mem::take(&mut sink.table_inputs);
     let data = std::mem::take(&mut sink.data_columns);
     let tables = Tables {
@@ -69,8 +82,8 @@ fn find(args: SubjectFindArgs) -> Result<Exit> {
         }
     }
     let mut rows = sink.matched.clone();
-    if args.follow > 0 && !sink.matched.is_empty() {
-        let followed = tables.follow(&sink.matched, args.follow);
+    if follow > 0 && !sink.matched.is_empty() {
+        let followed = tables.follow(&sink.matched, follow);
         sink.write_places(&followed.places)?;
         not_read.extend(followed.not_read);
         for (at, people) in followed.rows {
@@ -80,8 +93,61 @@ fn find(args: SubjectFindArgs) -> Result<Exit> {
     let mut summary = sink.summary.clone();
     let kept = std::mem::take(&mut sink.kept);
     drop(sink);
-    std::io::stdout().flush()?;
     summary.not_read.extend(not_read);
+    if !subject.custom.is_empty() && inputs.is_empty() {
+        eprintln!(
+            "piiscan: identifiers no rule knows are looked up in the named columns of tables, and no table was read"
+        );
+    }
+    Ok(Found {
+        rows,
+        kept,
+        summary,
+        data,
+        walk_skips: walk_not_read(&stats),
+    })
+}
+
+fn find(args: SubjectFindArgs) -> Result<Exit> {
+    let settings = Settings::resolve(&args.scope, &args.paths)?;
+    let rules = &settings.rules;
+    let (subject, file) = match (&args.subject, &args.subjects) {
+        (Some(file), _) => (Subject::load(file, rules)?, file),
+        (None, Some(list)) => (Subject::load_list(list, rules)?, list),
+        (None, None) => anyhow::bail!("give --subject FILE or --subjects FILE.csv"),
+    };
+    if let Some(dir) = &args.export {
+        piiscan::subject::export::plan(dir)?;
+    }
+    let mut opts = every_row_options(&settings, &args.scope, "subject find")?;
+    opts.min_confidence = Confidence::Low;
+    set_threads(&mut opts, args.threads)?;
+    let format = if args.format == "ndjson" {
+        Output::Ndjson
+    } else {
+        Output::Text
+    };
+    let stdout = std::io::stdout();
+    let found = search(
+        &args.paths,
+        rules,
+        &opts,
+        &subject,
+        file,
+        args.follow,
+        std::io::BufWriter::new(stdout.lock()),
+        format,
+        args.export.is_some(),
+        args.quiet,
+    )?;
+    std::io::stdout().flush()?;
+    let Found {
+        rows,
+        kept,
+        summary,
+        walk_skips,
+        ..
+    } = found;
     let given: Vec<String> = subject
         .given
         .iter()
@@ -108,18 +174,12 @@ fn find(args: SubjectFindArgs) -> Result<Exit> {
         "piiscan: {who} found at {} place(s) in {} input(s), with {} other value(s) in the same or related rows",
         summary.matched, summary.inputs, summary.row_data
     );
-    if !subject.custom.is_empty() && inputs.is_empty() {
-        eprintln!(
-            "piiscan: identifiers no rule knows are looked up in the named columns of tables, and no table was read"
-        );
-    }
     for (path, why) in &summary.not_read {
         eprintln!(
             "piiscan: {}: {why}; the person may be there too",
             sanitize(&piiscan::names::mask(path))
         );
     }
-    let walk_skips = walk_not_read(&stats);
     if let Some(dir) = &args.export {
         let mut not_read = summary.not_read.clone();
         not_read.extend(

@@ -6,6 +6,7 @@
 //! it finds with them: a match is a place holding the person; in a table, the row's other
 //! personal data are the person's data too.
 
+pub mod erase;
 pub mod export;
 pub mod follow;
 
