@@ -5,6 +5,7 @@ pub mod args;
 pub mod breach;
 pub mod datamap;
 pub mod exit;
+pub mod pipe;
 pub mod register;
 pub mod risk;
 pub mod scan;
