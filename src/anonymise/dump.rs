@@ -517,13 +517,18 @@ impl Rewriter<'_> {
 }
 
 /// Follows psql's `\restrict KEY` and `\unrestrict KEY` lines.
-fn note_restrict(command: &[u8], written: &mut Written) {
-    let text = String::from_utf8_lossy(command);
-    let mut words = text.split_ascii_whitespace();
-    match (words.next(), words.next()) {
-        (Some("\\restrict"), Some(key)) => written.restrict = Some(key.to_string()),
-        (Some("\\unrestrict"), _) => written.restrict = None,
-        _ => {}
+fn note_restrict(text: &[u8], written: &mut Written) {
+    if memchr::memmem::find(text, b"restrict").is_none() {
+        return;
+    }
+    for line in text.split(|&b| b == b'\n') {
+        let line = String::from_utf8_lossy(line);
+        let mut words = line.split_ascii_whitespace();
+        match (words.next(), words.next()) {
+            (Some("\\restrict"), Some(key)) => written.restrict = Some(key.to_string()),
+            (Some("\\unrestrict"), _) => written.restrict = None,
+            _ => {}
+        }
     }
 }
 
@@ -644,9 +649,7 @@ pub fn rewrite_tracked(
                 edited.extend_from_slice(piece.text);
             }
             PieceKind::Command | PieceKind::Trivia => {
-                if piece.kind == PieceKind::Command {
-                    note_restrict(piece.text, written);
-                }
+                note_restrict(piece.text, written);
                 tw.write(piece.text, piece.syntax, piece.line, &mut edited)?
             }
             PieceKind::Incomplete(what) => {

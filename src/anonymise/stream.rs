@@ -301,8 +301,9 @@ pub fn anonymise_stream(
         Err(e) => {
             return Err(fail(
                 format!(
-                    "standard input → {name}: {e}; the output written so far was ended with \
-                     lines that make psql and mysql fail; do not use it"
+                    "standard input → {name}: {}; the output written so far was ended with \
+                     lines that make psql and mysql fail; do not use it",
+                    e.to_string().replace("; nothing was written", "")
                 ),
                 output,
                 poisoned,

@@ -238,6 +238,7 @@ pub fn detect_stream(head: &[u8]) -> Option<TableFormat> {
             b"DROP TABLE ",
             b"LOCK TABLES ",
             b"/*!",
+            b"/*M!",
             b"START TRANSACTION;",
             b"BEGIN;",
         ];
