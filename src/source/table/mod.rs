@@ -360,3 +360,42 @@ impl TableSink for CollectedRows {
     }
     fn end(&mut self) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_is_a_dump_by_its_first_lines_only() {
+        let pg = b"--\n-- PostgreSQL database dump\n--\n\n\\restrict abc\nSET x = 1;\n";
+        assert_eq!(detect_stream(pg), Some(TableFormat::SqlDump));
+        let maria = b"/*M!999999\\- enable the sandbox mode */ \n-- MariaDB dump 10.19\n";
+        assert_eq!(detect_stream(maria), Some(TableFormat::SqlDump));
+        assert_eq!(
+            detect_stream(b"-- MySQL dump 10.13  Distrib 8.0\n"),
+            Some(TableFormat::SqlDump)
+        );
+        // --compact and --skip-comments dumps: the first statement.
+        assert_eq!(
+            detect_stream(
+                b"\xEF\xBB\xBF/*!40101 SET NAMES utf8mb4 */;\nCREATE TABLE `k` (a int);\n"
+            ),
+            Some(TableFormat::SqlDump)
+        );
+        assert_eq!(
+            detect_stream(b"-- my data\n\nINSERT INTO k VALUES (1);\n"),
+            Some(TableFormat::SqlDump)
+        );
+        assert_eq!(
+            detect_stream(b"PGDMP\x01\x0e\x00"),
+            Some(TableFormat::PgArchive)
+        );
+        // Text that mentions SQL further down stays text.
+        assert_eq!(
+            detect_stream(b"Notes\nINSERT INTO k VALUES (1);\n-- PostgreSQL database dump\n"),
+            None
+        );
+        assert_eq!(detect_stream(b"name,email\njan,jan@example.nl\n"), None);
+        assert_eq!(detect_stream(b""), None);
+    }
+}
