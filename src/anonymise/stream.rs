@@ -234,7 +234,13 @@ pub fn anonymise_stream(
         }
         (f, h) => f.or(h),
     };
-    let mut reader = opened.reader;
+    let (mut reader, bom) = (opened.reader, opened.bom);
+    // A UTF-8 byte order mark goes out as it came in, as a dump file's does.
+    if bom {
+        output
+            .write_all(b"\xEF\xBB\xBF")
+            .map_err(|e| early(format!("writing the output: {e}")))?;
+    }
     let mut written = Written {
         dialect,
         ..Written::default()
@@ -270,7 +276,8 @@ pub fn anonymise_stream(
             policy,
             rules_ref,
             &Detection::default(),
-            dialect,
+            // The lexer tells the dialect itself unless the user said it.
+            from.map(DumpFormat::dialect),
             &mut written,
         );
         // The end of the output for the checker; the poison lines are not checked.
@@ -383,19 +390,37 @@ fn dialect_name(d: Dialect) -> &'static str {
     }
 }
 
+/// Standard input opened for the rewrite.
+struct Stream {
+    /// The dump, past any byte order mark.
+    reader: Box<dyn Read + Send>,
+    /// Its first block (decompressed), for the format decision.
+    head: Vec<u8>,
+    /// It started with a UTF-8 byte order mark.
+    bom: bool,
+}
+
 /// Standard input as the rewriter reads it: decompressed when it is compressed, its first
-/// block kept for the format decision; UTF-16 decoded, a byte order mark passed over.
-fn open_stream(input: Box<dyn Read + Send>) -> io::Result<crate::source::open::Opened> {
+/// block kept for the format decision; UTF-16 decoded (to UTF-8, as a dump file is), a byte
+/// order mark passed over. 8-bit text is never transcoded (see `open_dump`).
+fn open_stream(input: Box<dyn Read + Send>) -> io::Result<Stream> {
     use crate::source::decode::{DecodingReader, Encoding};
     use crate::source::sniff::Sniffed;
     let mut o = crate::source::open::open_reader(input)?;
+    let mut utf8_bom = false;
     if let Sniffed::Text { encoding, bom } = o.sniffed {
         crate::source::open::read_up_to(&mut o.reader, bom)?;
         if matches!(encoding, Encoding::Utf16Le | Encoding::Utf16Be) {
             o.reader = Box::new(DecodingReader::new(o.reader, encoding));
+        } else {
+            utf8_bom = bom > 0 && encoding == Encoding::Utf8;
         }
     }
-    Ok(o)
+    Ok(Stream {
+        reader: o.reader,
+        head: o.head,
+        bom: utf8_bom,
+    })
 }
 
 #[cfg(test)]
