@@ -29,6 +29,7 @@ mod parallel;
 mod path_names;
 mod pdf;
 mod pgarchive;
+mod pipe;
 mod progress;
 mod readers;
 mod register;

@@ -516,6 +516,22 @@ impl Rewriter<'_> {
     }
 }
 
+/// Follows psql's `\restrict KEY` and `\unrestrict KEY` lines.
+fn note_restrict(text: &[u8], written: &mut Written) {
+    if memchr::memmem::find(text, b"restrict").is_none() {
+        return;
+    }
+    for line in text.split(|&b| b == b'\n') {
+        let line = String::from_utf8_lossy(line);
+        let mut words = line.split_ascii_whitespace();
+        match (words.next(), words.next()) {
+            (Some("\\restrict"), Some(key)) => written.restrict = Some(key.to_string()),
+            (Some("\\unrestrict"), _) => written.restrict = None,
+            _ => {}
+        }
+    }
+}
+
 /// Counts the lines of a stream written piece by piece: line feeds, plus a last line without
 /// one.
 #[derive(Default)]
@@ -551,10 +567,53 @@ pub fn rewrite(
     rules: &crate::ruleset::RuleSet,
     found: &Detection,
 ) -> crate::Result<(Vec<TableOutcome>, Option<super::text::TextOutcome>)> {
+    rewrite_tracked(
+        reader,
+        out,
+        policy,
+        rules,
+        found,
+        None,
+        &mut Written::default(),
+    )
+}
+
+/// Where the output of a rewrite stands: what was written last, so that a rewrite that
+/// stops part-way can end its output with lines that make it fail to load (see
+/// [`super::stream`]). Every piece of the dump (a statement, a COPY record, a comment) is
+/// written whole or not at all.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    /// The dialect of the dump, once the lexer knows it.
+    pub dialect: Option<Dialect>,
+    /// The format of the COPY block the output is inside of (its `COPY … FROM stdin;` line
+    /// written, its `\.` not yet).
+    pub copy: Option<CopyFormat>,
+    /// The statement delimiter in force (`DELIMITER ;;` in a MySQL dump's trigger section).
+    pub delimiter: Vec<u8>,
+    /// The key of a psql `\restrict KEY` line in force (recent pg_dump writes one; psql
+    /// then runs no other meta-command until `\unrestrict KEY`).
+    pub restrict: Option<String>,
+}
+
+/// [`rewrite`] with the dump's dialect given (`None`: told by the lexer) and `written`
+/// kept up to date with what was written, for a caller that must end a broken output.
+///
+/// # Errors
+/// As [`rewrite`].
+pub fn rewrite_tracked(
+    reader: &mut dyn io::Read,
+    out: &mut dyn Write,
+    policy: &Policy,
+    rules: &crate::ruleset::RuleSet,
+    found: &Detection,
+    dialect: Option<Dialect>,
+    written: &mut Written,
+) -> crate::Result<(Vec<TableOutcome>, Option<super::text::TextOutcome>)> {
     let mut tw = DumpText::new(policy, rules);
     let (mut lines_in, mut lines_out) = (Lines::default(), Lines::default());
     let ioerr = |e: io::Error| crate::Error::Usage(e.to_string());
-    let mut split = Splitter::new(reader, None);
+    let mut split = Splitter::new(reader, dialect);
     let mut out = io::BufWriter::with_capacity(256 * 1024, out);
     let mut rw = Rewriter {
         policy,
@@ -590,6 +649,7 @@ pub fn rewrite(
                 edited.extend_from_slice(piece.text);
             }
             PieceKind::Command | PieceKind::Trivia => {
+                note_restrict(piece.text, written);
                 tw.write(piece.text, piece.syntax, piece.line, &mut edited)?
             }
             PieceKind::Incomplete(what) => {
@@ -625,6 +685,10 @@ pub fn rewrite(
         if let Some(change) = next.1 {
             change.apply(split.syntax());
         }
+        let syntax = split.syntax();
+        written.dialect = Some(syntax.dialect);
+        written.delimiter.clone_from(&syntax.delimiter);
+        written.copy = rw.copying.as_ref().map(|c| c.format.clone());
     }
     out.flush().map_err(ioerr)?;
     let mut outcomes = Vec::new();

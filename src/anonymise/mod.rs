@@ -28,6 +28,7 @@ pub mod rows;
 pub mod spans;
 pub mod splice;
 pub mod sqlite;
+pub mod stream;
 pub mod suggest;
 pub mod text;
 pub mod transform;

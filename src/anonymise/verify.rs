@@ -354,6 +354,76 @@ pub fn checksum_census(
     census_with(path, format, rules, wanted, true).map(|(found, _)| found)
 }
 
+/// [`census`] and [`count_rows`] in one pass over a SQL dump given as a stream (the output
+/// of a rewrite that goes to standard output, read as it is written): what the re-scan
+/// found, and the rows per table read back.
+///
+/// # Errors
+/// The stream cannot be read as a SQL dump.
+pub fn census_dump_stream(
+    reader: &mut dyn io::Read,
+    rules: &crate::ruleset::RuleSet,
+    wanted: &dyn Fn(&str, &str) -> Option<Watch>,
+) -> io::Result<StreamCensus> {
+    let engine = crate::detect::engine::Engine::new(rules, crate::finding::Confidence::Low, false);
+    let mut both = Both {
+        census: CensusSink {
+            engine,
+            scratch: engine.scratch(),
+            names: crate::detect::column::ColumnNames::new(rules),
+            wanted,
+            checksum_only: false,
+            columns: Vec::new(),
+            row: 0,
+            seen: Vec::new(),
+            found: Census::new(),
+            text: TextCensus::new(),
+        },
+        rows: RowCounter::default(),
+    };
+    crate::source::table::read(TableFormat::SqlDump, reader, "-", &mut both)?;
+    Ok(StreamCensus {
+        found: both.census.found,
+        text: both.census.text,
+        rows: both.rows.rows,
+    })
+}
+
+/// What [`census_dump_stream`] found.
+#[derive(Debug, Default)]
+pub struct StreamCensus {
+    /// Per column: the categories found, as [`census`] counts them.
+    pub found: Census,
+    /// In the text around the tables, per rule.
+    pub text: TextCensus,
+    /// Rows per table read back.
+    pub rows: Vec<(String, u64)>,
+}
+
+/// A census and a row count over one read.
+struct Both<'a, 'r> {
+    census: CensusSink<'a, 'r>,
+    rows: RowCounter,
+}
+
+impl TableSink for Both<'_, '_> {
+    fn begin(&mut self, table: &str, columns: &[String]) {
+        self.census.begin(table, columns);
+        self.rows.begin(table, columns);
+    }
+    fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
+        self.census.row(cells);
+        self.rows.row(cells)
+    }
+    fn end(&mut self) {
+        self.census.end();
+        self.rows.end();
+    }
+    fn text(&mut self, text: &[u8], at: crate::source::table::TextAt) {
+        self.census.text(text, at);
+    }
+}
+
 fn census_with(
     path: &Path,
     format: TableFormat,

@@ -43,7 +43,7 @@ fn files(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>> {
     Ok(out)
 }
 
-fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
+pub(crate) fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
     writeln!(out, "{} → {} ({})", r.input, r.output, r.kind.label())?;
     let mut keys: Vec<&str> = r
         .tables
@@ -156,7 +156,13 @@ fn print_report(out: &mut dyn Write, r: &FileReport) -> std::io::Result<()> {
             cats.join(", ")
         )?;
     }
-    if !r.written {
+    if !r.written && r.input == "-" {
+        writeln!(
+            out,
+            "  not usable: the re-scan found personal data the policy does not expect; the \
+             output was ended with lines that make psql and mysql fail"
+        )?;
+    } else if !r.written {
         writeln!(
             out,
             "  not written: the re-scan found personal data the policy does not expect; no \
@@ -192,7 +198,7 @@ fn remove_stale(targets: &[&Path]) -> Result<()> {
 }
 
 /// Files that no output may replace: the policy and the key file.
-fn protected(args: &AnonymiseArgs) -> Vec<PathBuf> {
+pub(crate) fn protected(args: &AnonymiseArgs) -> Vec<PathBuf> {
     args.policy
         .iter()
         .chain(args.key_file.iter())
@@ -207,6 +213,13 @@ pub fn run(args: AnonymiseArgs) -> Result<Exit> {
         load_rules(&args.rules)?,
         &Selection::default(),
     )?);
+    let stdin = args.inputs.iter().any(|p| p.as_os_str() == "-");
+    if stdin && !args.suggest_policy {
+        return crate::cli::pipe::run(&args, &rules);
+    }
+    if args.from.is_some() {
+        bail!("--from names the dump format of standard input; give `-` as the input");
+    }
     let inputs = files(&args.inputs)?;
     if inputs.is_empty() {
         bail!("no input files");
@@ -270,7 +283,7 @@ pub fn run(args: AnonymiseArgs) -> Result<Exit> {
         return Ok(Exit::Clean);
     }
     let (Some(policy_path), Some(out_path)) = (&args.policy, &args.out) else {
-        bail!("--policy and --out are needed");
+        bail!("--policy and --out are needed (--out may be left out only for `-`, standard input)");
     };
     let to = args.to.as_deref().and_then(OutFormat::parse);
     // Every output is planned, and every conflict named, before anything is written.

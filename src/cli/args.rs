@@ -196,16 +196,22 @@ pub struct InventoryArgs {
 /// Options of `piiscan anonymise`.
 #[derive(Debug, Args)]
 pub struct AnonymiseArgs {
-    /// Files or directories to anonymise (CSV/TSV, NDJSON, Parquet, SQL dumps, SQLite, text).
+    /// Files or directories to anonymise (CSV/TSV, NDJSON, Parquet, SQL dumps, SQLite, text);
+    /// `-` alone: a SQL dump on standard input, streamed to standard output (or `--out`).
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// The policy (TOML): a method per column and per text rule.
     #[arg(long, value_name = "FILE", required_unless_present = "suggest_policy")]
     pub policy: Option<PathBuf>,
     /// Where to write: a file for one file input, else a folder (created if needed); a folder
-    /// input always gives a folder.
-    #[arg(long, value_name = "PATH", required_unless_present = "suggest_policy")]
+    /// input always gives a folder. For standard input (`-`): standard output when absent or
+    /// `-`, else a file.
+    #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// With `-`: the dump format standard input holds, checked against its first lines
+    /// (it is told from them when this is not given).
+    #[arg(long, value_name = "DUMP", value_parser = ["pg_dump", "mysqldump", "mariadb-dump"])]
+    pub from: Option<String>,
     /// The master key (hex or text, at least 16 bytes); else `PIISCAN_KEY`. Never an argument.
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,

@@ -6,6 +6,7 @@ pub mod breach;
 pub mod datamap;
 pub mod erase;
 pub mod exit;
+pub mod pipe;
 pub mod register;
 pub mod risk;
 pub mod scan;

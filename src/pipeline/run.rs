@@ -144,21 +144,26 @@ pub(crate) fn run_opened(
     if crate::source::table::pgarchive::is_archive_head(&opened.head) {
         return run_archive_stream(opened.reader, ctx, scratch);
     }
-    if let (Some(path), Sniffed::Text { encoding, bom }) = (path, opened.sniffed) {
-        if let Some(format) = crate::source::table::detect(path, &opened.head) {
-            if let Err(e) = read_up_to(&mut opened.reader, bom) {
-                return UnitResult::status(InputStatus::Failed(e.to_string()));
-            }
-            return run_table(
-                format,
-                path,
-                opened.reader,
-                encoding,
-                opened.compressed,
-                ctx,
-                scratch,
-            );
+    // A dump piped to standard input is read as the dump it is (its head tells), not as text.
+    let table = match path {
+        Some(p) => crate::source::table::detect(p, &opened.head).map(|f| (p, f)),
+        None => crate::source::table::detect_stream(&opened.head)
+            .filter(|f| *f == TableFormat::SqlDump)
+            .map(|f| (std::path::Path::new("-"), f)),
+    };
+    if let (Some((path, format)), Sniffed::Text { encoding, bom }) = (table, opened.sniffed) {
+        if let Err(e) = read_up_to(&mut opened.reader, bom) {
+            return UnitResult::status(InputStatus::Failed(e.to_string()));
         }
+        return run_table(
+            format,
+            path,
+            opened.reader,
+            encoding,
+            opened.compressed,
+            ctx,
+            scratch,
+        );
     }
     run_text(opened, ctx, scratch, flush)
 }

@@ -98,7 +98,15 @@ pub fn open_path(path: &Path) -> io::Result<Opened> {
 /// # Errors
 /// Standard input cannot be read.
 pub fn open_stdin() -> io::Result<Opened> {
-    let mut stdin: Box<dyn Read + Send> = Box::new(io::stdin());
+    open_reader(Box::new(io::stdin()))
+}
+
+/// Opens a stream that has no name (standard input, a pipe), decompressed when its magic
+/// bytes say it is compressed, as [`open_stdin`] opens standard input.
+///
+/// # Errors
+/// Reading its first bytes failed.
+pub fn open_reader(mut stdin: Box<dyn Read + Send>) -> io::Result<Opened> {
     let magic = read_up_to(&mut stdin, MAGIC_LEN)?;
     let raw: Box<dyn Read + Send> = Box::new(Cursor::new(magic.clone()).chain(stdin));
     match codec(&magic) {

@@ -169,21 +169,83 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
     if name.ends_with(".json") {
         return Some(TableFormat::Json);
     }
-    if name.ends_with(".sql") || name.ends_with(".dump") {
-        let text = String::from_utf8_lossy(&head[..head.len().min(8192)]);
-        let dumpish = [
-            "PostgreSQL database dump",
-            "MySQL dump",
-            "MariaDB dump",
-            "\nCOPY ",
-            "\nINSERT INTO ",
-            "\nCREATE TABLE ",
-        ]
-        .iter()
-        .any(|m| text.contains(m));
-        if dumpish {
-            return Some(TableFormat::SqlDump);
+    if (name.ends_with(".sql") || name.ends_with(".dump")) && dumpish(head) {
+        return Some(TableFormat::SqlDump);
+    }
+    None
+}
+
+/// Whether the first block of a file named as a dump (`.sql`, `.dump`) holds what a dump
+/// holds: a dump tool's header, or a data or table statement at the start of a line.
+fn dumpish(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&head[..head.len().min(8192)]);
+    [
+        "PostgreSQL database dump",
+        "MySQL dump",
+        "MariaDB dump",
+        "\nCOPY ",
+        "\nINSERT INTO ",
+        "\nCREATE TABLE ",
+    ]
+    .iter()
+    .any(|m| text.contains(m))
+}
+
+/// Which table format a stream without a name (standard input) is, from its first block
+/// alone: a pg_dump archive (`PGDMP`), or a plain SQL dump when it starts as pg_dump,
+/// mysqldump and mariadb-dump start one: their header comment (`-- PostgreSQL database
+/// dump`, `-- MySQL dump`, `-- MariaDB dump`), or, for a dump written without it
+/// (`--compact`, `--skip-comments`), a first statement a dump starts with (`SET`, `CREATE
+/// TABLE`, `INSERT INTO`, `COPY`, `/*!`, …) after leading comment lines. Text that only
+/// mentions SQL further down stays text: `None`.
+pub fn detect_stream(head: &[u8]) -> Option<TableFormat> {
+    if pgarchive::is_archive_head(head) {
+        return Some(TableFormat::PgArchive);
+    }
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let head = &head[..head.len().min(8192)];
+    let mut lines = head
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let mut comments = 0usize;
+    for line in lines.by_ref() {
+        if let Some(comment) = line.strip_prefix(b"--") {
+            let comment = comment.trim_ascii();
+            if [
+                &b"PostgreSQL database dump"[..],
+                b"MySQL dump",
+                b"MariaDB dump",
+            ]
+            .iter()
+            .any(|m| comment.starts_with(m))
+            {
+                return Some(TableFormat::SqlDump);
+            }
+            comments += 1;
+            if comments > 64 {
+                return None;
+            }
+            continue;
         }
+        let upper = line.to_ascii_uppercase();
+        let starts = [
+            &b"SET "[..],
+            b"CREATE TABLE ",
+            b"CREATE SCHEMA ",
+            b"INSERT INTO ",
+            b"COPY ",
+            b"DROP TABLE ",
+            b"LOCK TABLES ",
+            b"/*!",
+            b"/*M!",
+            b"START TRANSACTION;",
+            b"BEGIN;",
+        ];
+        return starts
+            .iter()
+            .any(|s| upper.starts_with(s))
+            .then_some(TableFormat::SqlDump);
     }
     None
 }
@@ -297,4 +359,43 @@ impl TableSink for CollectedRows {
         true
     }
     fn end(&mut self) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_is_a_dump_by_its_first_lines_only() {
+        let pg = b"--\n-- PostgreSQL database dump\n--\n\n\\restrict abc\nSET x = 1;\n";
+        assert_eq!(detect_stream(pg), Some(TableFormat::SqlDump));
+        let maria = b"/*M!999999\\- enable the sandbox mode */ \n-- MariaDB dump 10.19\n";
+        assert_eq!(detect_stream(maria), Some(TableFormat::SqlDump));
+        assert_eq!(
+            detect_stream(b"-- MySQL dump 10.13  Distrib 8.0\n"),
+            Some(TableFormat::SqlDump)
+        );
+        // --compact and --skip-comments dumps: the first statement.
+        assert_eq!(
+            detect_stream(
+                b"\xEF\xBB\xBF/*!40101 SET NAMES utf8mb4 */;\nCREATE TABLE `k` (a int);\n"
+            ),
+            Some(TableFormat::SqlDump)
+        );
+        assert_eq!(
+            detect_stream(b"-- my data\n\nINSERT INTO k VALUES (1);\n"),
+            Some(TableFormat::SqlDump)
+        );
+        assert_eq!(
+            detect_stream(b"PGDMP\x01\x0e\x00"),
+            Some(TableFormat::PgArchive)
+        );
+        // Text that mentions SQL further down stays text.
+        assert_eq!(
+            detect_stream(b"Notes\nINSERT INTO k VALUES (1);\n-- PostgreSQL database dump\n"),
+            None
+        );
+        assert_eq!(detect_stream(b"name,email\njan,jan@example.nl\n"), None);
+        assert_eq!(detect_stream(b""), None);
+    }
 }
