@@ -92,6 +92,10 @@ pub struct ScopeArgs {
     /// [default: 10000; every row for `scan --fail-on`].
     #[arg(long, value_name = "N")]
     pub sample_rows: Option<u64>,
+    /// Live databases: read the catalog only (tables, columns, row estimates) and judge
+    /// columns by their names, reading no rows (for a user with no right to read them).
+    #[arg(long)]
+    pub schema_only: bool,
     /// What all members of one archive given may expand to, nested archives included
     /// (e.g. 500M, 4G) [default: 4G].
     #[arg(long, value_name = "SIZE")]

@@ -315,6 +315,7 @@ pub(super) fn run_unit(
             check_unchanged(path, before.as_ref(), result)
         }
         (_, Entry::Stdin) => run_opened(open_stdin().map(Opened::local), None, ctx, scratch, flush),
+        (_, Entry::Database { url }) => run_database(url, ctx, scratch),
         (_, Entry::TooLarge { .. }) => UnitResult::status(InputStatus::SkippedTooLarge),
         (
             _,
@@ -355,6 +356,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) spool_limit: u64,
     /// `--ocr`: tesseract, for images and PDF pages without a text layer.
     pub(crate) ocr: Option<&'a crate::source::ocr::Ocr>,
+    /// The walk's globs: a database's tables are chosen by them (`schema.table`).
+    pub(crate) walk: &'a crate::source::walk::WalkOptions,
 }
 
 /// A table format read from a path, recognised in a stream.
@@ -513,6 +516,44 @@ pub(crate) fn run_table_path(
         region: None,
         table: Some(table),
         bytes,
+        members: Vec::new(),
+    }
+}
+
+/// Reads a live database table by table and scans its cells: a table that could not be read
+/// is named and makes the input partial; no connection, or no read-only session, fails it.
+pub(crate) fn run_database(
+    url: &crate::source::database::DbUrl,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+) -> UnitResult {
+    let opts = crate::source::database::ReadOptions {
+        sample_rows: ctx.tables.sample_rows,
+        schema_only: ctx.tables.schema_only,
+        include: ctx.walk.include.as_ref(),
+        exclude: ctx.walk.exclude.as_ref(),
+    };
+    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
+        .inline_allow(ctx.inline_allow);
+    let reference = url.reference();
+    let mut on_table = |table: &str| {
+        ctx.progress.set_message(format!(
+            "{reference} {}",
+            crate::source::database::shown(table)
+        ));
+    };
+    let outcome = crate::source::database::read(url, &opts, &mut scanner, &mut on_table);
+    let table = scanner.finish();
+    let status = match outcome {
+        Err(e) => InputStatus::Failed(e.to_string()),
+        Ok(()) if table.notices.is_empty() => InputStatus::Scanned,
+        Ok(()) => InputStatus::Partial(table.notices.join("; ")),
+    };
+    UnitResult {
+        status,
+        region: None,
+        table: Some(table),
+        bytes: 0,
         members: Vec::new(),
     }
 }
