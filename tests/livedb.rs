@@ -254,3 +254,137 @@ fn schema_only_judges_columns_by_name_and_reads_no_rows() {
     );
     assert!(!stdout(&o).contains("j***@"), "no values: {}", stdout(&o));
 }
+
+fn mysql(sql: &str) -> String {
+    let out = Command::new("mysql")
+        .args(["--batch", "--skip-column-names", "-e", sql])
+        .output()
+        .expect("mysql runs");
+    assert!(
+        out.status.success(),
+        "mysql {sql:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+const MYSQL_SCHEMA: &str = r#"
+DROP DATABASE IF EXISTS piiscan_live;
+CREATE DATABASE piiscan_live CHARACTER SET utf8mb4;
+USE piiscan_live;
+CREATE TABLE klanten (id int PRIMARY KEY AUTO_INCREMENT, naam varchar(100), email varchar(200),
+  iban varchar(34), bsn varchar(9), telefoon varchar(20), foto blob);
+INSERT INTO klanten (naam, email, iban, bsn, telefoon, foto)
+SELECT ELT(1 + seq % 5, 'Jan de Vries', 'Anna Jansen', 'Pieter Bakker', 'Sanne Visser', 'Thomas Smit'),
+       CONCAT('klant', seq, '@voorbeeld.nl'),
+       ELT(1 + seq % 3, 'NL91ABNA0417164300', 'NL20INGB0001234567', 'NL39RABO0300065264'),
+       ELT(1 + seq % 3, '111222333', '123456782', '010464554'),
+       CONCAT('06-', 12340000 + seq),
+       IF(seq % 2 = 0, 0x89504e470d0a1a0a, NULL)
+FROM seq_1_to_60;
+CREATE TABLE bezoeken (ip varchar(45), bezoeker_email varchar(200), moment datetime);
+INSERT INTO bezoeken SELECT CONCAT('84.241.12.', seq), CONCAT('bezoeker', seq, '@example.com'), NOW() FROM seq_1_to_40;
+CREATE VIEW klant_contact AS SELECT naam, email FROM klanten;
+CREATE TABLE groot (id int PRIMARY KEY, email varchar(100));
+INSERT INTO groot SELECT seq, CONCAT('g', seq, '@voorbeeld.nl') FROM seq_1_to_30000;
+CREATE TABLE salarissen (bsn varchar(9), iban varchar(34), bedrag decimal(10,2));
+INSERT INTO salarissen VALUES ('111222333', 'NL91ABNA0417164300', 4200);
+ANALYZE TABLE klanten, bezoeken, groot, salarissen;
+DROP USER IF EXISTS 'piiscan_live_reader'@'localhost';
+CREATE USER 'piiscan_live_reader'@'localhost' IDENTIFIED BY 'live-test-pw-not-secret';
+GRANT SELECT ON piiscan_live.klanten TO 'piiscan_live_reader'@'localhost';
+GRANT SELECT ON piiscan_live.bezoeken TO 'piiscan_live_reader'@'localhost';
+GRANT SELECT ON piiscan_live.klant_contact TO 'piiscan_live_reader'@'localhost';
+GRANT SELECT ON piiscan_live.groot TO 'piiscan_live_reader'@'localhost';
+-- Seen in the catalog, but not to be read.
+GRANT INSERT ON piiscan_live.salarissen TO 'piiscan_live_reader'@'localhost';
+"#;
+
+#[test]
+fn a_live_mariadb_database_is_scanned_read_only_and_unreadable_tables_are_named() {
+    if !enabled("live MariaDB test") {
+        return;
+    }
+    mysql(MYSQL_SCHEMA);
+    let sums = || {
+        mysql("CHECKSUM TABLE piiscan_live.klanten, piiscan_live.bezoeken, piiscan_live.groot, piiscan_live.salarissen EXTENDED")
+    };
+    let before = sums();
+    let url = format!(
+        "mysql://{READER}@localhost/piiscan_live?socket=/run/mysqld/mysqld.sock&max_execution_time=20s"
+    );
+    let o = piiscan()
+        .args([
+            "scan",
+            &url,
+            "--format",
+            "ndjson",
+            "--quiet",
+            "--sample-rows",
+            "1000",
+        ])
+        .env("MYSQL_PWD", READER_PW)
+        .output()
+        .expect("run piiscan");
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "exit: {err}");
+    assert!(
+        err.contains("piiscan_live.salarissen"),
+        "the unreadable table is named: {err}"
+    );
+    let findings = ndjson(&o);
+    for (table, column, rule) in [
+        ("piiscan_live.klanten", "naam", "person_name"),
+        ("piiscan_live.klanten", "email", "email"),
+        ("piiscan_live.klanten", "iban", "iban"),
+        ("piiscan_live.klanten", "bsn", "nl.bsn"),
+        ("piiscan_live.klanten", "telefoon", "phone"),
+        ("piiscan_live.bezoeken", "ip", "ipv4"),
+        ("piiscan_live.bezoeken", "bezoeker_email", "email"),
+        ("piiscan_live.klant_contact", "email", "email"),
+        ("piiscan_live.groot", "email", "email"),
+    ] {
+        assert!(
+            found(&findings, table, column, rule),
+            "{table}.{column} as {rule}: {}",
+            stdout(&o)
+        );
+    }
+    assert!(findings
+        .iter()
+        .all(|f| f["path"] == "mysql://localhost:3306/piiscan_live"));
+    assert!(!findings
+        .iter()
+        .any(|f| f["table"] == "piiscan_live.salarissen"));
+
+    // The large table is sampled by primary-key ranges: a thousand rows, from all over it.
+    let o = piiscan()
+        .args([
+            "inventory",
+            &url,
+            "--format",
+            "json",
+            "--quiet",
+            "--sample-rows",
+            "1000",
+        ])
+        .args(["--include", "*.groot"])
+        .env("MYSQL_PWD", READER_PW)
+        .output()
+        .expect("run piiscan");
+    let inv: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let email = inv
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["field"] == "email"))
+        .unwrap_or_else(|| panic!("{inv}"));
+    assert_eq!(email["rows_scanned"], 1000, "{email}");
+    assert_eq!(email["distinct"], 1000, "no row read twice: {email}");
+    assert!(
+        email["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("sampled")),
+        "{email}"
+    );
+
+    assert_eq!(before, sums(), "the database is unchanged");
+}
