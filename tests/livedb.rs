@@ -67,6 +67,10 @@ CREATE TABLE crm.bestellingen_2024 PARTITION OF crm.bestellingen FOR VALUES FROM
 CREATE TABLE crm.bestellingen_2025 PARTITION OF crm.bestellingen FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
 INSERT INTO crm.bestellingen
 SELECT i, date '2024-06-01' + i * 7, '+31 6 ' || (23450000 + i)::text FROM generate_series(1, 50) i;
+-- Large enough to be sampled by blocks.
+CREATE TABLE crm.groot AS SELECT i AS id, 'g' || i || '@voorbeeld.nl' AS email FROM generate_series(1, 30000) i;
+-- Slow to read: times out under a short statement_timeout.
+CREATE VIEW crm.traag AS SELECT email, pg_sleep(0.3)::text AS wacht FROM crm.klanten LIMIT 3;
 -- The scanning user may not read this one.
 CREATE TABLE crm.salarissen (bsn text, iban text, bedrag numeric);
 INSERT INTO crm.salarissen VALUES ('111222333', 'NL91ABNA0417164300', 4200);
@@ -81,6 +85,7 @@ fn checksums() -> String {
         "crm.bestellingen_2024",
         "crm.bestellingen_2025",
         "crm.salarissen",
+        "crm.groot",
     ];
     tables
         .iter()
@@ -107,7 +112,7 @@ fn set_up() {
         DB,
         &format!(
             "GRANT USAGE ON SCHEMA crm TO {READER}; \
-             GRANT SELECT ON crm.klanten, crm.bezoeken, crm.klant_contact, crm.bestellingen TO {READER}"
+             GRANT SELECT ON crm.klanten, crm.bezoeken, crm.klant_contact, crm.bestellingen, crm.groot, crm.traag TO {READER}"
         ),
     );
 }
@@ -197,6 +202,79 @@ fn a_live_postgresql_database_is_scanned_read_only_and_unreadable_tables_are_nam
     assert_eq!(code(&o), 0, "only readable tables included: {}", stderr(&o));
     assert!(out.contains("foto"), "the binary column is counted: {out}");
     assert!(!out.contains("crm.bezoeken"), "--include crm.klant*: {out}");
+
+    // A statement that runs past the timeout: that table is named, the others are read.
+    let o = scan(
+        &[
+            &url("?statement_timeout=150ms"),
+            "--format",
+            "ndjson",
+            "--include",
+            "crm.traag",
+        ],
+        Some(READER_PW),
+    );
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(
+        err.contains("crm.traag") && err.contains("timeout"),
+        "{err}"
+    );
+    let o = scan(
+        &[
+            &url("?statement_timeout=150ms"),
+            "--format",
+            "ndjson",
+            "--exclude",
+            "crm.traag",
+        ],
+        Some(READER_PW),
+    );
+    assert!(
+        found(&ndjson(&o), "crm.klanten", "email", "email"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Every row (streamed through COPY), and a sample by blocks of the large table.
+    let inventory = |rows: &str| -> Vec<serde_json::Value> {
+        let o = piiscan()
+            .args(["inventory", &url(""), "--format", "json", "--quiet"])
+            .args(["--sample-rows", rows, "--exclude", "crm.traag"])
+            .env("PGPASSWORD", READER_PW)
+            .env("PGPASSFILE", "/nonexistent/pgpass")
+            .output()
+            .expect("run piiscan");
+        let v: serde_json::Value =
+            serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+        v.as_array().cloned().unwrap_or_default()
+    };
+    let field = |inv: &[serde_json::Value], table: &str, field: &str| {
+        inv.iter()
+            .find(|r| r["table"] == table && r["field"] == field)
+            .cloned()
+            .unwrap_or_else(|| panic!("{table}.{field} in {inv:?}"))
+    };
+    let all = inventory("0");
+    assert_eq!(field(&all, "crm.groot", "email")["rows_scanned"], 30000);
+    assert_eq!(
+        field(&all, "crm.bestellingen", "telefoon")["rows_scanned"],
+        50
+    );
+    let sampled = inventory("1000");
+    let g = field(&sampled, "crm.groot", "email");
+    assert_eq!(g["rows_scanned"], 1000, "{g}");
+    assert!(
+        g["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("of 30,000 rows")),
+        "{g}"
+    );
+    assert_eq!(
+        field(&sampled, "crm.klanten", "email")["rows_scanned"],
+        60,
+        "a small table is read whole"
+    );
 
     // A wrong password: the database is named as not read.
     let o = scan(&[&url("")], Some("wrong"));
