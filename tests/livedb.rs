@@ -203,6 +203,35 @@ fn a_live_postgresql_database_is_scanned_read_only_and_unreadable_tables_are_nam
     assert!(out.contains("foto"), "the binary column is counted: {out}");
     assert!(!out.contains("crm.bezoeken"), "--include crm.klant*: {out}");
 
+    // One connection per worker: the same output whatever the number of threads.
+    let one = scan(
+        &[
+            &url(""),
+            "--format",
+            "ndjson",
+            "-j",
+            "1",
+            "--exclude",
+            "crm.traag",
+        ],
+        Some(READER_PW),
+    );
+    let four = scan(
+        &[
+            &url(""),
+            "--format",
+            "ndjson",
+            "-j",
+            "4",
+            "--exclude",
+            "crm.traag",
+        ],
+        Some(READER_PW),
+    );
+    assert_eq!(code(&one), 2, "{}", stderr(&one));
+    assert_eq!(stdout(&one), stdout(&four), "threads change nothing");
+    assert_eq!(stderr(&one), stderr(&four));
+
     // A statement that runs past the timeout: that table is named, the others are read.
     let o = scan(
         &[

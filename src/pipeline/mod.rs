@@ -130,6 +130,7 @@ pub fn scan(
         spool_limit: opts.walk.max_filesize.unwrap_or(opts.archives.max_total),
         ocr: opts.ocr.as_ref(),
         walk: &opts.walk,
+        threads,
     };
     std::thread::scope(|s| {
         let (next, stop, emitted, advanced) = (&next, &stop, &emitted, &advanced);

@@ -69,8 +69,78 @@ pub enum DbError {
     Unsupported(String),
 }
 
-/// Reads the database at `url` into `sink`, one table after another; `on_table` is told
-/// each table's name before it is read (for progress).
+/// A connection with a read-only session, ready to read tables.
+pub enum Session {
+    /// PostgreSQL.
+    Postgres(Box<::postgres::Client>),
+    /// MySQL or MariaDB.
+    Mysql(Box<::mysql::Conn>),
+}
+
+/// One table or view to read, as the catalog listed it.
+#[derive(Debug, Clone)]
+pub enum Table {
+    /// Of PostgreSQL.
+    Postgres(postgres::Relation),
+    /// Of MySQL or MariaDB.
+    Mysql(mysql::Relation),
+}
+
+impl Table {
+    /// `schema.table`.
+    pub fn qualified(&self) -> String {
+        match self {
+            Table::Postgres(r) => r.qualified(),
+            Table::Mysql(r) => r.qualified(),
+        }
+    }
+}
+
+impl Session {
+    /// Connects to the database at `url`, with a read-only session (checked) and the
+    /// statement timeout. Each worker opens its own.
+    ///
+    /// # Errors
+    /// No connection, or no read-only session.
+    pub fn open(url: &DbUrl) -> Result<Session, DbError> {
+        Ok(match url.kind {
+            DbKind::Postgres => Session::Postgres(Box::new(postgres::open(url)?)),
+            DbKind::Mysql => Session::Mysql(Box::new(mysql::open(url)?)),
+        })
+    }
+
+    /// The tables and views to read (those the globs select), in name order.
+    ///
+    /// # Errors
+    /// The catalog cannot be read.
+    pub fn tables(&mut self, url: &DbUrl, opts: &ReadOptions<'_>) -> Result<Vec<Table>, DbError> {
+        Ok(match self {
+            Session::Postgres(c) => postgres::tables(c, opts)?
+                .into_iter()
+                .map(Table::Postgres)
+                .collect(),
+            Session::Mysql(c) => mysql::tables(c, url, opts)?
+                .into_iter()
+                .map(Table::Mysql)
+                .collect(),
+        })
+    }
+
+    /// Reads one table into `sink`; what fails is a notice naming the table.
+    pub fn read_table(&mut self, table: &Table, opts: &ReadOptions<'_>, sink: &mut dyn TableSink) {
+        match (self, table) {
+            (Session::Postgres(c), Table::Postgres(r)) => postgres::read_table(c, r, opts, sink),
+            (Session::Mysql(c), Table::Mysql(r)) => mysql::read_table(c, r, opts, sink),
+            (_, t) => sink.notice(&format!(
+                "table {}: listed by another kind of server; not read",
+                shown(&t.qualified())
+            )),
+        }
+    }
+}
+
+/// Reads the database at `url` into `sink`, one table after another on one connection;
+/// `on_table` is told each table's name before it is read (for progress).
 ///
 /// # Errors
 /// No connection, no read-only session, no catalog. Tables that fail are notices.
@@ -80,10 +150,12 @@ pub fn read(
     sink: &mut dyn TableSink,
     on_table: &mut dyn FnMut(&str),
 ) -> Result<(), DbError> {
-    match url.kind {
-        DbKind::Postgres => postgres::read(url, opts, sink, on_table),
-        DbKind::Mysql => mysql::read(url, opts, sink, on_table),
+    let mut session = Session::open(url)?;
+    for table in session.tables(url, opts)? {
+        on_table(&table.qualified());
+        session.read_table(&table, opts, sink);
     }
+    Ok(())
 }
 
 /// A table's name as messages show it (masked where it holds a value, sanitized).

@@ -51,7 +51,7 @@ const RANGES: u64 = 20;
 
 /// A table or view as `information_schema` lists it.
 #[derive(Debug, Clone)]
-struct Relation {
+pub struct Relation {
     schema: String,
     name: String,
     view: bool,
@@ -59,7 +59,8 @@ struct Relation {
 }
 
 impl Relation {
-    fn qualified(&self) -> String {
+    /// `database.table`.
+    pub fn qualified(&self) -> String {
         format!("{}.{}", self.schema, self.name)
     }
 
@@ -290,7 +291,8 @@ fn sample_by_key(
     Ok(())
 }
 
-fn read_table(
+/// Reads one table or view.
+pub fn read_table(
     conn: &mut mysql::Conn,
     rel: &Relation,
     opts: &ReadOptions<'_>,
@@ -351,27 +353,29 @@ fn read_table(
     feed.end(&name);
 }
 
-/// Reads the database at `url`: see the module's documentation.
+/// Connects, and makes the session read-only (checked) and bounded in time.
 ///
 /// # Errors
-/// No connection, no read-only session, no catalog.
-pub fn read(
-    url: &DbUrl,
-    opts: &ReadOptions<'_>,
-    sink: &mut dyn TableSink,
-    on_table: &mut dyn FnMut(&str),
-) -> Result<(), DbError> {
+/// No connection, or no read-only session.
+pub fn open(url: &DbUrl) -> Result<mysql::Conn, DbError> {
     let (mut conn, mariadb) = connect(url)?;
     prepare_session(&mut conn, url, mariadb)?;
-    for rel in relations(&mut conn, &url.database)? {
-        let name = rel.qualified();
-        if !opts.selected(&name) {
-            continue;
-        }
-        on_table(&name);
-        read_table(&mut conn, &rel, opts, sink);
-    }
-    Ok(())
+    Ok(conn)
+}
+
+/// The tables and views of the URL's database to read, by name.
+///
+/// # Errors
+/// The catalog cannot be read.
+pub fn tables(
+    conn: &mut mysql::Conn,
+    url: &DbUrl,
+    opts: &ReadOptions<'_>,
+) -> Result<Vec<Relation>, DbError> {
+    Ok(relations(conn, &url.database)?
+        .into_iter()
+        .filter(|r| opts.selected(&r.qualified()))
+        .collect())
 }
 
 #[cfg(test)]

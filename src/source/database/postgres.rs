@@ -28,7 +28,7 @@ const BINARY_TYPES: &[&str] = &[
 
 /// A table or view as the catalog lists it.
 #[derive(Debug, Clone)]
-struct Relation {
+pub struct Relation {
     oid: u32,
     schema: String,
     name: String,
@@ -39,7 +39,8 @@ struct Relation {
 }
 
 impl Relation {
-    fn qualified(&self) -> String {
+    /// `schema.table`.
+    pub fn qualified(&self) -> String {
         format!("{}.{}", self.schema, self.name)
     }
 
@@ -268,7 +269,7 @@ fn copy_rows(client: &mut postgres::Client, sql: &str, feed: &mut Feed<'_>) -> R
 }
 
 /// Reads one table or view.
-fn read_table(
+pub fn read_table(
     client: &mut postgres::Client,
     rel: &Relation,
     opts: &ReadOptions<'_>,
@@ -346,27 +347,28 @@ fn read_table(
     feed.end(&name);
 }
 
-/// Reads the database at `url`: see the module's documentation.
+/// Connects, and makes the session read-only (checked).
 ///
 /// # Errors
-/// No connection, no read-only session, no catalog.
-pub fn read(
-    url: &DbUrl,
-    opts: &ReadOptions<'_>,
-    sink: &mut dyn TableSink,
-    on_table: &mut dyn FnMut(&str),
-) -> Result<(), DbError> {
+/// No connection, or no read-only session.
+pub fn open(url: &DbUrl) -> Result<postgres::Client, DbError> {
     let mut client = connect(url)?;
     ensure_read_only(&mut client)?;
-    for rel in relations(&mut client)? {
-        let name = rel.qualified();
-        if !opts.selected(&name) {
-            continue;
-        }
-        on_table(&name);
-        read_table(&mut client, &rel, opts, sink);
-    }
-    Ok(())
+    Ok(client)
+}
+
+/// The tables and views to read, in `schema.table` order.
+///
+/// # Errors
+/// The catalog cannot be read.
+pub fn tables(
+    client: &mut postgres::Client,
+    opts: &ReadOptions<'_>,
+) -> Result<Vec<Relation>, DbError> {
+    Ok(relations(client)?
+        .into_iter()
+        .filter(|r| opts.selected(&r.qualified()))
+        .collect())
 }
 
 #[cfg(test)]
