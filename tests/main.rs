@@ -19,6 +19,7 @@ mod dump_conformance;
 mod encodings;
 mod guard;
 mod keys;
+mod livedb;
 mod lookalikes;
 mod mail;
 mod messages;

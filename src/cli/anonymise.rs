@@ -30,6 +30,11 @@ fn files(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, PathBuf)>> {
                     out.push((path, rel));
                 }
                 Entry::Error { path, reason } => bail!("{}: {reason}", path.display()),
+                Entry::Database { url } => bail!(
+                    "{}: anonymise writes files, never into a database: dump it (pg_dump, \
+                     mariadb-dump) and anonymise the dump",
+                    url.reference()
+                ),
                 Entry::Special { path, kind, .. } => {
                     bail!(
                         "{}: is {kind}; special files are never opened",

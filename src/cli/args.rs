@@ -73,7 +73,8 @@ pub struct ScopeArgs {
     #[arg(long, value_delimiter = ',', value_name = "IDS")]
     pub disable: Vec<String>,
     /// Only scan files matching this glob (repeatable), e.g. '*.log', 'acme/logs/**'; matched
-    /// against the path below each path given, below the project root, and the file name.
+    /// against the path below each path given, below the project root, and the file name;
+    /// for a live database, against `schema.table`.
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<String>,
     /// Skip files and directories matching this glob (repeatable), matched as --include is.
@@ -92,6 +93,10 @@ pub struct ScopeArgs {
     /// [default: 10000; every row for `scan --fail-on`].
     #[arg(long, value_name = "N")]
     pub sample_rows: Option<u64>,
+    /// Live databases: read the catalog only (tables, columns, row estimates) and judge
+    /// columns by their names, reading no rows (for a user with no right to read them).
+    #[arg(long)]
+    pub schema_only: bool,
     /// What all members of one archive given may expand to, nested archives included
     /// (e.g. 500M, 4G) [default: 4G].
     #[arg(long, value_name = "SIZE")]
@@ -112,7 +117,8 @@ pub struct ScopeArgs {
 /// Options of `piiscan scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan; `-` reads standard input.
+    /// Files or directories to scan; `-` reads standard input; a URL
+    /// (`postgres://user@host:5432/db`, `mysql://user@host:3306/db`) reads a live database.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// What to read, with which rules (shared with inventory and register).
@@ -170,7 +176,7 @@ pub struct ScanArgs {
 /// Options of `piiscan inventory`.
 #[derive(Debug, Args)]
 pub struct InventoryArgs {
-    /// Files or directories to scan.
+    /// Files, directories or database URLs (`postgres://…`, `mysql://…`) to scan.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format (html: a self-contained data map page).
@@ -262,7 +268,7 @@ pub struct RegisterCommon {
 /// Where the evidence for a draft or an update comes from.
 #[derive(Debug, Args)]
 pub struct RegisterScanArgs {
-    /// Files or directories to scan.
+    /// Files, directories or database URLs (`postgres://…`, `mysql://…`) to scan.
     #[arg(required_unless_present = "inventory")]
     pub paths: Vec<PathBuf>,
     /// Use this inventory (`piiscan inventory --format json`) instead of scanning.
@@ -285,7 +291,7 @@ pub enum RegisterAction {
     Update(RegisterScanArgs),
     /// Report missing fields and drift; exit 1 on errors (with PATHs: against a fresh scan).
     Check {
-        /// Files or directories to scan again (optional).
+        /// Files, directories or database URLs to scan again (optional).
         paths: Vec<PathBuf>,
         /// Report format.
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]

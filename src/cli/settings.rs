@@ -29,6 +29,8 @@ pub struct Settings {
     pub sample_rows: Option<u64>,
     /// What archives may expand to.
     pub archives: Limits,
+    /// `--schema-only`: live databases are read by their catalog alone.
+    pub schema_only: bool,
     /// The project root: the configuration's folder, else the git work tree of the first
     /// path, else the current folder.
     pub root: PathBuf,
@@ -150,7 +152,19 @@ impl Settings {
             root: Some(root.clone()),
         };
         let archives = archive_limits(scope, cfg)?;
+        if scope.schema_only {
+            if let Some(p) = paths
+                .iter()
+                .find(|p| piiscan::source::input::database_url(p).is_none())
+            {
+                bail!(
+                    "--schema-only reads the catalog of live databases (postgres://, mysql://);                      {} is no database URL",
+                    piiscan::report::sanitize::sanitize(&p.display().to_string())
+                );
+            }
+        }
         Ok(Settings {
+            schema_only: scope.schema_only,
             sample_rows: scope
                 .sample_rows
                 .or_else(|| cfg.and_then(|c| c.sample_rows)),
@@ -183,6 +197,7 @@ impl Settings {
             walk: self.walk.clone(),
             tables: piiscan::pipeline::table::TableOptions {
                 sample_rows: self.sample_rows.unwrap_or(default_rows),
+                schema_only: self.schema_only,
                 ..Default::default()
             },
             inline_allow: self.config().and_then(|c| c.inline_allow).unwrap_or(true),

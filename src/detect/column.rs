@@ -397,6 +397,38 @@ fn thousands(n: u64) -> String {
     out
 }
 
+/// What a column holds by its name alone, for a table whose rows were not read
+/// (`--schema-only`): a name that means a category on its own is `medium`; one that needs its
+/// values to agree ("naam", "title") is `low`, unless the table is about people. `None`: the
+/// name says nothing.
+pub fn judge_by_name(table: &str, column: &str, names: &ColumnNames) -> Option<ColumnVerdict> {
+    let h = names.hint(column)?;
+    let people = h.category == "user.name" && is_people_table(table);
+    let (confidence, means) = if h.ambiguous && !people {
+        (Confidence::Low, "may mean")
+    } else {
+        (Confidence::Medium, "means")
+    };
+    Some(ColumnVerdict {
+        table: table.to_string(),
+        column: column.to_string(),
+        category: h.category.clone(),
+        rule: "column_name".to_string(),
+        count: 0,
+        rows_scanned: 0,
+        share: 0.0,
+        distinct: 0,
+        confidence,
+        reason: format!(
+            "column name '{column}' {means} {}; no rows were read (--schema-only)",
+            h.category
+        ),
+        examples: Vec::new(),
+        sampled: None,
+        mention: false,
+    })
+}
+
 /// Decides what a column holds. Returns the verdicts: at most one for the column as a whole,
 /// plus one per other rule that matched some cells (free text mentioning an e-mail address).
 pub fn judge(

@@ -93,6 +93,7 @@ pub fn scan(
         .iter()
         .map(|e| match e {
             Entry::Stdin => Arc::from("-"),
+            Entry::Database { url } => Arc::from(url.reference()),
             _ => Arc::from(opts.project.display(e.path()).as_str()),
         })
         .collect();
@@ -100,6 +101,7 @@ pub fn scan(
         .iter()
         .map(|e| match e {
             Entry::Stdin => Arc::from("-"),
+            Entry::Database { url } => Arc::from(url.reference()),
             _ => Arc::from(opts.project.project_path(e.path()).as_str()),
         })
         .collect();
@@ -127,6 +129,8 @@ pub fn scan(
         limits: opts.archives,
         spool_limit: opts.walk.max_filesize.unwrap_or(opts.archives.max_total),
         ocr: opts.ocr.as_ref(),
+        walk: &opts.walk,
+        threads,
     };
     std::thread::scope(|s| {
         let (next, stop, emitted, advanced) = (&next, &stop, &emitted, &advanced);

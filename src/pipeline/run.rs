@@ -320,6 +320,7 @@ pub(super) fn run_unit(
             check_unchanged(path, before.as_ref(), result)
         }
         (_, Entry::Stdin) => run_opened(open_stdin().map(Opened::local), None, ctx, scratch, flush),
+        (_, Entry::Database { url }) => run_database(url, ctx, scratch),
         (_, Entry::TooLarge { .. }) => UnitResult::status(InputStatus::SkippedTooLarge),
         (
             _,
@@ -360,6 +361,10 @@ pub(crate) struct Ctx<'a> {
     pub(crate) spool_limit: u64,
     /// `--ocr`: tesseract, for images and PDF pages without a text layer.
     pub(crate) ocr: Option<&'a crate::source::ocr::Ocr>,
+    /// The walk's globs: a database's tables are chosen by them (`schema.table`).
+    pub(crate) walk: &'a crate::source::walk::WalkOptions,
+    /// Worker threads: a live database is read on up to this many connections.
+    pub(crate) threads: usize,
 }
 
 /// A table format read from a path, recognised in a stream.
@@ -518,6 +523,97 @@ pub(crate) fn run_table_path(
         region: None,
         table: Some(table),
         bytes,
+        members: Vec::new(),
+    }
+}
+
+/// Reads a live database and scans its cells: the tables are shared out among up to
+/// `--threads` connections (one per worker, each with its own read-only session), each table
+/// scanned on its own and the results put back in table order, so the output is the same
+/// whatever the number of threads. A table that could not be read is named and makes the
+/// input partial; no connection, or no read-only session, fails it.
+pub(crate) fn run_database(
+    url: &crate::source::database::DbUrl,
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+) -> UnitResult {
+    use crate::source::database::Session;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let opts = crate::source::database::ReadOptions {
+        sample_rows: ctx.tables.sample_rows,
+        schema_only: ctx.tables.schema_only,
+        include: ctx.walk.include.as_ref(),
+        exclude: ctx.walk.exclude.as_ref(),
+    };
+    let failed = |e: crate::source::database::DbError| {
+        UnitResult::status(InputStatus::Failed(e.to_string()))
+    };
+    let mut first = match Session::open(url) {
+        Ok(s) => s,
+        Err(e) => return failed(e),
+    };
+    let tables = match first.tables(url, &opts) {
+        Ok(t) => t,
+        Err(e) => return failed(e),
+    };
+    let reference = url.reference();
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<TableResult>>> =
+        Mutex::new((0..tables.len()).map(|_| None).collect());
+    let work = |session: &mut Session, scratch: &mut crate::detect::Scratch| loop {
+        let i = next.fetch_add(1, Ordering::SeqCst);
+        let Some(table) = tables.get(i) else { break };
+        let name = table.qualified();
+        ctx.progress.set_message(format!(
+            "{reference} {}",
+            crate::source::database::shown(&name)
+        ));
+        let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
+            .inline_allow(ctx.inline_allow);
+        session.read_table(table, &opts, &mut scanner);
+        let result = scanner.finish();
+        if let Some(slot) = done.lock().unwrap_or_else(|p| p.into_inner()).get_mut(i) {
+            *slot = Some(result);
+        }
+    };
+    let workers = ctx.threads.clamp(1, tables.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 1..workers {
+            s.spawn(|| {
+                // A worker that cannot connect leaves its share to the others.
+                if let Ok(mut session) = Session::open(url) {
+                    let mut scratch = ctx.table_engine.scratch();
+                    work(&mut session, &mut scratch);
+                }
+            });
+        }
+        work(&mut first, scratch);
+    });
+    let mut table = TableResult::default();
+    for part in done
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .flatten()
+    {
+        table.hits.extend(part.hits);
+        table.verdicts.extend(part.verdicts);
+        table.notices.extend(part.notices);
+        table.sampled.extend(part.sampled);
+        table.text_hits.extend(part.text_hits);
+        table.binary.extend(part.binary);
+    }
+    let status = if table.notices.is_empty() {
+        InputStatus::Scanned
+    } else {
+        InputStatus::Partial(table.notices.join("; "))
+    };
+    UnitResult {
+        status,
+        region: None,
+        table: Some(table),
+        bytes: 0,
         members: Vec::new(),
     }
 }

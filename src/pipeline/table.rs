@@ -4,7 +4,9 @@
 //! column that its values classified are raised to `high`. Findings are capped per column,
 //! while the verdicts keep exact counts.
 
-use crate::detect::column::{judge, ColumnNames, ColumnProfile, ColumnVerdict, SampledRows};
+use crate::detect::column::{
+    judge, judge_by_name, ColumnNames, ColumnProfile, ColumnVerdict, SampledRows,
+};
 use crate::detect::{Engine, Found, Scratch};
 use crate::finding::Confidence;
 use crate::ruleset::RuleSet;
@@ -188,6 +190,9 @@ pub struct TableOptions {
     pub max_findings_per_column: u64,
     /// Report cell findings at or above this confidence.
     pub min_confidence: Confidence,
+    /// No rows are read (`--schema-only`, live databases): columns are judged by their
+    /// names alone.
+    pub schema_only: bool,
 }
 
 impl Default for TableOptions {
@@ -196,6 +201,7 @@ impl Default for TableOptions {
             sample_rows: 10_000,
             max_findings_per_column: 1_000,
             min_confidence: Confidence::Medium,
+            schema_only: false,
         }
     }
 }
@@ -395,7 +401,13 @@ impl<'a> TableScanner<'a> {
             }
             let mut decided: Vec<Option<String>> = vec![None; t.columns.len()];
             for (i, col) in t.columns.iter().enumerate() {
-                let mut verdicts = judge(&t.name, col, &t.profiles[i], self.names, rules);
+                let mut verdicts = if self.opts.schema_only {
+                    judge_by_name(&t.name, col, self.names)
+                        .into_iter()
+                        .collect()
+                } else {
+                    judge(&t.name, col, &t.profiles[i], self.names, rules)
+                };
                 for v in &mut verdicts {
                     v.sampled = sampled;
                 }
@@ -716,6 +728,7 @@ mod tests {
             sample_rows: 0,
             max_findings_per_column: 0,
             min_confidence: Confidence::Low,
+            schema_only: false,
         };
         let mut s = TableScanner::new(&engine, &mut scratch, &names, opts);
         s.batch_bytes = batch_bytes;

@@ -6,6 +6,15 @@
 
 use std::io::{self, BufRead, Read};
 
+/// The URL of a live database, when an input given names one (`postgres://…`,
+/// `postgresql://…`, `mysql://…`, `mariadb://…`) rather than a file: the one place that
+/// decides it.
+pub fn database_url(input: &std::path::Path) -> Option<&str> {
+    input
+        .to_str()
+        .filter(|s| crate::source::database::is_database_url(s))
+}
+
 /// A compression of a whole stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {

@@ -187,6 +187,11 @@ pub enum Entry {
     },
     /// Standard input (`-`).
     Stdin,
+    /// A live database named by its URL.
+    Database {
+        /// The URL, parsed; shown as its reference (no user, no password).
+        url: crate::source::database::DbUrl,
+    },
     /// Larger than `--max-filesize`.
     TooLarge {
         /// Where it is.
@@ -217,6 +222,7 @@ impl Entry {
     pub fn path(&self) -> &Path {
         match self {
             Entry::Stdin => Path::new("-"),
+            Entry::Database { url } => Path::new(url.reference()),
             Entry::File { path, .. }
             | Entry::TooLarge { path, .. }
             | Entry::Special { path, .. }
@@ -228,6 +234,7 @@ impl Entry {
     pub fn display(&self) -> String {
         match self {
             Entry::Stdin => "-".into(),
+            Entry::Database { url } => url.reference().to_string(),
             Entry::File { path, .. }
             | Entry::TooLarge { path, .. }
             | Entry::Special { path, .. }
@@ -372,9 +379,22 @@ pub fn walk_all(inputs: &[PathBuf], opts: &WalkOptions) -> Walked {
     let left_out: RefCell<Vec<Skipped>> = RefCell::new(Vec::new());
     let include = Hits::new(opts.include.as_ref(), opts.root.as_deref());
     let exclude = Hits::new(opts.exclude.as_ref(), opts.root.as_deref());
+    let mut databases = false;
     for input in inputs {
         if input.as_os_str() == "-" {
             out.push(Entry::Stdin);
+            continue;
+        }
+        if let Some(s) = crate::source::input::database_url(input) {
+            // Its tables are chosen by the globs when it is read, by `schema.table`.
+            databases = true;
+            out.push(match crate::source::database::DbUrl::parse(s) {
+                Ok(url) => Entry::Database { url },
+                Err(e) => Entry::Error {
+                    path: PathBuf::from(crate::source::database::url::redacted(s)),
+                    reason: e.to_string(),
+                },
+            });
             continue;
         }
         let meta = match std::fs::metadata(input) {
@@ -512,8 +532,12 @@ pub fn walk_all(inputs: &[PathBuf], opts: &WalkOptions) -> Walked {
         }
     }
     drop_sqlite_sides(&mut out);
-    let mut unmatched = include.unmatched("include");
-    unmatched.extend(exclude.unmatched("exclude"));
+    // With a database given, a glob may be meant for its tables only: not said to match nothing.
+    let mut unmatched = Vec::new();
+    if !databases {
+        unmatched = include.unmatched("include");
+        unmatched.extend(exclude.unmatched("exclude"));
+    }
     Walked {
         entries: out,
         skipped: left_out.into_inner(),
