@@ -410,10 +410,17 @@ fn the_readme_pins_pre_commit_to_this_versions_release_tag() {
         .lines()
         .find_map(|l| l.trim().strip_prefix("rev: "))
         .expect("a pre-commit rev in the README");
-    assert_eq!(rev, format!("v{}", env!("CARGO_PKG_VERSION")), "tag the release the README names");
+    assert_eq!(
+        rev,
+        format!("v{}", env!("CARGO_PKG_VERSION")),
+        "tag the release the README names"
+    );
     let hooks = std::fs::read_to_string(crate::common::root().join(".pre-commit-hooks.yaml"))
         .expect(".pre-commit-hooks.yaml");
     for id in ["id: piiscan", "id: piiscan-system"] {
-        assert!(hooks.contains(id), "{id} missing from .pre-commit-hooks.yaml");
+        assert!(
+            hooks.contains(id),
+            "{id} missing from .pre-commit-hooks.yaml"
+        );
     }
 }

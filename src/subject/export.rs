@@ -113,6 +113,9 @@ struct Source {
     categories: BTreeSet<String>,
     records: Vec<Record>,
     mentions: Vec<Mention>,
+    /// What of the source is not in the file, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
 }
 
 /// Copies every field of chosen rows.
@@ -278,6 +281,7 @@ fn sources(req: &Request<'_>) -> Result<Vec<Source>, (String, io::Error)> {
             }
         }
         let mut records = Vec::new();
+        let mut note = None;
         if !wanted.is_empty() {
             let mut copier = RowCopier {
                 wanted: &wanted,
@@ -287,9 +291,17 @@ fn sources(req: &Request<'_>) -> Result<Vec<Source>, (String, io::Error)> {
                 line: None,
                 found: Vec::new(),
             };
-            crate::source::table::read_file(Path::new(path), &mut copier)
-                .map_err(|e| (path.to_string(), e))?;
-            records = copier.found;
+            if crate::source::database::url::is_database_url(path) {
+                // Rows of a live database are not read again (their order is not stable):
+                // the summary names the source, its places are in the search's output.
+                note = Some(
+                    "rows of a live database are not copied: dump it and export from the dump"
+                        .to_string(),
+                );
+            } else {
+                super::follow::read_again(path, &mut copier).map_err(|e| (path.to_string(), e))?;
+                records = copier.found;
+            }
         }
         let reference = (req.reference)(path);
         out.push(Source {
@@ -302,6 +314,7 @@ fn sources(req: &Request<'_>) -> Result<Vec<Source>, (String, io::Error)> {
             categories,
             records,
             mentions,
+            note,
         });
     }
     Ok(out)

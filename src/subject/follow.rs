@@ -431,6 +431,17 @@ impl TableSink for RowFinder<'_> {
     fn end(&mut self) {}
 }
 
+/// Reads a table input again, as the scan read it. A live database is not: without an order
+/// its rows need not come back in the same order, so rows found by number would be others'.
+pub fn read_again(path: &str, sink: &mut dyn TableSink) -> std::io::Result<()> {
+    if crate::source::database::url::is_database_url(path) {
+        return Err(std::io::Error::other(
+            "a live database is not read a second time (its rows need not come back in the same order), so keys are not followed and rows not copied there; dump it and search the dump for that",
+        ));
+    }
+    crate::source::table::read_file(Path::new(path), sink).map(|_| ())
+}
+
 /// What following or a lookup found, and the inputs that could not be read again.
 #[derive(Debug, Default)]
 pub struct Followed {
@@ -480,7 +491,7 @@ impl Tables<'_> {
                 places: Vec::new(),
                 rows: RowsOf::new(),
             };
-            if let Err(e) = crate::source::table::read_file(Path::new(path), &mut f) {
+            if let Err(e) = read_again(path, &mut f) {
                 out.not_read
                     .push((path.clone(), format!("not searched again: {e}")));
                 continue;
@@ -531,7 +542,7 @@ impl Tables<'_> {
                     keys_of_columns: Vec::new(),
                     found: HashMap::new(),
                 };
-                if let Err(e) = crate::source::table::read_file(Path::new(path), &mut c) {
+                if let Err(e) = read_again(path, &mut c) {
                     out.not_read
                         .push((path.to_string(), format!("not followed: {e}")));
                 }
