@@ -643,3 +643,40 @@ fn piping_200_mb_through_anonymise_keeps_max_rss_within_64_mb_of_piping_1_mb() {
         "max RSS grew from {small} KiB (1 MB dump) to {large} KiB (200 MB dump)"
     );
 }
+
+#[test]
+fn format_names_the_dump_of_standard_input_as_the_command_line_contract_says() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("policy.toml"),
+        "[[column]]\nname = \"email\"\nmethod = \"redact\"\nvalue = \"x\"\n",
+    )
+    .expect("policy");
+    let dump = "-- PostgreSQL database dump\nCOPY public.k (id, email) FROM stdin;\n1\tjan@example.nl\n\\.\n";
+    let run = |format: &str| {
+        let mut child = crate::common::piiscan()
+            .current_dir(d)
+            .args(["anonymise", "-", "--policy", "policy.toml", "--format", format])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(dump.as_bytes())
+            .expect("write");
+        child.wait_with_output().expect("wait")
+    };
+    let o = run("pg_dump");
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("1\tx\n") && !out.contains("jan@"), "{out}");
+    // A MySQL dump format for a pg_dump stream is refused before anything is written.
+    let o = run("mysqldump");
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty() || !String::from_utf8_lossy(&o.stdout).contains("jan@"));
+}

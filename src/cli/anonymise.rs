@@ -213,7 +213,19 @@ pub(crate) fn protected(args: &AnonymiseArgs) -> Vec<PathBuf> {
 }
 
 /// Runs `piiscan anonymise`.
-pub fn run(args: AnonymiseArgs) -> Result<Exit> {
+pub fn run(mut args: AnonymiseArgs) -> Result<Exit> {
+    // `--format pg_dump|mysqldump` (the command line's contract) names the dump format of
+    // standard input, as `--from` does.
+    if !matches!(args.format.as_str(), "text" | "json") {
+        if args.from.as_deref().is_some_and(|f| f != args.format) {
+            bail!(
+                "--format {} and --from {} disagree",
+                args.format,
+                args.from.as_deref().unwrap_or("")
+            );
+        }
+        args.from = Some(std::mem::replace(&mut args.format, "text".to_string()));
+    }
     let rules = std::sync::Arc::new(RuleSet::compile(
         load_rules(&args.rules)?,
         &Selection::default(),

@@ -243,8 +243,9 @@ pub struct AnonymiseArgs {
     /// Worker threads for CSV (default: all cores).
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
-    /// Report format.
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    /// Report format (`text` or `json`); with `-`, `pg_dump`, `mysqldump` or `mariadb-dump`
+    /// says the dump format of standard input, as --from does (the report is then text).
+    #[arg(long, default_value = "text", value_parser = ["text", "json", "pg_dump", "mysqldump", "mariadb-dump"])]
     pub format: String,
     /// Add a rule pack (repeatable).
     #[arg(long = "rules", value_name = "PATH")]
