@@ -657,7 +657,14 @@ fn format_names_the_dump_of_standard_input_as_the_command_line_contract_says() {
     let run = |format: &str| {
         let mut child = crate::common::piiscan()
             .current_dir(d)
-            .args(["anonymise", "-", "--policy", "policy.toml", "--format", format])
+            .args([
+                "anonymise",
+                "-",
+                "--policy",
+                "policy.toml",
+                "--format",
+                format,
+            ])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -672,11 +679,21 @@ fn format_names_the_dump_of_standard_input_as_the_command_line_contract_says() {
         child.wait_with_output().expect("wait")
     };
     let o = run("pg_dump");
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("1\tx\n") && !out.contains("jan@"), "{out}");
     // A MySQL dump format for a pg_dump stream is refused before anything is written.
     let o = run("mysqldump");
-    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(o.stdout.is_empty() || !String::from_utf8_lossy(&o.stdout).contains("jan@"));
 }
