@@ -4,6 +4,7 @@
 
 use super::Assessment;
 use crate::register::labels::Lang;
+use crate::report::html::escape;
 use std::fmt::Write;
 
 /// The questions of the form that only people can answer.
@@ -329,18 +330,12 @@ pub fn html(a: &Assessment, lang: Lang) -> String {
     if in_table {
         body.push_str("</table>\n");
     }
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n@page {{ size: A4; margin: 18mm; }}\nbody {{ font-family: 'DejaVu Sans', sans-serif; font-size: 10.5pt; line-height: 1.4; }}\ntable {{ border-collapse: collapse; margin: 0.5em 0; }}\ntd {{ border: 1px solid #999; padding: 2px 6px; }}\n.note {{ border-left: 3px solid #c00; padding-left: 8px; }}\n.blank {{ border-bottom: 1px solid #333; height: 3.5em; margin-bottom: 0.8em; }}\nh2 {{ break-after: avoid; }}\n</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+    crate::report::html::a4_page(
         lang.pick("nl", "en"),
         lang.pick("Beoordeling datalek", "Data breach assessment"),
+        "table { border-collapse: collapse; margin: 0.5em 0; }\n.note { border-left: 3px solid #c00; padding-left: 8px; }\n.blank { border-bottom: 1px solid #333; height: 3.5em; margin-bottom: 0.8em; }\nh2 { break-after: avoid; }\n",
+        &body,
     )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// `**x**` to `<strong>x</strong>` (in text already escaped).

@@ -5,6 +5,7 @@
 
 use super::activity::{Activity, Register};
 use super::labels::{self, Lang, LEGAL_BASES};
+use crate::report::html::escape as esc;
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -420,13 +421,6 @@ pub fn csv_inventory(r: &Register, lang: Lang) -> Vec<u8> {
         }
     }
     csv_bytes(out)
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// One self-contained, printable HTML page (A4 landscape), marked CONCEPT until every

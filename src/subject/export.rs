@@ -14,6 +14,7 @@
 use super::follow::RowsOf;
 use super::Place;
 use crate::register::labels::{self, Lang};
+use crate::report::html::escape;
 use crate::source::table::TableSink;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
@@ -535,17 +536,11 @@ impl<'a> Summary<'a> {
                 body.push_str(&format!("<p>{e}</p>\n"));
             }
         }
-        format!(
-            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n@page {{ size: A4; margin: 18mm; }}\nbody {{ font-family: 'DejaVu Sans', sans-serif; font-size: 10.5pt; line-height: 1.4; }}\ntable {{ border-collapse: collapse; }}\ntd {{ border: 1px solid #999; padding: 2px 6px; }}\nul {{ margin: 0; }}\n</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        crate::report::html::a4_page(
             self.t("nl", "en"),
             self.t("Inzage in persoonsgegevens", "Access to personal data"),
+            "table { border-collapse: collapse; }\nul { margin: 0; }\n",
+            &body,
         )
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

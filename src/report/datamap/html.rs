@@ -13,22 +13,7 @@ pub const CSS: &str = include_str!("assets/datamap.css");
 /// The page's script: sorting and filtering the matrix.
 pub const JS: &str = include_str!("assets/datamap.js");
 
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::report::html::escape as esc;
 
 /// Text inside a CSS string: quotes, backslashes and line ends escaped.
 fn css_string(s: &str) -> String {
