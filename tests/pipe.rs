@@ -84,6 +84,60 @@ fn scan_of_a_piped_dump_finds_what_a_scan_of_the_dump_file_finds() {
     }
 }
 
+/// `text` in UTF-16: little-endian with a byte order mark (PowerShell's `>`), or big-endian
+/// without one.
+fn utf16(text: &[u8], little_endian: bool) -> Vec<u8> {
+    let text = std::str::from_utf8(text).expect("utf-8 fixture");
+    let units = text.encode_utf16();
+    if little_endian {
+        [0xFF, 0xFE]
+            .into_iter()
+            .chain(units.flat_map(u16::to_le_bytes))
+            .collect()
+    } else {
+        units.flat_map(u16::to_be_bytes).collect()
+    }
+}
+
+#[test]
+fn a_utf16_dump_is_read_as_a_dump_from_a_file_and_from_a_pipe() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dump = chinook("chinook.pg_dump.sql");
+    let utf8 = piped(&["scan", "--format", "ndjson", "-"], &dump);
+    let expected = cell_findings(&utf8);
+    assert!(expected.len() > 100);
+    for little_endian in [true, false] {
+        let bytes = utf16(&dump, little_endian);
+        let piped_scan = piped(&["scan", "--format", "ndjson", "-"], &bytes);
+        assert_eq!(code(&piped_scan), code(&utf8), "{}", stderr(&piped_scan));
+        assert_eq!(
+            cell_findings(&piped_scan),
+            expected,
+            "pipe, LE {little_endian}"
+        );
+        let file = dir.path().join("chinook16.sql");
+        std::fs::write(&file, &bytes).expect("write");
+        let file_scan = piiscan()
+            .args(["scan", "--format", "ndjson"])
+            .arg(&file)
+            .output()
+            .expect("run piiscan");
+        assert_eq!(
+            cell_findings(&file_scan).len(),
+            expected.len(),
+            "file, LE {little_endian}: {}",
+            stdout(&file_scan)
+        );
+        // Anonymised through the pipe: decoded, rewritten as UTF-8, the same as the UTF-8 dump.
+        let policy = root().join("fixtures/chinook/policy-postgres.toml");
+        let policy = policy.to_str().expect("utf-8");
+        let a16 = piped(&["anonymise", "-", "--policy", policy], &bytes);
+        assert_eq!(code(&a16), 0, "{}", stderr(&a16));
+        let a8 = piped(&["anonymise", "-", "--policy", policy], &dump);
+        assert_eq!(a16.stdout, a8.stdout, "LE {little_endian}");
+    }
+}
+
 #[test]
 fn text_on_standard_input_that_mentions_sql_stays_text() {
     let text = b"Notes of the meeting\nwe ran\nINSERT INTO klant VALUES (1);\nmail jan.jansen@voorbeeld.nl\n";

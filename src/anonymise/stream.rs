@@ -394,7 +394,7 @@ fn dialect_name(d: Dialect) -> &'static str {
 struct Stream {
     /// The dump, past any byte order mark.
     reader: Box<dyn Read + Send>,
-    /// Its first block (decompressed), for the format decision.
+    /// Its first block (decompressed, and as UTF-8), for the format decision.
     head: Vec<u8>,
     /// It started with a UTF-8 byte order mark.
     bom: bool,
@@ -418,7 +418,7 @@ fn open_stream(input: Box<dyn Read + Send>) -> io::Result<Stream> {
     }
     Ok(Stream {
         reader: o.reader,
-        head: o.head,
+        head: crate::source::sniff::utf8_head(&o.head).into_owned(),
         bom: utf8_bom,
     })
 }

@@ -549,7 +549,7 @@ pub(crate) fn run_database(
     let failed = |e: crate::source::database::DbError| {
         UnitResult::status(InputStatus::Failed(e.to_string()))
     };
-    let mut first = match Session::open(url) {
+    let mut first = match Session::open(url, &opts) {
         Ok(s) => s,
         Err(e) => return failed(e),
     };
@@ -582,7 +582,7 @@ pub(crate) fn run_database(
         for _ in 1..workers {
             s.spawn(|| {
                 // A worker that cannot connect leaves its share to the others.
-                if let Ok(mut session) = Session::open(url) {
+                if let Ok(mut session) = Session::open(url, &opts) {
                     let mut scratch = ctx.table_engine.scratch();
                     work(&mut session, &mut scratch);
                 }

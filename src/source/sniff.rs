@@ -54,6 +54,37 @@ fn utf16_without_bom(head: &[u8]) -> Option<Encoding> {
     (total > 0 && printable * 100 >= total * 95).then_some(encoding)
 }
 
+/// The first block as UTF-8, for a decision about the format: UTF-16 (with or without a byte
+/// order mark) decoded, a UTF-8 byte order mark passed over, anything else as it is. A
+/// character cut at the end of the block becomes U+FFFD.
+pub fn utf8_head(head: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    match sniff(head) {
+        Sniffed::Text {
+            encoding: Encoding::Utf16Le,
+            bom,
+        } => Cow::Owned(
+            encoding_rs::UTF_16LE
+                .decode_without_bom_handling(&head[bom..])
+                .0
+                .into_owned()
+                .into_bytes(),
+        ),
+        Sniffed::Text {
+            encoding: Encoding::Utf16Be,
+            bom,
+        } => Cow::Owned(
+            encoding_rs::UTF_16BE
+                .decode_without_bom_handling(&head[bom..])
+                .0
+                .into_owned()
+                .into_bytes(),
+        ),
+        Sniffed::Text { bom, .. } => Cow::Borrowed(&head[bom..]),
+        Sniffed::Binary => Cow::Borrowed(head),
+    }
+}
+
 /// Looks at the first block of an input.
 pub fn sniff(head: &[u8]) -> Sniffed {
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
@@ -112,6 +143,20 @@ pub fn sniff(head: &[u8]) -> Sniffed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_utf16_head_is_decoded_for_the_format_decision() {
+        let text = "-- PostgreSQL database dump\nCOPY k (email) FROM stdin;\n";
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(&*utf8_head(&le), text.as_bytes());
+        assert_eq!(&*utf8_head(&be), text.as_bytes());
+        assert_eq!(&*utf8_head(b"\xEF\xBB\xBFab"), b"ab");
+        assert_eq!(&*utf8_head(b"caf\xe9"), b"caf\xe9");
+    }
 
     #[test]
     fn sniffs_boms_binary_and_latin1() {

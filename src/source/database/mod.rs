@@ -7,7 +7,8 @@
 //! [`MAX_CELL_CHARS`] is cut there, and said. Row counts come from the catalog.
 //!
 //! Safety: a read-only session, checked before anything is read, and a timeout per statement
-//! (the URL's, else [`DEFAULT_TIMEOUT_MS`]). A table that cannot be read (no privilege, a
+//! (the URL's, else [`DEFAULT_TIMEOUT_MS`] for a sample and none for a full read, which takes
+//! as long as the table is large). A table that cannot be read (no privilege, a
 //! timeout) is named through [`TableSink::notice`] and the others are read all the same.
 
 pub mod mysql;
@@ -22,7 +23,8 @@ pub use url::{is_database_url, DbKind, DbUrl};
 /// The longest text cell read, in characters: a longer one is cut here, and said.
 pub const MAX_CELL_CHARS: usize = 1 << 20;
 
-/// The timeout per statement when the URL gives none, in milliseconds.
+/// The timeout per statement of a sampled read when the URL gives none, in milliseconds (a
+/// full read, `--sample-rows 0`, has none unless the URL says).
 pub const DEFAULT_TIMEOUT_MS: u64 = 60_000;
 
 /// How to read a database.
@@ -39,6 +41,16 @@ pub struct ReadOptions<'a> {
 }
 
 impl ReadOptions<'_> {
+    /// The timeout per statement for `url`, in milliseconds (0: none).
+    pub fn timeout_ms(&self, url: &DbUrl) -> u64 {
+        let default = if self.sample_rows == 0 {
+            0
+        } else {
+            DEFAULT_TIMEOUT_MS
+        };
+        url.statement_timeout_ms.unwrap_or(default)
+    }
+
     /// Is the table `schema.table` to be read?
     pub fn selected(&self, qualified: &str) -> bool {
         self.include.is_none_or(|g| g.is_match(qualified))
@@ -102,10 +114,11 @@ impl Session {
     ///
     /// # Errors
     /// No connection, or no read-only session.
-    pub fn open(url: &DbUrl) -> Result<Session, DbError> {
+    pub fn open(url: &DbUrl, opts: &ReadOptions<'_>) -> Result<Session, DbError> {
+        let timeout = opts.timeout_ms(url);
         Ok(match url.kind {
-            DbKind::Postgres => Session::Postgres(Box::new(postgres::open(url)?)),
-            DbKind::Mysql => Session::Mysql(Box::new(mysql::open(url)?)),
+            DbKind::Postgres => Session::Postgres(Box::new(postgres::open(url, timeout)?)),
+            DbKind::Mysql => Session::Mysql(Box::new(mysql::open(url, timeout)?)),
         })
     }
 
@@ -150,7 +163,7 @@ pub fn read(
     sink: &mut dyn TableSink,
     on_table: &mut dyn FnMut(&str),
 ) -> Result<(), DbError> {
-    let mut session = Session::open(url)?;
+    let mut session = Session::open(url, opts)?;
     for table in session.tables(url, opts)? {
         on_table(&table.qualified());
         session.read_table(&table, opts, sink);
@@ -276,6 +289,20 @@ impl<'s> Feed<'s> {
 mod tests {
     use super::*;
     use crate::source::table::CollectedRows;
+
+    #[test]
+    fn a_sample_has_a_default_timeout_and_a_full_read_none_unless_the_url_says() {
+        let url = |q: &str| DbUrl::parse(&format!("postgres://u@h/db{q}")).unwrap();
+        let sampled = ReadOptions {
+            sample_rows: 10_000,
+            ..ReadOptions::default()
+        };
+        let full = ReadOptions::default();
+        assert_eq!(sampled.timeout_ms(&url("")), DEFAULT_TIMEOUT_MS);
+        assert_eq!(full.timeout_ms(&url("")), 0);
+        assert_eq!(full.timeout_ms(&url("?statement_timeout=2s")), 2000);
+        assert_eq!(sampled.timeout_ms(&url("?statement_timeout=0")), 0);
+    }
 
     #[test]
     fn binary_cells_are_counted_and_long_text_is_cut_and_said() {

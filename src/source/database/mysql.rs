@@ -11,7 +11,7 @@
 
 use crate::source::database::url::{DbHost, DbUrl};
 use crate::source::database::{
-    password, shown, Column, DbError, Feed, ReadOptions, DEFAULT_TIMEOUT_MS, MAX_CELL_CHARS,
+    password, shown, Column, DbError, Feed, ReadOptions, MAX_CELL_CHARS,
 };
 use crate::source::table::TableSink;
 use mysql::prelude::Queryable;
@@ -122,7 +122,7 @@ fn connect(url: &DbUrl) -> Result<(mysql::Conn, bool), DbError> {
 }
 
 /// Makes every statement of the session read-only and bounded in time; checks the former.
-fn prepare_session(conn: &mut mysql::Conn, url: &DbUrl, mariadb: bool) -> Result<(), DbError> {
+fn prepare_session(conn: &mut mysql::Conn, ms: u64, mariadb: bool) -> Result<(), DbError> {
     let ro = |e: mysql::Error| DbError::NotReadOnly(error_text(&e));
     conn.query_drop("SET SESSION TRANSACTION READ ONLY")
         .map_err(ro)?;
@@ -137,7 +137,6 @@ fn prepare_session(conn: &mut mysql::Conn, url: &DbUrl, mariadb: bool) -> Result
             "the session's transactions are not read-only".into(),
         ));
     }
-    let ms = url.statement_timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
     let set = if mariadb {
         format!("SET SESSION max_statement_time = {}", ms as f64 / 1000.0)
     } else {
@@ -357,9 +356,9 @@ pub fn read_table(
 ///
 /// # Errors
 /// No connection, or no read-only session.
-pub fn open(url: &DbUrl) -> Result<mysql::Conn, DbError> {
+pub fn open(url: &DbUrl, timeout_ms: u64) -> Result<mysql::Conn, DbError> {
     let (mut conn, mariadb) = connect(url)?;
-    prepare_session(&mut conn, url, mariadb)?;
+    prepare_session(&mut conn, timeout_ms, mariadb)?;
     Ok(conn)
 }
 

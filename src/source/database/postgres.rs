@@ -8,7 +8,7 @@
 
 use crate::source::database::url::{DbHost, DbUrl};
 use crate::source::database::{
-    password, shown, Column, DbError, Feed, ReadOptions, DEFAULT_TIMEOUT_MS, MAX_CELL_CHARS,
+    password, shown, Column, DbError, Feed, ReadOptions, MAX_CELL_CHARS,
 };
 use crate::source::table::sqldump::copy_text_field;
 use crate::source::table::TableSink;
@@ -63,7 +63,7 @@ fn quote_ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-fn connect(url: &DbUrl) -> Result<postgres::Client, DbError> {
+fn connect(url: &DbUrl, timeout: u64) -> Result<postgres::Client, DbError> {
     match url.sslmode.as_deref() {
         None | Some("disable" | "allow" | "prefer") => {}
         Some(mode) => {
@@ -104,7 +104,6 @@ fn connect(url: &DbUrl) -> Result<postgres::Client, DbError> {
     if let Some(pw) = password::find(url, &user)? {
         cfg.password(pw);
     }
-    let timeout = url.statement_timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS);
     cfg.options(&format!(
         "-c default_transaction_read_only=on -c statement_timeout={timeout} -c lock_timeout={timeout}"
     ));
@@ -351,8 +350,8 @@ pub fn read_table(
 ///
 /// # Errors
 /// No connection, or no read-only session.
-pub fn open(url: &DbUrl) -> Result<postgres::Client, DbError> {
-    let mut client = connect(url)?;
+pub fn open(url: &DbUrl, timeout_ms: u64) -> Result<postgres::Client, DbError> {
+    let mut client = connect(url, timeout_ms)?;
     ensure_read_only(&mut client)?;
     Ok(client)
 }

@@ -178,6 +178,7 @@ pub fn detect(path: &Path, head: &[u8]) -> Option<TableFormat> {
 /// Whether the first block of a file named as a dump (`.sql`, `.dump`) holds what a dump
 /// holds: a dump tool's header, or a data or table statement at the start of a line.
 fn dumpish(head: &[u8]) -> bool {
+    let head = crate::source::sniff::utf8_head(head);
     let text = String::from_utf8_lossy(&head[..head.len().min(8192)]);
     [
         "PostgreSQL database dump",
@@ -196,13 +197,14 @@ fn dumpish(head: &[u8]) -> bool {
 /// mysqldump and mariadb-dump start one: their header comment (`-- PostgreSQL database
 /// dump`, `-- MySQL dump`, `-- MariaDB dump`), or, for a dump written without it
 /// (`--compact`, `--skip-comments`), a first statement a dump starts with (`SET`, `CREATE
-/// TABLE`, `INSERT INTO`, `COPY`, `/*!`, …) after leading comment lines. Text that only
-/// mentions SQL further down stays text: `None`.
+/// TABLE`, `INSERT INTO`, `COPY`, `/*!`, …) after leading comment lines, in UTF-8 or UTF-16
+/// (a dump redirected to a file in PowerShell). Text that only mentions SQL further down stays
+/// text: `None`.
 pub fn detect_stream(head: &[u8]) -> Option<TableFormat> {
     if pgarchive::is_archive_head(head) {
         return Some(TableFormat::PgArchive);
     }
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let head = crate::source::sniff::utf8_head(head);
     let head = &head[..head.len().min(8192)];
     let mut lines = head
         .split(|&b| b == b'\n')
