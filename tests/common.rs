@@ -160,3 +160,13 @@ pub fn print_to_pdf(chromium: &str, html: &Path) -> (String, usize) {
     let pages = text.matches('\u{c}').count().max(1);
     (text, pages)
 }
+
+/// Whether the tests that need PostgreSQL and MariaDB servers run (`PIISCAN_RESTORE_DATABASES=1`,
+/// as `.ci/run` sets with both servers started); says on stderr that `what` is skipped when not.
+pub fn databases(what: &str) -> bool {
+    if std::env::var("PIISCAN_RESTORE_DATABASES").as_deref() == Ok("1") {
+        return true;
+    }
+    eprintln!("{what} skipped: set PIISCAN_RESTORE_DATABASES=1 with PostgreSQL and MariaDB running (.ci/run does)");
+    false
+}

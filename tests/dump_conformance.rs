@@ -340,14 +340,6 @@ fn an_unreadable_data_statement_is_an_error_and_the_other_inputs_are_scanned() {
     assert!(stderr(&o).contains("line 3"), "{}", stderr(&o));
 }
 
-fn enabled() -> bool {
-    if std::env::var("PIISCAN_RESTORE_DATABASES").as_deref() == Ok("1") {
-        return true;
-    }
-    eprintln!("dump conformance against servers skipped: set PIISCAN_RESTORE_DATABASES=1 with PostgreSQL and MariaDB running (.ci/run does)");
-    false
-}
-
 fn sh(cmd: &mut Command) -> String {
     let out = cmd.output().expect("the database tool runs");
     assert!(
@@ -411,7 +403,7 @@ fn mariadb_counts(db: &str) -> Vec<String> {
 
 #[test]
 fn pg_dump_forms_are_read_anonymised_and_restored() {
-    if !enabled() {
+    if !crate::common::databases("dump conformance against servers") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -448,7 +440,7 @@ fn pg_dump_forms_are_read_anonymised_and_restored() {
 
 #[test]
 fn mariadb_dump_forms_are_read_anonymised_and_restored() {
-    if !enabled() {
+    if !crate::common::databases("dump conformance against servers") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -1042,7 +1034,7 @@ fn anonymise_follows_alter_table_and_column_lists_in_any_order() {
 /// The real server agrees with the column order piiscan follows through ALTER TABLE.
 #[test]
 fn mariadb_agrees_with_the_column_order_after_alter_table() {
-    if !enabled() {
+    if !crate::common::databases("dump conformance against servers") {
         return;
     }
     let db = "piiscan_conf_alter";
@@ -1065,7 +1057,7 @@ fn mariadb_agrees_with_the_column_order_after_alter_table() {
 /// bytea values anonymised are written back as bytea (hex form) and restore.
 #[test]
 fn bytea_values_are_anonymised_and_restored() {
-    if !enabled() {
+    if !crate::common::databases("dump conformance against servers") {
         return;
     }
     let source = "piiscan_conf_bin_src";

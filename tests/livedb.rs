@@ -5,16 +5,8 @@
 //! Needs the PostgreSQL server `.ci/run` starts (a superuser role for the current user);
 //! elsewhere the tests say they were skipped.
 
-use crate::common::{code, ndjson, piiscan, stderr, stdout};
+use crate::common::{code, databases, ndjson, piiscan, stderr, stdout};
 use std::process::{Command, Output};
-
-fn enabled(what: &str) -> bool {
-    if std::env::var("PIISCAN_RESTORE_DATABASES").as_deref() == Ok("1") {
-        return true;
-    }
-    eprintln!("{what} skipped: set PIISCAN_RESTORE_DATABASES=1 with PostgreSQL and MariaDB running (.ci/run does)");
-    false
-}
 
 const DB: &str = "piiscan_live";
 const READER: &str = "piiscan_live_reader";
@@ -143,7 +135,7 @@ fn found(findings: &[serde_json::Value], table: &str, column: &str, rule: &str) 
 
 #[test]
 fn a_live_postgresql_database_is_scanned_read_only_and_unreadable_tables_are_named() {
-    if !enabled("live PostgreSQL test") {
+    if !databases("live PostgreSQL test") {
         return;
     }
     set_up();
@@ -327,7 +319,7 @@ fn a_password_in_a_database_url_is_refused_and_not_repeated() {
 
 #[test]
 fn schema_only_judges_columns_by_name_and_reads_no_rows() {
-    if !enabled("live PostgreSQL --schema-only test") {
+    if !databases("live PostgreSQL --schema-only test") {
         return;
     }
     // Its own database, so the tests may run at the same time.
@@ -409,7 +401,7 @@ GRANT INSERT ON piiscan_live.salarissen TO 'piiscan_live_reader'@'localhost';
 
 #[test]
 fn a_live_mariadb_database_is_scanned_read_only_and_unreadable_tables_are_named() {
-    if !enabled("live MariaDB test") {
+    if !databases("live MariaDB test") {
         return;
     }
     mysql(MYSQL_SCHEMA);

@@ -229,8 +229,7 @@ fn sh(cmd: &mut Command) {
 
 #[test]
 fn fresh_archives_from_the_servers_pg_dump() {
-    if std::env::var("PIISCAN_RESTORE_DATABASES").as_deref() != Ok("1") {
-        eprintln!("pg_dump archive test skipped: set PIISCAN_RESTORE_DATABASES=1 with PostgreSQL running (.ci/run does)");
+    if !crate::common::databases("pg_dump archive test") {
         return;
     }
     let db = "piiscan_pgarchive_test";

@@ -4,18 +4,10 @@
 //! with real servers (pg_dump, psql, mariadb-dump, mariadb) need PostgreSQL and MariaDB
 //! running as `.ci/run` starts them, with `PIISCAN_RESTORE_DATABASES=1`.
 
-use crate::common::{code, piiscan, root, stderr, stdout, write, KEY};
+use crate::common::{code, databases, piiscan, root, stderr, stdout, write, KEY};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn databases() -> bool {
-    if std::env::var("PIISCAN_RESTORE_DATABASES").as_deref() == Ok("1") {
-        return true;
-    }
-    eprintln!("pipe test with databases skipped: set PIISCAN_RESTORE_DATABASES=1 with PostgreSQL and MariaDB running (.ci/run does)");
-    false
-}
 
 /// Runs piiscan with `input` on standard input.
 fn piped(args: &[&str], input: &[u8]) -> Output {
@@ -250,7 +242,7 @@ fn a_piped_dump_cut_short_gives_exit_2_and_an_output_ending_in_lines_that_fail_a
             .any(|l| l.len() == 1600 && l.bytes().all(|b| b == b'\t')),
         "a COPY record of 1601 fields"
     );
-    if !databases() {
+    if !databases("pipe test with databases") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -421,7 +413,7 @@ fn people(n: usize) -> Vec<(String, String, String)> {
 
 #[test]
 fn pg_dump_through_piiscan_restores_with_its_row_counts_and_without_its_people() {
-    if !databases() {
+    if !databases("pipe test with databases") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -515,7 +507,7 @@ fn pg_dump_through_piiscan_restores_with_its_row_counts_and_without_its_people()
 
 #[test]
 fn mariadb_dump_through_piiscan_restores_with_its_row_counts_and_without_its_people() {
-    if !databases() {
+    if !databases("pipe test with databases") {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

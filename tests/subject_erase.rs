@@ -3,7 +3,7 @@
 //! else's rows byte for byte as they were; the person not found afterwards; inputs untouched;
 //! outputs never over an input; forms that cannot be rewritten refused by name.
 
-use crate::common::{code, piiscan, stderr, stdout, write};
+use crate::common::{code, databases, piiscan, root, stderr, stdout, write};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -217,20 +217,21 @@ fn forms_that_cannot_be_rewritten_are_refused_by_name_and_the_others_written() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     organisation(d);
-    // A multi-row INSERT: refused (fail closed), nothing written for it.
+    // An INSERT whose ON DUPLICATE KEY clause holds values: refused (fail closed), nothing
+    // written for it.
     write(
         d,
-        "org/db/multi.sql",
-        "CREATE TABLE t (id integer, email text);\nINSERT INTO t VALUES (1, 'jan.devries@example.nl'), (2, 'els@example.be');\n",
+        "org/db/upsert.sql",
+        "-- MySQL dump 10.13\nCREATE TABLE t (id integer, email text);\nINSERT INTO t VALUES (1, 'jan.devries@example.nl'), (2, 'els@example.be') ON DUPLICATE KEY UPDATE email = 'jan.devries@example.nl';\n",
     );
     let o = erase(d, &["org", "--out", "out"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("org/db/multi.sql: the person's row is in a multi-row or multi-line INSERT"),
+        err.contains("org/db/upsert.sql: line 3: the person's row is in an INSERT into t whose ON … clause holds values"),
         "{err}"
     );
-    assert!(!d.join("out/db/multi.sql").exists());
+    assert!(!d.join("out/db/upsert.sql").exists());
     assert!(d.join("out/crm/klanten.csv").exists());
     no_values(&o);
 }
@@ -321,4 +322,102 @@ fn pseudonymise_replaces_the_persons_values_by_keyed_tokens() {
         .output()
         .expect("run");
     assert_eq!(code(&again), 0, "{}", stderr(&again));
+}
+
+/// The tuples of the extended INSERTs of a mysqldump (one line or one tuple a line), by table.
+fn tuples(dump: &str) -> BTreeMap<String, Vec<String>> {
+    let between = regex::Regex::new(r"\),\s*\(").expect("regex");
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for statement in dump.split("INSERT INTO `").skip(1) {
+        let (table, rest) = statement.split_once("` VALUES").expect("VALUES");
+        let (values, _) = rest.split_once(");\n").expect("end");
+        let values = values.trim_start().strip_prefix('(').expect("(");
+        out.entry(table.to_string())
+            .or_default()
+            .extend(between.split(values).map(str::to_string));
+    }
+    out
+}
+
+#[test]
+fn a_mariadb_dump_loses_exactly_the_persons_tuples_of_its_extended_inserts_and_restores() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let input = std::fs::read_to_string(root().join("fixtures/chinook/chinook.mariadb_dump.sql"))
+        .expect("fixture");
+    write(d, "org/chinook.sql", &input);
+    write(d, "person.toml", "email = [\"LuisG@Embraer.com.br\"]\n");
+    let o = erase(d, &["org", "--out", "out", "--report", "report.json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("luisg"), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&read(d, "report.json")).expect("report");
+    let rows = &report["inputs"][0]["rows"];
+    assert_eq!(
+        (rows["Customer"].as_u64(), rows["Invoice"].as_u64()),
+        (Some(1), Some(7))
+    );
+    // Every tuple of every table as it was, but the customer's and their 7 invoices'.
+    let output = read(d, "out/chinook.sql");
+    let (before, after) = (tuples(&input), tuples(&output));
+    for (table, was) in &before {
+        let now = &after[table];
+        let gone: Vec<&String> = was.iter().filter(|t| !now.contains(t)).collect();
+        let expected = match table.as_str() {
+            "Customer" => 1,
+            "Invoice" => 7,
+            _ => 0,
+        };
+        assert_eq!(gone.len(), expected, "{table}");
+        assert_eq!(now.len(), was.len() - expected, "{table}");
+        assert!(now.iter().all(|t| was.contains(t)), "{table}");
+        if table == "Invoice" {
+            assert!(
+                gone.iter().all(|t| t.split(',').nth(1) == Some("1")),
+                "{gone:?}"
+            );
+        }
+    }
+    assert!(!output.to_lowercase().contains("luisg@embraer.com.br"));
+    let again = piiscan()
+        .current_dir(d)
+        .args(["subject", "find", "--subject", "person.toml", "-q", "out"])
+        .output()
+        .expect("run");
+    assert_eq!(stdout(&again), "", "{}", stderr(&again));
+    if !databases("restore of an erased mariadb-dump") {
+        return;
+    }
+    let db = "piiscan_erase_restore";
+    let sh = |sql: &str, input: Option<&str>| {
+        let mut c = std::process::Command::new("mariadb");
+        c.args(["-N", "-B"]);
+        if input.is_some() {
+            c.arg(db);
+        }
+        c.args(["-e", sql]);
+        let o = c.output().expect("mariadb");
+        assert!(o.status.success(), "{sql}: {}", stderr(&o));
+        stdout(&o).trim().to_string()
+    };
+    sh(
+        &format!("DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}"),
+        None,
+    );
+    let restore = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("mariadb {db} < out/chinook.sql"))
+        .current_dir(d)
+        .output()
+        .expect("restore");
+    assert!(restore.status.success(), "{}", stderr(&restore));
+    assert_eq!(sh("SELECT count(*) FROM Customer", Some(db)), "58");
+    assert_eq!(sh("SELECT count(*) FROM Invoice", Some(db)), "405");
+    assert_eq!(
+        sh(
+            "SELECT count(*) FROM Customer WHERE CustomerId = 1",
+            Some(db)
+        ),
+        "0"
+    );
+    sh(&format!("DROP DATABASE {db}"), None);
 }

@@ -29,7 +29,7 @@ use std::io::{self, Write};
 
 /// A string literal in the dump's dialect (`backslash`: MySQL, or PostgreSQL with standard
 /// strings off).
-fn literal(v: &str, backslash: bool, out: &mut Vec<u8>) {
+pub(crate) fn literal(v: &str, backslash: bool, out: &mut Vec<u8>) {
     out.push(b'\'');
     for &b in v.as_bytes() {
         match b {

@@ -6,11 +6,12 @@
 //! a record spanning lines inside quotes goes whole), NDJSON (lines dropped), plain text and
 //! logs (lines dropped, or each identifier replaced by a keyed token), SQLite (rows deleted by
 //! rowid, or their personal-data cells replaced by keyed tokens, in a private copy that is
-//! vacuumed with `secure_delete` so no freed page keeps a value) and pg_dump plain dumps
-//! (COPY data lines and single-row, single-line `INSERT` statements dropped). Pseudonymise
-//! replaces the person's values by keyed tokens instead: the personal-data cells of their rows
-//! (CSV, NDJSON string values, COPY fields, SQLite cells) and each identifier in a line of
-//! text. Anything else holding the person is refused by name: nothing is written for it.
+//! vacuumed with `secure_delete` so no freed page keeps a value) and SQL dumps of pg_dump,
+//! mysqldump and mariadb-dump (COPY records and `INSERT` tuples, multi-row ones included:
+//! [`super::erase_dump`]). Pseudonymise replaces the person's values by keyed tokens instead:
+//! the personal-data cells of their rows (CSV, NDJSON string values, COPY fields, INSERT
+//! literals, SQLite cells) and each identifier in a line of text. Anything else holding the
+//! person is refused by name: nothing is written for it.
 
 use crate::atomic::{AtomicFile, Replace};
 use crate::source::table::{self, TableFormat, TableSink};
@@ -40,7 +41,8 @@ pub enum EraseError {
     Io(#[from] io::Error),
 }
 
-fn refuse<T>(why: impl Into<String>) -> Result<T, EraseError> {
+/// An [`EraseError::Refused`] saying `why`.
+pub(super) fn refuse<T>(why: impl Into<String>) -> Result<T, EraseError> {
     Err(EraseError::Refused(why.into()))
 }
 
@@ -262,14 +264,11 @@ pub fn erase(job: &Job, method: Method, tokens: Option<&Tokens>) -> Result<Outco
             let before = count_rows(&job.input)?;
             let (out, outcome) = match (f, method, tokens) {
                 (TableFormat::Delimited, _, _) => delimited(job, &bytes, &lines, tokens)?,
-                (_, Method::Pseudonymise, Some(t)) => {
-                    if !job.lines.is_empty() {
-                        return refuse("an identifier in the dump's SQL outside the table data");
-                    }
-                    in_lines(job, &bytes, &lines, t, f == TableFormat::SqlDump)?
+                (TableFormat::SqlDump, _, _) => {
+                    super::erase_dump::rewrite(&bytes, job, method, tokens, &lines.rows)?
                 }
-                (TableFormat::Ndjson, _, _) => by_lines(job, &bytes, &lines, false)?,
-                _ => by_lines(job, &bytes, &lines, true)?,
+                (_, Method::Pseudonymise, Some(t)) => in_lines(job, &bytes, &lines, t)?,
+                _ => by_lines(job, &bytes, &lines)?,
             };
             let mut outcome = outcome;
             outcome.expected = before
@@ -395,41 +394,8 @@ fn delimited(
     Ok((out, outcome))
 }
 
-/// The lines of a pg_dump plain dump that are COPY data (text format).
-fn copy_lines(bytes: &[u8]) -> Result<BTreeSet<u64>, EraseError> {
-    let mut set = BTreeSet::new();
-    let mut in_copy = false;
-    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        let l = String::from_utf8_lossy(line);
-        let t = l.trim_end_matches('\r');
-        if in_copy {
-            if t == "\\." {
-                in_copy = false;
-            } else {
-                set.insert(i as u64 + 1);
-            }
-        } else if t.starts_with("COPY ")
-            && t.ends_with(';')
-            && t.to_ascii_lowercase().contains(" from stdin")
-        {
-            // pg_dump writes `FROM stdin;`; options (`WITH (FORMAT csv)`) are other dumpers'.
-            if t.to_ascii_lowercase().contains("csv") {
-                return refuse("a COPY block in CSV form (records may span lines)");
-            }
-            in_copy = true;
-        }
-    }
-    Ok(set)
-}
-
-/// NDJSON and dumps: drops the lines the person's rows are on (and, in a dump, comment
-/// lines holding an identifier).
-fn by_lines(
-    job: &Job,
-    bytes: &[u8],
-    lines: &RowLines,
-    dump: bool,
-) -> Result<(Vec<u8>, Outcome), EraseError> {
+/// NDJSON: drops the lines the person's rows are on.
+fn by_lines(job: &Job, bytes: &[u8], lines: &RowLines) -> Result<(Vec<u8>, Outcome), EraseError> {
     let mut drop: BTreeSet<u64> = BTreeSet::new();
     let mut rows_on: HashMap<u64, Vec<&(String, u64)>> = HashMap::new();
     for (at, line) in &lines.rows {
@@ -446,32 +412,7 @@ fn by_lines(
         }
     }
     let text_lines: Vec<&[u8]> = bytes.split_inclusive(|b| *b == b'\n').collect();
-    let line_text = |l: u64| -> String {
-        text_lines
-            .get((l as usize).wrapping_sub(1))
-            .map(|s| String::from_utf8_lossy(s).trim().to_string())
-            .unwrap_or_default()
-    };
-    if dump {
-        let copy = copy_lines(bytes)?;
-        for l in &drop {
-            if copy.contains(l) {
-                continue;
-            }
-            let t = line_text(*l);
-            let single = rows_on.get(l).map_or(0, Vec::len) == 1;
-            if !(t.to_ascii_uppercase().starts_with("INSERT INTO") && t.ends_with(");") && single) {
-                return refuse("the person's row is in a multi-row or multi-line INSERT (only COPY data and single-row INSERT lines are rewritten)");
-            }
-        }
-        for l in job.lines.keys() {
-            if line_text(*l).starts_with("--") {
-                drop.insert(*l);
-            } else {
-                return refuse("an identifier in the dump's SQL outside the table data");
-            }
-        }
-    } else if !job.lines.is_empty() {
+    if !job.lines.is_empty() {
         return refuse("an identifier outside the rows");
     }
     let mut outcome = Outcome::default();
@@ -490,40 +431,21 @@ fn by_lines(
     Ok((out, outcome))
 }
 
-/// NDJSON and COPY data, pseudonymised: on each of the person's row lines, the cells of
-/// personal-data columns are replaced by tokens in place (a JSON string by a JSON string, a
-/// COPY field by its token), the rest of the line as it was.
+/// NDJSON, pseudonymised: on each of the person's row lines, the string values of
+/// personal-data columns are replaced by tokens in place (a JSON string by a JSON string), the
+/// rest of the line as it was.
 fn in_lines(
     job: &Job,
     bytes: &[u8],
     lines: &RowLines,
     tokens: &Tokens,
-    dump: bool,
 ) -> Result<(Vec<u8>, Outcome), EraseError> {
-    let copy = if dump {
-        copy_lines(bytes)?
-    } else {
-        BTreeSet::new()
-    };
     let mut edits: BTreeMap<u64, Vec<(String, String)>> = BTreeMap::new();
-    let mut inserts: BTreeSet<u64> = BTreeSet::new();
     let mut outcome = Outcome::default();
     for at in &job.rows {
         let Some(Some(line)) = lines.rows.get(at) else {
             return refuse("a row of the person's has no line of its own");
         };
-        if dump && !copy.contains(line) {
-            let t = bytes
-                .split(|b| *b == b'\n')
-                .nth((*line as usize).wrapping_sub(1))
-                .map(|l| String::from_utf8_lossy(l).trim().to_string())
-                .unwrap_or_default();
-            let single = lines.rows.values().filter(|l| **l == Some(*line)).count() == 1;
-            if !(t.to_ascii_uppercase().starts_with("INSERT INTO") && t.ends_with(");") && single) {
-                return refuse("the person's row is in a multi-row or multi-line INSERT (only COPY data and single-row INSERT lines are rewritten)");
-            }
-            inserts.insert(*line);
-        }
         let cols = job.data_columns.get(&at.0).cloned().unwrap_or_default();
         for (col, value) in lines.cells.get(at).into_iter().flatten() {
             let (Some(v), Some((_, rule))) = (value, cols.iter().find(|(c, _)| c == col)) else {
@@ -547,47 +469,13 @@ fn in_lines(
         };
         outcome.lines += 1;
         let mut s = String::from_utf8_lossy(raw).into_owned();
-        let insert = inserts.contains(&(i as u64 + 1));
         for (value, token) in list {
-            if insert {
-                // A quoted SQL literal; a value written as a number or otherwise is not
-                // placed, and the file is refused.
-                let from = format!("'{}'", value.replace('\'', "''"));
-                if !s.contains(&from) {
-                    return refuse("a value could not be placed in its INSERT statement");
-                }
-                s = s.replace(&from, &format!("'{token}'"));
-            } else if dump {
-                let body = s.trim_end_matches(['\n', '\r']).to_string();
-                let end = s[body.len()..].to_string();
-                let mut hit = false;
-                let fields: Vec<String> = body
-                    .split('\t')
-                    .map(|f| {
-                        if f == value {
-                            hit = true;
-                            token.clone()
-                        } else {
-                            f.to_string()
-                        }
-                    })
-                    .collect();
-                if !hit {
-                    return refuse("a value could not be placed in its COPY line");
-                }
-                s = fields.join("\t") + &end;
-            } else {
-                let from =
-                    serde_json::to_string(value).map_err(|e| io::Error::other(e.to_string()))?;
-                let to =
-                    serde_json::to_string(token).map_err(|e| io::Error::other(e.to_string()))?;
-                if !s.contains(&from) {
-                    return refuse(
-                        "a value that is no JSON string could not be replaced in its line",
-                    );
-                }
-                s = s.replace(&from, &to);
+            let from = serde_json::to_string(value).map_err(|e| io::Error::other(e.to_string()))?;
+            let to = serde_json::to_string(token).map_err(|e| io::Error::other(e.to_string()))?;
+            if !s.contains(&from) {
+                return refuse("a value that is no JSON string could not be replaced in its line");
             }
+            s = s.replace(&from, &to);
         }
         out.extend_from_slice(s.as_bytes());
     }
@@ -764,13 +652,5 @@ mod tests {
         );
         // Never over an existing file.
         assert!(erase(&job, Method::Delete, None).is_err());
-    }
-
-    #[test]
-    fn a_copy_block_in_csv_form_is_refused() {
-        let dump = b"COPY public.t (id, email) FROM stdin WITH (FORMAT csv);\n1,a\n\\.\n";
-        assert!(matches!(copy_lines(dump), Err(EraseError::Refused(_))));
-        let dump = b"COPY public.t (id, email) FROM stdin;\n1\ta\n2\tb\n\\.\n";
-        assert_eq!(copy_lines(dump).expect("copy"), BTreeSet::from([2, 3]));
     }
 }

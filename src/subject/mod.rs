@@ -7,6 +7,7 @@
 //! personal data are the person's data too.
 
 pub mod erase;
+mod erase_dump;
 pub mod export;
 pub mod follow;
 
