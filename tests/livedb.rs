@@ -487,3 +487,162 @@ fn a_live_mariadb_database_is_scanned_read_only_and_unreadable_tables_are_named(
 
     assert_eq!(before, sums(), "the database is unchanged");
 }
+
+/// Runs `piiscan subject erase --sql FILE` for the person in `d` against `url`.
+fn erase_statements(d: &std::path::Path, url: &str, sql: &str) -> Output {
+    piiscan()
+        .current_dir(d)
+        .args(["subject", "erase", "--subject", "person.toml", "-q", url])
+        .args(["--out", "out", "--sql", sql])
+        .output()
+        .expect("run piiscan")
+}
+
+/// Runs a file of statements with a client; its success and output.
+fn run_file(client: &mut Command, file: &std::path::Path) -> (bool, String) {
+    let o = client
+        .stdin(std::fs::File::open(file).expect("statements"))
+        .output()
+        .expect("client runs");
+    (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
+}
+
+#[test]
+fn subject_erase_writes_guarded_statements_for_a_live_database_and_changes_nothing_itself() {
+    if !databases("live subject erase test") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("person.toml"),
+        "email = [\"Jan.deVries@Example.NL\"]\n",
+    )
+    .expect("write");
+    let rows = "INSERT INTO klant VALUES (1, 'Jan de Vries', 'jan.devries@example.nl'), \
+                (2, 'Els Peeters', 'els@example.be'); \
+                INSERT INTO ticket VALUES (1, 'belt terug: jan.devries@example.nl, O''Brien'), (2, 'vraag van els@example.be');";
+    // PostgreSQL.
+    let pg = "piiscan_live_erase";
+    psql("postgres", &format!("DROP DATABASE IF EXISTS {pg}"));
+    psql("postgres", &format!("CREATE DATABASE {pg}"));
+    psql(pg, "CREATE TABLE klant (id int PRIMARY KEY, naam text, email text); CREATE TABLE ticket (id int, body text);");
+    psql(pg, rows);
+    let url = format!("postgres:///{pg}?host=/var/run/postgresql");
+    let o = erase_statements(d, &url, "pg.sql");
+    // Keys are not followed in a live database: named, exit 2.
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("statements deleting 1 row(s) of public.klant, 1 row(s) of public.ticket written to pg.sql"), "{err}");
+    assert!(!err.to_lowercase().contains("devries@"), "{err}");
+    assert_eq!(
+        psql(pg, "SELECT count(*) FROM klant"),
+        "2",
+        "piiscan changed nothing"
+    );
+    // A refused rerun: the file exists.
+    let again = erase_statements(d, &url, "pg.sql");
+    assert!(
+        stderr(&again).contains("exists already"),
+        "{}",
+        stderr(&again)
+    );
+    // Guarded: a row the search did not find but the condition would take stops everything.
+    psql(
+        pg,
+        "INSERT INTO klant VALUES (3, 'Bo', 'bojan.devries@example.nl')",
+    );
+    let psql_file = || {
+        let mut c = Command::new("psql");
+        c.args(["-X", "-q", "-d", pg]);
+        c
+    };
+    let (ok, said) = run_file(&mut psql_file(), &d.join("pg.sql"));
+    assert!(!ok, "{said}");
+    assert!(
+        said.contains("public.klant : 2 row(s) would go, the search found 1"),
+        "{said}"
+    );
+    assert_eq!(psql(pg, "SELECT count(*) FROM klant"), "3");
+    psql(pg, "DELETE FROM klant WHERE id = 3");
+    let (ok, said) = run_file(&mut psql_file(), &d.join("pg.sql"));
+    assert!(ok, "{said}");
+    assert_eq!(psql(pg, "SELECT string_agg(id::text, ',') FROM klant"), "2");
+    assert_eq!(
+        psql(pg, "SELECT string_agg(id::text, ',') FROM ticket"),
+        "2"
+    );
+    psql("postgres", &format!("DROP DATABASE {pg}"));
+
+    // MariaDB, the same.
+    let my = "piiscan_live_erase";
+    mysql(&format!(
+        "DROP DATABASE IF EXISTS {my}; CREATE DATABASE {my}"
+    ));
+    mysql(&format!("USE {my}; CREATE TABLE klant (id int PRIMARY KEY, naam text, email text); CREATE TABLE ticket (id int, body text); {rows}"));
+    let url = format!("mysql://root@localhost/{my}?socket=/run/mysqld/mysqld.sock");
+    let o = erase_statements(d, &url, "my.sql");
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("1 row(s) of {my}.klant")),
+        "{}",
+        stderr(&o)
+    );
+    // Without --sql nothing is written, and pseudonymise is not offered there: named.
+    for (extra, said) in [
+        (&[][..], "--sql FILE writes the statements"),
+        (
+            &["--method", "pseudonymise", "--sql", "p.sql"][..],
+            "pseudonymise is not offered",
+        ),
+    ] {
+        let o = piiscan()
+            .current_dir(d)
+            .env(
+                "PIISCAN_FINGERPRINT_KEY",
+                "0123456789abcdef0123456789abcdef",
+            )
+            .args([
+                "subject",
+                "erase",
+                "--subject",
+                "person.toml",
+                "-q",
+                &url,
+                "--out",
+                "out",
+            ])
+            .args(extra)
+            .output()
+            .expect("run piiscan");
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(stderr(&o).contains(said), "{}", stderr(&o));
+        assert!(!d.join("p.sql").exists());
+    }
+    mysql(&format!(
+        "INSERT INTO {my}.klant VALUES (3, 'Bo', 'bojan.devries@example.nl')"
+    ));
+    let client = || {
+        let mut c = Command::new("mariadb");
+        c.arg(my);
+        c
+    };
+    let (ok, said) = run_file(&mut client(), &d.join("my.sql"));
+    assert!(
+        !ok && said.contains("Subquery returns more than 1 row"),
+        "{said}"
+    );
+    assert_eq!(mysql(&format!("SELECT count(*) FROM {my}.klant")), "3");
+    mysql(&format!("DELETE FROM {my}.klant WHERE id = 3"));
+    let (ok, said) = run_file(&mut client(), &d.join("my.sql"));
+    assert!(ok, "{said}");
+    assert_eq!(
+        mysql(&format!("SELECT GROUP_CONCAT(id) FROM {my}.klant")),
+        "2"
+    );
+    assert_eq!(
+        mysql(&format!("SELECT GROUP_CONCAT(id) FROM {my}.ticket")),
+        "2"
+    );
+    mysql(&format!("DROP DATABASE {my}"));
+}

@@ -421,3 +421,49 @@ fn a_mariadb_dump_loses_exactly_the_persons_tuples_of_its_extended_inserts_and_r
     );
     sh(&format!("DROP DATABASE {db}"), None);
 }
+
+#[test]
+fn a_list_of_people_is_erased_in_one_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    organisation(d);
+    // Jan by e-mail, Els by e-mail, and someone the data does not hold.
+    write(
+        d,
+        "forgotten.csv",
+        "email\njan.devries@example.nl\nels.peeters@example.be\nnobody@example.org\n",
+    );
+    let o = piiscan()
+        .current_dir(d)
+        .args(["subject", "erase", "--subjects", "forgotten.csv", "-q"])
+        .args(["org/crm", "--out", "out"])
+        .output()
+        .expect("run piiscan");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        !err.contains("peeters") && !err.contains("devries"),
+        "{err}"
+    );
+    // Only Piet is left in the customers; the orders of Jan and Els followed and gone.
+    assert_eq!(
+        read(d, "out/klanten.csv"),
+        "klantnummer;naam;email;notitie\n1003;Piet Jansen;piet.jansen@example.nl;geen\n"
+    );
+    assert_eq!(
+        read(d, "out/orders.csv"),
+        "ordernummer,klantnummer,bezorgadres\n"
+    );
+    assert_eq!(read(d, "out/events.ndjson"), "");
+    // The same list finds nobody in the outputs.
+    let again = piiscan()
+        .current_dir(d)
+        .args(["subject", "find", "--subjects", "forgotten.csv", "-q"])
+        .args(["out", "--fail-if-found"])
+        .output()
+        .expect("run piiscan");
+    assert_eq!(code(&again), 0, "{}", stdout(&again));
+    // --subject and --subjects do not go together.
+    let both = erase(d, &["--subjects", "forgotten.csv", "org", "--out", "out2"]);
+    assert_eq!(code(&both), 2, "{}", stderr(&both));
+}

@@ -445,8 +445,17 @@ pub enum SubjectAction {
 #[derive(Debug, Args)]
 pub struct SubjectEraseArgs {
     /// The subject file (TOML), as for `subject find`.
-    #[arg(long, value_name = "FILE")]
-    pub subject: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "subjects",
+        conflicts_with = "subjects"
+    )]
+    pub subject: Option<PathBuf>,
+    /// A list of people to erase (CSV, as for `subject find --subjects`): every one of them
+    /// goes in one run.
+    #[arg(long, value_name = "FILE.csv")]
+    pub subjects: Option<PathBuf>,
     /// Files or directories holding the person.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -455,7 +464,7 @@ pub struct SubjectEraseArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// `delete` drops the person's rows and lines; `pseudonymise` replaces their values by
-    /// keyed tokens (SQLite and plain text).
+    /// keyed tokens (in every file form erase rewrites; not in a live database).
     #[arg(long, default_value = "delete", value_parser = ["delete", "pseudonymise"])]
     pub method: String,
     /// The key for pseudonymise tokens (else `PIISCAN_FINGERPRINT_KEY`).
@@ -467,6 +476,11 @@ pub struct SubjectEraseArgs {
     /// Also write the report as JSON to this file (no values).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// For a live database (piiscan never writes to one): write the SQL statements that
+    /// delete the person's rows to this new file (`-`: standard output), for a person to
+    /// review and run. They hold the person's values, as the database stores them.
+    #[arg(long, value_name = "FILE")]
+    pub sql: Option<PathBuf>,
     /// What to read, with which rules (as for scan).
     #[command(flatten)]
     pub scope: ScopeArgs,

@@ -8,13 +8,14 @@
 use crate::cli::args::SubjectEraseArgs;
 use crate::cli::exit::Exit;
 use crate::cli::settings::{every_row_options, Settings};
-use crate::cli::subject::search;
+use crate::cli::subject::{search, Found};
 use crate::set_threads;
 use anyhow::{bail, Context, Result};
 use piiscan::finding::Confidence;
 use piiscan::names::mask;
 use piiscan::report::sanitize::sanitize;
 use piiscan::subject::erase::{self, EraseError, Job, Method, Tokens};
+use piiscan::subject::erase_sql::{self, Dialect as SqlDialect, TableRows};
 use piiscan::subject::{Output, Subject};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -85,7 +86,11 @@ fn tokens(args: &SubjectEraseArgs) -> Result<Tokens> {
 pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
     let settings = Settings::resolve(&args.scope, &args.paths)?;
     let rules = &settings.rules;
-    let subject = Subject::load(&args.subject, rules)?;
+    let (subject, subject_file) = match (&args.subject, &args.subjects) {
+        (Some(one), None) => (Subject::load(one, rules)?, one.clone()),
+        (None, Some(list)) => (Subject::load_list(list, rules)?, list.clone()),
+        _ => bail!("give --subject FILE or --subjects FILE.csv"),
+    };
     let method = if args.method == "pseudonymise" {
         Method::Pseudonymise
     } else {
@@ -103,7 +108,7 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
         rules,
         &opts,
         &subject,
-        &args.subject,
+        &subject_file,
         args.follow,
         std::io::sink(),
         Output::Text,
@@ -147,6 +152,15 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
             }
         }
     }
+    // Live databases: statements for a person to run, never a write by piiscan.
+    let databases: BTreeMap<String, BTreeMap<String, TableRows>> = jobs
+        .keys()
+        .filter(|p| piiscan::source::database::is_database_url(p))
+        .map(|db| (db.clone(), database_rows(db, &found)))
+        .collect();
+    for db in databases.keys() {
+        jobs.remove(db);
+    }
     let inputs: Vec<(PathBuf, PathBuf)> = jobs
         .keys()
         .map(|p| (PathBuf::from(p), relative(Path::new(p), &args.paths)))
@@ -170,11 +184,30 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
             args.out.display()
         ));
     }
-    let protected = [args.subject.clone()];
+    let protected = [subject_file.clone()];
     if let Some(r) = &args.report {
         if let Err(e) = piiscan::anonymise::outputs::check_single(r, &inputs, &protected, true) {
             conflicts.push(shown(&e));
         }
+    }
+    match &args.sql {
+        Some(f) if f.as_os_str() != "-" => {
+            if let Err(e) = piiscan::anonymise::outputs::check_single(f, &inputs, &protected, false)
+            {
+                conflicts.push(shown(&e).replace(
+                    "exists already (use --force to replace it)",
+                    "exists already; erase never replaces a file",
+                ));
+            }
+            if databases.len() > 1 {
+                conflicts.push(format!(
+                    "--sql {}: the person is in {} databases; erase them one per run (each file is run against one database)",
+                    f.display(),
+                    databases.len()
+                ));
+            }
+        }
+        _ => {}
     }
     for (input, rel) in &inputs {
         let output = args.out.join(rel);
@@ -250,6 +283,55 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
         entries.push(entry);
     }
 
+    for (db, tables) in &databases {
+        let mut entry = Entry {
+            input: shown(db),
+            output: None,
+            status: "refused".into(),
+            rows: tables.iter().map(|(t, r)| (t.clone(), r.rows)).collect(),
+            lines: 0,
+            why: None,
+        };
+        match (method, &args.sql) {
+            (Method::Pseudonymise, _) => {
+                entry.why = Some("a live database: pseudonymise is not offered there (its keyed tokens would need the key inside the database); use --method delete for statements to run".into())
+            }
+            (Method::Delete, None) => {
+                entry.why = Some("a live database, which piiscan never writes to: --sql FILE writes the statements that delete the person's rows, for a person to review and run".into())
+            }
+            (Method::Delete, Some(file)) => {
+                let dialect = if db.starts_with("postgres") {
+                    SqlDialect::Postgres
+                } else {
+                    SqlDialect::Mysql
+                };
+                let sql = erase_sql::statements(dialect, &shown(db), tables);
+                let wrote = if file.as_os_str() == "-" {
+                    use std::io::Write;
+                    std::io::stdout()
+                        .write_all(sql.as_bytes())
+                        .map(|()| "standard output".to_string())
+                } else {
+                    piiscan::atomic::AtomicFile::create(file)
+                        .and_then(|mut f| {
+                            use std::io::Write;
+                            f.write_all(sql.as_bytes())?;
+                            f.commit(piiscan::atomic::Replace::No)
+                        })
+                        .map(|()| shown(&file.to_string_lossy()))
+                };
+                match wrote {
+                    Ok(to) => {
+                        entry.status = "statements written".into();
+                        entry.output = Some(to);
+                    }
+                    Err(e) => entry.why = Some(format!("not written: {e}")),
+                }
+            }
+        }
+        entries.push(entry);
+    }
+
     // Check each output: row counts, then a new search.
     for (path, outcome, output, i) in &written {
         let fail = |entries: &mut Vec<Entry>, why: String| {
@@ -258,7 +340,7 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
         };
         if !outcome.expected.is_empty() {
             match erase::count_rows(output) {
-                Ok(after) if after == outcome.expected => {}
+                Ok(after) if erase::counts_match(&outcome.expected, &after) => {}
                 Ok(_) => fail(
                     &mut entries,
                     "the output's row counts are not the input's less the person's rows".into(),
@@ -290,7 +372,7 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
             rules,
             &opts,
             &subject,
-            &args.subject,
+            &subject_file,
             args.follow,
             std::io::sink(),
             Output::Text,
@@ -336,6 +418,10 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
             (Some(o), "erased") => {
                 eprintln!("piiscan: {}: {what} {} -> {o}", e.input, verb(method))
             }
+            (Some(o), "statements written") => eprintln!(
+                "piiscan: {}: statements deleting {what} written to {o}; review and run them (nothing was changed in the database)",
+                e.input
+            ),
             (Some(o), _) => eprintln!(
                 "piiscan: {}: CHECK FAILED for {o}: {}",
                 e.input,
@@ -354,12 +440,25 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
             shown(path)
         );
     }
-    if jobs.is_empty() {
-        eprintln!("piiscan: the person was not found; nothing to erase");
+    let who = if args.subjects.is_some() {
+        "anyone of the list"
+    } else {
+        "the person"
+    };
+    if entries.is_empty() {
+        eprintln!("piiscan: {who} was not found; nothing to erase");
     } else {
         let done = entries.iter().filter(|e| e.status == "erased").count();
+        let statements = entries
+            .iter()
+            .filter(|e| e.status == "statements written")
+            .count();
+        let to_run = match statements {
+            0 => String::new(),
+            n => format!(", {n} with statements to run"),
+        };
         eprintln!(
-            "piiscan: {done} of {} input(s) holding the person {} and checked",
+            "piiscan: {done} of {} input(s) holding {who} {} and checked{to_run}",
             entries.len(),
             verb(method)
         );
@@ -385,6 +484,29 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
     } else {
         Exit::Clean
     })
+}
+
+/// The person's rows of a live database by table, with the values as the database holds them
+/// (from the matched cells the search kept).
+fn database_rows(db: &str, found: &Found) -> BTreeMap<String, TableRows> {
+    let mut tables: BTreeMap<String, TableRows> = BTreeMap::new();
+    for (path, table, _) in found.rows.keys() {
+        if path == db {
+            tables.entry(table.clone()).or_default().rows += 1;
+        }
+    }
+    for p in found.kept.iter().filter(|p| p.path == db && p.matched) {
+        if let (Some(table), Some(column), Some(value)) = (&p.table, &p.column, &p.value) {
+            tables
+                .entry(table.clone())
+                .or_default()
+                .columns
+                .entry(column.clone())
+                .or_default()
+                .insert(value.clone());
+        }
+    }
+    tables
 }
 
 fn verb(method: Method) -> &'static str {

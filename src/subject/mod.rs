@@ -8,6 +8,7 @@
 
 pub mod erase;
 mod erase_dump;
+pub mod erase_sql;
 pub mod export;
 pub mod follow;
 
@@ -387,8 +388,9 @@ pub struct Place {
     /// Whose place it is (see [`Person`]); written as `subject` for a list.
     #[serde(skip)]
     pub person: Person,
-    /// The value in full, kept only for `--export` of a value found in text (never written
-    /// to the places output).
+    /// The value in full, kept only for `--export` of a value found in text and for the
+    /// statements `subject erase --sql` writes for a matched cell (never written to the
+    /// places output).
     #[serde(skip)]
     pub value: Option<String>,
 }
@@ -712,7 +714,11 @@ impl<W: Write> Sink for SubjectSink<'_, W> {
             let own = self.subject.matches(f);
             for person in &people {
                 let matched = own.is_some_and(|o| o.contains(person));
-                self.write(&Place::of(f, matched, *person))?;
+                let mut place = Place::of(f, matched, *person);
+                if self.keep && matched {
+                    place.value = Some(f.value.clone());
+                }
+                self.write(&place)?;
             }
         }
         self.matched_rows.clear();
