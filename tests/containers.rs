@@ -77,6 +77,7 @@ fn every_archive_format_gives_each_member_as_the_file_it_is() {
         "export.tar.bz2",
         "export.tar.xz",
         "export.tar.zst",
+        "export.7z",
     ] {
         let (found, code, err) = scan(&[archive]);
         assert_eq!(code, Some(0), "{archive}: {err}");
@@ -143,6 +144,50 @@ fn an_encrypted_member_is_named_and_the_rest_scanned() {
         "line 1".into()
     )));
     assert!(!got.iter().any(|(p, ..)| p.contains("secret")));
+}
+
+#[test]
+fn seven_zip_encryption_and_bombs_are_named_and_the_rest_scanned() {
+    // Encrypted members: named; the open member beside them scanned.
+    let (found, code, err) = scan(&["encrypted.7z"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("encrypted.7z!secret.txt") && err.contains("encrypted; not scanned"),
+        "{err}"
+    );
+    assert!(located(&found).contains(&(
+        "encrypted.7z!open.txt".into(),
+        "email".into(),
+        "line 1".into()
+    )));
+    // An encrypted file list: the archive named, the other inputs scanned.
+    let (found, code, err) = scan(&["encrypted-names.7z", "app.log.bz2"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.contains("encrypted-names.7z") && l.contains("list of files is encrypted")),
+        "{err}"
+    );
+    assert!(found.iter().any(|f| f["path"] == "app.log.bz2"));
+    // A bomb in a solid block: stopped by the ratio, and the member packed after it, which
+    // cannot be reached without unpacking the bomb, named.
+    let (found, code, err) = scan(&["bomb.7z"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.contains("bomb.7z!a-spaces.log") && l.contains("--archive-max-ratio")),
+        "{err}"
+    );
+    assert!(
+        err.lines().any(|l| l.contains("bomb.7z!b-after.log")
+            && l.contains("after a-spaces.log, which hit a limit")),
+        "{err}"
+    );
+    assert!(found.is_empty(), "{found:?}");
+    // With a higher ratio both are read.
+    let (found, code, err) = scan(&["bomb.7z", "--archive-max-ratio", "20000"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(found.iter().any(|f| f["path"] == "bomb.7z!b-after.log"));
 }
 
 #[test]

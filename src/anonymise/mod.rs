@@ -257,6 +257,7 @@ fn container_refusal(path: &Path, head: &[u8]) -> crate::Error {
     let what = match container_of(path, head) {
         Some(Container::Zip) => "a ZIP archive is not rewritten; unpack it and anonymise its files",
         Some(Container::Tar) => "a tar archive is not rewritten; unpack it and anonymise its files",
+        Some(Container::SevenZ) => "a 7z archive is not rewritten; unpack it and anonymise its files",
         Some(Container::Document(_)) => {
             "an office document is not rewritten; export its text or tables and anonymise those"
         }

@@ -89,7 +89,7 @@ pub(crate) fn run(
         members: Vec::new(),
     };
     let mut result = match (kind, on_disk) {
-        (Container::Zip | Container::Document(_) | Container::Msg, Some(p)) => {
+        (Container::Zip | Container::SevenZ | Container::Document(_) | Container::Msg, Some(p)) => {
             match File::open(p) {
                 Ok(file) => walker.seekable(kind, &name, file),
                 Err(e) => UnitResult::status(InputStatus::Failed(e.to_string())),
@@ -152,6 +152,12 @@ impl Walker<'_, '_, '_> {
                 Ok(msg) => self.parsed_message(msg, ""),
                 Err(e) => failed(format!("not a readable Outlook message: {e}")),
             },
+            Container::SevenZ => {
+                let before = self.members.len();
+                let outcome = container::sevenz::walk(reader, self.budget, self);
+                let read_any = self.members.len() > before;
+                UnitResult::status(container_status(outcome, read_any))
+            }
             _ => {
                 let before = self.members.len();
                 let outcome = container::zip::walk(reader, self.budget, self);
@@ -176,10 +182,12 @@ impl Walker<'_, '_, '_> {
                 let read_any = self.members.len() > before;
                 UnitResult::status(container_status(outcome, read_any))
             }
-            Container::Zip | Container::Document(_) | Container::Msg => match spool(&mut reader) {
-                Ok(file) => self.seekable(kind, name, file),
-                Err(e) => UnitResult::status(InputStatus::Failed(describe(&e))),
-            },
+            Container::Zip | Container::SevenZ | Container::Document(_) | Container::Msg => {
+                match spool(&mut reader) {
+                    Ok(file) => self.seekable(kind, name, file),
+                    Err(e) => UnitResult::status(InputStatus::Failed(describe(&e))),
+                }
+            }
             Container::Markup(markup) => self.markup(markup, reader),
             Container::Mail => self.eml(reader),
             Container::Mbox => self.mbox(reader),

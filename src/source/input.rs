@@ -198,6 +198,8 @@ pub enum Container {
     Zip,
     /// A tar archive (after any compression): its members are read as files.
     Tar,
+    /// A 7z archive: its members are read as files, block by block.
+    SevenZ,
     /// An office document read as text.
     Document(Document),
     /// An e-mail message (`.eml`): headers and bodies as text, attachments as files.
@@ -287,9 +289,7 @@ pub fn container(name: &str, head: &[u8]) -> Option<Container> {
         return Some(kind);
     }
     if head.starts_with(b"7z\xBC\xAF\x27\x1C") {
-        return Some(Container::Unreadable(
-            "a 7z archive: not read; not scanned (repack it as .zip or .tar)",
-        ));
+        return Some(Container::SevenZ);
     }
     if head.starts_with(b"Rar!\x1A\x07") {
         return Some(Container::Unreadable(

@@ -1,4 +1,5 @@
-//! Containers: archives whose members are read as the files they are ([`zip`], [`tar`]),
+//! Containers: archives whose members are read as the files they are ([`zip`], [`tar`],
+//! [`sevenz`]),
 //! documents whose text is read ([`office`], [`pdf`], [`markup`] for HTML and XML), and mail:
 //! messages whose text is read and whose attachments are files ([`mail`]), in mailboxes
 //! ([`mbox`]). Everything read from a container passes through a
@@ -11,6 +12,7 @@ pub mod mbox;
 pub mod msg;
 pub mod office;
 pub mod pdf;
+pub mod sevenz;
 pub mod tar;
 pub mod zip;
 
@@ -108,6 +110,7 @@ pub struct Guard<'b, R> {
     stored: Option<u64>,
     out: u64,
     count_total: bool,
+    tripped: bool,
 }
 
 impl<'b, R: Read> Guard<'b, R> {
@@ -119,6 +122,7 @@ impl<'b, R: Read> Guard<'b, R> {
             stored,
             out: 0,
             count_total: true,
+            tripped: false,
         }
     }
 
@@ -130,6 +134,11 @@ impl<'b, R: Read> Guard<'b, R> {
             ..Guard::new(inner, budget, Some(stored))
         }
     }
+
+    /// Whether a limit stopped this reader (it returned a [`LimitHit`] error).
+    pub fn tripped(&self) -> bool {
+        self.tripped
+    }
 }
 
 impl<R: Read> Read for Guard<'_, R> {
@@ -140,6 +149,7 @@ impl<R: Read> Read for Guard<'_, R> {
         if self.count_total {
             let total = self.budget.expanded.fetch_add(n64, Ordering::Relaxed) + n64;
             if total > self.budget.limits.max_total {
+                self.tripped = true;
                 return Err(hit(format!(
                     "the archive expanded past {} bytes (--archive-max-size); the rest was not scanned",
                     self.budget.limits.max_total
@@ -149,6 +159,7 @@ impl<R: Read> Read for Guard<'_, R> {
         if let Some(stored) = self.stored {
             let ratio = self.budget.limits.max_ratio;
             if self.out > RATIO_GRACE && self.out > stored.max(1).saturating_mul(ratio) {
+                self.tripped = true;
                 return Err(hit(format!(
                     "expanded more than {ratio} times its stored size of {stored} bytes \
                      (--archive-max-ratio), a likely decompression bomb; the rest was not scanned"
@@ -244,6 +255,7 @@ mod corrupt_input {
 
     const ZIP: &[u8] = include_bytes!("../../../fixtures/containers/export.zip");
     const TAR: &[u8] = include_bytes!("../../../fixtures/containers/export.tar");
+    const SEVEN_Z: &[u8] = include_bytes!("../../../fixtures/containers/export.7z");
 
     fn mutate(base: &[u8], edits: &[(usize, u8)], cut: usize) -> Vec<u8> {
         let mut data = base.to_vec();
@@ -258,17 +270,23 @@ mod corrupt_input {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
-        fn zip_and_tar_readers_never_panic(
+        fn zip_tar_and_7z_readers_never_panic(
             edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..8),
             cut in any::<usize>(),
             noise in proptest::collection::vec(any::<u8>(), 0..2048),
         ) {
             let limits = Limits { max_total: 1 << 20, ..Limits::default() };
-            for data in [mutate(ZIP, &edits, cut), mutate(TAR, &edits, cut), noise.clone()] {
+            for data in [
+                mutate(ZIP, &edits, cut),
+                mutate(TAR, &edits, cut),
+                mutate(SEVEN_Z, &edits, cut),
+                noise.clone(),
+            ] {
                 let budget = Budget::new(limits);
                 let mut drain = Drain(0);
                 let _ = zip::walk(io::Cursor::new(&data), &budget, &mut drain);
                 let _ = tar::walk(io::Cursor::new(&data), &budget, &mut drain);
+                let _ = sevenz::walk(io::Cursor::new(&data), &budget, &mut drain);
                 prop_assert!(drain.0 <= 2 << 20);
             }
         }
