@@ -24,6 +24,7 @@ mod lookalikes;
 mod mail;
 mod messages;
 mod name_leaks;
+mod names;
 mod no_echo;
 mod output;
 mod parallel;

@@ -188,8 +188,11 @@ impl<'r> Engine<'r> {
             window = FIRST_WINDOW;
             let pid = m.pattern().as_usize();
             let mut accepted = self
-                .evaluate(hay, pid, m.start(), m.end(), hint)
-                .map(|h| (h, m.end()));
+                .evaluate(hay, pid, m.start(), m.end(), hint, re, cache)
+                .map(|h| {
+                    let end = m.end().max(h.end);
+                    (h, end)
+                });
             // A failed candidate, or one only at `low`, may hide another rule's match at the
             // same position (a BSN with its leading zero is also a Belgian landline). One
             // anchored all-patterns pass says which other patterns match here; the most
@@ -222,7 +225,8 @@ impl<'r> Engine<'r> {
                     let Some(m2) = re.search_with(cache, &anchored) else {
                         continue;
                     };
-                    let Some(hit) = self.evaluate(hay, q, m2.start(), m2.end(), hint) else {
+                    let Some(hit) = self.evaluate(hay, q, m2.start(), m2.end(), hint, re, cache)
+                    else {
                         continue;
                     };
                     if accepted
@@ -255,7 +259,10 @@ impl<'r> Engine<'r> {
         resume
     }
 
-    /// Validates one candidate and sets its confidence; `None` when it is dropped.
+    /// Validates one candidate and sets its confidence; `None` when it is dropped. When the
+    /// validator says the value starts further on (a capitalised word glued before a name:
+    /// "Intake Nordin Boukhari"), the pattern is matched again from there.
+    #[allow(clippy::too_many_arguments)]
     fn evaluate(
         &self,
         hay: &[u8],
@@ -263,6 +270,8 @@ impl<'r> Engine<'r> {
         start: usize,
         end: usize,
         hint: Option<usize>,
+        re: &meta::Regex,
+        cache: &mut meta::Cache,
     ) -> Option<Hit> {
         if end - start > MAX_MATCH_LEN {
             return None;
@@ -287,6 +296,19 @@ impl<'r> Engine<'r> {
             };
             match validate::validate(v, &candidate, &self.rules.lexicons) {
                 Verdict::Fail(_) => return None,
+                Verdict::StartsAt(skip) => {
+                    // Whole-match patterns only: a frame's value is where its frame says.
+                    let from = vstart + skip;
+                    if pattern.value_group.is_some() || skip == 0 || from >= vend {
+                        return None;
+                    }
+                    let here_end = from.saturating_add(MAX_MATCH_LEN + 1).min(hay.len());
+                    let again = Input::new(hay)
+                        .span(from..here_end)
+                        .anchored(Anchored::Pattern(PatternID::new_unchecked(pid)));
+                    let m = re.search_with(cache, &again)?;
+                    return self.evaluate(hay, pid, m.start(), m.end(), hint, re, cache);
+                }
                 Verdict::Pass { note: n, set, cap } => {
                     note = n;
                     if let Some(s) = set {

@@ -37,6 +37,8 @@ pub struct Lexicons {
     first_names: WordList,
     surnames: WordList,
     stopwords: WordList,
+    /// Given names that are also everyday capitalised words (`first_names_also_words.txt`).
+    word_like_names: WordList,
 }
 
 /// What a name candidate's words are, as the lexicons see them.
@@ -55,6 +57,11 @@ const PARTICLES: &[&[u8]] = &[
     b"du", b"des", b"di", b"da", b"von", b"op", b"aan", b"uit", b"d'", b"l'", b"vanden", b"vande",
     b"zu", b"dos", b"del", b"el", b"al", b"ben", b"ait", b"abou", b"bou",
 ];
+
+/// Is `word` a lower-case particle of a name (`van`, `de`, `'t`, `von`)?
+pub(crate) fn is_particle(word: &[u8]) -> bool {
+    PARTICLES.contains(&word)
+}
 
 /// Endings of street and square names: "Jan van Galenstraat" is a street, not Jan.
 const STREET_ENDINGS: &[&[u8]] = &[
@@ -82,39 +89,81 @@ fn is_street_word(word: &[u8]) -> bool {
         .any(|e| word.len() > e.len() && word[word.len() - e.len()..].eq_ignore_ascii_case(e))
 }
 
-/// The lower-case word with its Latin-1 accented letters (UTF-8 `C3 xx`) folded to ASCII
-/// (`lefèvre` to `lefevre`, `müller` to `muller`), or `None` when it has none or has a letter
-/// outside Latin-1 (such a word is looked up as it is).
-fn fold_latin1(word: &[u8]) -> Option<([u8; 64], usize)> {
+/// The letter without its accent, for the accented letters of the languages Dutch and Belgian
+/// data holds names in (Latin-1 and Latin Extended-A: `è`, `ü`, `ş`, `ğ`, `ı`, `ł`, `ż`, `č`, …);
+/// `None` for any other letter.
+fn unaccented(c: char) -> Option<u8> {
+    Some(match c {
+        'à'..='å' | 'ā' | 'ă' | 'ą' => b'a',
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => b'c',
+        'ď' | 'đ' => b'd',
+        'è'..='ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => b'e',
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => b'g',
+        'ĥ' | 'ħ' => b'h',
+        'ì'..='ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => b'i',
+        'ĵ' => b'j',
+        'ķ' => b'k',
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => b'l',
+        'ñ' | 'ń' | 'ņ' | 'ň' => b'n',
+        'ò'..='ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => b'o',
+        'ŕ' | 'ŗ' | 'ř' => b'r',
+        'ś' | 'ŝ' | 'ş' | 'š' => b's',
+        'ţ' | 'ť' | 'ŧ' => b't',
+        'ù'..='ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => b'u',
+        'ŵ' => b'w',
+        'ý' | 'ÿ' | 'ŷ' => b'y',
+        'ź' | 'ż' | 'ž' => b'z',
+        _ => return None,
+    })
+}
+
+/// The lower-case word with its accented letters folded to ASCII (`lefèvre` to `lefevre`,
+/// `şahin` to `sahin`), or `None` when it has none or has a letter [`unaccented`] does not
+/// know (such a word is looked up as it is).
+fn fold_accents(word: &[u8]) -> Option<([u8; 64], usize)> {
     if word.is_ascii() {
         return None;
     }
+    let text = std::str::from_utf8(word).ok()?;
     let mut out = [0u8; 64];
-    let (mut i, mut n) = (0, 0);
-    while i < word.len() {
-        let b = word[i];
-        if b.is_ascii() {
-            out[n] = b;
-            i += 1;
-        } else if b == 0xC3 && i + 1 < word.len() {
-            out[n] = match word[i + 1] {
-                0xA0..=0xA5 => b'a',
-                0xA7 => b'c',
-                0xA8..=0xAB => b'e',
-                0xAC..=0xAF => b'i',
-                0xB1 => b'n',
-                0xB2..=0xB6 | 0xB8 => b'o',
-                0xB9..=0xBC => b'u',
-                0xBD | 0xBF => b'y',
-                _ => return None,
-            };
-            i += 2;
+    let mut n = 0;
+    for c in text.chars() {
+        *out.get_mut(n)? = if c.is_ascii() {
+            c as u8
         } else {
-            return None;
-        }
+            unaccented(c)?
+        };
         n += 1;
     }
     Some((out, n))
+}
+
+/// `word` in lower case in `buf` (every letter: `ÖZTÜRK`, `Şahin`, `İnce`), its length, or
+/// `None` when it does not fit or is not UTF-8.
+fn lower_into(word: &[u8], buf: &mut [u8; 64]) -> Option<usize> {
+    if word.is_ascii() {
+        let out = buf.get_mut(..word.len())?;
+        for (o, &b) in out.iter_mut().zip(word) {
+            *o = b.to_ascii_lowercase();
+        }
+        return Some(word.len());
+    }
+    let text = std::str::from_utf8(word).ok()?;
+    let mut n = 0;
+    for c in text.chars() {
+        // Turkish dotted capital I lower-cases to i and a combining dot: the dot is dropped.
+        let lowered: &mut dyn Iterator<Item = char> = if c == 'İ' {
+            &mut std::iter::once('i')
+        } else {
+            &mut c.to_lowercase()
+        };
+        for l in lowered {
+            let len = l.len_utf8();
+            l.encode_utf8(buf.get_mut(n..n + len)?);
+            n += len;
+        }
+    }
+    Some(n)
 }
 
 /// Are these bytes initials (`J.`, `J.P.`, `A.B.C.`)?
@@ -138,10 +187,16 @@ impl Lexicons {
                 // Statbel and the U.S. census (surnames_fr_insee.txt, ...).
                 f if f.starts_with("surnames") && f.ends_with(".txt") => lex.surnames.extend(text),
                 "name_stopwords.txt" => lex.stopwords.extend(text),
+                "first_names_also_words.txt" => lex.word_like_names.extend(text),
                 _ => {}
             }
         }
-        for list in [&mut lex.first_names, &mut lex.surnames, &mut lex.stopwords] {
+        for list in [
+            &mut lex.first_names,
+            &mut lex.surnames,
+            &mut lex.stopwords,
+            &mut lex.word_like_names,
+        ] {
             list.finish();
         }
         lex
@@ -149,23 +204,16 @@ impl Lexicons {
 
     fn contains(set: &WordList, word: &[u8]) -> bool {
         let mut buf = [0u8; 64];
-        if word.len() > buf.len() {
+        let Some(n) = lower_into(word, &mut buf) else {
             return false;
-        }
-        for (i, &b) in word.iter().enumerate() {
-            buf[i] = b.to_ascii_lowercase();
-        }
-        // Accented capitals (É, Ö, …) are two UTF-8 bytes: C3 80..9E lower-case to C3 A0..BE.
-        if word.len() >= 2 && buf[0] == 0xC3 && (0x80..=0x9E).contains(&buf[1]) {
-            buf[1] += 0x20;
-        }
-        if set.contains(&buf[..word.len()]) {
+        };
+        if set.contains(&buf[..n]) {
             return true;
         }
-        // Lists kept without accents (INSEE writes LEFEVRE for Lefèvre): the Latin-1 letters
-        // folded to ASCII are looked up as well.
-        match fold_latin1(&buf[..word.len()]) {
-            Some((folded, n)) => set.contains(&folded[..n]),
+        // Lists kept without accents (INSEE writes LEFEVRE for Lefèvre, Dutch registers
+        // Sahin for Şahin): the accented letters folded to ASCII are looked up as well.
+        match fold_accents(&buf[..n]) {
+            Some((folded, m)) => set.contains(&folded[..m]),
             None => false,
         }
     }
@@ -216,10 +264,12 @@ impl Lexicons {
     }
 
     /// Is the value, or two words next to each other in it, a listed phrase ("albert heijn",
-    /// "den haag")?
+    /// "den haag")? A pair after a lower-case particle is part of a surname, not the phrase:
+    /// "Eva van den Bosch" is a person, "Den Bosch" a town.
     fn is_phrase_stopword(&self, value: &[u8]) -> bool {
         let mut prev: Option<usize> = None;
-        let mut start = 0;
+        let mut after_particle = false;
+        let mut start = 0usize;
         for (i, &b) in value
             .iter()
             .enumerate()
@@ -229,9 +279,11 @@ impl Lexicons {
                 continue;
             }
             if let Some(p) = prev {
-                if Self::contains(&self.stopwords, &value[p..i]) {
+                if !after_particle && Self::contains(&self.stopwords, &value[p..i]) {
                     return true;
                 }
+                let word = &value[p..start.saturating_sub(1)];
+                after_particle = PARTICLES.iter().any(|q| q.eq_ignore_ascii_case(word));
             }
             prev = Some(start);
             start = i + 1;
@@ -247,6 +299,9 @@ impl Lexicons {
     /// initials) and a known surname raise the confidence to `medium`; one known part leaves
     /// the pattern's confidence as it is; nothing known refuses a pair of words.
     pub fn judge_name(&self, value: &[u8]) -> Verdict {
+        if let Some(skip) = self.name_after_first_word(value) {
+            return Verdict::StartsAt(skip);
+        }
         let Some(Parts {
             first,
             last,
@@ -281,6 +336,56 @@ impl Lexicons {
                 (true, false) | (false, true) => plain("one part of the name is known"),
                 (false, false) => Verdict::Fail("neither part is a known name"),
             },
+        }
+    }
+
+    /// Where the name starts when the candidate's first word is no name but a word of the
+    /// sentence glued to it ("Intake Nordin Boukhari", "Terugbelverzoek van Anna Kowalska"):
+    /// the offset of the first capitalised word after it that is a known first name.
+    fn name_after_first_word(&self, value: &[u8]) -> Option<usize> {
+        let first_end = value.iter().position(|&b| b == b' ')?;
+        let first = &value[..first_end];
+        // A surname alone before a first name ("Bakker Jan") is rarer than a sentence's
+        // word the surname lists also hold ("Intake", "Onboarding").
+        let named = is_initials(first)
+            || self.is_first_name(first)
+            || PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(first));
+        if named && !self.is_stopword(first) {
+            return None;
+        }
+        let mut at = first_end + 1;
+        for word in value[first_end + 1..].split(|&b| b == b' ') {
+            if PARTICLES.contains(&word) {
+                at += word.len() + 1;
+                continue;
+            }
+            let known = self.is_first_name(word) && !self.is_stopword(word);
+            return known.then_some(at);
+        }
+        None
+    }
+
+    /// Judges one capitalised word where a person is named alone by the sentence ("met Koen",
+    /// "van Tom naar Griet", a list "Yusuf, Rianne en Bo"): a known first name that is no
+    /// everyday word (Mark, Rose, April), no common word and not written in capitals.
+    pub fn judge_first_name(&self, value: &[u8]) -> Verdict {
+        let shouting = value.len() > 1 && value.iter().all(|b| !b.is_ascii_lowercase());
+        if shouting || value.contains(&b' ') {
+            return Verdict::Fail("not one capitalised word");
+        }
+        if !self.is_first_name(value) {
+            return Verdict::Fail("not a known first name");
+        }
+        if Self::contains(&self.word_like_names, value)
+            || self.is_stopword(value)
+            || is_street_word(value)
+        {
+            return Verdict::Fail("a first name that is also an everyday word");
+        }
+        Verdict::Pass {
+            note: "a known first name where the sentence names a person",
+            set: None,
+            cap: None,
         }
     }
 
@@ -365,7 +470,7 @@ mod tests {
     fn level(v: Verdict) -> Option<(Option<Confidence>, Option<Confidence>)> {
         match v {
             Verdict::Pass { set, cap, .. } => Some((set, cap)),
-            Verdict::Fail(_) => None,
+            Verdict::Fail(_) | Verdict::StartsAt(_) => None,
         }
     }
 
@@ -432,11 +537,30 @@ mod tests {
     }
 
     #[test]
-    fn latin1_letters_fold_to_ascii() {
-        let (w, n) = fold_latin1("lefèvre".as_bytes()).expect("accented");
+    fn accented_letters_fold_to_ascii() {
+        let (w, n) = fold_accents("lefèvre".as_bytes()).expect("accented");
         assert_eq!(&w[..n], b"lefevre");
-        assert!(fold_latin1(b"jansen").is_none());
-        assert!(fold_latin1("yılmaz".as_bytes()).is_none());
+        let (w, n) = fold_accents("yılmaz".as_bytes()).expect("accented");
+        assert_eq!(&w[..n], b"yilmaz");
+        let (w, n) = fold_accents("wiśniewska".as_bytes()).expect("accented");
+        assert_eq!(&w[..n], b"wisniewska");
+        assert!(fold_accents(b"jansen").is_none());
+        assert!(fold_accents("ǅemal".as_bytes()).is_none());
+        let mut buf = [0u8; 64];
+        let n = lower_into("ŞAHİN".as_bytes(), &mut buf).expect("fits");
+        assert_eq!(std::str::from_utf8(&buf[..n]).unwrap(), "şahin");
+    }
+
+    /// Names whose first letter is outside ASCII are known as their plain-letter spellings.
+    #[test]
+    fn capitals_outside_ascii_are_looked_up() {
+        let lex = Lexicons::builtin();
+        for first in ["Özlem", "Ömer", "Éric", "Łukasz", "Şeyma"] {
+            assert!(lex.is_first_name(first.as_bytes()), "{first}");
+        }
+        for last in ["Şahin", "Öztürk", "Yılmaz"] {
+            assert!(lex.is_surname(last.as_bytes()), "{last}");
+        }
     }
 
     #[test]
@@ -447,6 +571,33 @@ mod tests {
         assert_eq!(level(lex.judge_name(b"Marc Van den Bossche")), medium);
         assert_eq!(level(lex.judge_name(b"Sanne de Vries")), medium);
         assert_eq!(level(lex.judge_name(b"Albert Heijn")), None);
+        // A town's name after a particle is a surname.
+        assert_eq!(level(lex.judge_name(b"Eva van den Bosch")), medium);
+        assert_eq!(level(lex.judge_name(b"Den Bosch")), None);
+    }
+
+    #[test]
+    fn a_lone_first_name_must_be_known_and_no_everyday_word() {
+        let lex = Lexicons::builtin();
+        let passes = |v: &str| matches!(lex.judge_first_name(v.as_bytes()), Verdict::Pass { .. });
+        assert!(passes("Koen") && passes("Griet") && passes("Yusuf") && passes("Özlem"));
+        assert!(!passes("Mark") && !passes("Rose") && !passes("April"));
+        assert!(!passes("KOEN") && !passes("Rotterdam") && !passes("Koen Jansen"));
+    }
+
+    #[test]
+    fn a_word_of_the_sentence_before_a_name_is_left_out() {
+        let lex = Lexicons::builtin();
+        let at = |v: &'static str| -> Option<&'static str> {
+            match lex.judge_name(v.as_bytes()) {
+                Verdict::StartsAt(n) => Some(&v[n..]),
+                _ => None,
+            }
+        };
+        assert_eq!(at("Intake Youssef Boukhari"), Some("Youssef Boukhari"));
+        assert_eq!(at("Terugbelverzoek van Anna"), Some("Anna"));
+        assert_eq!(at("Peter Jansen"), None);
+        assert_eq!(at("J. de Vries"), None);
     }
 
     #[test]

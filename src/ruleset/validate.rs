@@ -53,6 +53,8 @@ pub enum Validator {
     PersonNameTitled,
     /// A name framed by its place: a signature line, chat sender, e-mail display name or label.
     PersonNameFramed,
+    /// A first name alone where the sentence names a person ("met Koen", a list of names).
+    PersonFirstName,
     /// A street address: a plausible house number.
     StreetAddress,
 }
@@ -80,6 +82,7 @@ impl Validator {
         ("person_name", Validator::PersonName),
         ("person_name_titled", Validator::PersonNameTitled),
         ("person_name_framed", Validator::PersonNameFramed),
+        ("person_first_name", Validator::PersonFirstName),
         ("street_address", Validator::StreetAddress),
     ];
 
@@ -126,6 +129,9 @@ pub enum Verdict {
     },
     /// The candidate is dropped.
     Fail(&'static str),
+    /// The value starts this many bytes into the candidate (the words before it belong to
+    /// the sentence, not the name): the pattern is tried again from there.
+    StartsAt(usize),
 }
 
 impl Verdict {
@@ -173,6 +179,33 @@ impl<'h> Candidate<'h> {
     }
     fn after(&self, n: usize) -> Option<u8> {
         self.hay.get(self.end + n - 1).copied()
+    }
+
+    /// Whether the value is glued to a letter, digit or `_` on either side (a word of which it
+    /// is only a part: `xJan`, `Jansen2`), decoding the UTF-8 character next to it, so that
+    /// letters outside ASCII count as letters.
+    fn inside_word(&self) -> bool {
+        let wordy = |c: char| c.is_alphanumeric() || c == '_';
+        let lead = (1..=4)
+            .filter_map(|n| self.start.checked_sub(n))
+            .find(|&i| self.hay[i] & 0xC0 != 0x80);
+        let before = lead
+            .and_then(|i| std::str::from_utf8(&self.hay[i..self.start]).ok())
+            .and_then(|s| s.chars().next());
+        let after = {
+            let rest = &self.hay[self.end.min(self.hay.len())..];
+            let n = match rest.first() {
+                Some(b) if *b < 0x80 => 1,
+                Some(b) if *b >= 0xF0 => 4,
+                Some(b) if *b >= 0xE0 => 3,
+                Some(_) => 2,
+                None => 0,
+            };
+            rest.get(..n)
+                .and_then(|s| std::str::from_utf8(s).ok())
+                .and_then(|s| s.chars().next())
+        };
+        before.is_some_and(wordy) || after.is_some_and(wordy)
     }
 }
 
@@ -231,9 +264,24 @@ pub fn validate(v: Validator, c: &Candidate<'_>, lex: &Lexicons) -> Verdict {
         Validator::NlIdDocument => id_document(value),
         Validator::DateOfBirth => date_of_birth(c),
         Validator::GaClientId => ga_client_id(value),
+        Validator::PersonName
+        | Validator::PersonNameTitled
+        | Validator::PersonNameFramed
+        | Validator::PersonFirstName
+            if c.inside_word() =>
+        {
+            Verdict::Fail("part of a longer word")
+        }
         Validator::PersonName => lex.judge_name(value),
         Validator::PersonNameTitled => lex.judge_titled_name(value),
         Validator::PersonNameFramed => lex.judge_framed_name(value),
+        Validator::PersonFirstName if glued_to_an_identifier(c) => {
+            Verdict::Fail("part of an address or identifier")
+        }
+        Validator::PersonFirstName if more_name_follows(c) => {
+            Verdict::Fail("a longer name follows: the full-name patterns take it")
+        }
+        Validator::PersonFirstName => lex.judge_first_name(value),
         Validator::StreetAddress => street_address(value),
     }
 }
@@ -686,6 +734,53 @@ pub fn parse_date(value: &[u8]) -> Option<(u32, u32, u32)> {
 }
 
 /// A time right after the date (`2024-01-05T10:11`, `12-03-1985 10:11`): a time stamp.
+/// Whether the value goes on as an address or identifier: `.`, `@`, `+`, `-` or `/` and then
+/// a letter or digit (`Sophie.Dubois@…`, `Koen-2`).
+fn glued_to_an_identifier(c: &Candidate<'_>) -> bool {
+    matches!(
+        (c.after(1), c.after(2)),
+        (Some(b'.' | b'@' | b'+' | b'-' | b'/'), Some(n)) if n.is_ascii_alphanumeric() || n >= 0x80
+    )
+}
+
+/// Whether a capitalised word, or a particle (`de`, `van 't`), follows the value after one
+/// space: "met Koen de Vries" is a full name, which its own patterns find whole.
+fn more_name_follows(c: &Candidate<'_>) -> bool {
+    let rest = &c.hay[c.end.min(c.hay.len())..];
+    let Some(rest) = rest.strip_prefix(b" ") else {
+        return false;
+    };
+    let word_end = rest
+        .iter()
+        .position(|&b| !(b.is_ascii_alphabetic() || b == b'\'' || b >= 0x80))
+        .unwrap_or(rest.len());
+    let word = &rest[..word_end];
+    let capital = |w: &[u8]| {
+        w.first()
+            .is_some_and(|&b| b.is_ascii_uppercase() || b >= 0xC3)
+    };
+    if capital(word) {
+        return true;
+    }
+    // A particle counts when a capitalised word follows it ("Koen de Vries"), not in
+    // "Gerard van leverancier Heijmans" or "Marloes van HR".
+    let mut words = rest.split(|&b| b == b' ');
+    let mut next = words.next();
+    while let Some(w) = next.filter(|w| crate::ruleset::lexicon::is_particle(w)) {
+        let _ = w;
+        next = words.next();
+        if let Some(n) = next {
+            if capital(n)
+                && n.get(1)
+                    .is_some_and(|b| b.is_ascii_lowercase() || *b >= 0x80)
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 fn followed_by_time(c: &Candidate<'_>) -> bool {
     let t = c
         .hay

@@ -184,12 +184,12 @@ pub(super) fn ipv6(c: &Candidate<'_>) -> Verdict {
         let [a, b] = seg[6].to_be_bytes();
         let [c3, d] = seg[7].to_be_bytes();
         return match judge_v4(Ipv4Addr::new(a, b, c3, d)) {
-            Verdict::Fail(why) => Verdict::Fail(why),
             Verdict::Pass { cap, .. } => Verdict::Pass {
                 note: "IPv4-mapped address",
                 set: None,
                 cap,
             },
+            other => other,
         };
     }
     if seg[0] == 0x2001 && seg[1] == 0x0db8 {
