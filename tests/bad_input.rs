@@ -103,7 +103,12 @@ fn invalid_utf8() {
         dir.path(),
         &["scan", "broken.txt", "--format", "ndjson"],
     ));
-    assert_eq!(found.len(), 1, "the rest of the file is still scanned");
+    // The line after the bad bytes is still scanned ("Zoë woont hier" is a name too).
+    let emails = found.iter().filter(|f| f["rule"] == "email").count();
+    assert_eq!(
+        emails, 1,
+        "the rest of the file is still scanned: {found:?}"
+    );
 }
 
 #[test]
