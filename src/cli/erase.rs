@@ -190,8 +190,8 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
             conflicts.push(shown(&e));
         }
     }
-    match &args.sql {
-        Some(f) if f.as_os_str() != "-" => {
+    if let Some(f) = &args.sql {
+        if f.as_os_str() != "-" {
             if let Err(e) = piiscan::anonymise::outputs::check_single(f, &inputs, &protected, false)
             {
                 conflicts.push(shown(&e).replace(
@@ -199,15 +199,16 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
                     "exists already; erase never replaces a file",
                 ));
             }
-            if databases.len() > 1 {
-                conflicts.push(format!(
-                    "--sql {}: the person is in {} databases; erase them one per run (each file is run against one database)",
-                    f.display(),
-                    databases.len()
-                ));
-            }
         }
-        _ => {}
+        // Standard output too: two databases' statements one after the other would be run
+        // against one database.
+        if databases.len() > 1 {
+            conflicts.push(format!(
+                "--sql {}: the person is in {} databases; erase them one per run (each file is run against one database)",
+                f.display(),
+                databases.len()
+            ));
+        }
     }
     for (input, rel) in &inputs {
         let output = args.out.join(rel);

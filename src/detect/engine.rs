@@ -234,7 +234,8 @@ impl<'r> Engine<'r> {
                         .is_none_or(|(best, _)| hit.confidence > best.confidence)
                     {
                         let strong = hit.confidence > Confidence::Low;
-                        accepted = Some((hit, m2.end()));
+                        let end = m2.end().max(hit.end);
+                        accepted = Some((hit, end));
                         if strong {
                             break;
                         }
@@ -278,7 +279,7 @@ impl<'r> Engine<'r> {
         }
         let pattern = &self.rules.patterns[pid];
         let rule = &self.rules.rules[pattern.rule];
-        let (vstart, vend) = match &pattern.value_group {
+        let (mut vstart, vend) = match &pattern.value_group {
             Some((re, group)) => {
                 let caps = re.captures(&hay[start..end])?;
                 let g = caps.name(group)?;
@@ -289,33 +290,41 @@ impl<'r> Engine<'r> {
         let mut level = pattern.confidence.unwrap_or(rule.confidence);
         let mut note = "none";
         if let Some(v) = pattern.validator {
-            let candidate = Candidate {
-                hay,
-                start: vstart,
-                end: vend,
-            };
-            match validate::validate(v, &candidate, &self.rules.lexicons) {
-                Verdict::Fail(_) => return None,
-                Verdict::StartsAt(skip) => {
-                    // Whole-match patterns only: a frame's value is where its frame says.
-                    let from = vstart + skip;
-                    if pattern.value_group.is_some() || skip == 0 || from >= vend {
-                        return None;
+            loop {
+                let candidate = Candidate {
+                    hay,
+                    start: vstart,
+                    end: vend,
+                };
+                match validate::validate(v, &candidate, &self.rules.lexicons) {
+                    Verdict::Fail(_) => return None,
+                    Verdict::StartsAt(skip) => {
+                        let from = vstart + skip;
+                        if skip == 0 || from >= vend {
+                            return None;
+                        }
+                        if pattern.value_group.is_some() {
+                            // A frame's value ("Hallo Tante Marie"): judged again from there,
+                            // its end where the frame put it.
+                            vstart = from;
+                            continue;
+                        }
+                        let here_end = from.saturating_add(MAX_MATCH_LEN + 1).min(hay.len());
+                        let again = Input::new(hay)
+                            .span(from..here_end)
+                            .anchored(Anchored::Pattern(PatternID::new_unchecked(pid)));
+                        let m = re.search_with(cache, &again)?;
+                        return self.evaluate(hay, pid, m.start(), m.end(), hint, re, cache);
                     }
-                    let here_end = from.saturating_add(MAX_MATCH_LEN + 1).min(hay.len());
-                    let again = Input::new(hay)
-                        .span(from..here_end)
-                        .anchored(Anchored::Pattern(PatternID::new_unchecked(pid)));
-                    let m = re.search_with(cache, &again)?;
-                    return self.evaluate(hay, pid, m.start(), m.end(), hint, re, cache);
-                }
-                Verdict::Pass { note: n, set, cap } => {
-                    note = n;
-                    if let Some(s) = set {
-                        level = level.max(s);
-                    }
-                    if let Some(c) = cap {
-                        level = level.min(c);
+                    Verdict::Pass { note: n, set, cap } => {
+                        note = n;
+                        if let Some(s) = set {
+                            level = level.max(s);
+                        }
+                        if let Some(c) = cap {
+                            level = level.min(c);
+                        }
+                        break;
                     }
                 }
             }

@@ -733,7 +733,6 @@ pub fn parse_date(value: &[u8]) -> Option<(u32, u32, u32)> {
     Some((y, m, d))
 }
 
-/// A time right after the date (`2024-01-05T10:11`, `12-03-1985 10:11`): a time stamp.
 /// Whether the value goes on as an address or identifier: `.`, `@`, `+`, `-` or `/` and then
 /// a letter or digit (`Sophie.Dubois@…`, `Koen-2`).
 fn glued_to_an_identifier(c: &Candidate<'_>) -> bool {
@@ -755,9 +754,13 @@ fn more_name_follows(c: &Candidate<'_>) -> bool {
         .position(|&b| !(b.is_ascii_alphabetic() || b == b'\'' || b >= 0x80))
         .unwrap_or(rest.len());
     let word = &rest[..word_end];
+    // A capital letter, decoded: `à`, `één` or an emoji after the name are no name.
     let capital = |w: &[u8]| {
-        w.first()
-            .is_some_and(|&b| b.is_ascii_uppercase() || b >= 0xC3)
+        (1..=w.len().min(4))
+            .rev()
+            .find_map(|k| std::str::from_utf8(&w[..k]).ok())
+            .and_then(|s| s.chars().next())
+            .is_some_and(char::is_uppercase)
     };
     if capital(word) {
         return true;
@@ -766,8 +769,7 @@ fn more_name_follows(c: &Candidate<'_>) -> bool {
     // "Gerard van leverancier Heijmans" or "Marloes van HR".
     let mut words = rest.split(|&b| b == b' ');
     let mut next = words.next();
-    while let Some(w) = next.filter(|w| crate::ruleset::lexicon::is_particle(w)) {
-        let _ = w;
+    while next.is_some_and(crate::ruleset::lexicon::is_particle) {
         next = words.next();
         if let Some(n) = next {
             if capital(n)
@@ -781,6 +783,7 @@ fn more_name_follows(c: &Candidate<'_>) -> bool {
     false
 }
 
+/// A time right after the date (`2024-01-05T10:11`, `12-03-1985 10:11`): a time stamp.
 fn followed_by_time(c: &Candidate<'_>) -> bool {
     let t = c
         .hay

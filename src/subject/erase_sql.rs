@@ -45,21 +45,17 @@ fn qualified(table: &str, dialect: Dialect) -> String {
     }
 }
 
-/// A string literal (PostgreSQL with standard strings, the default since 9.1; MySQL with
-/// backslash escapes, its default).
+/// A string literal. PostgreSQL: quotes doubled, under `standard_conforming_strings = on`,
+/// which the script sets. MySQL: the UTF-8 bytes in hexadecimal (`_utf8mb4 X'…'`), which mean
+/// the same under every `sql_mode` (`NO_BACKSLASH_ESCAPES` or not) and client character set.
 fn literal(v: &str, dialect: Dialect) -> String {
-    let mut out = String::with_capacity(v.len() + 2);
-    out.push('\'');
-    for c in v.chars() {
-        match (c, dialect) {
-            ('\'', _) => out.push_str("''"),
-            ('\\', Dialect::Mysql) => out.push_str("\\\\"),
-            ('\0', Dialect::Mysql) => out.push_str("\\0"),
-            _ => out.push(c),
+    match dialect {
+        Dialect::Postgres => format!("'{}'", v.replace('\'', "''")),
+        Dialect::Mysql => {
+            let hex: String = v.bytes().map(|b| format!("{b:02X}")).collect();
+            format!("_utf8mb4 X'{hex}'")
         }
     }
-    out.push('\'');
-    out
 }
 
 /// The condition picking the person's rows of one table: every row holding one of the values
@@ -73,7 +69,8 @@ fn condition(rows: &TableRows, dialect: Dialect) -> String {
         for v in values {
             let v = literal(v, dialect);
             parts.push(match dialect {
-                Dialect::Postgres => format!("strpos({col}, {v}) > 0"),
+                // As text: the search read every column so (a number, a uuid, jsonb).
+                Dialect::Postgres => format!("strpos({col}::text, {v}) > 0"),
                 Dialect::Mysql => format!("LOCATE({v}, {col}) > 0"),
             });
         }
@@ -119,7 +116,7 @@ pub fn statements(dialect: Dialect, shown: &str, tables: &BTreeMap<String, Table
     match dialect {
         Dialect::Postgres => {
             let tag = dollar_tag(tables);
-            out.push_str("\\set ON_ERROR_STOP on\nBEGIN;\n");
+            out.push_str("\\set ON_ERROR_STOP on\nSET standard_conforming_strings = on;\nBEGIN;\n");
             for (table, rows) in tables {
                 let name = literal(table, dialect);
                 out.push_str(&format!(
@@ -133,7 +130,7 @@ pub fn statements(dialect: Dialect, shown: &str, tables: &BTreeMap<String, Table
             out.push_str("COMMIT;\n");
         }
         Dialect::Mysql => {
-            out.push_str("START TRANSACTION;\n");
+            out.push_str("SET NAMES utf8mb4;\nSTART TRANSACTION;\n");
             for (table, rows) in tables {
                 let t = qualified(table, dialect);
                 let cond = condition(rows, dialect);
@@ -144,11 +141,15 @@ pub fn statements(dialect: Dialect, shown: &str, tables: &BTreeMap<String, Table
                     ),
                     dialect,
                 );
+                // The DELETE itself holds the check too, so that a client that goes on after an
+                // error (`--force`) or a table without transactions (MyISAM) removes nothing
+                // when the count is wrong; ROW_COUNT() then checks what it removed.
                 out.push_str(&format!(
                     "SELECT COUNT(*) INTO @piiscan_rows FROM {t}\nWHERE {cond};\n\
                      -- fails with 'Subquery returns more than 1 row' when the count is not {n}\n\
                      SELECT IF(@piiscan_rows = {n}, 'ok', (SELECT {stop} UNION ALL SELECT {stop})) AS piiscan_check;\n\
-                     DELETE FROM {t}\nWHERE {cond};\n",
+                     DELETE FROM {t}\nWHERE @piiscan_rows = {n} AND ({cond});\n\
+                     SELECT IF(ROW_COUNT() = {n}, 'ok', (SELECT {stop} UNION ALL SELECT {stop})) AS piiscan_check;\n",
                     n = rows.rows,
                 ));
             }
@@ -181,11 +182,11 @@ mod tests {
         let sql = statements(Dialect::Postgres, "postgres://db:5432/crm", &one());
         assert!(sql.contains("DELETE FROM \"public\".\"klant\""), "{sql}");
         assert!(
-            sql.contains("strpos(\"email\", 'o''brien@x.nl') > 0"),
+            sql.contains("strpos(\"email\"::text, 'o''brien@x.nl') > 0"),
             "{sql}"
         );
         assert!(
-            sql.contains("strpos(\"notes\", '$piiscan$ \\ x') > 0"),
+            sql.contains("strpos(\"notes\"::text, '$piiscan$ \\ x') > 0"),
             "{sql}"
         );
         assert!(
@@ -194,16 +195,26 @@ mod tests {
         );
         assert!(sql.contains("IF n <> 1 THEN"));
         assert!(sql.starts_with("-- piiscan") && sql.ends_with("COMMIT;\n"));
+        // Doubled quotes are safe only with standard strings: the script sets them.
+        assert!(
+            sql.contains("SET standard_conforming_strings = on;\nBEGIN;"),
+            "{sql}"
+        );
     }
 
     #[test]
-    fn mysql_statements_escape_backslashes_and_check_the_count() {
+    fn mysql_statements_write_values_in_hex_and_check_the_count_twice() {
         let sql = statements(Dialect::Mysql, "mysql://db:3306/crm", &one());
         assert!(sql.contains("FROM `public`.`klant`"), "{sql}");
+        // `$piiscan$ \ x` in UTF-8 hex: no escape depends on sql_mode or the client charset.
         assert!(
-            sql.contains("LOCATE('$piiscan$ \\\\ x', `notes`) > 0"),
+            sql.contains("LOCATE(_utf8mb4 X'247069697363616E24205C2078', `notes`) > 0"),
             "{sql}"
         );
+        assert!(!sql.contains("o'brien"), "{sql}");
+        assert!(sql.starts_with("-- piiscan") && sql.contains("SET NAMES utf8mb4;"));
         assert!(sql.contains("IF(@piiscan_rows = 1, 'ok'"), "{sql}");
+        assert!(sql.contains("WHERE @piiscan_rows = 1 AND ("), "{sql}");
+        assert!(sql.contains("IF(ROW_COUNT() = 1, 'ok'"), "{sql}");
     }
 }

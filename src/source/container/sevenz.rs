@@ -14,6 +14,11 @@ use std::io::{self, Read, Seek};
 /// cannot make the scan allocate what it likes.
 const MEMORY_LIMIT_KB: usize = 256 * 1024;
 
+/// The memory the archive's header (its list of files) may take, in KiB: 8 MiB holds the list
+/// of some 80,000 files, and keeps a hostile header from making the crate allocate an entry
+/// for each of hundreds of millions of declared files.
+const HEADER_LIMIT_KB: usize = 8 * 1024;
+
 /// Why a 7z archive could not be read at all.
 fn broken(e: &SevenZError) -> io::Error {
     let why = match e {
@@ -63,8 +68,15 @@ pub fn walk<R: Read + Seek>(
     visitor: &mut dyn Visitor,
 ) -> io::Result<()> {
     let password = Password::empty();
-    let archive = Archive::read_with_memory_limit(&mut reader, &password, MEMORY_LIMIT_KB)
+    let archive = Archive::read_with_memory_limit(&mut reader, &password, HEADER_LIMIT_KB)
         .map_err(|e| broken(&e))?;
+    if archive.files.len() as u64 > budget.limits.max_entries {
+        return Err(io::Error::other(LimitHit(format!(
+            "{} members, more than {} (--archive-max-entries); not scanned",
+            archive.files.len(),
+            budget.limits.max_entries
+        ))));
+    }
     // Members without data (empty files) belong to no block.
     for (index, entry) in archive.files.iter().enumerate() {
         if is_member(entry) && archive.stream_map.file_block_index[index].is_none() {
@@ -117,6 +129,12 @@ pub fn walk<R: Read + Seek>(
             let mut guarded = Guard::new(data, budget, stored);
             visitor.member(&name, &mut guarded, stored);
             read += 1;
+            // A member the visitor stopped reading early (binary, a format not read) is
+            // drained here, through the guard: the crate would otherwise decode the rest
+            // without the limits to reach the next member.
+            if !guarded.tripped() {
+                let _ = io::copy(&mut guarded, &mut io::sink());
+            }
             if budget.expanded() > budget.limits.max_total {
                 stop = Some(io::Error::other(LimitHit(format!(
                     "the archive expanded past {} bytes (--archive-max-size); members after {name} were not scanned",
