@@ -79,7 +79,13 @@ pub fn walk<R: Read + Seek>(
     }
     // Members without data (empty files) belong to no block.
     for (index, entry) in archive.files.iter().enumerate() {
-        if is_member(entry) && archive.stream_map.file_block_index[index].is_none() {
+        let in_block = archive
+            .stream_map
+            .file_block_index
+            .get(index)
+            .copied()
+            .flatten();
+        if is_member(entry) && in_block.is_none() {
             budget.entry().map_err(io::Error::other)?;
             visitor.member(&clean_name(entry.name()), &mut io::empty(), Some(0));
         }
@@ -99,8 +105,12 @@ pub fn walk<R: Read + Seek>(
             .filter(|e| is_member(e) && e.has_stream)
             .map(|e| clean_name(e.name()))
             .collect();
-        let first = archive.stream_map.block_first_file_index[block];
-        if archive.is_file_encrypted(first) {
+        let encrypted = archive
+            .stream_map
+            .block_first_file_index
+            .get(block)
+            .is_some_and(|&first| archive.is_file_encrypted(first));
+        if encrypted {
             for name in names {
                 budget.entry().map_err(io::Error::other)?;
                 visitor.not_scanned(&name, "encrypted; not scanned".into());
