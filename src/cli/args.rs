@@ -441,10 +441,11 @@ pub enum SubjectAction {
     Erase(SubjectEraseArgs),
 }
 
-/// Options of `piiscan subject erase`.
+/// The person a subject command is about: one subject file, or a list of people.
 #[derive(Debug, Args)]
-pub struct SubjectEraseArgs {
-    /// The subject file (TOML), as for `subject find`.
+pub struct WhoArgs {
+    /// The subject file (TOML): rule ids with lists of the person's values, e.g.
+    /// `email = ["jan@example.nl"]`. Values are read from this file only, never from arguments.
     #[arg(
         long,
         value_name = "FILE",
@@ -452,10 +453,18 @@ pub struct SubjectEraseArgs {
         conflicts_with = "subjects"
     )]
     pub subject: Option<PathBuf>,
-    /// A list of people to erase (CSV, as for `subject find --subjects`): every one of them
-    /// goes in one run.
+    /// A list of people (CSV, one person per row; columns named by rule id, or by the data's
+    /// column for an identifier no rule knows), all matched in one run.
     #[arg(long, value_name = "FILE.csv")]
     pub subjects: Option<PathBuf>,
+}
+
+/// Options of `piiscan subject erase`.
+#[derive(Debug, Args)]
+pub struct SubjectEraseArgs {
+    /// Who is erased: one person, or everyone on a list, in one run.
+    #[command(flatten)]
+    pub who: WhoArgs,
     /// Files or directories holding the person.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -495,19 +504,9 @@ pub struct SubjectEraseArgs {
 /// Options of `piiscan subject find`.
 #[derive(Debug, Args)]
 pub struct SubjectFindArgs {
-    /// The subject file (TOML): rule ids with lists of the person's values, e.g.
-    /// `email = ["jan@example.nl"]`. Values are read from this file only, never from arguments.
-    #[arg(
-        long,
-        value_name = "FILE",
-        required_unless_present = "subjects",
-        conflicts_with = "subjects"
-    )]
-    pub subject: Option<PathBuf>,
-    /// A list of people (CSV, one person per row; columns named by rule id, or by the data's
-    /// column for an identifier no rule knows): is any of them still in these files?
-    #[arg(long, value_name = "FILE.csv")]
-    pub subjects: Option<PathBuf>,
+    /// Who is looked for: one person, or anyone of a list.
+    #[command(flatten)]
+    pub who: WhoArgs,
     /// Exit 1 when the person (anyone of the list) is found: for a check that erased people
     /// are gone from a backup.
     #[arg(long)]

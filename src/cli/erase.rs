@@ -16,7 +16,7 @@ use piiscan::names::mask;
 use piiscan::report::sanitize::sanitize;
 use piiscan::subject::erase::{self, EraseError, Job, Method, Tokens};
 use piiscan::subject::erase_sql::{self, Dialect as SqlDialect, TableRows};
-use piiscan::subject::{Output, Subject};
+use piiscan::subject::Output;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -86,11 +86,7 @@ fn tokens(args: &SubjectEraseArgs) -> Result<Tokens> {
 pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
     let settings = Settings::resolve(&args.scope, &args.paths)?;
     let rules = &settings.rules;
-    let (subject, subject_file) = match (&args.subject, &args.subjects) {
-        (Some(one), None) => (Subject::load(one, rules)?, one.clone()),
-        (None, Some(list)) => (Subject::load_list(list, rules)?, list.clone()),
-        _ => bail!("give --subject FILE or --subjects FILE.csv"),
-    };
+    let (subject, subject_file) = args.who.load(rules)?;
     let method = if args.method == "pseudonymise" {
         Method::Pseudonymise
     } else {
@@ -441,7 +437,7 @@ pub fn run(args: SubjectEraseArgs) -> Result<Exit> {
             shown(path)
         );
     }
-    let who = if args.subjects.is_some() {
+    let who = if args.who.subjects.is_some() {
         "anyone of the list"
     } else {
         "the person"

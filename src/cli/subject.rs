@@ -111,11 +111,8 @@ pub(crate) fn search<W: Write>(
 fn find(args: SubjectFindArgs) -> Result<Exit> {
     let settings = Settings::resolve(&args.scope, &args.paths)?;
     let rules = &settings.rules;
-    let (subject, file) = match (&args.subject, &args.subjects) {
-        (Some(file), _) => (Subject::load(file, rules)?, file),
-        (None, Some(list)) => (Subject::load_list(list, rules)?, list),
-        (None, None) => anyhow::bail!("give --subject FILE or --subjects FILE.csv"),
-    };
+    let (subject, file) = args.who.load(rules)?;
+    let file = &file;
     if let Some(dir) = &args.export {
         piiscan::subject::export::plan(dir)?;
     }
@@ -272,4 +269,18 @@ fn export(
         lang,
     };
     Ok(export::write(dir, &request)?)
+}
+
+impl crate::cli::args::WhoArgs {
+    /// The person (or list) the command is about, and the file it came from.
+    ///
+    /// # Errors
+    /// Neither file was given, or it cannot be read.
+    pub fn load(&self, rules: &piiscan::ruleset::RuleSet) -> Result<(Subject, PathBuf)> {
+        match (&self.subject, &self.subjects) {
+            (Some(one), _) => Ok((Subject::load(one, rules)?, one.clone())),
+            (None, Some(list)) => Ok((Subject::load_list(list, rules)?, list.clone())),
+            (None, None) => anyhow::bail!("give --subject FILE or --subjects FILE.csv"),
+        }
+    }
 }
