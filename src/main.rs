@@ -250,9 +250,14 @@ fn explain(out: &mut dyn Write, r: &ruleset::CompiledRule) -> io::Result<()> {
         writeln!(out, "  {}", d.context.positive.join(", "))?;
     }
     if !d.context.negative.is_empty() {
+        let within = d
+            .context
+            .negative_within
+            .map(|n| format!(" (within {n} bytes of the value)"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "Context words that lower it\n  {}",
+            "Context words that lower it{within}\n  {}",
             d.context.negative.join(", ")
         )?;
     }

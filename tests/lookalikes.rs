@@ -128,7 +128,7 @@ fn encoded_values_are_found_and_anonymised_whole() {
     fs::write(d.join("app.log"), log).expect("write");
     fs::write(
         d.join("p.toml"),
-        "[[text]]\nrule = \"email\"\nmethod = \"hmac\"\nformat = \"base32\"\nlength = 16\nkey_label = \"email\"\n\n[[text]]\nrule = \"phone\"\nmethod = \"redact\"\n",
+        "[[text]]\nrule = \"email\"\nmethod = \"hmac\"\nformat = \"base32\"\nlength = 16\nkey_label = \"email\"\n\n[[text]]\nrule = \"phone\"\nmethod = \"redact\"\n\n[[text]]\nrule = \"person_name\"\nmethod = \"redact\"\n",
     )
     .expect("write policy");
     let o = run(
@@ -184,6 +184,8 @@ fn encoded_values_are_found_and_anonymised_whole() {
         "sophie",
         "k.jansen",
         "470 12 34 56",
+        "Jan+de+Vries",
+        "Vries",
     ] {
         assert!(!out.contains(gone), "{gone:?} left in {out}");
     }

@@ -25,10 +25,11 @@ impl Decoded {
     pub fn original(&self, start: usize, end: usize) -> (usize, usize) {
         (self.from[start] as usize, self.to[end - 1] as usize)
     }
-    /// Did any byte of decoded `start..end` come from an escape?
-    fn changed(&self, start: usize, end: usize) -> bool {
+    /// Did any byte of decoded `start..end` come from an escape (also one of the same length,
+    /// `+` for a space in a query value), so that the plain scan of `line` did not see it?
+    fn changed(&self, line: &[u8], start: usize, end: usize) -> bool {
         let (s, e) = self.original(start, end);
-        e - s != end - start
+        e - s != end - start || line.get(s..e) != self.bytes.get(start..end)
     }
     fn push(&mut self, bytes: &[u8], from: usize, to: usize) {
         for &b in bytes {
@@ -263,10 +264,11 @@ pub(super) fn scan_decoding(
     while line_start < limit && line_start < hay.len() {
         let line_end =
             memchr::memchr(b'\n', &hay[line_start..]).map_or(hay.len(), |i| line_start + i);
-        if let Some(d) = decode(&hay[line_start..line_end]) {
+        let line = &hay[line_start..line_end];
+        if let Some(d) = decode(line) {
             let n = d.bytes.len();
             engine.scan_plain(scratch, &d.bytes, 0, n, hint, |h| {
-                if !d.changed(h.start, h.end) {
+                if !d.changed(line, h.start, h.end) {
                     return;
                 }
                 let (s, e) = d.original(h.start, h.end);

@@ -6,7 +6,7 @@
 //! accepted hit is handed to the caller's closure.
 
 use crate::finding::{Confidence, Explanation};
-use crate::ruleset::compile::{ContextWord, RuleSet, MAX_MATCH_LEN};
+use crate::ruleset::compile::{CompiledRule, ContextWord, RuleSet, MAX_MATCH_LEN};
 use crate::ruleset::validate::{self, Candidate, Verdict};
 use regex_automata::{meta, Anchored, Input, PatternID, PatternSet};
 
@@ -330,14 +330,7 @@ impl<'r> Engine<'r> {
             }
         }
         let base = level;
-        let (positive, negative) = self.context(
-            hay,
-            pattern.rule,
-            vstart,
-            vend,
-            rule.window_before,
-            rule.window_after,
-        );
+        let (positive, negative) = self.context(hay, pattern.rule, rule, vstart, vend);
         // A first name near the value stands in for a context word, unless a negative word
         // says the text is about something else ("Criminal Record (album by Rick Wakeman)").
         let positive = positive.or_else(|| {
@@ -392,7 +385,7 @@ impl<'r> Engine<'r> {
         hay: &[u8],
         vstart: usize,
         vend: usize,
-        rule: &crate::ruleset::CompiledRule,
+        rule: &CompiledRule,
     ) -> Option<(usize, usize)> {
         let mut wstart = vstart.saturating_sub(rule.window_before);
         if let Some(nl) = memchr::memrchr(b'\n', &hay[wstart..vstart]) {
@@ -449,17 +442,18 @@ impl<'r> Engine<'r> {
         })
     }
 
-    /// The nearest positive and negative context words of `rule` in the window around a value.
+    /// The nearest positive and negative context words of rule `rule` (`compiled`) in the
+    /// window around a value; a negative word counts only within the rule's `negative_within`.
     #[allow(clippy::type_complexity)]
     fn context(
         &self,
         hay: &[u8],
         rule: usize,
+        compiled: &CompiledRule,
         vstart: usize,
         vend: usize,
-        before: usize,
-        after: usize,
     ) -> (Option<(usize, usize)>, Option<(usize, usize)>) {
+        let (before, after) = (compiled.window_before, compiled.window_after);
         let Some(ac) = self.rules.context.as_ref() else {
             return (None, None);
         };
@@ -495,7 +489,6 @@ impl<'r> Engine<'r> {
             if !(bounded_left && bounded_right) {
                 continue;
             }
-            let slot = if pos { &mut positive } else { &mut negative };
             // Keep the word nearest to the value.
             let dist = |s: usize, e: usize| {
                 if e <= vstart {
@@ -504,6 +497,10 @@ impl<'r> Engine<'r> {
                     s.saturating_sub(vend)
                 }
             };
+            if !pos && dist(m.start(), m.end()) > compiled.negative_within {
+                continue;
+            }
+            let slot = if pos { &mut positive } else { &mut negative };
             match slot {
                 Some((s, e)) if dist(*s, *e) <= dist(m.start(), m.end()) => {}
                 _ => *slot = Some((m.start(), m.end())),

@@ -50,6 +50,8 @@ pub struct CompiledRule {
     pub window_before: usize,
     /// Bytes searched after.
     pub window_after: usize,
+    /// A negative word farther than this from the value does not count.
+    pub negative_within: usize,
     /// A known first name before a match counts as context (`[context] names = true`).
     pub name_context: bool,
 }
@@ -411,6 +413,7 @@ impl RuleSet {
                 requires_context: d.requires_context,
                 window_before: d.context.window_before.unwrap_or(48).min(MAX_MATCH_LEN),
                 window_after: d.context.window_after.unwrap_or(24).min(MAX_MATCH_LEN),
+                negative_within: d.context.negative_within.unwrap_or(MAX_MATCH_LEN),
                 name_context: d.context.names,
                 def: r.def,
             });

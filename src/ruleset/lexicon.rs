@@ -63,6 +63,11 @@ pub(crate) fn is_particle(word: &[u8]) -> bool {
     PARTICLES.contains(&word)
 }
 
+/// Is `word` a particle of a name in any case (`Van`, `DE`, `von`)?
+pub(crate) fn is_particle_any_case(word: &[u8]) -> bool {
+    PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(word))
+}
+
 /// Endings of street and square names: "Jan van Galenstraat" is a street, not Jan.
 const STREET_ENDINGS: &[&[u8]] = &[
     b"straat",
@@ -230,7 +235,7 @@ impl Lexicons {
 
     fn words(value: &[u8]) -> impl Iterator<Item = &[u8]> {
         value
-            .split(|&b| b == b' ' || b == b'-')
+            .split(|&b| b == b' ' || b == b'-' || b == b'_')
             .filter(|w| !w.is_empty())
             .filter(|w| !PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(w)))
     }
@@ -368,23 +373,99 @@ impl Lexicons {
     /// Judges one capitalised word where a person is named alone by the sentence ("met Koen",
     /// "van Tom naar Griet", a list "Yusuf, Rianne en Bo"): a known first name that is no
     /// everyday word (Mark, Rose, April), no common word and not written in capitals.
-    pub fn judge_first_name(&self, value: &[u8]) -> Verdict {
+    ///
+    /// A hyphenated first name counts when each part is one ("Sarah-Jane", "Jean-Luc"). A first
+    /// name that is an everyday word counts only when `paired` says it stands beside another
+    /// first name ("Laura en Mark").
+    pub fn judge_first_name(&self, value: &[u8], paired: bool) -> Verdict {
         let shouting = value.len() > 1 && value.iter().all(|b| !b.is_ascii_lowercase());
         if shouting || value.contains(&b' ') {
             return Verdict::Fail("not one capitalised word");
         }
-        if !self.is_first_name(value) {
+        let known = self.is_first_name(value)
+            || (value.contains(&b'-')
+                && value
+                    .split(|&b| b == b'-')
+                    .all(|part| self.is_first_name(part) && !self.is_word_like_name(part)));
+        if !known {
             return Verdict::Fail("not a known first name");
         }
-        if Self::contains(&self.word_like_names, value)
-            || self.is_stopword(value)
-            || is_street_word(value)
-        {
+        if self.is_stopword(value) || is_street_word(value) {
             return Verdict::Fail("a first name that is also an everyday word");
+        }
+        if self.is_word_like_name(value) {
+            return if paired {
+                Verdict::Pass {
+                    note: "a first name that is also a word, beside another first name",
+                    set: None,
+                    cap: None,
+                }
+            } else {
+                Verdict::Fail("a first name that is also an everyday word")
+            };
         }
         Verdict::Pass {
             note: "a known first name where the sentence names a person",
             set: None,
+            cap: None,
+        }
+    }
+
+    /// Is this given name also an everyday capitalised word (Mark, Rose, April, Gent)?
+    pub fn is_word_like_name(&self, word: &[u8]) -> bool {
+        Self::contains(&self.word_like_names, word)
+    }
+
+    /// Is this word one of the common words that are no names (Klant, Team, Damen)?
+    pub fn is_common_word(&self, word: &[u8]) -> bool {
+        self.is_stopword(word) || is_street_word(word)
+    }
+
+    /// Judges one word named by a role word before it ("klant Mertens", "verpleegkundige
+    /// Hoekstra"): a known first name or surname that is no common or everyday word.
+    pub fn judge_known_name(&self, value: &[u8]) -> Verdict {
+        let shouting = value.len() > 1 && value.iter().all(|b| !b.is_ascii_lowercase());
+        if shouting || value.contains(&b' ') {
+            return Verdict::Fail("not one capitalised word");
+        }
+        if !(self.is_first_name(value) || self.is_surname(value)) {
+            return Verdict::Fail("not a known first name or surname");
+        }
+        if self.is_common_word(value) || self.is_word_like_name(value) {
+            return Verdict::Fail("a name that is also an everyday word");
+        }
+        Verdict::Pass {
+            note: "a known first name or surname after a role word",
+            set: Some(Confidence::Medium),
+            cap: None,
+        }
+    }
+
+    /// Judges a name written surname first ("Bakker, J.", "van der Zee, Pieter", "Huisman,
+    /// K.L."): the surname's last word must be a known surname and what follows the comma
+    /// initials or a known first name that is no everyday word; both known make it `medium`.
+    pub fn judge_inverted_name(&self, value: &[u8]) -> Verdict {
+        let Some(comma) = value.iter().position(|&b| b == b',') else {
+            return Verdict::Fail("no comma between surname and first name");
+        };
+        let (surname, given) = (&value[..comma], value[comma + 1..].trim_ascii());
+        let Some(last) = Self::words(surname).last() else {
+            return Verdict::Fail("no surname");
+        };
+        if !self.is_surname(last) || self.is_stopword(last) || is_street_word(last) {
+            return Verdict::Fail("the part before the comma is no known surname");
+        }
+        let initials = is_initials(given);
+        let first = !initials
+            && self.is_first_name(given)
+            && !Self::contains(&self.word_like_names, given)
+            && !self.is_stopword(given);
+        if !(initials || first) {
+            return Verdict::Fail("the part after the comma is no initials or known first name");
+        }
+        Verdict::Pass {
+            note: "surname, then initials or a first name, both known",
+            set: Some(Confidence::Medium),
             cap: None,
         }
     }
@@ -579,7 +660,12 @@ mod tests {
     #[test]
     fn a_lone_first_name_must_be_known_and_no_everyday_word() {
         let lex = Lexicons::builtin();
-        let passes = |v: &str| matches!(lex.judge_first_name(v.as_bytes()), Verdict::Pass { .. });
+        let passes = |v: &str| {
+            matches!(
+                lex.judge_first_name(v.as_bytes(), false),
+                Verdict::Pass { .. }
+            )
+        };
         assert!(passes("Koen") && passes("Griet") && passes("Yusuf") && passes("Özlem"));
         assert!(!passes("Mark") && !passes("Rose") && !passes("April"));
         assert!(!passes("KOEN") && !passes("Rotterdam") && !passes("Koen Jansen"));

@@ -62,6 +62,11 @@ pub struct ContextDef {
     /// Words that lower confidence by one level.
     #[serde(default)]
     pub negative: Vec<String>,
+    /// Bytes between the value and a negative word for the word to count (default: the whole
+    /// window). A street word belongs to the name beside it ("Van der Laan"), not to a first name
+    /// half a sentence away, so a rule about short values can keep its negative words close.
+    #[serde(default)]
+    pub negative_within: Option<usize>,
     /// A capitalised first name the lexicons know, in the window before the match, counts as
     /// a positive context word ("Fatima gaat met zwangerschapsverlof"): a person is near.
     #[serde(default)]

@@ -55,6 +55,10 @@ pub enum Validator {
     PersonNameFramed,
     /// A first name alone where the sentence names a person ("met Koen", a list of names).
     PersonFirstName,
+    /// A name written surname first, as lists and registers write it ("Bakker, J.").
+    PersonNameInverted,
+    /// One word that must be a known first name or surname ("klant Mertens").
+    PersonKnownName,
     /// A street address: a plausible house number.
     StreetAddress,
 }
@@ -83,6 +87,8 @@ impl Validator {
         ("person_name_titled", Validator::PersonNameTitled),
         ("person_name_framed", Validator::PersonNameFramed),
         ("person_first_name", Validator::PersonFirstName),
+        ("person_name_inverted", Validator::PersonNameInverted),
+        ("person_known_name", Validator::PersonKnownName),
         ("street_address", Validator::StreetAddress),
     ];
 
@@ -268,11 +274,20 @@ pub fn validate(v: Validator, c: &Candidate<'_>, lex: &Lexicons) -> Verdict {
         | Validator::PersonNameTitled
         | Validator::PersonNameFramed
         | Validator::PersonFirstName
+        | Validator::PersonNameInverted
+        | Validator::PersonKnownName
             if c.inside_word() =>
         {
             Verdict::Fail("part of a longer word")
         }
-        Validator::PersonName => lex.judge_name(value),
+        Validator::PersonName => match lex.judge_name(value) {
+            Verdict::Pass { set: Some(_), .. } if surname_alone_after_a_noun(c) => Verdict::Pass {
+                note: "a surname alone after a lower-case word names a place as often as a person",
+                set: None,
+                cap: None,
+            },
+            verdict => verdict,
+        },
         Validator::PersonNameTitled => lex.judge_titled_name(value),
         Validator::PersonNameFramed => lex.judge_framed_name(value),
         Validator::PersonFirstName if glued_to_an_identifier(c) => {
@@ -281,7 +296,9 @@ pub fn validate(v: Validator, c: &Candidate<'_>, lex: &Lexicons) -> Verdict {
         Validator::PersonFirstName if more_name_follows(c) => {
             Verdict::Fail("a longer name follows: the full-name patterns take it")
         }
-        Validator::PersonFirstName => lex.judge_first_name(value),
+        Validator::PersonFirstName => lex.judge_first_name(value, paired_with_a_first_name(c, lex)),
+        Validator::PersonNameInverted => lex.judge_inverted_name(value),
+        Validator::PersonKnownName => lex.judge_known_name(value),
         Validator::StreetAddress => street_address(value),
     }
 }
@@ -740,6 +757,53 @@ fn glued_to_an_identifier(c: &Candidate<'_>) -> bool {
         (c.after(1), c.after(2)),
         (Some(b'.' | b'@' | b'+' | b'-' | b'/'), Some(n)) if n.is_ascii_alphanumeric() || n >= 0x80
     )
+}
+
+/// Whether the value is a capitalised particle and one surname ("De Vries", "Van der Linden")
+/// right after a lower-case word: "zaal De Vries", "wijk De Groot" name a room and a district.
+fn surname_alone_after_a_noun(c: &Candidate<'_>) -> bool {
+    use crate::ruleset::lexicon::is_particle_any_case;
+    let value = c.value();
+    let mut words = value.split(|&b| b == b' ');
+    let starts_with_particle = value.first().is_some_and(u8::is_ascii_uppercase)
+        && words.next().is_some_and(is_particle_any_case);
+    starts_with_particle
+        && words.filter(|w| !is_particle_any_case(w)).count() == 1
+        && c.before(1) == Some(b' ')
+        && c.before(2).is_some_and(|b| b.is_ascii_lowercase())
+}
+
+/// Whether the value stands in a pair of names joined by a conjunction, the other one a known
+/// first name that is no everyday word: "Laura en Mark", "Mark and Laura", "Grace or Hope".
+/// The pair, not the word alone, says that Mark here is a person.
+fn paired_with_a_first_name(c: &Candidate<'_>, lex: &Lexicons) -> bool {
+    const JOINS: &[&[u8]] = &[
+        b"en", b"and", b"or", b"of", b"et", b"ou", b"und", b"oder", b"&",
+    ];
+    let is_name =
+        |w: &[u8]| lex.is_first_name(w) && !lex.is_word_like_name(w) && !lex.is_common_word(w);
+    if c.before(1) == Some(b' ') {
+        let mut before = c.hay[..c.start - 1].rsplit(|&b| b == b' ');
+        if let (Some(join), Some(other)) = (before.next(), before.next()) {
+            let other = other.strip_suffix(b",").unwrap_or(other);
+            if JOINS.contains(&join) && is_name(other) {
+                return true;
+            }
+        }
+    }
+    let rest = &c.hay[c.end.min(c.hay.len())..];
+    let Some(rest) = rest.strip_prefix(b" ") else {
+        return false;
+    };
+    let mut after = rest.split(|&b| b == b' ');
+    if let (Some(join), Some(other)) = (after.next(), after.next()) {
+        let end = other
+            .iter()
+            .position(|&b| !(b.is_ascii_alphabetic() || b >= 0x80))
+            .unwrap_or(other.len());
+        return JOINS.contains(&join) && is_name(&other[..end]);
+    }
+    false
 }
 
 /// Whether a capitalised word, or a particle (`de`, `van 't`), follows the value after one
