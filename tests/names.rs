@@ -1,6 +1,7 @@
-//! Person names in free text, scored against a hand-written, labelled corpus
-//! (`fixtures/accuracy/names`): recall and precision of `person_name` at the default
-//! confidence must stay above the floors below. Run with `--nocapture` to see the numbers.
+//! Person names in free text, scored against two hand-written, labelled corpora
+//! (`fixtures/accuracy/names` and `names_b`): recall and precision of `person_name` at the
+//! default confidence must stay above the floors below. Run with `--nocapture` to see the
+//! numbers.
 
 use crate::common::piiscan;
 use serde_json::Value;
@@ -51,12 +52,11 @@ fn labels(dir: &std::path::Path) -> Vec<Label> {
     out
 }
 
-#[test]
-fn names_in_free_text_are_found_with_high_precision() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/accuracy/names");
-    let labels = labels(&dir);
+/// Recall and precision of `person_name` at the default confidence on the corpus in `dir`.
+fn score(dir: &std::path::Path) -> (f64, f64) {
+    let labels = labels(dir);
     let o = piiscan()
-        .current_dir(&dir)
+        .current_dir(dir)
         .env(
             "PIISCAN_FINGERPRINT_KEY",
             "0123456789abcdef0123456789abcdef",
@@ -102,7 +102,22 @@ fn names_in_free_text_are_found_with_high_precision() {
     let tp = found.len();
     let recall = tp as f64 / names as f64;
     let precision = tp as f64 / (tp + fp) as f64;
-    println!("person_name on the hand-labelled names corpus: tp {tp} fp {fp} fn {} precision {precision:.3} recall {recall:.3}", names - tp);
-    assert!(precision >= 0.96, "precision {precision:.3}");
-    assert!(recall >= 0.82, "recall {recall:.3}");
+    println!(
+        "person_name on {}: tp {tp} fp {fp} fn {} precision {precision:.3} recall {recall:.3}",
+        dir.display(),
+        names - tp
+    );
+    (recall, precision)
+}
+
+#[test]
+fn names_in_free_text_are_found_with_high_precision() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/accuracy");
+    // The first corpus (measured 0.941 / 0.992 in December 2026) and the second, written
+    // without sight of the rules (0.884 / 1.000).
+    for (corpus, min_recall) in [("names", 0.92), ("names_b", 0.86)] {
+        let (recall, precision) = score(&root.join(corpus));
+        assert!(precision >= 0.97, "{corpus}: precision {precision:.3}");
+        assert!(recall >= min_recall, "{corpus}: recall {recall:.3}");
+    }
 }

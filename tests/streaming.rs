@@ -120,3 +120,72 @@ fn streamed_inputs_keep_their_order_among_others() {
     assert_eq!(got.inputs, 4);
     assert_eq!(got.found, want);
 }
+
+/// Peak resident memory (kB) of `piiscan scan ARGS`, sampled from `/proc` while it runs.
+#[cfg(target_os = "linux")]
+fn peak_rss_kb(args: &[&std::ffi::OsStr]) -> u64 {
+    let mut child = crate::common::piiscan()
+        .env("PIISCAN_FINGERPRINT_KEY", "streaming-test-key-0123456789")
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run piiscan");
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&status) {
+            let hwm = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+            peak = peak.max(hwm.unwrap_or(0));
+        }
+        if child.try_wait().expect("wait").is_some() {
+            return peak;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// A ZIP archive of `members` logs, each with a finding on every one of `lines` lines.
+fn zip_of_logs(path: &std::path::Path, members: usize, lines: usize) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for m in 0..members {
+        z.start_file(format!("logs/app-{m:03}.log"), opts).unwrap();
+        z.write_all(log(lines, &format!("m{m}")).as_bytes())
+            .unwrap();
+    }
+    z.finish().unwrap();
+}
+
+/// Bounded memory for archives: the members of a ZIP go out to the report one by one while
+/// the archive is read, so a ZIP of forty members with a finding on every line needs about
+/// the memory of one of them, not of all forty (measured: the peak resident set of the run).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_zip_with_many_findings_is_held_one_member_at_a_time_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, many) = (dir.path().join("one.zip"), dir.path().join("many.zip"));
+    zip_of_logs(&one, 1, 6_000);
+    zip_of_logs(&many, 40, 6_000);
+    let peak = |p: &std::path::Path| {
+        peak_rss_kb(&[
+            "scan".as_ref(),
+            p.as_os_str(),
+            "--format".as_ref(),
+            "ndjson".as_ref(),
+            "--threads".as_ref(),
+            "1".as_ref(),
+        ])
+    };
+    let (p1, p40) = (peak(&one), peak(&many));
+    assert!(p1 > 0, "no memory reading from /proc");
+    // 240,000 findings held at once would take well over 60 MB more than one member's 6,000.
+    assert!(
+        p40 < p1 + 30_000,
+        "40 members peaked at {p40} kB, one member at {p1} kB: members pile up"
+    );
+}

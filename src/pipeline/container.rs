@@ -35,6 +35,22 @@ pub(crate) struct MemberResult {
     pub(crate) part: bool,
 }
 
+/// Hands the members read so far on while the container is still being read: the callee
+/// takes them (and so bounds the memory a large archive or mailbox holds) or leaves them for
+/// later; what is left at the end goes out with the container's own result.
+pub(crate) type MemberFlush<'f> = &'f mut dyn FnMut(&mut Vec<MemberResult>);
+
+impl MemberResult {
+    /// How many hits it holds.
+    pub(crate) fn hit_count(&self) -> usize {
+        let r = &self.result;
+        r.region.as_ref().map_or(0, |g| g.hits.len())
+            + r.table
+                .as_ref()
+                .map_or(0, |t| t.hits.len() + t.text_hits.len())
+    }
+}
+
 /// Fills in fingerprints and masks of every member's findings, each under its own location.
 pub(crate) fn mark_members(
     result: &mut UnitResult,
@@ -42,7 +58,17 @@ pub(crate) fn mark_members(
     project_path: &str,
     fingerprints: Option<&Fingerprinter>,
 ) {
-    for m in &mut result.members {
+    mark_member_list(&mut result.members, rules, project_path, fingerprints);
+}
+
+/// [`mark_members`] for a list of members.
+pub(crate) fn mark_member_list(
+    members: &mut [MemberResult],
+    rules: &RuleSet,
+    project_path: &str,
+    fingerprints: Option<&Fingerprinter>,
+) {
+    for m in members.iter_mut() {
         let path = format!("{project_path}!{}", m.location);
         if let Some(region) = m.result.region.as_mut() {
             mark_found(
@@ -70,6 +96,7 @@ pub(crate) fn run(
     path: Option<&Path>,
     ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
+    flush: MemberFlush<'_>,
 ) -> UnitResult {
     let budget = Budget::new(ctx.limits);
     let name = path
@@ -87,6 +114,8 @@ pub(crate) fn run(
         budget: &budget,
         depth: 1,
         members: Vec::new(),
+        seen: 0,
+        flush,
     };
     let mut result = match (kind, on_disk) {
         (Container::Zip | Container::SevenZ | Container::Document(_) | Container::Msg, Some(p)) => {
@@ -114,13 +143,18 @@ pub(crate) fn run(
 }
 
 /// Walks one input's containers, collecting member results.
-struct Walker<'c, 's, 'b> {
+struct Walker<'c, 's, 'b, 'f> {
     ctx: &'c Ctx<'c>,
     scratch: &'s mut crate::detect::Scratch,
     budget: &'b Budget,
     /// 1 for the members of the input given.
     depth: u32,
+    /// Members read and not yet handed on.
     members: Vec<MemberResult>,
+    /// Members read in all, handed on or not.
+    seen: usize,
+    /// Offered the members after each one (a nested walker keeps them for its parent).
+    flush: MemberFlush<'f>,
 }
 
 /// The status of a container whose walk ended with `outcome`.
@@ -137,7 +171,14 @@ fn container_status(outcome: io::Result<()>, read_any: bool) -> InputStatus {
     }
 }
 
-impl Walker<'_, '_, '_> {
+impl Walker<'_, '_, '_, '_> {
+    /// Adds a member read, and offers what is held to the flush.
+    fn push(&mut self, member: MemberResult) {
+        self.members.push(member);
+        self.seen += 1;
+        (self.flush)(&mut self.members);
+    }
+
     /// A ZIP archive or document that can seek.
     fn seekable<R: Read + Seek>(&mut self, kind: Container, name: &str, reader: R) -> UnitResult {
         match kind {
@@ -153,15 +194,15 @@ impl Walker<'_, '_, '_> {
                 Err(e) => failed(format!("not a readable Outlook message: {e}")),
             },
             Container::SevenZ => {
-                let before = self.members.len();
+                let before = self.seen;
                 let outcome = container::sevenz::walk(reader, self.budget, self);
-                let read_any = self.members.len() > before;
+                let read_any = self.seen > before;
                 UnitResult::status(container_status(outcome, read_any))
             }
             _ => {
-                let before = self.members.len();
+                let before = self.seen;
                 let outcome = container::zip::walk(reader, self.budget, self);
-                let read_any = self.members.len() > before;
+                let read_any = self.seen > before;
                 UnitResult::status(container_status(outcome, read_any))
             }
         }
@@ -177,9 +218,9 @@ impl Walker<'_, '_, '_> {
         match kind {
             Container::Unreadable(why) => UnitResult::status(InputStatus::Failed(why.to_string())),
             Container::Tar => {
-                let before = self.members.len();
+                let before = self.seen;
                 let outcome = container::tar::walk(&mut reader, self.budget, self);
-                let read_any = self.members.len() > before;
+                let read_any = self.seen > before;
                 UnitResult::status(container_status(outcome, read_any))
             }
             Container::Zip | Container::SevenZ | Container::Document(_) | Container::Msg => {
@@ -314,7 +355,7 @@ impl Walker<'_, '_, '_> {
 
     /// Adds a part of the container being read.
     fn part(&mut self, location: &str, result: UnitResult) {
-        self.members.push(MemberResult {
+        self.push(MemberResult {
             location: location.to_string(),
             result,
             part: true,
@@ -387,13 +428,13 @@ impl Walker<'_, '_, '_> {
             if cut {
                 add_problem(&mut result.status, too_large());
             }
-            self.members.push(MemberResult {
+            self.push(MemberResult {
                 location,
                 result,
                 part: false,
             });
         });
-        let read_any = !self.members.is_empty();
+        let read_any = self.seen > 0;
         UnitResult::status(container_status(outcome.map(|_| ()), read_any))
     }
 
@@ -410,7 +451,7 @@ impl Walker<'_, '_, '_> {
             let location = format!("{prefix}attachment {}", clean_name(&att.name));
             if let Err(limit) = self.budget.entry() {
                 problems = Some(limit.0.clone());
-                self.members.push(MemberResult {
+                self.push(MemberResult {
                     location,
                     result: failed(limit.0),
                     part: false,
@@ -421,13 +462,13 @@ impl Walker<'_, '_, '_> {
             let mut guarded = Guard::new(Cursor::new(att.data), self.budget, None);
             let (result, nested) = self.read_member(&att.name, &mut guarded, Some(stored));
             for m in nested {
-                self.members.push(MemberResult {
+                self.push(MemberResult {
                     location: format!("{location}!{}", m.location),
                     result: m.result,
                     part: m.part,
                 });
             }
-            self.members.push(MemberResult {
+            self.push(MemberResult {
                 location,
                 result,
                 part: false,
@@ -515,12 +556,15 @@ impl Walker<'_, '_, '_> {
                     Vec::new(),
                 );
             }
+            let mut keep = |_: &mut Vec<MemberResult>| {};
             let mut inner = Walker {
                 ctx: self.ctx,
                 scratch: &mut *self.scratch,
                 budget: self.budget,
                 depth: self.depth + 1,
                 members: Vec::new(),
+                seen: 0,
+                flush: &mut keep,
             };
             let result = inner.stream(kind, &base, whole);
             return (result, inner.members);
@@ -537,6 +581,7 @@ impl Walker<'_, '_, '_> {
                 Some(Path::new(&name)),
                 self.ctx,
                 self.scratch,
+                &mut |_| {},
                 &mut |_| {},
             ),
             Vec::new(),
@@ -602,17 +647,17 @@ fn spool(reader: &mut dyn Read) -> io::Result<File> {
     Ok(file)
 }
 
-impl Visitor for Walker<'_, '_, '_> {
+impl Visitor for Walker<'_, '_, '_, '_> {
     fn member(&mut self, name: &str, reader: &mut dyn Read, stored: Option<u64>) {
         let (result, nested) = self.read_member(name, reader, stored);
         for m in nested {
-            self.members.push(MemberResult {
+            self.push(MemberResult {
                 location: format!("{name}!{}", m.location),
                 result: m.result,
                 part: m.part,
             });
         }
-        self.members.push(MemberResult {
+        self.push(MemberResult {
             location: name.to_string(),
             result,
             part: false,
@@ -620,7 +665,7 @@ impl Visitor for Walker<'_, '_, '_> {
     }
 
     fn not_scanned(&mut self, name: &str, reason: String) {
-        self.members.push(MemberResult {
+        self.push(MemberResult {
             location: name.to_string(),
             result: failed(reason),
             part: false,

@@ -246,7 +246,17 @@ impl<'a> Emitter<'a> {
     /// a part (a PDF's page) only has its findings named so, and is counted with its
     /// container, which comes after its parts.
     pub(super) fn emit_members(&mut self, names: Names<'_>, result: &mut UnitResult) {
-        for m in std::mem::take(&mut result.members) {
+        let members = std::mem::take(&mut result.members);
+        self.emit_member_list(names, members);
+    }
+
+    /// [`Self::emit_members`] for members handed on while their container is still read.
+    pub(super) fn emit_member_list(
+        &mut self,
+        names: Names<'_>,
+        members: Vec<crate::pipeline::container::MemberResult>,
+    ) {
+        for m in members {
             let path: Arc<str> = Arc::from(format!("{}!{}", names.0, m.location).as_str());
             let project: Arc<str> = Arc::from(format!("{}!{}", names.1, m.location).as_str());
             if m.part {

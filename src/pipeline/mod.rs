@@ -44,12 +44,19 @@ enum Msg {
     /// to be emitted, so they go straight out and memory stays bounded however many findings
     /// a file holds (gzip, standard input and non-UTF-8 files are one unit each).
     Part(Vec<RegionHit>),
+    /// Members of a container unit still being read, in order: sent, like parts, only while
+    /// the unit is the next to be emitted, so a large archive or mailbox is held one member
+    /// at a time.
+    Members(Vec<crate::pipeline::container::MemberResult>),
     /// The unit is done (boxed: a result is large, a part is small).
     Done(Box<UnitResult>),
 }
 
 /// Hits a unit that is not yet the next to be emitted gathers before it waits for its turn.
 const FAR_HITS: usize = 32 * 1024;
+
+/// Members a container unit that is not yet the next to be emitted gathers before it waits.
+const FAR_MEMBERS: usize = 256;
 
 /// Runs a scan.
 ///
@@ -180,7 +187,37 @@ pub fn scan(
                         // A closed channel means the emitter stopped; the unit ends below.
                         let _ = tx.send((i, Msg::Part(part)));
                     };
-                    let mut result = run_unit(&units[i], entries, ctx, &mut scratch, &mut flush);
+                    let mut flush_members =
+                        |members: &mut Vec<crate::pipeline::container::MemberResult>| {
+                            let held: usize = members.iter().map(|m| m.hit_count()).sum();
+                            let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
+                            if *done < i && held < FAR_HITS && members.len() < FAR_MEMBERS {
+                                return;
+                            }
+                            while *done < i && !stop.load(Ordering::Relaxed) {
+                                done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
+                            }
+                            drop(done);
+                            if stop.load(Ordering::Relaxed) {
+                                return;
+                            }
+                            let mut batch = std::mem::take(members);
+                            crate::pipeline::container::mark_member_list(
+                                &mut batch,
+                                rules,
+                                path,
+                                fingerprints,
+                            );
+                            let _ = tx.send((i, Msg::Members(batch)));
+                        };
+                    let mut result = run_unit(
+                        &units[i],
+                        entries,
+                        ctx,
+                        &mut scratch,
+                        &mut flush,
+                        &mut flush_members,
+                    );
                     if let Some(region) = result.region.as_mut() {
                         mark_found(
                             region.hits.iter_mut().map(|h| &mut h.found),
@@ -226,6 +263,18 @@ pub fn scan(
                     let unit = &units[i];
                     let names = (&paths[unit.entry()], &project_paths[unit.entry()]);
                     emitter.text_hits(names, hits);
+                    if emitter.failed() {
+                        stop.store(true, Ordering::Relaxed);
+                        advanced.notify_all();
+                        break;
+                    }
+                    continue;
+                }
+                Msg::Members(members) => {
+                    debug_assert_eq!(i, next_emit);
+                    let unit = &units[i];
+                    let names = (&paths[unit.entry()], &project_paths[unit.entry()]);
+                    emitter.emit_member_list(names, members);
                     if emitter.failed() {
                         stop.store(true, Ordering::Relaxed);
                         advanced.notify_all();

@@ -105,6 +105,7 @@ pub(crate) fn run_opened(
     ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
     flush: Flush<'_>,
+    members: MemberFlush<'_>,
 ) -> UnitResult {
     let mut opened = match opened {
         Ok(o) => o,
@@ -119,7 +120,7 @@ pub(crate) fn run_opened(
     // copied to a private temporary file and read from there.
     if on_disk.is_none() {
         if let Some(table) = streamed_table(path, &opened.head) {
-            return run_spooled(table, opened, path, ctx, scratch);
+            return run_spooled(table, opened, path, ctx, scratch, members);
         }
     }
     // SQLite, Parquet and workbooks are binary and are read from their path.
@@ -138,7 +139,7 @@ pub(crate) fn run_opened(
     if let Some(kind) =
         crate::source::input::container(name.as_deref().unwrap_or("-"), &opened.head)
     {
-        return crate::pipeline::container::run(kind, opened, path, ctx, scratch);
+        return crate::pipeline::container::run(kind, opened, path, ctx, scratch, members);
     }
     // A pg_dump archive inside gzip or on standard input: read as a stream.
     if crate::source::table::pgarchive::is_archive_head(&opened.head) {
@@ -289,12 +290,15 @@ pub(super) fn run_region(
 /// Hands a text unit's hits on while it is still being read (see [`Msg::Part`]).
 pub(super) type Flush<'f> = &'f mut dyn FnMut(&mut Vec<RegionHit>);
 
+pub(crate) use crate::pipeline::container::MemberFlush;
+
 pub(super) fn run_unit(
     unit: &Unit,
     entries: &[Entry],
     ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
     flush: Flush<'_>,
+    members: MemberFlush<'_>,
 ) -> UnitResult {
     match (unit, &entries[unit.entry()]) {
         (Unit::Region { start, end, .. }, Entry::File { path, .. }) => {
@@ -316,10 +320,18 @@ pub(super) fn run_unit(
                 ctx,
                 scratch,
                 flush,
+                members,
             );
             check_unchanged(path, before.as_ref(), result)
         }
-        (_, Entry::Stdin) => run_opened(open_stdin().map(Opened::local), None, ctx, scratch, flush),
+        (_, Entry::Stdin) => run_opened(
+            open_stdin().map(Opened::local),
+            None,
+            ctx,
+            scratch,
+            flush,
+            members,
+        ),
         (_, Entry::Database { url }) => run_database(url, ctx, scratch),
         (_, Entry::TooLarge { .. }) => UnitResult::status(InputStatus::SkippedTooLarge),
         (
@@ -407,6 +419,7 @@ pub(super) fn run_spooled(
     path: Option<&std::path::Path>,
     ctx: &Ctx<'_>,
     scratch: &mut crate::detect::Scratch,
+    members: MemberFlush<'_>,
 ) -> UnitResult {
     use crate::source::open::{spool, SpoolError};
     let what = match table {
@@ -466,6 +479,7 @@ pub(super) fn run_spooled(
                 path,
                 ctx,
                 scratch,
+                members,
             );
         }
     };

@@ -421,12 +421,30 @@ impl Lexicons {
         self.is_stopword(word) || is_street_word(word)
     }
 
-    /// Judges one word named by a role word before it ("klant Mertens", "verpleegkundige
-    /// Hoekstra"): a known first name or surname that is no common or everyday word.
+    /// Judges a name named by a role word before it ("klant Mertens", "verpleegkundige
+    /// Hoekstra", "collega Priya Raghunathan"): one word must be a known first name or surname
+    /// that is no common or everyday word; several words need a known first name (or
+    /// initials) and no common word. Unknown words fail, as the role word alone would
+    /// otherwise raise any capitalised word ("klant Graag").
     pub fn judge_known_name(&self, value: &[u8]) -> Verdict {
         let shouting = value.len() > 1 && value.iter().all(|b| !b.is_ascii_lowercase());
-        if shouting || value.contains(&b' ') {
-            return Verdict::Fail("not one capitalised word");
+        if shouting {
+            return Verdict::Fail("not a capitalised name");
+        }
+        if value.contains(&b' ') {
+            let Some(p) = self.parts(value) else {
+                return Verdict::Fail("no name");
+            };
+            let known_first =
+                p.initials || (self.is_first_name(p.first) && !self.is_word_like_name(p.first));
+            if p.common_word || !known_first {
+                return Verdict::Fail("no known first name, or a common word");
+            }
+            return Verdict::Pass {
+                note: "a known first name and a surname after a role word",
+                set: Some(Confidence::Medium),
+                cap: None,
+            };
         }
         if !(self.is_first_name(value) || self.is_surname(value)) {
             return Verdict::Fail("not a known first name or surname");
@@ -454,6 +472,12 @@ impl Lexicons {
         };
         if !self.is_surname(last) || self.is_stopword(last) || is_street_word(last) {
             return Verdict::Fail("the part before the comma is no known surname");
+        }
+        // The given name may be followed by initials ("WILHELMINA J.", "Pieter J.").
+        let mut given_words = given.split(|&b| b == b' ');
+        let given = given_words.next().unwrap_or_default();
+        if !given_words.all(|w| is_initials(w) || (w.len() == 1 && w[0].is_ascii_uppercase())) {
+            return Verdict::Fail("more than a first name and initials after the comma");
         }
         let initials = is_initials(given);
         let first = !initials
