@@ -121,19 +121,29 @@ fn streamed_inputs_keep_their_order_among_others() {
     assert_eq!(got.found, want);
 }
 
-/// Peak resident memory (kB) of `piiscan scan ARGS`, sampled from `/proc` while it runs.
+/// Peak resident memory (kB) of `piiscan scan ARGS`, sampled from `/proc` while it runs, and
+/// the number of findings it wrote (NDJSON lines naming a rule); the run must succeed.
 #[cfg(target_os = "linux")]
-fn peak_rss_kb(args: &[&std::ffi::OsStr]) -> u64 {
+fn peak_rss_kb(args: &[&std::ffi::OsStr]) -> (u64, usize) {
+    use std::io::BufRead;
     let mut child = crate::common::piiscan()
         .env("PIISCAN_FINGERPRINT_KEY", "streaming-test-key-0123456789")
         .args(args)
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("run piiscan");
+    let out = child.stdout.take().expect("stdout");
+    let counter = std::thread::spawn(move || {
+        std::io::BufReader::new(out)
+            .lines()
+            .map_while(Result::ok)
+            .filter(|l| l.contains("\"rule\""))
+            .count()
+    });
     let status = format!("/proc/{}/status", child.id());
     let mut peak = 0;
-    loop {
+    let exit = loop {
         if let Ok(text) = std::fs::read_to_string(&status) {
             let hwm = text
                 .lines()
@@ -141,14 +151,17 @@ fn peak_rss_kb(args: &[&std::ffi::OsStr]) -> u64 {
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
             peak = peak.max(hwm.unwrap_or(0));
         }
-        if child.try_wait().expect("wait").is_some() {
-            return peak;
+        if let Some(exit) = child.try_wait().expect("wait") {
+            break exit;
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    };
+    assert_eq!(exit.code(), Some(0), "piiscan did not finish its scan");
+    (peak, counter.join().expect("count"))
 }
 
 /// A ZIP archive of `members` logs, each with a finding on every one of `lines` lines.
+#[cfg(target_os = "linux")]
 fn zip_of_logs(path: &std::path::Path, members: usize, lines: usize) {
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     let opts = zip::write::SimpleFileOptions::default()
@@ -181,11 +194,42 @@ fn a_zip_with_many_findings_is_held_one_member_at_a_time_bounded_memory() {
             "1".as_ref(),
         ])
     };
-    let (p1, p40) = (peak(&one), peak(&many));
+    let ((p1, n1), (p40, n40)) = (peak(&one), peak(&many));
     assert!(p1 > 0, "no memory reading from /proc");
+    assert_eq!((n1, n40), (6_000, 240_000), "every finding is reported");
     // 240,000 findings held at once would take well over 60 MB more than one member's 6,000.
     assert!(
         p40 < p1 + 30_000,
         "40 members peaked at {p40} kB, one member at {p1} kB: members pile up"
     );
+}
+
+/// Members handed on while their archive is read keep their place: a ZIP of 300 members (more
+/// than a unit gathers before it waits for its turn) between two logs gives the same findings
+/// in the same order on two threads as on one.
+#[test]
+fn archive_members_keep_their_order_among_other_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("a-first.log");
+    std::fs::write(&first, log(20_000, "first")).unwrap();
+    let zip = dir.path().join("b-members.zip");
+    {
+        let mut z = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for m in 0..300 {
+            z.start_file(format!("m{m:03}.log"), opts).unwrap();
+            z.write_all(log(3, &format!("z{m}")).as_bytes()).unwrap();
+        }
+        z.finish().unwrap();
+    }
+    let last = dir.path().join("c-last.log");
+    std::fs::write(&last, log(500, "last")).unwrap();
+    let files = [first, zip, last];
+    let one = run(&files, 1);
+    let two = run(&files, 2);
+    assert_eq!(one.found.len(), 20_000 + 900 + 500);
+    assert_eq!(two.found, one.found);
+    assert_eq!(two.inputs, one.inputs);
+    assert_eq!(one.inputs, 3 + 300, "each member is reported as an input");
 }

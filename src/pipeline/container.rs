@@ -80,7 +80,11 @@ pub(crate) fn mark_member_list(
         }
         if let Some(table) = m.result.table.as_mut() {
             mark_found(
-                table.hits.iter_mut().map(|h| &mut h.found),
+                table
+                    .hits
+                    .iter_mut()
+                    .map(|h| &mut h.found)
+                    .chain(table.text_hits.iter_mut().map(|h| &mut h.found)),
                 rules,
                 &path,
                 fingerprints,

@@ -58,6 +58,16 @@ const FAR_HITS: usize = 32 * 1024;
 /// Members a container unit that is not yet the next to be emitted gathers before it waits.
 const FAR_MEMBERS: usize = 256;
 
+/// Tells the workers to stop: the flag is set under the lock they check it under before they
+/// wait, so that none misses the wake-up and waits for ever.
+fn stop_workers(stop: &AtomicBool, emitted: &Mutex<usize>, advanced: &Condvar) {
+    {
+        let _held = emitted.lock().unwrap_or_else(|p| p.into_inner());
+        stop.store(true, Ordering::Relaxed);
+    }
+    advanced.notify_all();
+}
+
 /// Runs a scan.
 ///
 /// # Errors
@@ -264,8 +274,7 @@ pub fn scan(
                     let names = (&paths[unit.entry()], &project_paths[unit.entry()]);
                     emitter.text_hits(names, hits);
                     if emitter.failed() {
-                        stop.store(true, Ordering::Relaxed);
-                        advanced.notify_all();
+                        stop_workers(stop, emitted, advanced);
                         break;
                     }
                     continue;
@@ -276,8 +285,7 @@ pub fn scan(
                     let names = (&paths[unit.entry()], &project_paths[unit.entry()]);
                     emitter.emit_member_list(names, members);
                     if emitter.failed() {
-                        stop.store(true, Ordering::Relaxed);
-                        advanced.notify_all();
+                        stop_workers(stop, emitted, advanced);
                         break;
                     }
                     continue;
@@ -294,9 +302,13 @@ pub fn scan(
                     progress.set_files(files_done, entries.len());
                 }
                 next_emit += 1;
-                *emitted.lock().unwrap_or_else(|p| p.into_inner()) = next_emit;
-                if emitter.failed() {
-                    stop.store(true, Ordering::Relaxed);
+                {
+                    let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
+                    *done = next_emit;
+                    // Set under the lock a waiting worker checks it under: no wake-up is lost.
+                    if emitter.failed() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
                 }
                 advanced.notify_all();
             }

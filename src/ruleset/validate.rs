@@ -296,7 +296,11 @@ pub fn validate(v: Validator, c: &Candidate<'_>, lex: &Lexicons) -> Verdict {
         Validator::PersonFirstName if more_name_follows(c) => {
             Verdict::Fail("a longer name follows: the full-name patterns take it")
         }
-        Validator::PersonFirstName => lex.judge_first_name(value, paired_with_a_first_name(c, lex)),
+        Validator::PersonFirstName => {
+            // Looked at only for a name that is also a word: the pair is its evidence.
+            let paired = lex.is_word_like_name(value) && paired_with_a_first_name(c, lex);
+            lex.judge_first_name(value, paired)
+        }
         Validator::PersonNameInverted => lex.judge_inverted_name(value),
         Validator::PersonKnownName => lex.judge_known_name(value),
         Validator::StreetAddress => street_address(value),
@@ -767,10 +771,26 @@ fn surname_alone_after_a_noun(c: &Candidate<'_>) -> bool {
     let mut words = value.split(|&b| b == b' ');
     let starts_with_particle = value.first().is_some_and(u8::is_ascii_uppercase)
         && words.next().is_some_and(is_particle_any_case);
+    // After a word of the sentence that names a person ("met De Vries", "belde De Jong") the
+    // surname keeps its confidence; after a noun ("zaal De Vries") it does not.
+    const PERSON_WORDS: &[&[u8]] = &[
+        b"met", b"aan", b"door", b"voor", b"bij", b"naar", b"van", b"tegen", b"namens", b"en",
+        b"of", b"dat", b"belde", b"mailde", b"zegt", b"zei", b"meldt", b"vraagt", b"heeft",
+        b"with", b"to", b"by", b"from", b"and", b"avec", b"par", b"et", b"mit", b"und",
+    ];
+    let word_before = || {
+        let head = &c.hay[..c.start.saturating_sub(1)];
+        let from = head
+            .iter()
+            .rposition(|b| !b.is_ascii_lowercase())
+            .map_or(0, |i| i + 1);
+        &head[from..]
+    };
     starts_with_particle
         && words.filter(|w| !is_particle_any_case(w)).count() == 1
         && c.before(1) == Some(b' ')
         && c.before(2).is_some_and(|b| b.is_ascii_lowercase())
+        && !PERSON_WORDS.contains(&word_before())
 }
 
 /// Whether the value stands in a pair of names joined by a conjunction, the other one a known
@@ -780,12 +800,23 @@ fn paired_with_a_first_name(c: &Candidate<'_>, lex: &Lexicons) -> bool {
     const JOINS: &[&[u8]] = &[
         b"en", b"and", b"or", b"of", b"et", b"ou", b"und", b"oder", b"&",
     ];
-    let is_name =
-        |w: &[u8]| lex.is_first_name(w) && !lex.is_word_like_name(w) && !lex.is_common_word(w);
+    // The other name is a capitalised word the lexicons know and no everyday word ("job" or
+    // "rob" in lower case are words, not names).
+    let is_name = |w: &[u8]| {
+        w.first().is_some_and(u8::is_ascii_uppercase)
+            && lex.is_first_name(w)
+            && !lex.is_word_like_name(w)
+            && !lex.is_common_word(w)
+    };
     if c.before(1) == Some(b' ') {
         let mut before = c.hay[..c.start - 1].rsplit(|&b| b == b' ');
         if let (Some(join), Some(other)) = (before.next(), before.next()) {
             let other = other.strip_suffix(b",").unwrap_or(other);
+            // The word only: not what a line break, a bracket or a quote leaves before it.
+            let other = other
+                .rsplit(|&b| !(b.is_ascii_alphabetic() || b >= 0x80 || b == b'-'))
+                .next()
+                .unwrap_or(other);
             if JOINS.contains(&join) && is_name(other) {
                 return true;
             }
