@@ -175,16 +175,21 @@ pub fn scan(
                         }
                     }
                     let path = &project_paths[units[i].entry()];
-                    let mut flush = |hits: &mut Vec<RegionHit>| {
+                    // Whether unit `i`, still being read, hands on what it holds now: when
+                    // it is the next to be emitted; when not, it gathers until it holds too
+                    // much (`far`), then waits for its turn. False once the scan stops.
+                    let my_turn = |far: bool| {
                         let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
-                        if *done < i && hits.len() < FAR_HITS {
-                            return;
+                        if *done < i && !far {
+                            return false;
                         }
                         while *done < i && !stop.load(Ordering::Relaxed) {
                             done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
                         }
-                        drop(done);
-                        if stop.load(Ordering::Relaxed) {
+                        !stop.load(Ordering::Relaxed)
+                    };
+                    let mut flush = |hits: &mut Vec<RegionHit>| {
+                        if !my_turn(hits.len() >= FAR_HITS) {
                             return;
                         }
                         let mut part = std::mem::take(hits);
@@ -200,15 +205,7 @@ pub fn scan(
                     let mut flush_members =
                         |members: &mut Vec<crate::pipeline::container::MemberResult>| {
                             let held: usize = members.iter().map(|m| m.hit_count()).sum();
-                            let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
-                            if *done < i && held < FAR_HITS && members.len() < FAR_MEMBERS {
-                                return;
-                            }
-                            while *done < i && !stop.load(Ordering::Relaxed) {
-                                done = advanced.wait(done).unwrap_or_else(|p| p.into_inner());
-                            }
-                            drop(done);
-                            if stop.load(Ordering::Relaxed) {
+                            if !my_turn(held >= FAR_HITS || members.len() >= FAR_MEMBERS) {
                                 return;
                             }
                             let mut batch = std::mem::take(members);

@@ -63,6 +63,11 @@ pub(crate) fn is_particle(word: &[u8]) -> bool {
     PARTICLES.contains(&word)
 }
 
+/// Is `value` written in capitals only (`BULUT`, `NVT`)?
+fn is_shouting(value: &[u8]) -> bool {
+    value.len() > 1 && value.iter().all(|b| !b.is_ascii_lowercase())
+}
+
 /// Is `word` a particle of a name in any case (`Van`, `DE`, `von`)?
 pub(crate) fn is_particle_any_case(word: &[u8]) -> bool {
     PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(word))
@@ -235,9 +240,9 @@ impl Lexicons {
 
     fn words(value: &[u8]) -> impl Iterator<Item = &[u8]> {
         value
-            .split(|&b| b == b' ' || b == b'-' || b == b'_')
+            .split(|&b| b == b' ' || b == b'-')
             .filter(|w| !w.is_empty())
-            .filter(|w| !PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(w)))
+            .filter(|w| !is_particle_any_case(w))
     }
 
     /// Splits a candidate: its first and last name words (particles left out), whether it
@@ -251,7 +256,7 @@ impl Lexicons {
         let mut last = None;
         let mut common_word = self.is_phrase_stopword(value);
         for w in words {
-            common_word |= self.is_stopword(w) || is_street_word(w);
+            common_word |= self.is_common_word(w);
             last = Some(w);
         }
         let last = last.filter(|l| !std::ptr::eq(*l, first));
@@ -288,7 +293,7 @@ impl Lexicons {
                     return true;
                 }
                 let word = &value[p..start.saturating_sub(1)];
-                after_particle = PARTICLES.iter().any(|q| q.eq_ignore_ascii_case(word));
+                after_particle = is_particle_any_case(word);
             }
             prev = Some(start);
             start = i + 1;
@@ -352,9 +357,7 @@ impl Lexicons {
         let first = &value[..first_end];
         // A surname alone before a first name ("Bakker Jan") is rarer than a sentence's
         // word the surname lists also hold ("Intake", "Onboarding").
-        let named = is_initials(first)
-            || self.is_first_name(first)
-            || PARTICLES.iter().any(|p| p.eq_ignore_ascii_case(first));
+        let named = is_initials(first) || self.is_first_name(first) || is_particle_any_case(first);
         if named && !self.is_stopword(first) {
             return None;
         }
@@ -378,8 +381,7 @@ impl Lexicons {
     /// name that is an everyday word counts only when `paired` says it stands beside another
     /// first name ("Laura en Mark").
     pub fn judge_first_name(&self, value: &[u8], paired: bool) -> Verdict {
-        let shouting = value.len() > 1 && value.iter().all(|b| !b.is_ascii_lowercase());
-        if shouting || value.contains(&b' ') {
+        if is_shouting(value) || value.contains(&b' ') {
             return Verdict::Fail("not one capitalised word");
         }
         let known = self.is_first_name(value)
@@ -390,7 +392,7 @@ impl Lexicons {
         if !known {
             return Verdict::Fail("not a known first name");
         }
-        if self.is_stopword(value) || is_street_word(value) {
+        if self.is_common_word(value) {
             return Verdict::Fail("a first name that is also an everyday word");
         }
         if self.is_word_like_name(value) {
@@ -427,8 +429,7 @@ impl Lexicons {
     /// initials) and no common word. Unknown words fail, as the role word alone would
     /// otherwise raise any capitalised word ("klant Graag").
     pub fn judge_known_name(&self, value: &[u8]) -> Verdict {
-        let shouting = value.len() > 1 && value.iter().all(|b| !b.is_ascii_lowercase());
-        if shouting {
+        if is_shouting(value) {
             return Verdict::Fail("not a capitalised name");
         }
         if value.contains(&b' ') {
@@ -470,7 +471,7 @@ impl Lexicons {
         let Some(last) = Self::words(surname).last() else {
             return Verdict::Fail("no surname");
         };
-        if !self.is_surname(last) || self.is_stopword(last) || is_street_word(last) {
+        if !self.is_surname(last) || self.is_common_word(last) {
             return Verdict::Fail("the part before the comma is no known surname");
         }
         // The given name may be followed by initials ("WILHELMINA J.", "Pieter J.").
@@ -482,7 +483,7 @@ impl Lexicons {
         let initials = is_initials(given);
         let first = !initials
             && self.is_first_name(given)
-            && !Self::contains(&self.word_like_names, given)
+            && !self.is_word_like_name(given)
             && !self.is_stopword(given);
         if !(initials || first) {
             return Verdict::Fail("the part after the comma is no initials or known first name");
