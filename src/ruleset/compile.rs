@@ -56,7 +56,7 @@ pub struct CompiledRule {
     pub name_context: bool,
 }
 
-/// One compiled pattern: the multi-pattern regex reports its index.
+/// One compiled pattern; its search group's regex reports it as pattern id `local`.
 #[derive(Debug)]
 pub struct CompiledPattern {
     /// The rule it belongs to.
@@ -65,10 +65,15 @@ pub struct CompiledPattern {
     pub name: String,
     /// Its own confidence, if it overrides the rule's.
     pub confidence: Option<Confidence>,
-    /// A regex to extract the value group from the match, when the pattern has one.
-    pub value_group: Option<(regex::bytes::Regex, String)>,
+    /// A regex to extract the value group from the match, when the pattern has one, and the
+    /// group's index.
+    pub value_group: Option<(regex::bytes::Regex, usize)>,
     /// `starts[b]`: can a match of this pattern start with byte `b`?
     pub starts: [bool; 256],
+    /// The search group whose automaton holds it ([`RuleSet::groups`]).
+    pub group: usize,
+    /// Its pattern id inside that group's automaton.
+    pub local: usize,
     /// The validator: the pattern's own, else the rule's.
     pub validator: Option<Validator>,
 }
@@ -87,12 +92,12 @@ pub struct ContextWord {
 pub struct RuleSet {
     /// The rules, in load order.
     pub rules: Vec<CompiledRule>,
-    /// The patterns, indexed by the multi-pattern regex's pattern id.
+    /// The patterns, rule by rule (the order a leftmost-first search prefers them in); each
+    /// says where it sits in [`RuleSet::groups`].
     pub patterns: Vec<CompiledPattern>,
-    /// All patterns as one regex (`None` when no rule is selected).
-    pub regex: Option<meta::Regex>,
-    /// The same patterns with all-matches semantics: which patterns match at a position.
-    pub regex_all: Option<meta::Regex>,
+    /// The patterns, split into search groups (rules' `search_group`), each searched by an
+    /// automaton of its own; empty when no rule is selected.
+    pub groups: Vec<SearchGroup>,
     /// Context words of all rules, each word once (leftmost-longest, ASCII case-insensitive).
     pub context: Option<AhoCorasick>,
     /// For each word of the automaton: the rules it speaks for, and how.
@@ -108,6 +113,24 @@ pub struct RuleSet {
     pub not_selected: Vec<(Arc<str>, Arc<str>)>,
 }
 
+/// Patterns searched by one automaton. One lazy DFA over every pattern multiplies their
+/// states (a name pattern half-way through a word while an e-mail local part runs), so it keeps
+/// building states long after warm-up; a few groups of patterns that do not mix well, each with
+/// its own automaton, find the same leftmost-first candidates for less work.
+#[derive(Debug)]
+pub struct SearchGroup {
+    /// The group's name (`default` for rules that name none).
+    pub name: String,
+    /// Its patterns as one leftmost-first regex; pattern id `i` is `patterns[i]`.
+    pub regex: meta::Regex,
+    /// The same patterns with all-matches semantics: which of them match at a position.
+    pub regex_all: meta::Regex,
+    /// The rule set's pattern index of each of its pattern ids.
+    pub patterns: Vec<usize>,
+    /// `starters[b]`: how many of its patterns can start with byte `b`.
+    pub starters: Box<[u16; 256]>,
+}
+
 /// The longest match the engine reports. Longer matches are dropped (no real identifier, name
 /// or address is that long); the overlap kept between chunks is derived from it, so every
 /// match that is reported is found whole whatever the chunk boundaries.
@@ -115,6 +138,9 @@ pub struct RuleSet {
 /// Patterns may use unbounded repetition (`+`, `*`): bounded counts such as `[a-z]{1,30}`
 /// multiply the states of the combined DFA and slow every scan down.
 pub const MAX_MATCH_LEN: usize = 512;
+
+/// The search group of rules that name none.
+pub const DEFAULT_GROUP: &str = "default";
 
 fn level(file: &str, rule: &str, what: &str, value: &Option<String>) -> Result<Option<Confidence>> {
     match value {
@@ -351,18 +377,22 @@ impl RuleSet {
         for r in chosen {
             let d = &r.def;
             let idx = rules.len();
-            for p in &d.patterns {
+            for (k, p) in d.patterns.iter().enumerate() {
                 let value_group = match &p.value_group {
-                    Some(g) => Some((
-                        regex::bytes::Regex::new(&format!("(?-u)^(?:{})", p.regex)).map_err(
-                            |e| Error::Rule {
-                                file: r.file.clone(),
-                                rule: d.id.clone(),
-                                problem: crate::source::parse_error::regex(&e),
-                            },
-                        )?,
-                        g.clone(),
-                    )),
+                    Some(g) => {
+                        let rule_error = |problem: String| Error::Rule {
+                            file: r.file.clone(),
+                            rule: d.id.clone(),
+                            problem,
+                        };
+                        let re = regex::bytes::Regex::new(&format!("(?-u)^(?:{})", p.regex))
+                            .map_err(|e| rule_error(crate::source::parse_error::regex(&e)))?;
+                        let index = re
+                            .capture_names()
+                            .position(|n| n == Some(g.as_str()))
+                            .ok_or_else(|| rule_error(format!("no capture group named {g}")))?;
+                        Some((re, index))
+                    }
                     None => None,
                 };
                 patterns.push(CompiledPattern {
@@ -371,6 +401,9 @@ impl RuleSet {
                     confidence: level(&r.file, &d.id, "confidence", &p.confidence)?,
                     value_group,
                     starts: start_bytes(&p.regex),
+                    group: 0,
+                    // The pattern's index in its rule until the groups are made (below).
+                    local: k,
                     validator: p
                         .validator
                         .as_deref()
@@ -418,7 +451,7 @@ impl RuleSet {
                 def: r.def,
             });
         }
-        let build = |kind: regex_automata::MatchKind| {
+        let build = |kind: regex_automata::MatchKind, regexes: &[&str]| {
             meta::Builder::new()
                 .syntax(syntax_config())
                 .configure(
@@ -426,17 +459,46 @@ impl RuleSet {
                         .match_kind(kind)
                         .hybrid_cache_capacity(64 << 20),
                 )
-                .build_many(&regexes)
+                .build_many(regexes)
                 .map_err(|e| Error::Usage(format!("the rule set does not compile as a whole: {e}")))
         };
-        let (regex, regex_all) = if regexes.is_empty() {
-            (None, None)
-        } else {
-            (
-                Some(build(regex_automata::MatchKind::LeftmostFirst)?),
-                Some(build(regex_automata::MatchKind::All)?),
-            )
-        };
+        // Each group's patterns, in pattern order (groups in the order they first appear).
+        let mut members: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (i, p) in patterns.iter_mut().enumerate() {
+            let def = &rules[p.rule].def;
+            let name = def.patterns[p.local]
+                .search_group
+                .as_deref()
+                .or(def.search_group.as_deref())
+                .unwrap_or(DEFAULT_GROUP);
+            let g = match members.iter().position(|(n, _)| *n == name) {
+                Some(g) => g,
+                None => {
+                    members.push((name, Vec::new()));
+                    members.len() - 1
+                }
+            };
+            p.group = g;
+            p.local = members[g].1.len();
+            members[g].1.push(i);
+        }
+        let mut groups = Vec::with_capacity(members.len());
+        for (name, ids) in members {
+            let sources: Vec<&str> = ids.iter().map(|&i| regexes[i].as_str()).collect();
+            let mut starters = Box::new([0u16; 256]);
+            for &i in &ids {
+                for (b, n) in starters.iter_mut().enumerate() {
+                    *n += u16::from(patterns[i].starts[b]);
+                }
+            }
+            groups.push(SearchGroup {
+                name: name.to_string(),
+                regex: build(regex_automata::MatchKind::LeftmostFirst, &sources)?,
+                regex_all: build(regex_automata::MatchKind::All, &sources)?,
+                patterns: ids,
+                starters,
+            });
+        }
         let context = if words.is_empty() {
             None
         } else {
@@ -461,8 +523,7 @@ impl RuleSet {
             starters,
             rules,
             patterns,
-            regex,
-            regex_all,
+            groups,
             context,
             context_words,
             lexicons: Lexicons::builtin(),

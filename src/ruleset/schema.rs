@@ -34,6 +34,10 @@ pub struct RuleDef {
     /// Off unless asked for with `--only` (rules in preview).
     #[serde(default)]
     pub preview: bool,
+    /// The search group: rules of one group are searched by one automaton (default
+    /// `default`). A speed setting only: what is found does not depend on it.
+    #[serde(default)]
+    pub search_group: Option<String>,
     /// Context words.
     #[serde(default)]
     pub context: ContextDef,
@@ -90,6 +94,9 @@ pub struct PatternDef {
     /// A validator for this pattern instead of the rule's.
     #[serde(default)]
     pub validator: Option<String>,
+    /// This pattern's own search group, if it is not the rule's.
+    #[serde(default)]
+    pub search_group: Option<String>,
 }
 
 /// A rule's own examples.
