@@ -18,8 +18,8 @@
 //! * [`source`] walks paths, sniffs and decodes inputs, and holds every reader: text, tables
 //!   ([`source::table`]), containers ([`source::container`]); [`source::input`] makes the one
 //!   format decision that scan, anonymise, verification and the register share.
-//! * [`detect`] is the hot loop: one multi-pattern pass, validators, context, confidence, and
-//!   the classification of table columns ([`detect::column`]).
+//! * [`detect`] is the hot loop: one multi-pattern pass per search group, validators, context,
+//!   confidence, and the classification of table columns ([`detect::column`]).
 //! * [`pipeline`] runs the parallel scan and hands findings, in a deterministic order, to a
 //!   [`pipeline::Sink`].
 //! * [`finding`] is the output data model, with its fingerprints and masks; [`report`] writes it

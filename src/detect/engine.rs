@@ -706,7 +706,9 @@ mod tests {
             crate::corpus::sparse(8, 300_000).into_bytes(),
             crate::corpus::dense(9, 300_000).into_bytes(),
             crate::corpus::clean(10, 300_000).into_bytes(),
-            b"Jan de Vries <jan@example.nl> 0612345678 NL91ABNA0417164300 2001:db8::1 Met vriendelijke groet,\nPiet Bakker\n".to_vec(),
+            b"Jan de Vries <jan@example.nl> 0612345678 NL91ABNA0417164300 2001:db8::1 \
+              Met vriendelijke groet,\nPiet Bakker\n"
+                .to_vec(),
         ];
         // The hand-written accuracy corpora: names in mail, chat, CRM notes, HR files.
         let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/accuracy");

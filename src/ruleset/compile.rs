@@ -1,8 +1,9 @@
-//! Compiles rule definitions into a [`RuleSet`]: one multi-pattern regex over bytes (ASCII
-//! classes and word boundaries, so the lazy DFA keeps its fast path on accented text), a table of
-//! the bytes each pattern can start with (to retry other patterns where a candidate fails), per
-//! pattern value-group regexes, and one case-insensitive Aho-Corasick automaton of all context
-//! words. Invalid rules are refused with the file, the rule and the problem.
+//! Compiles rule definitions into a [`RuleSet`]: a multi-pattern regex over bytes per search
+//! group (ASCII classes and word boundaries, so the lazy DFA keeps its fast path on accented
+//! text), a table of the bytes each pattern can start with (to retry other patterns where a
+//! candidate fails), per pattern value-group regexes, and one case-insensitive Aho-Corasick
+//! automaton of all context words. Invalid rules are refused with the file, the rule and the
+//! problem.
 
 use super::lexicon::Lexicons;
 use super::schema::RuleDef;
