@@ -54,8 +54,8 @@ enum Next {
         end: usize,
         pattern: usize,
     },
-    /// No match of the group starts before this position, up to which it was searched.
-    Before(usize),
+    /// No match of the group starts before the scan's limit.
+    Exhausted,
 }
 
 /// One search group's caches and what its last search found.
@@ -126,17 +126,16 @@ fn next_match(
     limit: usize,
     searched: &mut u64,
 ) -> Option<(usize, usize, usize)> {
-    let mut at = pos;
     match lane.next {
         Next::Match {
             start,
             end,
             pattern,
         } if start >= pos => return Some((start, end, pattern)),
-        Next::Before(upto) if upto >= limit.min(hay.len()) => return None,
-        Next::Before(upto) => at = at.max(upto),
+        Next::Exhausted => return None,
         _ => {}
     }
+    let mut at = pos;
     let mut window = FIRST_WINDOW;
     while at < hay.len() && at < limit {
         let (end, trusted) = search_window(at, window, hay.len());
@@ -156,17 +155,14 @@ fn next_match(
             }
             // Nothing that starts in the trusted part: go on from its end with a wider
             // window (clean text is soon searched in large spans).
-            _ if end == hay.len() => {
-                at = end;
-                break;
-            }
+            _ if end == hay.len() => break,
             _ => {
                 at = trusted;
                 window = window.saturating_mul(2);
             }
         }
     }
-    lane.next = Next::Before(at);
+    lane.next = Next::Exhausted;
     None
 }
 
