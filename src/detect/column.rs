@@ -11,6 +11,7 @@
 
 use crate::finding::Confidence;
 use crate::ruleset::RuleSet;
+use foldhash::fast::RandomState as FastState;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -242,13 +243,14 @@ pub struct ColumnProfile {
     pub rows: u64,
     /// Non-empty cells seen.
     pub non_empty: u64,
-    /// Distinct values (hashes), up to a cap.
-    distinct: HashSet<u64>,
+    /// Distinct values (hashes), up to a cap. Hashed with foldhash, seeded per process: a
+    /// cell is hashed once, fast, and crafted values cannot pile up in one bucket.
+    distinct: HashSet<u64, FastState>,
     /// Per rule index: cells with a match, cells that are a match as a whole, and the
     /// highest confidence.
-    pub rule_hits: HashMap<usize, (u64, u64, Confidence)>,
+    pub rule_hits: HashMap<usize, (u64, u64, Confidence), FastState>,
     /// Masked examples per rule (at most three).
-    pub examples: HashMap<usize, Vec<String>>,
+    pub examples: HashMap<usize, Vec<String>, FastState>,
     /// Cells whose words include a known first name or surname.
     pub name_like: u64,
     /// Cells with a job-title word.
@@ -266,10 +268,9 @@ impl ColumnProfile {
         };
         self.non_empty += 1;
         if self.distinct.len() < DISTINCT_CAP {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            v.hash(&mut h);
-            self.distinct.insert(h.finish());
+            use std::hash::BuildHasher;
+            let h = self.distinct.hasher().hash_one(v);
+            self.distinct.insert(h);
         }
         let words = v.split(|&b| b == b' ' || b == b'-' || b == b',');
         let several = words.clone().filter(|w| !w.is_empty()).nth(1).is_some();
