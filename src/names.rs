@@ -14,7 +14,6 @@ use crate::detect::engine::{Engine, Scratch};
 use crate::finding::Confidence;
 use crate::ruleset::RuleSet;
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
 /// A piece of personal data found in a name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,8 +102,7 @@ pub fn find_in_name(rules: &RuleSet, scratch: &mut Scratch, name: &str) -> Vec<N
 
 /// The built-in rules, compiled once, for masking names in human-facing outputs.
 fn builtin() -> Option<&'static RuleSet> {
-    static RULES: OnceLock<Option<RuleSet>> = OnceLock::new();
-    RULES.get_or_init(|| RuleSet::builtin().ok()).as_ref()
+    RuleSet::shared_builtin()
 }
 
 /// `name` with the pieces `hits` (from [`find`] over `rules`) masked

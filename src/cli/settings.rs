@@ -17,12 +17,47 @@ use piiscan::source::project::{normalise, ProjectPaths};
 use piiscan::source::walk::{globs, WalkOptions};
 use std::path::{Path, PathBuf};
 
+/// The rules of a run: the process's shared built-in set when the run selects nothing else
+/// (no packs, no `--only`, no `--disable`), so it is compiled once; else the run's own.
+pub enum Rules {
+    /// The shared built-in rules.
+    Builtin(&'static RuleSet),
+    /// Rules compiled for this run.
+    Own(Box<RuleSet>),
+}
+
+impl Rules {
+    /// Compiles (or shares) the built-in rules plus `packs`, selected by `selection`.
+    fn selected(packs: &[PathBuf], selection: &Selection) -> Result<Rules> {
+        if packs.is_empty() && selection.only.is_empty() && selection.disable.is_empty() {
+            if let Some(shared) = RuleSet::shared_builtin() {
+                return Ok(Rules::Builtin(shared));
+            }
+        }
+        Ok(Rules::Own(Box::new(RuleSet::compile(
+            load_rules(packs)?,
+            selection,
+        )?)))
+    }
+}
+
+impl std::ops::Deref for Rules {
+    type Target = RuleSet;
+
+    fn deref(&self) -> &RuleSet {
+        match self {
+            Rules::Builtin(r) => r,
+            Rules::Own(r) => r,
+        }
+    }
+}
+
 /// The settings of one run.
 pub struct Settings {
     /// The configuration, unless there is none or `--no-config`.
     pub loaded: Option<Loaded>,
     /// The rules (built-in, the packs of the flags and of the configuration), selected.
-    pub rules: RuleSet,
+    pub rules: Rules,
     /// How to walk the paths given.
     pub walk: WalkOptions,
     /// Rows per table as asked (flag, else configuration); `None`: the command's default.
@@ -112,7 +147,7 @@ impl Settings {
             only: pick(&scope.only, cfg.map(|c| &c.only)),
             disable: pick(&scope.disable, cfg.map(|c| &c.disable)),
         };
-        let rules = RuleSet::compile(load_rules(&packs)?, &selection)?;
+        let rules = Rules::selected(&packs, &selection)?;
 
         let conf_globs = |v: Option<&Vec<toml::Spanned<String>>>| -> Vec<String> {
             v.map(|v| v.iter().map(|s| s.get_ref().clone()).collect())

@@ -103,14 +103,12 @@ fn shape(cell: &[u8]) -> Shape {
 
 /// The built-in rules, compiled once, for judging first records the same way everywhere
 /// (whatever rules a run selects): `None` if they do not compile.
-fn probe() -> Option<&'static (RuleSet, ColumnNames)> {
-    static PROBE: OnceLock<Option<(RuleSet, ColumnNames)>> = OnceLock::new();
+fn probe() -> Option<&'static (&'static RuleSet, ColumnNames)> {
+    static PROBE: OnceLock<Option<(&'static RuleSet, ColumnNames)>> = OnceLock::new();
     PROBE
         .get_or_init(|| {
-            let defs = crate::ruleset::builtin_rules().ok()?;
-            let rules = RuleSet::compile(defs, &crate::ruleset::Selection::default()).ok()?;
-            let names = ColumnNames::new(&rules);
-            Some((rules, names))
+            let rules = RuleSet::shared_builtin()?;
+            Some((rules, ColumnNames::new(rules)))
         })
         .as_ref()
 }
