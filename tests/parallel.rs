@@ -104,3 +104,33 @@ fn splitting_one_file_into_regions_changes_nothing() {
         );
     }
 }
+
+#[test]
+fn one_large_table_scanned_on_two_threads_gives_what_one_gives() {
+    // 2 MB of CSV is 30-odd cell batches: on two threads the second worker has nothing to
+    // read, so the table hands its batches to a helper thread (see `pipeline::table::Offload`).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("klanten.csv");
+    let mut out = std::fs::File::create(&file).unwrap();
+    corpus::write_crm_table(corpus::TableKind::Csv, &mut out, 2_000_000, 17).unwrap();
+    drop(out);
+    let scan = |threads: &str| {
+        let path = file.to_str().unwrap();
+        let args = [
+            "scan",
+            path,
+            "--sample-rows",
+            "0",
+            "--max-findings-per-column",
+            "0",
+            "--format",
+            "ndjson",
+            "--threads",
+            threads,
+        ];
+        stdout(&run(&root(), &args))
+    };
+    let one = scan("1");
+    assert!(one.lines().count() > 20_000, "{}", one.lines().count());
+    assert_eq!(one, scan("2"));
+}

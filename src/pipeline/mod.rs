@@ -53,7 +53,7 @@ enum Msg {
 }
 
 /// Hits a unit that is not yet the next to be emitted gathers before it waits for its turn.
-const FAR_HITS: usize = 32 * 1024;
+const FAR_HITS: usize = 8 * 1024;
 
 /// Members a container unit that is not yet the next to be emitted gathers before it waits.
 const FAR_MEMBERS: usize = 256;
@@ -124,6 +124,8 @@ pub fn scan(
         .collect();
 
     let next = AtomicUsize::new(0);
+    // Workers that have taken their last unit and ended (see `Ctx::idle`).
+    let idle = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let emitted = Mutex::new(0usize);
     let advanced = Condvar::new();
@@ -148,9 +150,11 @@ pub fn scan(
         ocr: opts.ocr.as_ref(),
         walk: &opts.walk,
         threads,
+        idle: &idle,
     };
     std::thread::scope(|s| {
         let (next, stop, emitted, advanced) = (&next, &stop, &emitted, &advanced);
+        let idle = &idle;
         let (units, entries, engine) = (&units, &entries, &engine);
         let (paths, project_paths) = (&paths, &project_paths);
         let (ctx, progress) = (&ctx, &progress);
@@ -255,6 +259,7 @@ pub fn scan(
                         break;
                     }
                 }
+                idle.fetch_add(1, Ordering::Relaxed);
             });
         }
         drop(tx);

@@ -39,7 +39,7 @@ impl Default for ScanOptions {
                 .map(|n| n.get())
                 .unwrap_or(1),
             walk: WalkOptions::default(),
-            segment_size: 4 * 1024 * 1024,
+            segment_size: 512 * 1024,
             tables: TableOptions::default(),
             inline_allow: true,
             project: ProjectPaths::default(),

@@ -377,6 +377,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) walk: &'a crate::source::walk::WalkOptions,
     /// Worker threads: a live database is read on up to this many connections.
     pub(crate) threads: usize,
+    /// Workers that have no input left: a large table may then be scanned on two threads.
+    pub(crate) idle: &'a std::sync::atomic::AtomicUsize,
 }
 
 /// A table format read from a path, recognised in a stream.
@@ -501,6 +503,23 @@ pub(super) fn run_spooled(
     result
 }
 
+/// Scans the cells `read` gives a table scanner, with a helper thread for the scanning
+/// when a worker of the scan is idle (see [`crate::pipeline::table::Offload`]).
+fn scan_table<T>(
+    ctx: &Ctx<'_>,
+    scratch: &mut crate::detect::Scratch,
+    read: impl FnOnce(&mut TableScanner<'_>) -> T,
+) -> (TableResult, T) {
+    std::thread::scope(|s| {
+        let mut helper = crate::pipeline::table::Offload::new(s, *ctx.table_engine, ctx.idle);
+        let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
+            .inline_allow(ctx.inline_allow)
+            .offload(&mut helper);
+        let outcome = read(&mut scanner);
+        (scanner.finish(), outcome)
+    })
+}
+
 /// Reads a SQLite file or a workbook and scans its cells.
 pub(crate) fn run_table_path(
     format: TableFormat,
@@ -517,11 +536,9 @@ pub(crate) fn run_table_path(
             _ => own,
         }
     };
-    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
-        .inline_allow(ctx.inline_allow);
-    let outcome =
-        crate::source::table::read_path(format, path, ctx.tables.sample_rows, &mut scanner);
-    let table = scanner.finish();
+    let (table, outcome) = scan_table(ctx, scratch, |scanner| {
+        crate::source::table::read_path(format, path, ctx.tables.sample_rows, scanner)
+    });
     ctx.progress.add_bytes(bytes);
     let status = match outcome {
         Ok(()) if table.notices.is_empty() => InputStatus::Scanned,
@@ -644,10 +661,9 @@ pub(super) fn run_archive_stream(
         count: 0,
         progress: ctx.progress,
     };
-    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
-        .inline_allow(ctx.inline_allow);
-    let outcome = crate::source::table::pgarchive::read_stream(&mut counting, &mut scanner);
-    let table = scanner.finish();
+    let (table, outcome) = scan_table(ctx, scratch, |scanner| {
+        crate::source::table::pgarchive::read_stream(&mut counting, scanner)
+    });
     let status = match outcome {
         Ok(()) => InputStatus::Scanned,
         Err(e) => InputStatus::Partial(format!("{e}; the rows before it were scanned")),
@@ -677,15 +693,14 @@ pub(super) fn run_table(
         progress: ctx.progress,
     };
     let mut decoded = crate::source::decode::DecodingReader::new(&mut counting, encoding);
-    let mut scanner = TableScanner::new(ctx.table_engine, scratch, ctx.names, ctx.tables)
-        .inline_allow(ctx.inline_allow);
-    let outcome = crate::source::table::read(
-        format,
-        &mut decoded,
-        &crate::source::table::stem(path),
-        &mut scanner,
-    );
-    let table = scanner.finish();
+    let (table, outcome) = scan_table(ctx, scratch, |scanner| {
+        crate::source::table::read(
+            format,
+            &mut decoded,
+            &crate::source::table::stem(path),
+            scanner,
+        )
+    });
     let bytes = counting.count;
     let status = match outcome {
         Ok(()) if table.notices.is_empty() => InputStatus::Scanned,

@@ -12,6 +12,8 @@ use crate::finding::Confidence;
 use crate::ruleset::RuleSet;
 use crate::source::table::{TableSink, TextAt, MAX_COLUMNS};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
 /// One finding in a cell.
@@ -86,6 +88,149 @@ struct QueuedCell {
     end: usize,
 }
 
+impl Batch {
+    /// Empties the batch, keeping its buffers.
+    fn clear(&mut self) {
+        for c in &mut self.columns {
+            c.buf.clear();
+            c.cells.clear();
+        }
+        self.bytes = 0;
+    }
+}
+
+/// A batch on its way to be scanned (here or on the helper thread) and back with its hits.
+#[derive(Debug, Default)]
+pub(crate) struct Job {
+    batch: Batch,
+    /// The table the batch belongs to (its place in the scanner's tables).
+    table: usize,
+    /// Per column: the rule its name hints at.
+    hints: Vec<Option<usize>>,
+    /// Per column: the hits, by cell (the cell's place in the column's batch).
+    found: Vec<Vec<(usize, crate::detect::Hit)>>,
+}
+
+/// Scans each column of a batch with one engine call (see [`Batch`]).
+fn scan_batch(engine: &Engine<'_>, scratch: &mut Scratch, job: &mut Job) {
+    let columns = job.batch.columns.len();
+    if job.found.len() < columns {
+        job.found.resize_with(columns, Vec::new);
+    }
+    for (i, col) in job.batch.columns.iter().enumerate() {
+        let found = &mut job.found[i];
+        found.clear();
+        if col.cells.is_empty() {
+            continue;
+        }
+        let hint = job.hints.get(i).copied().flatten();
+        let cells = &col.cells;
+        let mut crossed = false;
+        let mut j = 0;
+        engine.scan_hinted(scratch, &col.buf, 0, col.buf.len(), hint, |h| {
+            while j + 1 < cells.len() && cells[j].end < h.start {
+                j += 1;
+            }
+            if h.start < cells[j].start || h.end > cells[j].end {
+                crossed = true;
+            }
+            found.push((j, h));
+        });
+        if crossed {
+            // Rare: scan every cell alone, as if no batch had been made.
+            found.clear();
+            for (k, c) in cells.iter().enumerate() {
+                let (s, e) = (c.start, c.end);
+                let v = &col.buf[s..e];
+                engine.scan_hinted(scratch, v, 0, v.len(), hint, |mut h| {
+                    h.start += s;
+                    h.end += s;
+                    found.push((k, h));
+                });
+            }
+        }
+    }
+}
+
+/// A second thread that scans cell batches while the reader fills the next: a large table
+/// is read on one thread and scanned on two. Started only when a worker of the scan is idle
+/// (no other input is left to read), so the scan never runs more threads than asked.
+pub(crate) struct Offload<'scope, 'env> {
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    engine: Engine<'env>,
+    /// Workers of the scan that have no input left.
+    idle: &'env AtomicUsize,
+    channels: Option<(SyncSender<Job>, Receiver<Job>)>,
+    /// Batches handed to the helper.
+    sent: usize,
+}
+
+impl<'scope, 'env> Offload<'scope, 'env> {
+    /// A helper to be started in `scope` when `idle` says a worker has nothing left to do.
+    pub(crate) fn new(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        engine: Engine<'env>,
+        idle: &'env AtomicUsize,
+    ) -> Self {
+        Offload {
+            scope,
+            engine,
+            idle,
+            channels: None,
+            sent: 0,
+        }
+    }
+}
+
+/// What a [`TableScanner`] needs of its helper thread.
+pub(crate) trait Helper {
+    /// Whether the helper runs (started now if a worker is idle).
+    fn start(&mut self) -> bool;
+    /// Hands it a batch.
+    fn send(&mut self, job: Job);
+    /// The batch handed last, scanned; `None` if the helper is gone.
+    fn receive(&mut self) -> Option<Job>;
+}
+
+impl Helper for Offload<'_, '_> {
+    fn start(&mut self) -> bool {
+        if self.channels.is_some() {
+            return true;
+        }
+        if self.idle.load(Ordering::Relaxed) == 0 {
+            return false;
+        }
+        let (to_helper, jobs) = sync_channel::<Job>(1);
+        let (done, from_helper) = sync_channel::<Job>(1);
+        let engine = self.engine;
+        self.scope.spawn(move || {
+            let mut scratch = engine.scratch();
+            for mut job in jobs {
+                scan_batch(&engine, &mut scratch, &mut job);
+                if done.send(job).is_err() {
+                    break;
+                }
+            }
+        });
+        self.channels = Some((to_helper, from_helper));
+        true
+    }
+
+    fn send(&mut self, job: Job) {
+        if let Some((to, _)) = &self.channels {
+            // A send fails only if the helper is gone; `receive` then says so.
+            let _ = to.send(job);
+            self.sent += 1;
+        }
+    }
+
+    fn receive(&mut self) -> Option<Job> {
+        self.channels
+            .as_ref()
+            .and_then(|(_, from)| from.recv().ok())
+    }
+}
+
 /// Records one hit in cell `v` (at `offset` of its batch) of column `i`: the column's profile
 /// learns of the first hit of each rule in the cell, and the hit is kept within the cap.
 #[allow(clippy::too_many_arguments)]
@@ -128,6 +273,10 @@ fn record_hit(
 
 /// Bytes of cells gathered before a batch is scanned.
 const BATCH_BYTES: usize = 64 * 1024;
+
+/// Batches scanned on the reader's thread before a helper thread is asked for: small tables
+/// do not pay for starting one.
+const OFFLOAD_AFTER: usize = 4;
 
 /// Everything a table file produced.
 #[derive(Debug, Default)]
@@ -289,9 +438,12 @@ pub struct TableScanner<'a> {
     scratch: &'a mut Scratch,
     names: &'a ColumnNames,
     opts: TableOptions,
-    tables: HashMap<String, TableState>,
-    order: Vec<String>,
-    current: Option<String>,
+    /// The tables, in the order they were first seen.
+    tables: Vec<TableState>,
+    /// Each table's place in `tables`, by name.
+    index: HashMap<String, usize>,
+    /// The table rows go to now (its place in `tables`).
+    current: Option<usize>,
     /// Rules already counted for the current cell (reused, so no allocation per cell).
     seen_rules: Vec<usize>,
     /// Notices from the readers.
@@ -302,8 +454,16 @@ pub struct TableScanner<'a> {
     inline_allow: bool,
     /// Cells of the current table not yet scanned.
     batch: Batch,
-    /// Hits of one column's batch, by cell (reused).
-    batch_hits: Vec<(usize, crate::detect::Hit)>,
+    /// An emptied job, for the next batch scanned here (its buffers are reused).
+    spare: Option<Job>,
+    /// A batch is on the helper thread.
+    in_flight: Option<()>,
+    /// The helper thread, when the scan may use one.
+    offload: Option<&'a mut dyn Helper>,
+    /// Batches flushed so far: a table of fewer than [`OFFLOAD_AFTER`] is scanned here.
+    flushed: usize,
+    /// Batches scanned here before the helper is asked ([`OFFLOAD_AFTER`]).
+    offload_after: usize,
     /// Bytes gathered before a batch is scanned ([`BATCH_BYTES`]; 0 scans row by row).
     batch_bytes: usize,
     /// The row number the reader gave the row being added ([`TableSink::row_at`]).
@@ -325,15 +485,19 @@ impl<'a> TableScanner<'a> {
             scratch,
             names,
             opts,
-            tables: HashMap::new(),
-            order: Vec::new(),
+            tables: Vec::new(),
+            index: HashMap::new(),
             current: None,
             seen_rules: Vec::new(),
             notices: Vec::new(),
             text_hits: Vec::new(),
             inline_allow: true,
             batch: Batch::default(),
-            batch_hits: Vec::new(),
+            spare: None,
+            in_flight: None,
+            offload: None,
+            flushed: 0,
+            offload_after: OFFLOAD_AFTER,
             batch_bytes: BATCH_BYTES,
             label: None,
             line: None,
@@ -347,9 +511,15 @@ impl<'a> TableScanner<'a> {
         self
     }
 
+    /// Lets the scanner hand its batches to `helper` (see [`Offload`]).
+    pub(crate) fn offload(mut self, helper: &'a mut dyn Helper) -> Self {
+        self.offload = Some(helper);
+        self
+    }
+
     /// Notes that the current table had cells past the column cap.
     fn mark_capped(&mut self, width: usize) {
-        if let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) {
+        if let Some(t) = self.current.and_then(|c| self.tables.get_mut(c)) {
             if width > t.columns.len() {
                 t.capped = true;
             }
@@ -362,17 +532,14 @@ impl<'a> TableScanner<'a> {
 
     /// Judges every table and returns the findings and verdicts.
     pub fn finish(mut self) -> TableResult {
-        self.flush();
+        self.settle();
         let rules = self.rules();
         let mut out = TableResult {
             notices: std::mem::take(&mut self.notices),
             text_hits: std::mem::take(&mut self.text_hits),
             ..TableResult::default()
         };
-        for name in std::mem::take(&mut self.order) {
-            let Some(mut t) = self.tables.remove(&name) else {
-                continue;
-            };
+        for mut t in std::mem::take(&mut self.tables) {
             if t.capped {
                 out.notices.push(format!(
                     "table {}: more than {MAX_COLUMNS} columns; the values of the columns past \
@@ -441,10 +608,41 @@ impl<'a> TableScanner<'a> {
 }
 
 impl TableScanner<'_> {
+    /// Adds table `table` (first seen): its own name is scanned, since it may hold personal
+    /// data (a sheet `Jan Jansen`). Returns its place in `tables`.
+    fn add_table(&mut self, table: &str) -> usize {
+        let mut t = TableState {
+            name: Arc::from(table),
+            ..TableState::default()
+        };
+        for h in crate::names::find(self.engine.rules(), self.scratch, table) {
+            t.hits.push(CellHit {
+                found: Found::new(
+                    h.rule,
+                    table[h.start..h.end].to_string(),
+                    h.confidence,
+                    None,
+                ),
+                table: t.name.clone(),
+                column: Arc::from(""),
+                row: 1,
+                line: None,
+                column_index: 0,
+                place: Place::TableName {
+                    start: h.start,
+                    end: h.end,
+                },
+            });
+        }
+        self.tables.push(t);
+        self.index.insert(table.to_string(), self.tables.len() - 1);
+        self.tables.len() - 1
+    }
+
     /// Profiles one cell of column `i` of the current table and queues it for scanning.
     fn cell(&mut self, i: usize, cell: Option<&[u8]>) {
         let rules = self.engine.rules();
-        let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) else {
+        let Some(t) = self.current.and_then(|c| self.tables.get_mut(c)) else {
             return;
         };
         let Some(profile) = t.profiles.get_mut(i) else {
@@ -470,80 +668,105 @@ impl TableScanner<'_> {
         self.batch.bytes += v.len() + 1;
     }
 
-    /// Scans the queued cells, one engine call per column (see [`Batch`]).
+    /// Scans the queued cells, one engine call per column (see [`Batch`]): on the helper
+    /// thread when there is one (the hits of the batch before are recorded meanwhile, so
+    /// one batch may be in flight), else here.
     fn flush(&mut self) {
         if self.batch.bytes == 0 {
             return;
         }
         self.batch.bytes = 0;
-        let engine = self.engine;
-        let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) else {
-            for c in &mut self.batch.columns {
-                c.buf.clear();
-                c.cells.clear();
-            }
+        self.flushed += 1;
+        let Some(table) = self.current.filter(|&c| c < self.tables.len()) else {
+            self.batch.clear();
             return;
         };
-        for (i, col) in self.batch.columns.iter_mut().enumerate() {
-            if col.cells.is_empty() {
-                continue;
+        let mut job = match self.in_flight.take() {
+            Some(()) => {
+                let job = self.take_back();
+                self.record(job)
             }
-            let hint = t.hint_rules.get(i).copied().flatten();
-            let found = &mut self.batch_hits;
-            found.clear();
-            let cells = &col.cells;
-            let mut crossed = false;
-            let mut j = 0;
-            engine.scan_hinted(self.scratch, &col.buf, 0, col.buf.len(), hint, |h| {
-                while j + 1 < cells.len() && cells[j].end < h.start {
-                    j += 1;
-                }
-                if h.start < cells[j].start || h.end > cells[j].end {
-                    crossed = true;
-                }
-                found.push((j, h));
-            });
-            if crossed {
-                // Rare: scan every cell alone, as if no batch had been made.
-                found.clear();
-                for (k, c) in cells.iter().enumerate() {
-                    let (s, e) = (c.start, c.end);
-                    let v = &col.buf[s..e];
-                    engine.scan_hinted(self.scratch, v, 0, v.len(), hint, |mut h| {
-                        h.start += s;
-                        h.end += s;
-                        found.push((k, h));
-                    });
+            None => self.spare.take().unwrap_or_default(),
+        };
+        job.table = table;
+        job.hints.clear();
+        job.hints
+            .extend(self.tables[table].hint_rules.iter().copied());
+        std::mem::swap(&mut job.batch, &mut self.batch);
+        if self.flushed > self.offload_after {
+            if let Some(offload) = self.offload.as_mut() {
+                if offload.start() {
+                    offload.send(job);
+                    self.in_flight = Some(());
+                    return;
                 }
             }
-            let mut last = usize::MAX;
-            for (cell, h) in found.drain(..) {
-                if cell != last {
-                    self.seen_rules.clear();
-                    last = cell;
-                }
-                let at = cells[cell];
-                record_hit(
-                    t,
-                    i,
-                    at,
-                    &col.buf[at.start..at.end],
-                    at.start,
-                    h,
-                    &mut self.seen_rules,
-                    engine.rules(),
-                    self.opts.max_findings_per_column,
-                );
-            }
-            col.buf.clear();
-            col.cells.clear();
         }
+        scan_batch(self.engine, self.scratch, &mut job);
+        let job = self.record(job);
+        self.spare = Some(job);
+    }
+
+    /// Waits for the batch in flight, if any, and records its hits: before the current
+    /// table changes and before the end.
+    fn settle(&mut self) {
+        self.flush();
+        if self.in_flight.take().is_some() {
+            let job = self.take_back();
+            let job = self.record(job);
+            self.spare = Some(job);
+        }
+    }
+
+    /// The batch in flight, back from the helper thread.
+    fn take_back(&mut self) -> Job {
+        // The helper only ends when its channel closes, which happens after this scanner is
+        // gone; a helper that panicked takes the scan down with it (no batch is dropped).
+        match self.offload.as_mut().and_then(|o| o.receive()) {
+            Some(job) => job,
+            None => panic!("the table scan's helper thread stopped with a batch in flight"),
+        }
+    }
+
+    /// Records the hits of a scanned batch in its table and returns the job emptied, for
+    /// reuse.
+    fn record(&mut self, mut job: Job) -> Job {
+        let rules = self.engine.rules();
+        let cap = self.opts.max_findings_per_column;
+        if let Some(t) = self.tables.get_mut(job.table) {
+            for (i, (col, found)) in job.batch.columns.iter().zip(&mut job.found).enumerate() {
+                let mut last = usize::MAX;
+                for (cell, h) in found.drain(..) {
+                    if cell != last {
+                        self.seen_rules.clear();
+                        last = cell;
+                    }
+                    let at = col.cells[cell];
+                    record_hit(
+                        t,
+                        i,
+                        at,
+                        &col.buf[at.start..at.end],
+                        at.start,
+                        h,
+                        &mut self.seen_rules,
+                        rules,
+                        cap,
+                    );
+                }
+            }
+        }
+        job.batch.clear();
+        for f in &mut job.found {
+            f.clear();
+        }
+        job
     }
 
     /// Starts a row of the current table: false when there is none or its sample is full.
     /// Columns up to `width` exist afterwards (as `colN`), within the cap.
     fn start_row(&mut self, width: usize) -> bool {
-        let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) else {
+        let Some(t) = self.current.and_then(|c| self.tables.get_mut(c)) else {
             return false;
         };
         if self.opts.sample_rows > 0 && t.rows >= self.opts.sample_rows {
@@ -568,36 +791,12 @@ impl TableScanner<'_> {
 
 impl TableSink for TableScanner<'_> {
     fn begin(&mut self, table: &str, columns: &[String]) {
-        self.flush();
-        if !self.tables.contains_key(table) {
-            self.order.push(table.to_string());
-            let mut t = TableState {
-                name: Arc::from(table),
-                ..TableState::default()
-            };
-            // The table's own name may hold personal data (a sheet `Jan Jansen`).
-            for h in crate::names::find(self.engine.rules(), self.scratch, table) {
-                t.hits.push(CellHit {
-                    found: Found::new(
-                        h.rule,
-                        table[h.start..h.end].to_string(),
-                        h.confidence,
-                        None,
-                    ),
-                    table: t.name.clone(),
-                    column: Arc::from(""),
-                    row: 1,
-                    line: None,
-                    column_index: 0,
-                    place: Place::TableName {
-                        start: h.start,
-                        end: h.end,
-                    },
-                });
-            }
-            self.tables.insert(table.to_string(), t);
-        }
-        let Some(t) = self.tables.get_mut(table) else {
+        self.settle();
+        let at = match self.index.get(table) {
+            Some(&at) => at,
+            None => self.add_table(table),
+        };
+        let Some(t) = self.tables.get_mut(at) else {
             return;
         };
         let mut ctx = ColumnCtx {
@@ -611,7 +810,7 @@ impl TableSink for TableScanner<'_> {
                 break;
             }
         }
-        self.current = Some(table.to_string());
+        self.current = Some(at);
     }
 
     fn row(&mut self, cells: &[Option<&[u8]>]) -> bool {
@@ -659,7 +858,7 @@ impl TableSink for TableScanner<'_> {
     }
 
     fn binary(&mut self, column: usize) {
-        if let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) {
+        if let Some(t) = self.current.and_then(|c| self.tables.get_mut(c)) {
             if column < t.columns.len() {
                 if t.binary.len() <= column {
                     t.binary.resize(column + 1, 0);
@@ -702,12 +901,12 @@ impl TableSink for TableScanner<'_> {
     }
 
     fn end(&mut self) {
-        self.flush();
+        self.settle();
         self.current = None;
     }
 
     fn total_rows(&mut self, rows: u64) {
-        if let Some(t) = self.current.as_ref().and_then(|c| self.tables.get_mut(c)) {
+        if let Some(t) = self.current.and_then(|c| self.tables.get_mut(c)) {
             t.total = Some(t.total.unwrap_or(0).max(rows));
         }
     }
@@ -719,7 +918,9 @@ mod tests {
 
     type Seen = Vec<(u64, usize, String, String, Confidence)>;
 
-    fn scan_table(rows: &[Vec<String>], batch_bytes: usize) -> (Seen, usize) {
+    /// Scans `rows` in batches of `batch_bytes` (0: row by row), the batches on a helper
+    /// thread from the first when `helper`.
+    fn scan_table(rows: &[Vec<String>], batch_bytes: usize, helper: bool) -> (Seen, usize) {
         let rules = RuleSet::builtin().unwrap();
         let engine = Engine::new(&rules, Confidence::Low, false);
         let names = ColumnNames::new(&rules);
@@ -730,8 +931,22 @@ mod tests {
             min_confidence: Confidence::Low,
             schema_only: false,
         };
-        let mut s = TableScanner::new(&engine, &mut scratch, &names, opts);
-        s.batch_bytes = batch_bytes;
+        let idle = AtomicUsize::new(1);
+        std::thread::scope(|scope| {
+            let mut offload = Offload::new(scope, engine, &idle);
+            let mut s = TableScanner::new(&engine, &mut scratch, &names, opts);
+            if helper {
+                s = s.offload(&mut offload);
+                s.offload_after = 0;
+            }
+            s.batch_bytes = batch_bytes;
+            let seen = scan_rows(s, rows, &rules);
+            assert_eq!(offload.sent > 2, helper, "{} batches", offload.sent);
+            seen
+        })
+    }
+
+    fn scan_rows(mut s: TableScanner<'_>, rows: &[Vec<String>], rules: &RuleSet) -> (Seen, usize) {
         let header: Vec<String> = ["opmerking", "email", "nummer", "jan@voorbeeld.nl"]
             .map(String::from)
             .to_vec();
@@ -793,12 +1008,17 @@ mod tests {
                     .collect::<Vec<_>>(),
             );
         }
-        let (alone, verdicts_alone) = scan_table(&rows, 0);
-        let (batched, verdicts_batched) = scan_table(&rows, BATCH_BYTES);
+        let (alone, verdicts_alone) = scan_table(&rows, 0, false);
+        let (batched, verdicts_batched) = scan_table(&rows, BATCH_BYTES, false);
         assert!(alone.len() > 600, "{}", alone.len());
         assert_eq!(alone, batched);
         assert_eq!(verdicts_alone, verdicts_batched);
         // Small batches cut anywhere give the same again.
-        assert_eq!(alone, scan_table(&rows, 100).0);
+        assert_eq!(alone, scan_table(&rows, 100, false).0);
+        // And so do batches scanned on the helper thread, one in flight while the next fills.
+        let (helped, verdicts_helped) = scan_table(&rows, 100, true);
+        assert_eq!(alone, helped);
+        assert_eq!(verdicts_alone, verdicts_helped);
+        assert_eq!(alone, scan_table(&rows, BATCH_BYTES / 16, true).0);
     }
 }
