@@ -67,6 +67,8 @@ pub struct Lexicons {
     stopwords: WordList,
     /// Given names that are also everyday capitalised words (`first_names_also_words.txt`).
     word_like_names: WordList,
+    /// Addresses of organisations and documentation examples (`public_addresses.txt`).
+    public_addresses: WordList,
 }
 
 /// What a name candidate's words are, as the lexicons see them.
@@ -226,6 +228,7 @@ impl Lexicons {
                 f if f.starts_with("surnames") && f.ends_with(".txt") => lex.surnames.extend(text),
                 "name_stopwords.txt" => lex.stopwords.extend(text),
                 "first_names_also_words.txt" => lex.word_like_names.extend(text),
+                "public_addresses.txt" => lex.public_addresses.extend(text),
                 _ => {}
             }
         }
@@ -234,6 +237,7 @@ impl Lexicons {
             &mut lex.surnames,
             &mut lex.stopwords,
             &mut lex.word_like_names,
+            &mut lex.public_addresses,
         ] {
             list.finish();
         }
@@ -439,6 +443,12 @@ impl Lexicons {
             set: None,
             cap: None,
         }
+    }
+
+    /// Is this street and house number one that licence texts and documentation print (the
+    /// Free Software Foundation's, `10 Downing Street`, `1 Main St`)?
+    pub fn is_public_address(&self, value: &[u8]) -> bool {
+        Self::contains(&self.public_addresses, value)
     }
 
     /// Is this given name also an everyday capitalised word (Mark, Rose, April, Gent)?

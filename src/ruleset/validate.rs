@@ -187,6 +187,26 @@ impl<'h> Candidate<'h> {
         self.hay.get(self.end + n - 1).copied()
     }
 
+    /// Whether the value is (part of) a decimal number: the digits after a decimal point
+    /// (`tint="0.39997558519241921"`), or one to three digits, a point and four or more
+    /// digits with no leading 0 or `+` (`65.2419444`, a latitude). No card, phone or
+    /// identifier is written so.
+    fn in_decimal_number(&self) -> bool {
+        let digit = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_digit());
+        if self.before(1) == Some(b'.') && digit(self.before(2)) {
+            return true;
+        }
+        let v = self.value();
+        let Some(dot) = v.iter().position(|&b| b == b'.') else {
+            return false;
+        };
+        let (whole, fraction) = (&v[..dot], &v[dot + 1..]);
+        (1..=3).contains(&whole.len())
+            && whole[0] != b'0'
+            && fraction.len() >= 4
+            && whole.iter().chain(fraction).all(u8::is_ascii_digit)
+    }
+
     /// Whether the value is glued to a letter, digit or `_` on either side (a word of which it
     /// is only a part: `xJan`, `Jansen2`), decoding the UTF-8 character next to it, so that
     /// letters outside ASCII count as letters.
@@ -303,7 +323,7 @@ pub fn validate(v: Validator, c: &Candidate<'_>, lex: &Lexicons) -> Verdict {
         }
         Validator::PersonNameInverted => lex.judge_inverted_name(value),
         Validator::PersonKnownName => lex.judge_known_name(value),
-        Validator::StreetAddress => street_address(value),
+        Validator::StreetAddress => street_address(value, lex),
     }
 }
 
@@ -943,7 +963,10 @@ fn ga_client_id(value: &[u8]) -> Verdict {
     Verdict::pass("random number and first-visit time stamp")
 }
 
-fn street_address(value: &[u8]) -> Verdict {
+fn street_address(value: &[u8], lex: &Lexicons) -> Verdict {
+    if lex.is_public_address(value) {
+        return Verdict::Fail("an organisation's address or a documentation example");
+    }
     // The house number: the first run of digits.
     let mut n = 0u32;
     let mut seen = false;
@@ -990,6 +1013,53 @@ mod tests {
                 ..
             }
         )
+    }
+
+    /// Judges `value` where it stands in `text`.
+    fn v_in(validator: Validator, text: &str, value: &str) -> bool {
+        let lex = Lexicons::builtin();
+        let start = text.find(value).expect("value in text");
+        let c = Candidate {
+            hay: text.as_bytes(),
+            start,
+            end: start + value.len(),
+        };
+        matches!(validate(validator, &c, &lex), Verdict::Pass { .. })
+    }
+
+    // Look-alikes of real source trees: the digits of decimals, coordinates, ZIP+4 codes,
+    // code points beyond U+FFFF, the FSF's address. Real numbers beside them stay.
+    #[test]
+    fn decimals_zip_codes_and_wide_code_points_are_no_numbers() {
+        let tint = "tint=\"0.39997558519241921\"/>";
+        assert!(!v_in(Validator::CreditCard, tint, "39997558519241921"));
+        assert!(v(Validator::CreditCard, "4111 1111 1111 1111"));
+        assert!(!v_in(
+            Validator::PhoneForeignNational,
+            "AK,,65.2419444,-165.2716667",
+            "65.2419444"
+        ));
+        assert!(!v_in(
+            Validator::Phone,
+            "Boston, MA 02110-1301 USA",
+            "02110-1301"
+        ));
+        assert!(v(Validator::Phone, "02 110 13 01"));
+        let nfc = "11935 0334 11930;11935 0334 11930;11935 0334 11930; # SIGN AA";
+        assert!(!v_in(Validator::Phone, nfc, "0334 11930"));
+        assert!(!v_in(
+            Validator::Phone,
+            "1611E 0334 16129;1611E 0334 16129;1611E",
+            "0334 16129"
+        ));
+        // Two numbers of four and six digits in a list are no code point run.
+        assert!(v_in(
+            Validator::Phone,
+            "bel 0612 345678;0613 456789",
+            "0612 345678"
+        ));
+        assert!(!v(Validator::StreetAddress, "51 Franklin Street"));
+        assert!(v(Validator::StreetAddress, "27 Hartley Street"));
     }
 
     // BSN: python-stdnum `stdnum/nl/bsn.py` doctests (111222333, 123456782 valid; 123456789

@@ -105,6 +105,9 @@ pub(super) fn credit_card(c: &Candidate<'_>) -> Verdict {
     if !separators_consistent(value) {
         return Verdict::Fail("mixed separators");
     }
+    if c.in_decimal_number() {
+        return Verdict::Fail("the digits of a decimal number");
+    }
     let Some(d) = Digits::<19>::of(value) else {
         return Verdict::Fail("too many digits");
     };

@@ -5,7 +5,11 @@
 //! 2001:db8::/32) are reserved for examples and never assigned to a device, so they never
 //! identify a person: they pass at `low` only, found by `--min-confidence low` and never
 //! reported at the default level. Loopback, unspecified, multicast, broadcast and 0.0.0.0/8
-//! are dropped.
+//! are dropped, and so are the public DNS resolvers that every configuration example names
+//! (8.8.8.8, 1.1.1.1, 9.9.9.9, OpenDNS). Networks in CIDR notation (`10.0.0.0/8`,
+//! `fd00::/17`: the host bits zero; `192.168.1.20/24` and `/32` name a host and stay) and
+//! IPv4 link-local addresses (169.254.0.0/16: self-assigned, or a cloud's metadata endpoint)
+//! pass at `low` only.
 
 use super::{Candidate, Verdict};
 use crate::finding::Confidence;
@@ -109,7 +113,22 @@ pub(super) fn ipv4(c: &Candidate<'_>) -> Verdict {
         return Verdict::Fail("a name's version (name-1.2.3.4)");
     }
     match parse_v4(c.value()) {
+        Ok(o) if is_public_resolver(o) => {
+            Verdict::Fail("a public DNS resolver's well-known address (8.8.8.8, 1.1.1.1)")
+        }
         Ok(o) => match judge_v4(Ipv4Addr::from(o)) {
+            Verdict::Pass { .. }
+                if network_prefix(c, 31).is_some_and(|len| host_bits_zero(&o, len)) =>
+            {
+                Verdict::capped(
+                    "a network in CIDR notation (10.0.0.0/8): an address only at low",
+                    Confidence::Low,
+                )
+            }
+            Verdict::Pass { .. } if o[..2] == [169, 254] => Verdict::capped(
+                "link-local (169.254.0.0/16): self-assigned, or a cloud metadata endpoint",
+                Confidence::Low,
+            ),
             Verdict::Pass { .. } if is_version_shaped(o) => Verdict::capped(
                 "shaped like a version (x.y.z.0, zero parts): an address only with context",
                 Confidence::Low,
@@ -118,6 +137,50 @@ pub(super) fn ipv4(c: &Candidate<'_>) -> Verdict {
         },
         Err(why) => Verdict::Fail(why),
     }
+}
+
+/// The prefix length after the value (`/24`), when it is one of at most `max` bits (a prefix
+/// of the address's full length, `/32` or `/128`, names one host and is not counted).
+fn network_prefix(c: &Candidate<'_>, max: u32) -> Option<u32> {
+    if c.after(1) != Some(b'/') {
+        return None;
+    }
+    let rest = c.hay.get(c.end + 1..)?;
+    let digits = rest
+        .iter()
+        .take(4)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if !(1..=3).contains(&digits) || rest.get(digits).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let len: u32 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    (len <= max).then_some(len)
+}
+
+/// Whether every bit of `octets` past the first `len` is zero: a network, not a host in it.
+fn host_bits_zero(octets: &[u8], len: u32) -> bool {
+    octets.iter().enumerate().all(|(i, &o)| {
+        let first = i as u32 * 8;
+        let keep = len.saturating_sub(first).min(8);
+        keep == 8 || o & (0xffu8.checked_shr(keep).unwrap_or(0)) == 0
+    })
+}
+
+/// The public DNS resolvers every configuration example names (Google, Cloudflare, Quad9,
+/// OpenDNS): services, not anybody's device.
+fn is_public_resolver(o: [u8; 4]) -> bool {
+    matches!(
+        o,
+        [8, 8, 8, 8]
+            | [8, 8, 4, 4]
+            | [1, 1, 1, 1]
+            | [1, 0, 0, 1]
+            | [9, 9, 9, 9]
+            | [149, 112, 112, 112]
+            | [208, 67, 222, 222]
+            | [208, 67, 220, 220]
+    )
 }
 
 /// A byte that may not touch an IPv6 address on either side.
@@ -159,10 +222,8 @@ pub(super) fn ipv6(c: &Candidate<'_>) -> Verdict {
     // address is a known form (link-local, mapped, embedded IPv4).
     let seg = addr.segments();
     let link_local = seg[0] & 0xffc0 == 0xfe80;
-    // `2001:db8::/32`: a prefix in CIDR notation.
-    let cidr = s.ends_with("::")
-        && c.after(1) == Some(b'/')
-        && c.after(2).is_some_and(|b| b.is_ascii_digit());
+    // `2001:db8::/32`, `fd00::/17`: a network in CIDR notation, not a host in it.
+    let cidr = network_prefix(c, 127).is_some_and(|len| host_bits_zero(&addr.octets(), len));
     if !dotted && !link_local && !cidr && groups < 3 {
         return Verdict::Fail("too few groups to tell from code or text");
     }
@@ -194,6 +255,12 @@ pub(super) fn ipv6(c: &Candidate<'_>) -> Verdict {
     }
     if seg[0] == 0x2001 && seg[1] == 0x0db8 {
         return Verdict::capped("documentation range (RFC 3849)", Confidence::Low);
+    }
+    if cidr {
+        return Verdict::capped(
+            "a network in CIDR notation (fd00::/8): an address only at low",
+            Confidence::Low,
+        );
     }
     if link_local {
         return Verdict::pass("link-local address (its interface id may be derived from a MAC)");
@@ -277,5 +344,44 @@ mod tests {
                 "{v}"
             );
         }
+    }
+
+    #[test]
+    fn networks_only_at_low_and_public_resolvers_never() {
+        for (t, v) in [
+            ("allow 10.0.0.0/8;", "10.0.0.0"),
+            ("route 192.168.0.0/16 via", "192.168.0.0"),
+            ("\"fd00::/17\".parse()", "fd00::"),
+            ("fd00:e0::/28", "fd00:e0::"),
+        ] {
+            assert!(
+                matches!(
+                    check(t, v),
+                    Verdict::Pass {
+                        cap: Some(Confidence::Low),
+                        ..
+                    }
+                ),
+                "{v}"
+            );
+        }
+        for (t, v) in [
+            ("nameserver 8.8.8.8", "8.8.8.8"),
+            ("dns = 1.1.1.1", "1.1.1.1"),
+        ] {
+            assert!(matches!(check(t, v), Verdict::Fail(_)), "{v}");
+        }
+        assert!(passes("host 192.168.1.1/32", "192.168.1.1"));
+        // A host with its prefix length, and a prefix whose host bits are set, stay.
+        assert!(passes("inet 192.168.1.20/24 brd", "192.168.1.20"));
+        assert!(passes("addr 2a02:a443:1c2d::5/64", "2a02:a443:1c2d::5"));
+        assert!(passes("10.1.2.3/", "10.1.2.3"));
+        assert!(matches!(
+            check("http://169.254.169.254/latest/meta-data", "169.254.169.254"),
+            Verdict::Pass {
+                cap: Some(Confidence::Low),
+                ..
+            }
+        ));
     }
 }

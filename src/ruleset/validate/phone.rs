@@ -80,6 +80,9 @@ pub(super) fn phone(c: &Candidate<'_>) -> Verdict {
     if inside_longer_token(c) {
         return Verdict::Fail("part of a longer token");
     }
+    if c.in_decimal_number() || is_zip_plus_four(c.value()) {
+        return Verdict::Fail("a decimal number or a US ZIP+4 code");
+    }
     if in_group_list(c, true) || in_hex_dump_line(c) {
         return Verdict::Fail("a list of four-digit groups (code points, a hex dump)");
     }
@@ -224,6 +227,9 @@ pub(super) fn foreign_national(c: &Candidate<'_>) -> Verdict {
     if inside_longer_token(c) {
         return Verdict::Fail("part of a longer token");
     }
+    if c.in_decimal_number() || is_zip_plus_four(c.value()) {
+        return Verdict::Fail("a decimal number or a US ZIP+4 code");
+    }
     let value = c.value();
     if looks_like_date(value) {
         return Verdict::Fail("a date, not a number");
@@ -274,26 +280,44 @@ pub(super) fn foreign_national(c: &Candidate<'_>) -> Verdict {
     Verdict::Fail("valid in none of the national plans tried")
 }
 
+/// Five digits, a dash and four (`02110-1301`): a US ZIP+4 code. No Dutch number has nine
+/// digits, and no Belgian area code five.
+fn is_zip_plus_four(value: &[u8]) -> bool {
+    value.len() == 10
+        && value[5] == b'-'
+        && value[..5].iter().chain(&value[6..]).all(u8::is_ascii_digit)
+}
+
 /// Groups of two or four hex digits separated by single spaces, running on past the value:
 /// hex dumps (`06 12 34 56 78 9a`, `3031 3233 3435`) and Unicode code point lists
 /// (`0061 0315 0300`). Three four-digit groups are enough on their own.
 /// With `alone_ok`, three four-digit groups count without a neighbouring group.
+/// Code points beyond U+FFFF have five or six digits (`11935 0334 11930;11935 …`, as the
+/// Unicode data files write them): a run of at least five groups of four to six hex digits,
+/// joined by single spaces or semicolons, is a code point list whatever its widths.
 pub(super) fn in_group_list(c: &Candidate<'_>, alone_ok: bool) -> bool {
     let v = c.value();
     let mut width = None;
     let mut n = 0;
+    let mut mixed = false;
     for g in v.split(|&b| b == b' ') {
-        if !g.iter().all(u8::is_ascii_hexdigit) || !matches!(g.len(), 2 | 4) {
+        if !g.iter().all(u8::is_ascii_hexdigit) || !matches!(g.len(), 2 | 4..=6) {
             return false;
         }
         if *width.get_or_insert(g.len()) != g.len() {
-            return false;
+            mixed = true;
         }
         n += 1;
     }
     let Some(w) = width else {
         return false;
     };
+    if w == 2 && mixed {
+        return false;
+    }
+    if mixed || w > 4 {
+        return w != 2 && code_point_run(c, n) >= 5;
+    }
     let group = |s: Option<&[u8]>| s.is_some_and(|s| s.iter().all(u8::is_ascii_hexdigit));
     // The neighbouring group belongs to the same run: white space or an offset's colon
     // around it, not a dash (`4012-8888-8888-1881 4012 8888 8888 1881` are two numbers).
@@ -307,6 +331,53 @@ pub(super) fn in_group_list(c: &Candidate<'_>, alone_ok: bool) -> bool {
         && group(c.hay.get(c.start - 1 - w..c.start - 1))
         && (c.start == w + 1 || bounded(c.hay.get(c.start - 2 - w)));
     (alone_ok && w == 4 && n >= 3) || (n >= 2 && (more_after || more_before))
+}
+
+/// The number of groups of four to six hex digits in the run around the value (`groups` of
+/// its own plus the neighbours joined to it by single spaces or semicolons), counting no
+/// further than eight groups each way.
+fn code_point_run(c: &Candidate<'_>, groups: usize) -> usize {
+    let is_group = |t: &[u8]| matches!(t.len(), 4..=6) && t.iter().all(u8::is_ascii_hexdigit);
+    let joiner = |b: u8| matches!(b, b' ' | b';');
+    let mut total = groups;
+    // Forward from the value's end.
+    let mut at = c.end;
+    for _ in 0..8 {
+        if !c.hay.get(at).is_some_and(|&b| joiner(b)) {
+            break;
+        }
+        let from = at + 1;
+        let len = c.hay[from..]
+            .iter()
+            .take(7)
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
+        if !is_group(&c.hay[from..from + len]) {
+            break;
+        }
+        total += 1;
+        at = from + len;
+    }
+    // Backward from the value's start.
+    let mut at = c.start;
+    for _ in 0..8 {
+        if at == 0 || !joiner(c.hay[at - 1]) {
+            break;
+        }
+        let to = at - 1;
+        let len = c.hay[..to]
+            .iter()
+            .rev()
+            .take(7)
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
+        if !is_group(&c.hay[to - len..to]) {
+            break;
+        }
+        total += 1;
+        at = to - len;
+    }
+    total
 }
 
 /// A line of a hex dump (`00000010: 3031 3233 …  0123…`, `0000020 30 31 32 …`): an offset of
