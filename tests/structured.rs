@@ -412,3 +412,31 @@ fn opendocument_sheets_are_tables_too() {
         "'Leden' is a members' table"
     );
 }
+
+#[test]
+fn names_in_columns_of_places_are_places() {
+    // Towns, streets and regions named after people: in a column whose name says it holds
+    // places they are no person's name; the people in the name column stay found.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("klanten.csv"),
+        "Naam,Woonplaats,AccentCity,Straat,Country\n\
+         Jan de Vries,Franklin Park,Victoria Valley,Willem de Zwijger,NL\n\
+         Sanne Bakker,Santo André,Paulo Afonso,Jan van Galen,BR\n\
+         Piet Jansen,Tom Price,Miriam Vale,Anna Paulowna,AU\n",
+    )
+    .unwrap();
+    let found = ndjson(&run(
+        dir.path(),
+        &[
+            "scan",
+            "klanten.csv",
+            "--format",
+            "ndjson",
+            "--only",
+            "person_name",
+        ],
+    ));
+    let columns: Vec<&str> = found.iter().filter_map(|f| f["column"].as_str()).collect();
+    assert_eq!(columns, ["Naam", "Naam", "Naam"], "{found:?}");
+}

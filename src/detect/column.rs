@@ -26,6 +26,16 @@ pub struct NameHint {
     pub ambiguous: bool,
 }
 
+impl NameHint {
+    /// Does the name say the column holds places (a street, a town, a country,
+    /// coordinates)? Then a person's name found in its cells names a place ("Franklin Park",
+    /// "Santo André", "Victoria Valley"), and is not reported.
+    pub fn holds_places(&self) -> bool {
+        self.category.starts_with("user.contact.address.")
+            || self.category.starts_with("user.location.")
+    }
+}
+
 /// Column-name knowledge: the lexicon plus the rules' `column_names`.
 #[derive(Debug, Default)]
 pub struct ColumnNames {

@@ -105,10 +105,19 @@ pub(crate) struct Job {
     batch: Batch,
     /// The table the batch belongs to (its place in the scanner's tables).
     table: usize,
-    /// Per column: the rule its name hints at.
-    hints: Vec<Option<usize>>,
+    /// Per column: what its name says.
+    hints: Vec<CellHint>,
     /// Per column: the hits, by cell (the cell's place in the column's batch).
     found: Vec<Vec<(usize, crate::detect::Hit)>>,
+}
+
+/// What a column's name says about its cells.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CellHint {
+    /// The rule the name hints at (its matches count as having context).
+    rule: Option<usize>,
+    /// The column holds places: person names in it are no people.
+    places: bool,
 }
 
 /// Scans each column of a batch with one engine call (see [`Batch`]).
@@ -123,7 +132,10 @@ fn scan_batch(engine: &Engine<'_>, scratch: &mut Scratch, job: &mut Job) {
         if col.cells.is_empty() {
             continue;
         }
-        let hint = job.hints.get(i).copied().flatten();
+        let CellHint { rule: hint, places } = job.hints.get(i).copied().unwrap_or_default();
+        let rules = engine.rules();
+        let kept =
+            |h: &crate::detect::Hit| !(places && &*rules.rules[h.rule].category == "user.name");
         let cells = &col.cells;
         let mut crossed = false;
         let mut j = 0;
@@ -134,7 +146,9 @@ fn scan_batch(engine: &Engine<'_>, scratch: &mut Scratch, job: &mut Job) {
             if h.start < cells[j].start || h.end > cells[j].end {
                 crossed = true;
             }
-            found.push((j, h));
+            if kept(&h) {
+                found.push((j, h));
+            }
         });
         if crossed {
             // Rare: scan every cell alone, as if no batch had been made.
@@ -145,7 +159,9 @@ fn scan_batch(engine: &Engine<'_>, scratch: &mut Scratch, job: &mut Job) {
                 engine.scan_hinted(scratch, v, 0, v.len(), hint, |mut h| {
                     h.start += s;
                     h.end += s;
-                    found.push((k, h));
+                    if kept(&h) {
+                        found.push((k, h));
+                    }
                 });
             }
         }
@@ -359,7 +375,7 @@ impl Default for TableOptions {
 struct TableState {
     name: Arc<str>,
     columns: Vec<Arc<str>>,
-    hint_rules: Vec<Option<usize>>,
+    hints: Vec<CellHint>,
     profiles: Vec<ColumnProfile>,
     kept: Vec<u64>,
     /// Rows of the table before each column appeared (its profile counts the rows after).
@@ -404,8 +420,11 @@ impl TableState {
                 },
             });
         }
-        self.hint_rules
-            .push(ctx.names.hint(raw).and_then(|h| h.rule));
+        let hint = ctx.names.hint(raw);
+        self.hints.push(CellHint {
+            rule: hint.and_then(|h| h.rule),
+            places: hint.is_some_and(|h| h.holds_places()),
+        });
         self.columns.push(name);
         self.profiles.push(ColumnProfile::default());
         self.kept.push(0);
@@ -690,8 +709,7 @@ impl TableScanner<'_> {
         };
         job.table = table;
         job.hints.clear();
-        job.hints
-            .extend(self.tables[table].hint_rules.iter().copied());
+        job.hints.extend(self.tables[table].hints.iter().copied());
         std::mem::swap(&mut job.batch, &mut self.batch);
         if self.flushed > self.offload_after {
             if let Some(offload) = self.offload.as_mut() {
