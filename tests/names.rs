@@ -1,5 +1,5 @@
-//! Person names in free text, scored against two hand-written, labelled corpora
-//! (`fixtures/accuracy/names` and `names_b`): recall and precision of `person_name` at the
+//! Person names in free text, scored against three hand-written, labelled corpora
+//! (`fixtures/accuracy/names`, `names_b` and `names_c`): recall and precision of `person_name` at the
 //! default confidence must stay above the floors below. Run with `--nocapture` to see the
 //! numbers.
 
@@ -113,9 +113,9 @@ fn score(dir: &std::path::Path) -> (f64, f64) {
 #[test]
 fn names_in_free_text_are_found_with_high_precision() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/accuracy");
-    // The first corpus (measured 0.941 / 0.992 in December 2026) and the second, written
-    // without sight of the rules (0.884 / 1.000).
-    for (corpus, min_recall) in [("names", 0.92), ("names_b", 0.86)] {
+    // The first corpus (measured 0.941 / 0.992 in December 2026), the second and the third,
+    // written without sight of the rules (0.884 / 1.000 and 0.893 / 0.983).
+    for (corpus, min_recall) in [("names", 0.92), ("names_b", 0.86), ("names_c", 0.87)] {
         let (recall, precision) = score(&root.join(corpus));
         assert!(precision >= 0.97, "{corpus}: precision {precision:.3}");
         assert!(recall >= min_recall, "{corpus}: recall {recall:.3}");

@@ -552,6 +552,7 @@ impl<'r> Engine<'r> {
                     && capital
                     && lower_rest
                     && self.rules.lexicons.is_first_name(w)
+                    && !self.rules.lexicons.is_word_like_name(w)
                 {
                     return Some((s, i));
                 }
