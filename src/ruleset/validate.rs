@@ -300,6 +300,16 @@ pub fn validate(v: Validator, c: &Candidate<'_>, lex: &Lexicons) -> Verdict {
         {
             Verdict::Fail("part of a longer word")
         }
+        Validator::PersonName
+        | Validator::PersonNameTitled
+        | Validator::PersonNameFramed
+        | Validator::PersonFirstName
+        | Validator::PersonNameInverted
+        | Validator::PersonKnownName
+            if after_a_street_type(c) =>
+        {
+            Verdict::Fail("part of a street's name (Rue Jean Jaurès, Avenue Louise)")
+        }
         Validator::PersonName => match lex.judge_name(value) {
             Verdict::Pass { set: Some(_), .. } if surname_alone_after_a_noun(c) => Verdict::Pass {
                 note: "a surname alone after a lower-case word names a place as often as a person",
@@ -781,6 +791,37 @@ fn glued_to_an_identifier(c: &Candidate<'_>) -> bool {
         (c.after(1), c.after(2)),
         (Some(b'.' | b'@' | b'+' | b'-' | b'/'), Some(n)) if n.is_ascii_alphanumeric() || n >= 0x80
     )
+}
+
+/// Whether the word right before the value is a French street type: "Rue Jean Jaurès",
+/// "Avenue Émile Vandervelde", "Chaussée de Louvain" name streets after people. (Dutch street
+/// names end in their street word, which the lexicon's street endings catch.)
+fn after_a_street_type(c: &Candidate<'_>) -> bool {
+    const STREET_TYPES: &[&str] = &[
+        "rue",
+        "avenue",
+        "boulevard",
+        "chaussée",
+        "quai",
+        "allée",
+        "impasse",
+        "square",
+        "place",
+        "drève",
+        "chemin",
+        "clos",
+        "sentier",
+    ];
+    if c.before(1) != Some(b' ') {
+        return false;
+    }
+    let head = &c.hay[..c.start - 1];
+    let from = head
+        .iter()
+        .rposition(|b| b.is_ascii_whitespace() || matches!(b, b'(' | b',' | b'\x22'))
+        .map_or(0, |i| i + 1);
+    let word = String::from_utf8_lossy(&head[from..]).to_lowercase();
+    STREET_TYPES.contains(&word.as_str())
 }
 
 /// Whether the value is a capitalised particle and one surname ("De Vries", "Van der Linden")
