@@ -415,15 +415,16 @@ fn opendocument_sheets_are_tables_too() {
 
 #[test]
 fn names_in_columns_of_places_are_places() {
-    // Towns, streets and regions named after people: in a column whose name says it holds
-    // places they are no person's name; the people in the name column stay found.
+    // Towns named after people: in a column whose name says it holds towns they are no
+    // person's name; the people in the name and address columns stay found (an address field
+    // can hold its addressee).
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("klanten.csv"),
-        "Naam,Woonplaats,AccentCity,Straat,Country\n\
-         Jan de Vries,Franklin Park,Victoria Valley,Willem de Zwijger,NL\n\
-         Sanne Bakker,Santo André,Paulo Afonso,Jan van Galen,BR\n\
-         Piet Jansen,Tom Price,Miriam Vale,Anna Paulowna,AU\n",
+        "Naam,Woonplaats,AccentCity,Adres\n\
+         Jan de Vries,Franklin Park,Victoria Valley,Kerkstraat 1\n\
+         Sanne Bakker,Santo André,Paulo Afonso,Dorpsstraat 2\n\
+         Piet Jansen,Tom Price,Miriam Vale,t.a.v. Karin Mulder Laan 3\n",
     )
     .unwrap();
     let found = ndjson(&run(
@@ -438,5 +439,5 @@ fn names_in_columns_of_places_are_places() {
         ],
     ));
     let columns: Vec<&str> = found.iter().filter_map(|f| f["column"].as_str()).collect();
-    assert_eq!(columns, ["Naam", "Naam", "Naam"], "{found:?}");
+    assert_eq!(columns, ["Naam", "Naam", "Naam", "Adres"], "{found:?}");
 }

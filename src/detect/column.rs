@@ -27,12 +27,15 @@ pub struct NameHint {
 }
 
 impl NameHint {
-    /// Does the name say the column holds places (a street, a town, a country,
-    /// coordinates)? Then a person's name found in its cells names a place ("Franklin Park",
-    /// "Santo André", "Victoria Valley"), and is not reported.
+    /// Does the name say the column holds places (a town, a postcode, coordinates)? Then a
+    /// person's name found in its cells names a place ("Franklin Park", "Santo André",
+    /// "Victoria Valley"), and is not reported. Street and address columns are not counted:
+    /// an address field can hold its addressee ("t.a.v. J. Jansen, Kerkstraat 1").
     pub fn holds_places(&self) -> bool {
-        self.category.starts_with("user.contact.address.")
-            || self.category.starts_with("user.location.")
+        matches!(
+            self.category.as_str(),
+            "user.contact.address.city" | "user.contact.address.postal_code"
+        ) || self.category.starts_with("user.location.")
     }
 }
 
