@@ -296,19 +296,9 @@ pub fn validate(v: Validator, c: &Candidate<'_>, lex: &Lexicons) -> Verdict {
         | Validator::PersonFirstName
         | Validator::PersonNameInverted
         | Validator::PersonKnownName
-            if c.inside_word() =>
+            if c.inside_word() || after_a_street_type(c) =>
         {
-            Verdict::Fail("part of a longer word")
-        }
-        Validator::PersonName
-        | Validator::PersonNameTitled
-        | Validator::PersonNameFramed
-        | Validator::PersonFirstName
-        | Validator::PersonNameInverted
-        | Validator::PersonKnownName
-            if after_a_street_type(c) =>
-        {
-            Verdict::Fail("part of a street's name (Rue Jean Jaurès, Avenue Louise)")
+            Verdict::Fail("part of a longer word, or of a street's name (Rue Jean Jaurès)")
         }
         Validator::PersonName => match lex.judge_name(value) {
             Verdict::Pass { set: Some(_), .. } if surname_alone_after_a_noun(c) => Verdict::Pass {
