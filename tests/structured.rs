@@ -424,7 +424,8 @@ fn names_in_columns_of_places_are_places() {
         "Naam,Woonplaats,AccentCity,Adres\n\
          Jan de Vries,Franklin Park,Victoria Valley,Kerkstraat 1\n\
          Sanne Bakker,Santo André,Paulo Afonso,Dorpsstraat 2\n\
-         Piet Jansen,Tom Price,Miriam Vale,t.a.v. Karin Mulder Laan 3\n",
+         Piet Jansen,Tom Price,Miriam Vale,t.a.v. Karin Mulder Laan 3\n\
+         Els Peeters,Naam: Joost Verbeek,Gent,Kerkstraat 4\n",
     )
     .unwrap();
     let found = ndjson(&run(
@@ -439,5 +440,10 @@ fn names_in_columns_of_places_are_places() {
         ],
     ));
     let columns: Vec<&str> = found.iter().filter_map(|f| f["column"].as_str()).collect();
-    assert_eq!(columns, ["Naam", "Naam", "Naam", "Adres"], "{found:?}");
+    // A name with evidence (a label) in a place column stays: the column's name cannot hide it.
+    assert_eq!(
+        columns,
+        ["Naam", "Naam", "Naam", "Adres", "Naam", "Woonplaats"],
+        "{found:?}"
+    );
 }

@@ -28,8 +28,9 @@ pub struct NameHint {
 
 impl NameHint {
     /// Does the name say the column holds places (a town, a postcode, coordinates)? Then a
-    /// person's name found in its cells names a place ("Franklin Park", "Santo André",
-    /// "Victoria Valley"), and is not reported. Street and address columns are not counted:
+    /// person's name found in its cells by its shape alone names a place ("Franklin Park",
+    /// "Santo André", "Victoria Valley"), and is not reported; one with evidence (a label, a
+    /// title) still is. Street and address columns are not counted:
     /// an address field can hold its addressee ("t.a.v. J. Jansen, Kerkstraat 1").
     pub fn holds_places(&self) -> bool {
         matches!(

@@ -116,7 +116,7 @@ pub(crate) struct Job {
 pub(crate) struct CellHint {
     /// The rule the name hints at (its matches count as having context).
     rule: Option<usize>,
-    /// The column holds places: person names in it are no people.
+    /// The column holds places: person names found by their shape alone are no people.
     places: bool,
 }
 
@@ -134,8 +134,13 @@ fn scan_batch(engine: &Engine<'_>, scratch: &mut Scratch, job: &mut Job) {
         }
         let CellHint { rule: hint, places } = job.hints.get(i).copied().unwrap_or_default();
         let rules = engine.rules();
-        let kept =
-            |h: &crate::detect::Hit| !(places && &*rules.rules[h.rule].category == "user.name");
+        // A name found by its shape alone names a place there; one with evidence (a title, a
+        // label: `high`) stays, so a column named `city` cannot hide "Naam: Jan de Vries".
+        let kept = |h: &crate::detect::Hit| {
+            !(places
+                && h.confidence < crate::finding::Confidence::High
+                && &*rules.rules[h.rule].category == "user.name")
+        };
         let cells = &col.cells;
         let mut crossed = false;
         let mut j = 0;
