@@ -5,6 +5,7 @@
 pub mod column;
 pub mod encoded;
 pub mod engine;
+mod gated;
 pub mod stream;
 
 pub use engine::{Engine, Hit, Scratch};

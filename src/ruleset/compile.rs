@@ -5,6 +5,7 @@
 //! automaton of all context words. Invalid rules are refused with the file, the rule and the
 //! problem.
 
+use super::gate::FirstNameGate;
 use super::lexicon::Lexicons;
 use super::schema::RuleDef;
 use super::validate::Validator;
@@ -130,6 +131,9 @@ pub struct SearchGroup {
     pub patterns: Vec<usize>,
     /// `starters[b]`: how many of its patterns can start with byte `b`.
     pub starters: Box<[u16; 256]>,
+    /// For a group whose patterns only report known first names: the automata that let the
+    /// engine search it around such names only (see [`super::gate`]).
+    pub gate: Option<FirstNameGate>,
 }
 
 /// The longest match the engine reports. Longer matches are dropped (no real identifier, name
@@ -154,7 +158,7 @@ fn level(file: &str, rule: &str, what: &str, value: &Option<String>) -> Result<O
     }
 }
 
-fn syntax_config() -> syntax::Config {
+pub(super) fn syntax_config() -> syntax::Config {
     syntax::Config::new()
         .unicode(false)
         .utf8(false)
@@ -289,7 +293,7 @@ fn lint(r: &SourcedRule) -> Result<()> {
 
 /// The set of first bytes a pattern's match can begin with, from its anchored lazy DFA: the
 /// engine's prefilter for retrying other patterns where a candidate fails.
-fn start_bytes(pattern: &str) -> [bool; 256] {
+pub(super) fn start_bytes(pattern: &str) -> [bool; 256] {
     use regex_automata::hybrid::dfa::DFA;
     use regex_automata::util::start;
     use regex_automata::Anchored;
@@ -492,7 +496,12 @@ impl RuleSet {
                     *n += u16::from(patterns[i].starts[b]);
                 }
             }
+            let gated: Vec<_> = ids
+                .iter()
+                .map(|&i| (regexes[i].as_str(), patterns[i].validator))
+                .collect();
             groups.push(SearchGroup {
+                gate: FirstNameGate::build(&gated, &syntax_config()),
                 name: name.to_string(),
                 regex: build(regex_automata::MatchKind::LeftmostFirst, &sources)?,
                 regex_all: build(regex_automata::MatchKind::All, &sources)?,

@@ -6,56 +6,32 @@ use crate::finding::Confidence;
 use crate::ruleset::validate::Verdict;
 
 /// A word list: the embedded file's lines as they are (the files are lower-case, a test
-/// checks it), sorted, so building one allocates a single vector and a lookup is a binary
-/// search among the words with its first two bytes. (A hash set of 120,000 boxed words cost
-/// most of a second at every start.)
+/// checks it), in a hash set of borrowed slices, so building one allocates only its table and
+/// a lookup is one hash and one comparison. (A hash set of 120,000 boxed words once cost most
+/// of a second at every start; a sorted vector with two-byte buckets needed a sort at start
+/// and several comparisons per lookup.)
 #[derive(Debug, Clone, Default)]
 struct WordList {
-    words: Vec<&'static [u8]>,
-    /// `buckets[k]`: the first word whose first two bytes ([`bucket`]) are `k` or more, so a
-    /// lookup binary-searches only the words that share its first two bytes.
-    buckets: Vec<u32>,
-}
-
-/// A word's bucket: its first two bytes (a missing second byte counts as 0). Sorted words have
-/// non-decreasing buckets.
-fn bucket(word: &[u8]) -> usize {
-    usize::from(word.first().copied().unwrap_or(0)) << 8
-        | usize::from(word.get(1).copied().unwrap_or(0))
+    words: std::collections::HashSet<&'static [u8], foldhash::fast::FixedState>,
 }
 
 impl WordList {
     fn extend(&mut self, text: &'static str) {
-        self.words.extend(
-            text.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#'))
-                .map(str::as_bytes),
-        );
+        let lines = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::as_bytes);
+        self.words.reserve(text.len() / 8);
+        self.words.extend(lines);
     }
 
     fn finish(&mut self) {
-        // The files are sorted (bytewise), so a list is a few sorted runs, which the stable
-        // sort merges in linear time where an unstable sort starts over.
-        self.words.sort();
-        self.words.dedup();
-        self.buckets = vec![0; (1 << 16) + 1];
-        for w in &self.words {
-            self.buckets[bucket(w) + 1] += 1;
-        }
-        for k in 1..self.buckets.len() {
-            self.buckets[k] += self.buckets[k - 1];
-        }
+        self.words.shrink_to_fit();
     }
 
     fn contains(&self, word: &[u8]) -> bool {
-        let k = bucket(word);
-        let (Some(&from), Some(&to)) = (self.buckets.get(k), self.buckets.get(k + 1)) else {
-            return false;
-        };
-        self.words[from as usize..to as usize]
-            .binary_search(&word)
-            .is_ok()
+        self.words.contains(word)
     }
 }
 
@@ -416,9 +392,9 @@ impl Lexicons {
         if is_shouting(value) || value.contains(&b' ') {
             return Verdict::Fail("not one capitalised word");
         }
-        let known = self.is_first_name(value)
-            || (value.contains(&b'-')
-                && value
+        let known = self.may_be_first_name(value)
+            && (self.is_first_name(value)
+                || value
                     .split(|&b| b == b'-')
                     .all(|part| self.is_first_name(part) && !self.is_word_like_name(part)));
         if !known {
@@ -443,6 +419,18 @@ impl Lexicons {
             set: None,
             cap: None,
         }
+    }
+
+    /// Can [`Lexicons::judge_first_name`] pass this value? It must be a known first name, or a
+    /// hyphenated name whose first part is one (`Jan-Willem`). The engine asks this before it
+    /// searches for a pattern that reports first names only (see [`super::gate`]), so the
+    /// judgement checks it first.
+    pub fn may_be_first_name(&self, value: &[u8]) -> bool {
+        self.is_first_name(value)
+            || value
+                .iter()
+                .position(|&b| b == b'-')
+                .is_some_and(|dash| self.is_first_name(&value[..dash]))
     }
 
     /// Is this street and house number one that licence texts and documentation print (the

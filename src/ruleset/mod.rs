@@ -4,6 +4,7 @@
 
 pub mod compile;
 pub mod docs;
+pub mod gate;
 pub mod lexicon;
 pub mod schema;
 pub mod selftest;
