@@ -718,7 +718,10 @@ mod tests {
                 let path = entry.expect("entry").path();
                 if path.is_dir() {
                     dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "txt" || e == "eml") {
+                } else if path
+                    .extension()
+                    .is_some_and(|e| e == "txt" || e == "log" || e == "eml")
+                {
                     texts.push(std::fs::read(&path).expect("fixture"));
                 }
             }
@@ -735,6 +738,27 @@ mod tests {
                 .as_bytes()
                 .to_vec(),
         );
+        // A column of first names, one per cell, with sentences between them now and then:
+        // searches that clear stretches of capitals end at every distance from a name.
+        let cells = [
+            "Robin",
+            "Anouk",
+            "Jan-Willem",
+            "Zoë",
+            "Koen",
+            "Émile",
+            "O'Neill",
+            "Sanne",
+        ];
+        let mut column = String::new();
+        for i in 0..6000 {
+            column.push_str(cells[i % cells.len()]);
+            column.push(if i % 7 == 0 { ' ' } else { '\n' });
+            if i % 997 == 0 {
+                column.push_str("belde met Koen over Anouk. Daarna - Sanne zegt\n");
+            }
+        }
+        texts.push(column.into_bytes());
         let (mut gated_work, mut plain_work) = (0, 0);
         for text in &texts {
             assert_eq!(engine_hits(gated, text), engine_hits(plain, text));

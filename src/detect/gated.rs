@@ -21,6 +21,9 @@ pub(super) struct GateCaches {
     memo: Option<(usize, Option<(usize, usize)>)>,
     /// Capitals before this position hold no candidate for any later search of this text.
     dead_until: usize,
+    /// No match of the group starts between the last searched frame and this position (a
+    /// search that found none there): capitals before it need no search of their own.
+    clear_until: usize,
 }
 
 impl GateCaches {
@@ -31,6 +34,7 @@ impl GateCaches {
             frame: gate.frame.create_cache(),
             memo: None,
             dead_until: 0,
+            clear_until: 0,
         }
     }
 
@@ -38,6 +42,7 @@ impl GateCaches {
     pub(super) fn forget(&mut self) {
         self.memo = None;
         self.dead_until = 0;
+        self.clear_until = 0;
     }
 }
 
@@ -130,6 +135,9 @@ fn frames_at(
     range
 }
 
+/// How far past a capital its search looks, so that the capitals after it need none.
+const CLEAR_AHEAD: usize = 4096;
+
 /// The first capital byte in `hay[from..to]`, eight bytes at a time: a word with no ASCII
 /// capital and no byte above 0x7F is skipped whole.
 fn next_capital(hay: &[u8], from: usize, to: usize) -> Option<usize> {
@@ -188,6 +196,11 @@ pub(super) fn next_match(
         };
         caches.dead_until = cap;
         at = cap + 1;
+        // A frame of this capital starts after the capital before it, so after the frame
+        // whose search set `clear_until`: no match of it starts before `clear_until`.
+        if cap < caches.clear_until {
+            continue;
+        }
         // Only frames that start at or after `pos` count (a candidate from an earlier one
         // was looked at already).
         let Some((earliest, latest)) = frames_at(gate, caches, hay, cap, lex) else {
@@ -197,17 +210,28 @@ pub(super) fn next_match(
             continue;
         }
         let from = earliest.max(pos);
-        // A match that starts by `cap` and is no longer than MAX_MATCH_LEN ends in the span,
-        // so it is found as an unbounded search finds it.
-        let end = cap.saturating_add(MAX_MATCH_LEN + 1).min(hay.len());
+        // Within the span, a match that starts before `trusted` and is no longer than
+        // MAX_MATCH_LEN ends inside it, so it is found as an unbounded search finds it. The
+        // span reaches past `cap`, so that one search clears the capitals of a stretch with
+        // no match (a column of first names, each alone in its cell).
+        let end = cap
+            .saturating_add(MAX_MATCH_LEN + 1 + CLEAR_AHEAD)
+            .min(hay.len());
+        let trusted = if end == hay.len() {
+            end
+        } else {
+            end - MAX_MATCH_LEN
+        };
         *searched += (end - from) as u64;
-        if let Some(m) = group
+        let found = group
             .regex
-            .search_with(cache, &Input::new(hay).span(from..end))
-        {
-            if m.start() <= cap {
+            .search_with(cache, &Input::new(hay).span(from..end));
+        match found {
+            Some(m) if m.start() <= cap => {
                 return Some((m.start(), m.end(), group.patterns[m.pattern().as_usize()]));
             }
+            Some(m) if m.start() < trusted => caches.clear_until = m.start(),
+            _ => caches.clear_until = trusted,
         }
     }
     caches.dead_until = stop;
