@@ -768,6 +768,81 @@ mod tests {
         assert!(gated_work < plain_work, "{gated_work} < {plain_work}");
     }
 
+    /// Random texts made of the pieces the gate's reasoning rests on (known first names,
+    /// names after an apostrophe, hyphenated and accented names, lower-case words, sentence
+    /// and list punctuation, capitalised words that are no names, line breaks) are scanned
+    /// alike with and without the gate.
+    #[test]
+    fn the_first_name_gate_agrees_with_a_plain_search_on_random_text() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let gated = Engine::new(&rules, Confidence::Low, false);
+        let plain = gated.without_gates();
+        let pieces = [
+            "Koen",
+            "Anouk",
+            "Jan-Willem",
+            "Zoë",
+            "Émile",
+            "O'Neill",
+            "d'Artagnan",
+            "Sanne",
+            "Mark",
+            "Bakker",
+            "Jansen",
+            "Het",
+            "Dorpsstraat",
+            "NL",
+            "met",
+            "de",
+            "en",
+            "zegt",
+            "belde",
+            "van",
+            "naar",
+            " ",
+            " ",
+            " ",
+            "  ",
+            ". ",
+            ", ",
+            ": ",
+            "- ",
+            "1. ",
+            "* ",
+            "\u{2013} ",
+            "\n",
+            "\n",
+            "\t",
+            "(",
+            ")",
+            "x",
+            "42",
+            "'",
+            "-",
+            "@",
+            "\u{2022} ",
+        ];
+        let mut rng = crate::corpus::Rng::new(31);
+        let (mut gated_scratch, mut plain_scratch) = (gated.scratch(), plain.scratch());
+        let hits_of = |engine: Engine<'_>, scratch: &mut Scratch, text: &[u8]| {
+            let mut out = Vec::new();
+            engine.scan(scratch, text, 0, text.len(), |h| {
+                out.push((h.rule, h.start, h.end, h.confidence));
+            });
+            out
+        };
+        let mut compared = 0;
+        for _ in 0..20_000 {
+            let n = 1 + rng.below(40) as usize;
+            let text: String = (0..n).map(|_| *rng.pick(&pieces)).collect();
+            let a = hits_of(gated, &mut gated_scratch, text.as_bytes());
+            let b = hits_of(plain, &mut plain_scratch, text.as_bytes());
+            assert_eq!(a, b, "{text:?}");
+            compared += a.len();
+        }
+        assert!(compared > 2000, "{compared} hits compared");
+    }
+
     fn searched_with(engine: Engine<'_>, text: &[u8]) -> u64 {
         let mut scratch = engine.scratch();
         engine.scan(&mut scratch, text, 0, text.len(), |_| {});
