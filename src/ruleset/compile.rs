@@ -293,7 +293,7 @@ fn lint(r: &SourcedRule) -> Result<()> {
 
 /// The set of first bytes a pattern's match can begin with, from its anchored lazy DFA: the
 /// engine's prefilter for retrying other patterns where a candidate fails.
-pub(super) fn start_bytes(pattern: &str) -> [bool; 256] {
+fn start_bytes(pattern: &str) -> [bool; 256] {
     use regex_automata::hybrid::dfa::DFA;
     use regex_automata::util::start;
     use regex_automata::Anchored;
